@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "medtwin-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "mt-i18n.h"
+#include "mt-phantom.h"
+#include "mt-progress.h"
+#include "mt-series.h"
+#include "mt-volume.h"
+
+
+typedef int (*CommandFunc) (int argc, char **argv);
+
+static void
+print_error (const GError *error)
+{
+  g_printerr ("medtwin-cli: %s\n", error->message);
+}
+
+static void
+add_doubles (JsonBuilder *b, const char *name, const double *v, int n)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (int i = 0; i < n; i++)
+    json_builder_add_double_value (b, v[i]);
+  json_builder_end_array (b);
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* ------------------------------------------------------------------ info */
+
+static int
+cmd_info (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("PATH — describe the series in a DICOM folder or file"));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      print_error (error);
+      return 2;
+    }
+  if (argc != 2)
+    {
+      g_printerr ("%s\n", _("Usage: medtwin-cli info PATH [--json]"));
+      return 2;
+    }
+
+  gint64 t0 = g_get_monotonic_time ();
+  const char *paths[] = { argv[1], NULL };
+  g_autoptr (GPtrArray) all = mt_series_scan (paths, NULL, NULL, &error);
+  if (all == NULL)
+    {
+      print_error (error);
+      return 1;
+    }
+
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "series");
+  json_builder_begin_array (b);
+  int status = 0;
+  for (guint s = 0; s < all->len; s++)
+    {
+      MtSeries *series = all->pdata[s];
+      guint n_files = series->slices->len;
+      g_autoptr (GError) local = NULL;
+      g_autoptr (MtVolume) v = mt_series_load (series, NULL, NULL, &local);
+      if (v == NULL)
+        {
+          print_error (local);
+          status = 1;
+          continue;
+        }
+      float lo, hi;
+      mt_volume_get_range (v, &lo, &hi);
+      double dims[3] = { v->dims[0], v->dims[1], v->dims[2] };
+      if (json)
+        {
+          json_builder_begin_object (b);
+          add_string (b, "series_uid", v->series_uid);
+          add_string (b, "description", v->series_description);
+          add_string (b, "modality", v->modality);
+          json_builder_set_member_name (b, "files");
+          json_builder_add_int_value (b, n_files);
+          json_builder_set_member_name (b, "dimensions");
+          json_builder_begin_array (b);
+          for (int a = 0; a < 3; a++)
+            json_builder_add_int_value (b, (gint64) dims[a]);
+          json_builder_end_array (b);
+          add_doubles (b, "spacing", v->spacing, 3);
+          add_doubles (b, "origin", v->origin, 3);
+          add_doubles (b, "direction", v->direction, 9);
+          json_builder_set_member_name (b, "min");
+          json_builder_add_double_value (b, lo);
+          json_builder_set_member_name (b, "max");
+          json_builder_add_double_value (b, hi);
+          json_builder_set_member_name (b, "warnings");
+          json_builder_begin_array (b);
+          for (guint w = 0; w < v->warnings->len; w++)
+            json_builder_add_string_value (b, v->warnings->pdata[w]);
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
+      else
+        {
+          g_print (_("Series %u: %s %s (%u files)\n"), s + 1, v->modality ? v->modality : "?",
+                   v->series_description ? v->series_description : "", n_files);
+          g_print (_("  dimensions  %d x %d x %d\n"), v->dims[0], v->dims[1], v->dims[2]);
+          g_print (_("  spacing     %.6g x %.6g x %.6g mm\n"), v->spacing[0], v->spacing[1], v->spacing[2]);
+          g_print (_("  origin      %.6g, %.6g, %.6g mm (LPS)\n"), v->origin[0], v->origin[1], v->origin[2]);
+          g_print (_("  direction   %.6g %.6g %.6g  %.6g %.6g %.6g  %.6g %.6g %.6g\n"),
+                   v->direction[0], v->direction[1], v->direction[2], v->direction[3], v->direction[4],
+                   v->direction[5], v->direction[6], v->direction[7], v->direction[8]);
+          g_print (_("  values      %g to %g\n"), lo, hi);
+          for (guint w = 0; w < v->warnings->len; w++)
+            g_print (_("  warning: %s\n"), (char *) v->warnings->pdata[w]);
+        }
+    }
+  json_builder_end_array (b);
+  guint skipped = all->len ? ((MtSeries *) all->pdata[0])->n_skipped : 0;
+  json_builder_set_member_name (b, "skipped_files");
+  json_builder_add_int_value (b, skipped);
+  json_builder_set_member_name (b, "load_ms");
+  json_builder_add_double_value (b, (g_get_monotonic_time () - t0) / 1000.0);
+  json_builder_end_object (b);
+
+  if (json)
+    {
+      g_autoptr (JsonGenerator) gen = json_generator_new ();
+      g_autoptr (JsonNode) root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      json_generator_set_pretty (gen, TRUE);
+      g_autofree char *text = json_generator_to_data (gen, NULL);
+      g_print ("%s\n", text);
+    }
+  else if (skipped)
+    g_print (_("%u file(s) were not DICOM images and were skipped\n"), skipped);
+  return status;
+}
+
+/* ------------------------------------------------------------------ phantom */
+
+static void
+print_progress (double fraction, const char *message, gpointer user_data)
+{
+  if (*(gboolean *) user_data)
+    g_printerr ("\r%3.0f%%  %-40s", fraction * 100, message ? _(message) : "");
+}
+
+static int
+cmd_phantom (int argc, char **argv)
+{
+  gint seed = 1;
+  gboolean quiet = FALSE;
+  GOptionEntry entries[] = {
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Random seed (same seed, same patient)"), "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Do not show progress"), NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("OUT_DIR — generate the demo patient"));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      print_error (error);
+      return 2;
+    }
+  if (argc != 2)
+    {
+      g_printerr ("%s\n", _("Usage: medtwin-cli phantom OUT_DIR [--seed N]"));
+      return 2;
+    }
+  gboolean show = !quiet && isatty (2);
+  g_autoptr (MtProgress) progress = mt_progress_new (print_progress, &show, NULL);
+  gint64 t0 = g_get_monotonic_time ();
+  if (!mt_phantom_write (argv[1], (guint32) seed, progress, NULL, &error))
+    {
+      if (show)
+        g_printerr ("\n");
+      print_error (error);
+      return 1;
+    }
+  if (show)
+    g_printerr ("\n");
+  g_print (_("Demo patient written to %s in %.2f s\n"), argv[1], (g_get_monotonic_time () - t0) / 1e6);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static const struct
+{
+  const char  *name;
+  CommandFunc  func;
+  const char  *help;
+} commands[] = {
+  { "info", cmd_info, N_("Describe the series in a DICOM folder or file") },
+  { "phantom", cmd_phantom, N_("Generate the demo patient (DICOM CT, ground truth, ECG)") },
+};
+
+static void
+usage (void)
+{
+  g_printerr ("%s\n\n", _("Usage: medtwin-cli COMMAND [OPTIONS] ..."));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_printerr ("  %-10s %s\n", commands[i].name, _(commands[i].help));
+  g_printerr ("\n%s\n", _("Run medtwin-cli COMMAND --help for the options of a command."));
+}
+
+int
+main (int argc, char **argv)
+{
+  mt_i18n_init ();
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      usage ();
+      return argc < 2 ? 2 : 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("medtwin-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      {
+        /* The command sees itself as argv[0]. */
+        g_autofree char *prg = g_strdup_printf ("medtwin-cli %s", argv[1]);
+        argv[1] = prg;
+        return commands[i].func (argc - 1, argv + 1);
+      }
+  g_printerr (_("medtwin-cli: unknown command “%s”\n\n"), argv[1]);
+  usage ();
+  return 2;
+}

@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-dicom"
+
+#include "config.h"
+
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <new>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmjpeg/djdecode.h>
+#include <dcmtk/dcmjpls/djdecode.h>
+#include <dcmtk/oflog/oflog.h>
+
+#include "mt-dicom.h"
+
+G_DEFINE_QUARK (mt-dicom-error-quark, mt_dicom_error)
+
+/* Decoders are registered once, before any worker thread reads a file; DCMTK's
+ * own logging is silenced because every failure reaches the user as a GError. */
+static void
+dicom_init (void)
+{
+  static gsize once = 0;
+  if (g_once_init_enter (&once))
+    {
+      OFLog::configure (OFLogger::OFF_LOG_LEVEL);
+      DcmRLEDecoderRegistration::registerCodecs ();
+      DJDecoderRegistration::registerCodecs ();
+      DJLSDecoderRegistration::registerCodecs ();
+      g_once_init_leave (&once, 1);
+    }
+}
+
+static char *
+get_string (DcmItem *ds, const DcmTagKey &key)
+{
+  OFString value;
+  if (ds->findAndGetOFStringArray (key, value).good () && !value.empty ())
+    {
+      /* DICOM pads strings with spaces; the user never wants to see them. */
+      char *s = g_strdup (value.c_str ());
+      return g_strstrip (s);
+    }
+  return NULL;
+}
+
+static int
+get_int (DcmItem *ds, const DcmTagKey &key, int fallback)
+{
+  Uint16 us;
+  if (ds->findAndGetUint16 (key, us).good ())
+    return us;
+  Sint32 is;
+  if (ds->findAndGetSint32 (key, is).good ())
+    return is;
+  return fallback;
+}
+
+static double
+get_double (DcmItem *ds, const DcmTagKey &key, double fallback, unsigned long pos = 0)
+{
+  Float64 v;
+  if (ds->findAndGetFloat64 (key, v, pos).good ())
+    return v;
+  return fallback;
+}
+
+static gboolean
+get_doubles (DcmItem *ds, const DcmTagKey &key, double *out, unsigned long n)
+{
+  for (unsigned long i = 0; i < n; i++)
+    {
+      Float64 v;
+      if (ds->findAndGetFloat64 (key, v, i).bad ())
+        return FALSE;
+      out[i] = v;
+    }
+  return TRUE;
+}
+
+static gboolean
+load (DcmFileFormat &ff, const char *path, gboolean stop_before_pixels, GError **error)
+{
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_IO,
+                   "%s: no such file, or not a regular file", path);
+      return FALSE;
+    }
+  OFCondition cond = stop_before_pixels
+    ? ff.loadFileUntilTag (path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                           ERM_autoDetect, DCM_PixelData)
+    : ff.loadFile (path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
+  if (cond.bad ())
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_NOT_DICOM,
+                   "%s: not a readable DICOM file (%s). The file may be truncated or "
+                   "damaged; copy it again from the source",
+                   path, cond.text ());
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static MtDicomSlice *
+read_header_impl (const char *path, GError **error)
+{
+  DcmFileFormat ff;
+  if (!load (ff, path, TRUE, error))
+    return NULL;
+  DcmDataset *ds = ff.getDataset ();
+  DcmMetaInfo *meta = ff.getMetaInfo ();
+
+  MtDicomSlice *s = g_new0 (MtDicomSlice, 1);
+  s->path = g_strdup (path);
+  s->sop_class_uid = get_string (ds, DCM_SOPClassUID);
+  s->sop_instance_uid = get_string (ds, DCM_SOPInstanceUID);
+  s->study_uid = get_string (ds, DCM_StudyInstanceUID);
+  s->series_uid = get_string (ds, DCM_SeriesInstanceUID);
+  s->frame_of_reference_uid = get_string (ds, DCM_FrameOfReferenceUID);
+  s->modality = get_string (ds, DCM_Modality);
+  s->patient_name = get_string (ds, DCM_PatientName);
+  s->patient_id = get_string (ds, DCM_PatientID);
+  s->series_description = get_string (ds, DCM_SeriesDescription);
+  s->photometric = get_string (ds, DCM_PhotometricInterpretation);
+  if (meta)
+    s->transfer_syntax = get_string (meta, DCM_TransferSyntaxUID);
+  if (s->transfer_syntax == NULL)
+    s->transfer_syntax = g_strdup (DcmXfer (ds->getOriginalXfer ()).getXferID ());
+  s->series_number = get_int (ds, DCM_SeriesNumber, 0);
+  s->instance_number = get_int (ds, DCM_InstanceNumber, 0);
+  s->rows = get_int (ds, DCM_Rows, 0);
+  s->columns = get_int (ds, DCM_Columns, 0);
+  s->frames = get_int (ds, DCM_NumberOfFrames, 1);
+  s->samples_per_pixel = get_int (ds, DCM_SamplesPerPixel, 1);
+  s->bits_allocated = get_int (ds, DCM_BitsAllocated, 0);
+  s->bits_stored = get_int (ds, DCM_BitsStored, s->bits_allocated);
+  s->pixel_representation = get_int (ds, DCM_PixelRepresentation, 0);
+  s->rescale_slope = get_double (ds, DCM_RescaleSlope, 1.0);
+  s->rescale_intercept = get_double (ds, DCM_RescaleIntercept, 0.0);
+  if (s->rescale_slope == 0.0)
+    s->rescale_slope = 1.0;
+  s->has_position = get_doubles (ds, DCM_ImagePositionPatient, s->position, 3);
+  s->has_orientation = get_doubles (ds, DCM_ImageOrientationPatient, s->orientation, 6);
+  s->has_pixel_spacing = get_doubles (ds, DCM_PixelSpacing, s->pixel_spacing, 2);
+  s->slice_thickness = get_double (ds, DCM_SliceThickness, 0.0);
+  s->spacing_between_slices = get_double (ds, DCM_SpacingBetweenSlices, 0.0);
+  s->gantry_tilt = get_double (ds, DCM_GantryDetectorTilt, 0.0);
+  s->window_center = get_double (ds, DCM_WindowCenter, 0.0);
+  s->window_width = get_double (ds, DCM_WindowWidth, 0.0);
+  return s;
+}
+
+MtDicomSlice *
+mt_dicom_read_header (const char *path,
+                      GError    **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  dicom_init ();
+  try
+    {
+      return read_header_impl (path, error);
+    }
+  catch (const std::bad_alloc &)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   "%s: the header asks for more memory than there is; the file is damaged", path);
+    }
+  catch (const std::exception &e)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT, "%s: %s", path, e.what ());
+    }
+  catch (...)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   "%s: unexpected failure while reading the header", path);
+    }
+  return NULL;
+}
+
+template <typename T>
+static void
+convert (const T *src, float *dest, gsize n, const MtDicomSlice *h)
+{
+  /* Only the stored bits carry the value: the rest may hold overlays or noise. */
+  const int bits = h->bits_stored;
+  const guint32 mask = bits >= 32 ? 0xffffffffu : ((1u << bits) - 1u);
+  const guint32 sign = 1u << (bits - 1);
+  const float slope = (float) h->rescale_slope;
+  const float intercept = (float) h->rescale_intercept;
+  const gboolean identity = slope == 1.0f;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 u = (guint32) src[i] & mask;
+      gint32 v = h->pixel_representation == 1 && (u & sign) ? (gint32) (u | ~mask) : (gint32) u;
+      dest[i] = identity ? (float) v + intercept : (float) v * slope + intercept;
+    }
+}
+
+/* A lossless predictor that decodes with the wrong arithmetic leaves a
+ * signature no real image has: many neighbours more than half the stored range
+ * apart. DCMTK reports no error for such streams, so look for it. */
+static gboolean
+wrapped_around (const float *v, const MtDicomSlice *h)
+{
+  const double half = (double) (1u << (h->bits_stored - 1)) * fabs (h->rescale_slope);
+  gsize jumps = 0, pairs = 0;
+  for (int f = 0; f < h->frames; f++)
+    for (int r = 0; r < h->rows; r++)
+      {
+        const float *row = v + ((gsize) f * h->rows + r) * h->columns;
+        for (int c = 1; c < h->columns; c++, pairs++)
+          jumps += fabs ((double) row[c] - row[c - 1]) > half;
+      }
+  return pairs > 0 && jumps * 200 > pairs;
+}
+
+static gboolean
+read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **error)
+{
+  const char *path = h->path;
+  if (h->samples_per_pixel != 1)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
+                   "%s: colour images (%d samples per pixel, %s) are not volumes; "
+                   "MedTwin reads greyscale scans",
+                   path, h->samples_per_pixel, h->photometric ? h->photometric : "?");
+      return FALSE;
+    }
+  if (h->bits_allocated != 8 && h->bits_allocated != 16)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
+                   "%s: %d bits allocated per pixel is not supported (8 or 16 are)",
+                   path, h->bits_allocated);
+      return FALSE;
+    }
+  if (h->bits_stored < 1 || h->bits_stored > h->bits_allocated)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   "%s: BitsStored (%d) does not fit in BitsAllocated (%d)",
+                   path, h->bits_stored, h->bits_allocated);
+      return FALSE;
+    }
+  gsize expected = (gsize) h->rows * h->columns * h->frames;
+  if (expected != n_values)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   "%s: image size changed while reading (%zu values, expected %zu)",
+                   path, expected, n_values);
+      return FALSE;
+    }
+
+  DcmFileFormat ff;
+  if (!load (ff, path, FALSE, error))
+    return FALSE;
+  DcmDataset *ds = ff.getDataset ();
+
+  DcmXfer xfer (ds->getOriginalXfer ());
+  if (xfer.isEncapsulated ())
+    {
+      OFCondition cond = ds->chooseRepresentation (EXS_LittleEndianExplicit, NULL);
+      if (cond.bad () || !ds->canWriteXfer (EXS_LittleEndianExplicit))
+        {
+          const gboolean j2k = xfer.getXfer () == EXS_JPEG2000LosslessOnly
+                            || xfer.getXfer () == EXS_JPEG2000;
+          g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
+                       "%s: cannot decode pixel data compressed as %s (%s)%s",
+                       path, xfer.getXferName (), cond.bad () ? cond.text () : "no decoder",
+                       j2k ? "; JPEG 2000 support is not built in yet" : "");
+          return FALSE;
+        }
+    }
+
+  DcmElement *elem = NULL;
+  if (ds->findAndGetElement (DCM_PixelData, elem).bad () || elem == NULL)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_MISSING,
+                   "%s: the file has no pixel data", path);
+      return FALSE;
+    }
+  gsize bytes = (gsize) elem->getLength ();
+  gsize need = expected * (h->bits_allocated / 8);
+  if (bytes < need)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   "%s: pixel data holds %zu bytes but %d x %d x %d pixels of %d bits need %zu; "
+                   "the file is truncated",
+                   path, bytes, h->columns, h->rows, h->frames, h->bits_allocated, need);
+      return FALSE;
+    }
+
+  if (h->bits_allocated == 16)
+    {
+      Uint16 *p = NULL;
+      if (elem->getUint16Array (p).bad () || p == NULL)
+        goto unreadable;
+      convert (p, dest, n_values, h);
+      if ((xfer.getXfer () == EXS_JPEGProcess14SV1 || xfer.getXfer () == EXS_JPEGProcess14)
+          && wrapped_around (dest, h))
+        {
+          g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                       "%s: the JPEG Lossless data decodes to wrapped-around values (neighbouring "
+                       "pixels jump across the whole %d-bit range); the stream is corrupt or was "
+                       "written by a faulty encoder. Export the image again uncompressed",
+                       path, h->bits_stored);
+          return FALSE;
+        }
+    }
+  else
+    {
+      Uint8 *p = NULL;
+      if (elem->getUint8Array (p).bad () || p == NULL)
+        goto unreadable;
+      convert (p, dest, n_values, h);
+    }
+  return TRUE;
+
+unreadable:
+  g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+               "%s: the pixel data cannot be read", path);
+  return FALSE;
+}
+
+gboolean
+mt_dicom_read_pixels (const MtDicomSlice *header,
+                      float              *dest,
+                      gsize               n_values,
+                      GError            **error)
+{
+  g_return_val_if_fail (header != NULL, FALSE);
+  g_return_val_if_fail (dest != NULL, FALSE);
+  dicom_init ();
+  try
+    {
+      return read_pixels_impl (header, dest, n_values, error);
+    }
+  catch (const std::bad_alloc &)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   "%s: decoding needs more memory than there is; the file is damaged",
+                   header->path);
+    }
+  catch (...)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   "%s: unexpected failure while decoding the pixel data", header->path);
+    }
+  return FALSE;
+}
+
+void
+mt_dicom_slice_free (MtDicomSlice *s)
+{
+  if (s == NULL)
+    return;
+  g_free (s->path);
+  g_free (s->sop_class_uid);
+  g_free (s->sop_instance_uid);
+  g_free (s->study_uid);
+  g_free (s->series_uid);
+  g_free (s->frame_of_reference_uid);
+  g_free (s->modality);
+  g_free (s->patient_name);
+  g_free (s->patient_id);
+  g_free (s->series_description);
+  g_free (s->photometric);
+  g_free (s->transfer_syntax);
+  g_free (s);
+}
+
+/* Decimal strings (DS) hold at most 16 characters. */
+static OFString
+ds_string (const double *v, int n)
+{
+  OFString out;
+  for (int i = 0; i < n; i++)
+    {
+      char buf[32];
+      for (int prec = 10; prec >= 4; prec--)
+        {
+          g_snprintf (buf, sizeof buf, "%.*g", prec, v[i] == 0.0 ? 0.0 : v[i]);
+          if (strlen (buf) <= 16)
+            break;
+        }
+      if (i)
+        out += "\\";
+      out += buf;
+    }
+  return out;
+}
+
+static gboolean
+write_ct_impl (const MtDicomCtSpec *s, const char *path, GError **error)
+{
+  DcmFileFormat ff;
+  DcmDataset *ds = ff.getDataset ();
+  char num[32];
+  OFCondition c = EC_Normal;
+#define PUT(tag, value) if (c.good () && (value) != NULL) c = ds->putAndInsertString (tag, value)
+  PUT (DCM_SpecificCharacterSet, "ISO_IR 100");
+  PUT (DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL");
+  PUT (DCM_SOPClassUID, UID_CTImageStorage);
+  PUT (DCM_SOPInstanceUID, s->sop_instance_uid);
+  PUT (DCM_StudyDate, s->study_date);
+  PUT (DCM_SeriesDate, s->study_date);
+  PUT (DCM_ContentDate, s->study_date);
+  PUT (DCM_StudyTime, s->study_time);
+  PUT (DCM_SeriesTime, s->study_time);
+  PUT (DCM_ContentTime, s->study_time);
+  PUT (DCM_AccessionNumber, s->accession_number);
+  PUT (DCM_Modality, "CT");
+  PUT (DCM_Manufacturer, "MedTwin");
+  PUT (DCM_InstitutionName, "MedTwin demo");
+  PUT (DCM_ReferringPhysicianName, "");
+  PUT (DCM_StudyDescription, s->study_description);
+  PUT (DCM_SeriesDescription, s->series_description);
+  PUT (DCM_ManufacturerModelName, "MedTwin phantom");
+  PUT (DCM_PatientName, s->patient_name);
+  PUT (DCM_PatientID, s->patient_id);
+  PUT (DCM_PatientBirthDate, s->patient_birth_date);
+  PUT (DCM_PatientSex, s->patient_sex);
+  PUT (DCM_BodyPartExamined, "CHEST");
+  PUT (DCM_SliceThickness, ds_string (&s->slice_thickness, 1).c_str ());
+  PUT (DCM_KVP, "120");
+  PUT (DCM_PatientPosition, "HFS");
+  PUT (DCM_StudyInstanceUID, s->study_uid);
+  PUT (DCM_SeriesInstanceUID, s->series_uid);
+  PUT (DCM_StudyID, s->study_id);
+  g_snprintf (num, sizeof num, "%d", s->series_number);
+  PUT (DCM_SeriesNumber, num);
+  PUT (DCM_AcquisitionNumber, "1");
+  g_snprintf (num, sizeof num, "%d", s->instance_number);
+  PUT (DCM_InstanceNumber, num);
+  PUT (DCM_ImagePositionPatient, ds_string (s->position, 3).c_str ());
+  PUT (DCM_ImageOrientationPatient, ds_string (s->orientation, 6).c_str ());
+  PUT (DCM_FrameOfReferenceUID, s->frame_of_reference_uid);
+  PUT (DCM_PositionReferenceIndicator, "");
+  PUT (DCM_SliceLocation, ds_string (&s->position[2], 1).c_str ());
+  PUT (DCM_PhotometricInterpretation, "MONOCHROME2");
+  PUT (DCM_PixelSpacing, ds_string (s->pixel_spacing, 2).c_str ());
+  PUT (DCM_WindowCenter, ds_string (&s->window_center, 1).c_str ());
+  PUT (DCM_WindowWidth, ds_string (&s->window_width, 1).c_str ());
+  PUT (DCM_RescaleIntercept, ds_string (&s->rescale_intercept, 1).c_str ());
+  PUT (DCM_RescaleSlope, ds_string (&s->rescale_slope, 1).c_str ());
+  PUT (DCM_RescaleType, "HU");
+#undef PUT
+  if (c.good ()) c = ds->putAndInsertUint16 (DCM_SamplesPerPixel, 1);
+  if (c.good ()) c = ds->putAndInsertUint16 (DCM_Rows, (Uint16) s->rows);
+  if (c.good ()) c = ds->putAndInsertUint16 (DCM_Columns, (Uint16) s->columns);
+  if (c.good ()) c = ds->putAndInsertUint16 (DCM_BitsAllocated, 16);
+  if (c.good ()) c = ds->putAndInsertUint16 (DCM_BitsStored, (Uint16) s->bits_stored);
+  if (c.good ()) c = ds->putAndInsertUint16 (DCM_HighBit, (Uint16) (s->bits_stored - 1));
+  if (c.good ()) c = ds->putAndInsertUint16 (DCM_PixelRepresentation, 0);
+  if (c.good ())
+    c = ds->putAndInsertUint16Array (DCM_PixelData, s->pixels, (unsigned long) s->rows * s->columns);
+  if (c.good ())
+    c = ff.saveFile (path, EXS_LittleEndianExplicit);
+  if (c.bad ())
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_WRITE,
+                   "%s: cannot write the DICOM file (%s)", path, c.text ());
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+mt_dicom_write_ct (const MtDicomCtSpec *spec,
+                   const char          *path,
+                   GError             **error)
+{
+  g_return_val_if_fail (spec != NULL && spec->pixels != NULL, FALSE);
+  dicom_init ();
+  try
+    {
+      return write_ct_impl (spec, path, error);
+    }
+  catch (...)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_WRITE,
+                   "%s: unexpected failure while writing", path);
+    }
+  return FALSE;
+}
+
+char *
+mt_dicom_uid_from_seed (const char *seed)
+{
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, (const guchar *) seed, -1);
+  g_checksum_get_digest (sum, digest, &len);
+  g_checksum_free (sum);
+
+  /* 2.25.<128-bit integer>, the UUID-derived root (PS3.5 B.2). */
+  unsigned __int128 v = 0;
+  for (int i = 0; i < 16; i++)
+    v = (v << 8) | digest[i];
+  char dec[48];
+  int n = 0;
+  do
+    {
+      dec[n++] = (char) ('0' + (int) (v % 10));
+      v /= 10;
+    }
+  while (v != 0);
+  GString *uid = g_string_new ("2.25.");
+  while (n > 0)
+    g_string_append_c (uid, dec[--n]);
+  return g_string_free (uid, FALSE);
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-nifti"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "mt-nifti.h"
+#include "mt-volume.h"
+
+G_DEFINE_QUARK (mt-nifti-error-quark, mt_nifti_error)
+
+/* The NIfTI-1 header, 348 bytes, as nifti1.h lays it out. */
+typedef struct
+{
+  gint32  sizeof_hdr;
+  char    data_type[10];
+  char    db_name[18];
+  gint32  extents;
+  gint16  session_error;
+  char    regular;
+  char    dim_info;
+  gint16  dim[8];
+  float   intent_p1, intent_p2, intent_p3;
+  gint16  intent_code;
+  gint16  datatype;
+  gint16  bitpix;
+  gint16  slice_start;
+  float   pixdim[8];
+  float   vox_offset;
+  float   scl_slope;
+  float   scl_inter;
+  gint16  slice_end;
+  char    slice_code;
+  char    xyzt_units;
+  float   cal_max, cal_min;
+  float   slice_duration;
+  float   toffset;
+  gint32  glmax, glmin;
+  char    descrip[80];
+  char    aux_file[24];
+  gint16  qform_code, sform_code;
+  float   quatern_b, quatern_c, quatern_d;
+  float   qoffset_x, qoffset_y, qoffset_z;
+  float   srow_x[4], srow_y[4], srow_z[4];
+  char    intent_name[16];
+  char    magic[4];
+} NiftiHeader;
+
+G_STATIC_ASSERT (sizeof (NiftiHeader) == 348);
+
+enum { DT_UINT8 = 2, DT_INT16 = 4, DT_INT32 = 8, DT_FLOAT32 = 16, DT_FLOAT64 = 64, DT_INT8 = 256, DT_UINT16 = 512 };
+
+static void
+quaternion_from_rotation (const double r[9], double *qb, double *qc, double *qd)
+{
+  double a = r[0] + r[4] + r[8] + 1.0, b, c, d;
+  if (a > 0.5)
+    {
+      a = 0.5 * sqrt (a);
+      b = 0.25 * (r[7] - r[5]) / a;
+      c = 0.25 * (r[2] - r[6]) / a;
+      d = 0.25 * (r[3] - r[1]) / a;
+    }
+  else
+    {
+      double xd = 1.0 + r[0] - (r[4] + r[8]);
+      double yd = 1.0 + r[4] - (r[0] + r[8]);
+      double zd = 1.0 + r[8] - (r[0] + r[4]);
+      if (xd > 1.0)
+        {
+          b = 0.5 * sqrt (xd);
+          c = 0.25 * (r[1] + r[3]) / b;
+          d = 0.25 * (r[2] + r[6]) / b;
+          a = 0.25 * (r[7] - r[5]) / b;
+        }
+      else if (yd > 1.0)
+        {
+          c = 0.5 * sqrt (yd);
+          b = 0.25 * (r[1] + r[3]) / c;
+          d = 0.25 * (r[5] + r[7]) / c;
+          a = 0.25 * (r[2] - r[6]) / c;
+        }
+      else
+        {
+          d = 0.5 * sqrt (zd);
+          b = 0.25 * (r[2] + r[6]) / d;
+          c = 0.25 * (r[5] + r[7]) / d;
+          a = 0.25 * (r[3] - r[1]) / d;
+        }
+      if (a < 0.0)
+        {
+          b = -b;
+          c = -c;
+          d = -d;
+        }
+    }
+  *qb = b;
+  *qc = c;
+  *qd = d;
+}
+
+static gboolean
+is_orthonormal (const double m[9])
+{
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++)
+      {
+        double dot = m[a] * m[b] + m[3 + a] * m[3 + b] + m[6 + a] * m[6 + b];
+        if (fabs (dot - (a == b ? 1.0 : 0.0)) > 1e-4)
+          return FALSE;
+      }
+  return TRUE;
+}
+
+gboolean
+mt_nifti_write (const MtVolume *v,
+                MtNiftiType     type,
+                const char     *path,
+                GError        **error)
+{
+  NiftiHeader h;
+  memset (&h, 0, sizeof h);
+  h.sizeof_hdr = 348;
+  h.regular = 'r';
+  h.dim[0] = 3;
+  for (int a = 0; a < 3; a++)
+    {
+      if (v->dims[a] > G_MAXINT16)
+        {
+          g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_UNSUPPORTED,
+                       "%s: NIfTI-1 holds at most 32767 voxels per axis", path);
+          return FALSE;
+        }
+      h.dim[a + 1] = (gint16) v->dims[a];
+      h.pixdim[a + 1] = (float) v->spacing[a];
+    }
+  h.dim[4] = h.dim[5] = h.dim[6] = h.dim[7] = 1;
+  gsize elem = 0;
+  switch (type)
+    {
+    case MT_NIFTI_UINT8:   h.datatype = DT_UINT8;   elem = 1; break;
+    case MT_NIFTI_INT16:   h.datatype = DT_INT16;   elem = 2; break;
+    case MT_NIFTI_FLOAT32: h.datatype = DT_FLOAT32; elem = 4; break;
+    default: g_assert_not_reached ();
+    }
+  h.bitpix = (gint16) (elem * 8);
+  h.vox_offset = 352;
+  h.scl_slope = 1.0f;
+  h.xyzt_units = 2 | 8; /* mm, s */
+  g_strlcpy (h.descrip, "MedTwin", sizeof h.descrip);
+  memcpy (h.magic, "n+1", 4);
+
+  /* NIfTI's world is RAS: negate the L and P rows of the LPS geometry. */
+  double rot[9];
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      rot[r * 3 + c] = (r < 2 ? -1.0 : 1.0) * v->direction[r * 3 + c];
+  double o[3] = { -v->origin[0], -v->origin[1], v->origin[2] };
+  float *rows[3] = { h.srow_x, h.srow_y, h.srow_z };
+  for (int r = 0; r < 3; r++)
+    {
+      for (int c = 0; c < 3; c++)
+        rows[r][c] = (float) (rot[r * 3 + c] * v->spacing[c]);
+      rows[r][3] = (float) o[r];
+    }
+  h.sform_code = 1; /* scanner anatomical */
+  if (is_orthonormal (rot))
+    {
+      double det = rot[0] * (rot[4] * rot[8] - rot[5] * rot[7])
+                 - rot[1] * (rot[3] * rot[8] - rot[5] * rot[6])
+                 + rot[2] * (rot[3] * rot[7] - rot[4] * rot[6]);
+      h.pixdim[0] = det < 0 ? -1.0f : 1.0f;
+      if (det < 0)
+        for (int r = 0; r < 3; r++)
+          rot[r * 3 + 2] = -rot[r * 3 + 2];
+      double qb, qc, qd;
+      quaternion_from_rotation (rot, &qb, &qc, &qd);
+      h.quatern_b = (float) qb;
+      h.quatern_c = (float) qc;
+      h.quatern_d = (float) qd;
+      h.qoffset_x = (float) o[0];
+      h.qoffset_y = (float) o[1];
+      h.qoffset_z = (float) o[2];
+      h.qform_code = 1;
+    }
+  else
+    h.pixdim[0] = 1.0f;
+
+  gsize n = mt_volume_n_voxels (v);
+  g_autofree guint8 *buf = g_try_malloc (n * elem);
+  if (buf == NULL)
+    {
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, "%s: not enough memory to write", path);
+      return FALSE;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      float x = v->data[i];
+      switch (type)
+        {
+        case MT_NIFTI_UINT8:
+          buf[i] = (guint8) CLAMP (lrintf (x), 0, 255);
+          break;
+        case MT_NIFTI_INT16:
+          {
+            gint16 s = (gint16) CLAMP (lrintf (x), G_MININT16, G_MAXINT16);
+            memcpy (buf + 2 * i, &s, 2);
+          }
+          break;
+        case MT_NIFTI_FLOAT32:
+          memcpy (buf + 4 * i, &x, 4);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  gboolean gz = g_str_has_suffix (path, ".gz");
+  gzFile f = gzopen (path, gz ? "wb6" : "wbT");
+  if (f == NULL)
+    {
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, "%s: cannot create the file", path);
+      return FALSE;
+    }
+  const char ext[4] = { 0, 0, 0, 0 };
+  gboolean ok = gzwrite (f, &h, sizeof h) == sizeof h
+             && gzwrite (f, ext, 4) == 4
+             && gzwrite (f, buf, (unsigned) (n * elem)) == (int) (n * elem);
+  ok = (gzclose (f) == Z_OK) && ok;
+  if (!ok)
+    g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, "%s: writing failed (disk full?)", path);
+  return ok;
+}
+
+MtVolume *
+mt_nifti_read (const char *path,
+               GError    **error)
+{
+  gzFile f = gzopen (path, "rb");
+  if (f == NULL)
+    {
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, "%s: cannot open the file", path);
+      return NULL;
+    }
+  NiftiHeader h;
+  MtVolume *v = NULL;
+  guint8 *buf = NULL;
+  if (gzread (f, &h, sizeof h) != sizeof h || h.sizeof_hdr != 348
+      || (memcmp (h.magic, "n+1", 4) != 0 && memcmp (h.magic, "ni1", 4) != 0))
+    {
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_FORMAT,
+                   "%s: not a NIfTI-1 file (no 348-byte header with magic n+1)", path);
+      goto out;
+    }
+  if (memcmp (h.magic, "n+1", 4) != 0)
+    {
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_UNSUPPORTED,
+                   "%s: two-file NIfTI (.hdr/.img) is not supported; use a .nii file", path);
+      goto out;
+    }
+  if (h.dim[0] < 3 || h.dim[1] <= 0 || h.dim[2] <= 0 || h.dim[3] <= 0)
+    {
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_FORMAT,
+                   "%s: the image has no 3-D size (dim %d %d %d %d)", path,
+                   h.dim[0], h.dim[1], h.dim[2], h.dim[3]);
+      goto out;
+    }
+  gsize elem;
+  switch (h.datatype)
+    {
+    case DT_UINT8: case DT_INT8: elem = 1; break;
+    case DT_INT16: case DT_UINT16: elem = 2; break;
+    case DT_INT32: case DT_FLOAT32: elem = 4; break;
+    case DT_FLOAT64: elem = 8; break;
+    default:
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_UNSUPPORTED,
+                   "%s: NIfTI data type %d is not supported", path, h.datatype);
+      goto out;
+    }
+  v = mt_volume_new (h.dim[1], h.dim[2], h.dim[3], error);
+  if (v == NULL)
+    goto out;
+  gsize n = mt_volume_n_voxels (v);
+  buf = g_try_malloc (n * elem);
+  if (buf == NULL || gzseek (f, (z_off_t) h.vox_offset, SEEK_SET) < 0
+      || gzread (f, buf, (unsigned) (n * elem)) != (int) (n * elem))
+    {
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_FORMAT,
+                   "%s: the file ends before its %zu voxels; it is truncated", path, n);
+      g_clear_pointer (&v, mt_volume_unref);
+      goto out;
+    }
+  float slope = h.scl_slope != 0.0f && isfinite (h.scl_slope) ? h.scl_slope : 1.0f;
+  float inter = isfinite (h.scl_inter) ? h.scl_inter : 0.0f;
+  for (gsize i = 0; i < n; i++)
+    {
+      double x;
+      switch (h.datatype)
+        {
+        case DT_UINT8:  x = buf[i]; break;
+        case DT_INT8:   x = (gint8) buf[i]; break;
+        case DT_INT16:  { gint16 s; memcpy (&s, buf + 2 * i, 2); x = s; } break;
+        case DT_UINT16: { guint16 s; memcpy (&s, buf + 2 * i, 2); x = s; } break;
+        case DT_INT32:  { gint32 s; memcpy (&s, buf + 4 * i, 4); x = s; } break;
+        case DT_FLOAT32: { float s; memcpy (&s, buf + 4 * i, 4); x = s; } break;
+        default: { double s; memcpy (&s, buf + 8 * i, 8); x = s; } break;
+        }
+      v->data[i] = (float) (x * slope + inter);
+    }
+
+  /* The sform when there is one, otherwise the qform; back from RAS to LPS. */
+  double m[12];
+  if (h.sform_code > 0)
+    {
+      const float *rows[3] = { h.srow_x, h.srow_y, h.srow_z };
+      for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 4; c++)
+          m[r * 4 + c] = rows[r][c];
+    }
+  else
+    {
+      double b = h.quatern_b, c = h.quatern_c, d = h.quatern_d;
+      double a = sqrt (MAX (0.0, 1.0 - (b * b + c * c + d * d)));
+      double R[9] = {
+        a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c),
+        2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b),
+        2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b,
+      };
+      double qfac = h.pixdim[0] < 0 ? -1.0 : 1.0;
+      double off[3] = { h.qoffset_x, h.qoffset_y, h.qoffset_z };
+      for (int r = 0; r < 3; r++)
+        {
+          m[r * 4 + 0] = R[r * 3 + 0] * h.pixdim[1];
+          m[r * 4 + 1] = R[r * 3 + 1] * h.pixdim[2];
+          m[r * 4 + 2] = R[r * 3 + 2] * h.pixdim[3] * qfac;
+          m[r * 4 + 3] = off[r];
+        }
+    }
+  for (int c = 0; c < 3; c++)
+    {
+      double len = sqrt (m[c] * m[c] + m[4 + c] * m[4 + c] + m[8 + c] * m[8 + c]);
+      if (len <= 0)
+        len = 1.0;
+      v->spacing[c] = len;
+      for (int r = 0; r < 3; r++)
+        v->direction[r * 3 + c] = (r < 2 ? -1.0 : 1.0) * m[r * 4 + c] / len;
+    }
+  v->origin[0] = -m[3];
+  v->origin[1] = -m[7];
+  v->origin[2] = m[11];
+
+out:
+  g_free (buf);
+  gzclose (f);
+  return v;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+#define MT_NIFTI_ERROR (mt_nifti_error_quark ())
+typedef enum
+{
+  MT_NIFTI_ERROR_IO,
+  MT_NIFTI_ERROR_FORMAT,
+  MT_NIFTI_ERROR_UNSUPPORTED,
+} MtNiftiError;
+GQuark mt_nifti_error_quark (void);
+
+typedef enum
+{
+  MT_NIFTI_UINT8,
+  MT_NIFTI_INT16,
+  MT_NIFTI_FLOAT32,
+} MtNiftiType;
+
+/* NIfTI-1 single file (.nii, or gzip-compressed .nii.gz by the name). The
+ * volume's LPS geometry becomes an RAS sform and, when the axes are
+ * orthogonal, the same qform. */
+gboolean  mt_nifti_write (const MtVolume *volume,
+                          MtNiftiType     type,
+                          const char     *path,
+                          GError        **error);
+MtVolume *mt_nifti_read  (const char     *path,
+                          GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-series"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "mt-dicom.h"
+#include "mt-parallel.h"
+#include "mt-progress.h"
+#include "mt-series.h"
+#include "mt-volume.h"
+
+G_DEFINE_QUARK (mt-series-error-quark, mt_series_error)
+
+/* Slices closer than this along the normal are taken as one position. */
+#define SAME_POSITION_MM 0.01
+
+void
+mt_series_free (MtSeries *series)
+{
+  if (series == NULL)
+    return;
+  g_free (series->series_uid);
+  g_free (series->description);
+  g_free (series->modality);
+  g_ptr_array_unref (series->slices);
+  g_free (series);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+static void
+collect_files (const char *path,
+               GPtrArray  *files,
+               int         depth)
+{
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_ptr_array_add (files, g_strdup (path));
+      return;
+    }
+  if (depth > 32)
+    return;
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  if (dir == NULL)
+    return;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (name[0] != '.' && g_strcmp0 (name, "DICOMDIR") != 0)
+      g_ptr_array_add (names, g_build_filename (path, name, NULL));
+  /* A stable order, so warnings and errors read the same on every run. */
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    collect_files (names->pdata[i], files, depth + 1);
+}
+
+typedef struct
+{
+  GPtrArray     *files;
+  MtDicomSlice **headers;
+  GError       **errors;
+  MtProgress    *progress;
+  GCancellable  *cancellable;
+  gint           done;
+} ScanJob;
+
+static void
+scan_one (gsize    i,
+          gpointer data)
+{
+  ScanJob *job = data;
+  if (g_cancellable_is_cancelled (job->cancellable))
+    return;
+  job->headers[i] = mt_dicom_read_header (job->files->pdata[i], &job->errors[i]);
+  int done = g_atomic_int_add (&job->done, 1) + 1;
+  mt_progress_update (job->progress, (double) done / job->files->len);
+}
+
+/* Why a readable DICOM file still cannot be a slice of a volume, or NULL. */
+static char *
+unusable_reason (const MtDicomSlice *s)
+{
+  if (s->rows <= 0 || s->columns <= 0)
+    return g_strdup_printf ("%s: the image has no size (Rows %d, Columns %d); "
+                            "it is not an image or its header is damaged",
+                            s->path, s->rows, s->columns);
+  if (s->bits_allocated == 0)
+    return g_strdup_printf ("%s: BitsAllocated is missing; the pixel format is unknown", s->path);
+  if (s->frames <= 0)
+    return g_strdup_printf ("%s: NumberOfFrames is %d", s->path, s->frames);
+  return NULL;
+}
+
+static void
+slice_normal (const MtDicomSlice *s,
+              double              n[3])
+{
+  const double *r = s->orientation, *c = s->orientation + 3;
+  n[0] = r[1] * c[2] - r[2] * c[1];
+  n[1] = r[2] * c[0] - r[0] * c[2];
+  n[2] = r[0] * c[1] - r[1] * c[0];
+  double len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  if (len > 0)
+    for (int a = 0; a < 3; a++)
+      n[a] /= len;
+}
+
+static double
+along_normal (const MtDicomSlice *s,
+              const double        n[3])
+{
+  return s->position[0] * n[0] + s->position[1] * n[1] + s->position[2] * n[2];
+}
+
+static char *
+stack_key (const MtDicomSlice *s)
+{
+  if (!s->has_orientation)
+    return g_strdup_printf ("%s|%dx%d", s->series_uid ? s->series_uid : "", s->columns, s->rows);
+  return g_strdup_printf ("%s|%dx%d|%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
+                          s->series_uid ? s->series_uid : "", s->columns, s->rows,
+                          s->orientation[0], s->orientation[1], s->orientation[2],
+                          s->orientation[3], s->orientation[4], s->orientation[5]);
+}
+
+static int
+compare_position (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      normal)
+{
+  const MtDicomSlice *sa = *(MtDicomSlice * const *) a;
+  const MtDicomSlice *sb = *(MtDicomSlice * const *) b;
+  double da = along_normal (sa, normal), db = along_normal (sb, normal);
+  if (da != db)
+    return da < db ? -1 : 1;
+  return sa->instance_number - sb->instance_number;
+}
+
+static int
+compare_size (gconstpointer a,
+              gconstpointer b)
+{
+  const MtSeries *sa = *(MtSeries * const *) a;
+  const MtSeries *sb = *(MtSeries * const *) b;
+  return (int) sb->slices->len - (int) sa->slices->len;
+}
+
+static MtSeries *
+make_series (GPtrArray *slices)
+{
+  MtSeries *series = g_new0 (MtSeries, 1);
+  MtDicomSlice *first = slices->pdata[0];
+  series->series_uid = g_strdup (first->series_uid);
+  series->description = g_strdup (first->series_description);
+  series->modality = g_strdup (first->modality);
+  series->slices = g_ptr_array_ref (slices);
+  if (first->has_orientation)
+    slice_normal (first, series->normal);
+  else
+    series->normal[2] = 1.0;
+
+  gboolean all_positioned = TRUE;
+  for (guint i = 0; i < slices->len; i++)
+    all_positioned &= ((MtDicomSlice *) slices->pdata[i])->has_position;
+  /* Position along the normal is the only order that is always right; file
+   * names and InstanceNumber are whatever the exporter made of them. */
+  if (all_positioned && first->has_orientation)
+    g_ptr_array_sort_with_data (slices, compare_position, series->normal);
+  return series;
+}
+
+GPtrArray *
+mt_series_scan (const char * const *paths,
+                MtProgress         *progress,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  g_return_val_if_fail (paths != NULL, NULL);
+
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  for (guint p = 0; paths[p] != NULL; p++)
+    {
+      if (!g_file_test (paths[p], G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES,
+                       "%s: no such file or folder", paths[p]);
+          return NULL;
+        }
+      collect_files (paths[p], files, 0);
+    }
+  if (files->len == 0)
+    {
+      g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES,
+                   "%s: the folder is empty; choose the folder that holds the DICOM files",
+                   paths[0]);
+      return NULL;
+    }
+
+  ScanJob job = { 0 };
+  job.files = files;
+  job.headers = g_new0 (MtDicomSlice *, files->len);
+  job.errors = g_new0 (GError *, files->len);
+  job.progress = progress;
+  job.cancellable = cancellable;
+  mt_progress_set_stage (progress, 0.0, 0.15, "Reading headers");
+  mt_parallel_for (files->len, scan_one, &job);
+
+  GPtrArray *result = NULL;
+  g_autoptr (GHashTable) stacks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
+  char *first_problem = NULL;
+  guint n_skipped = 0;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto out;
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      MtDicomSlice *h = job.headers[i];
+      char *why = h ? unusable_reason (h) : g_strdup (job.errors[i]->message);
+      if (why != NULL)
+        {
+          n_skipped++;
+          if (first_problem == NULL)
+            first_problem = why;
+          else
+            g_free (why);
+          g_clear_pointer (&job.headers[i], mt_dicom_slice_free);
+          continue;
+        }
+      char *key = stack_key (h);
+      GPtrArray *stack = g_hash_table_lookup (stacks, key);
+      if (stack == NULL)
+        {
+          stack = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_dicom_slice_free);
+          g_hash_table_insert (stacks, key, stack);
+          g_ptr_array_add (order, stack);
+        }
+      else
+        g_free (key);
+      g_ptr_array_add (stack, g_steal_pointer (&job.headers[i]));
+    }
+
+  if (order->len == 0)
+    {
+      if (files->len == 1)
+        g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES, "%s", first_problem);
+      else
+        g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES,
+                     "None of the %u files under %s is a DICOM image; the first said: %s",
+                     files->len, paths[0], first_problem);
+      goto out;
+    }
+
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_series_free);
+  for (guint i = 0; i < order->len; i++)
+    {
+      MtSeries *s = make_series (order->pdata[i]);
+      s->n_skipped = n_skipped;
+      g_ptr_array_add (result, s);
+    }
+  g_ptr_array_sort (result, compare_size);
+
+out:
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_clear_pointer (&job.headers[i], mt_dicom_slice_free);
+      g_clear_error (&job.errors[i]);
+    }
+  g_free (job.headers);
+  g_free (job.errors);
+  g_free (first_problem);
+  return result;
+}
+
+typedef struct
+{
+  GPtrArray    *slices;
+  MtVolume     *volume;
+  gsize         slice_values;
+  MtProgress   *progress;
+  GCancellable *cancellable;
+  GMutex        lock;
+  GError       *error;
+  gint          done;
+} LoadJob;
+
+static void
+load_one (gsize    i,
+          gpointer data)
+{
+  LoadJob *job = data;
+  if (g_cancellable_is_cancelled (job->cancellable) || g_atomic_pointer_get (&job->error) != NULL)
+    return;
+  MtDicomSlice *h = job->slices->pdata[i];
+  GError *local = NULL;
+  if (!mt_dicom_read_pixels (h, job->volume->data + i * job->slice_values, job->slice_values, &local))
+    {
+      g_mutex_lock (&job->lock);
+      if (job->error == NULL)
+        job->error = local;
+      else
+        g_error_free (local);
+      g_mutex_unlock (&job->lock);
+      return;
+    }
+  int done = g_atomic_int_add (&job->done, 1) + 1;
+  mt_progress_update (job->progress, (double) done / job->slices->len);
+}
+
+/* Drops slices that repeat a position (keeping the first), and says so. */
+static void
+drop_duplicates (MtSeries *series,
+                 MtVolume *volume)
+{
+  GPtrArray *s = series->slices;
+  guint dropped = 0;
+  for (guint i = 1; i < s->len;)
+    {
+      double d = along_normal (s->pdata[i], series->normal) - along_normal (s->pdata[i - 1], series->normal);
+      if (fabs (d) < SAME_POSITION_MM)
+        {
+          g_ptr_array_remove_index (s, i);
+          dropped++;
+        }
+      else
+        i++;
+    }
+  if (dropped)
+    mt_volume_add_warning (volume, "%u slice(s) repeat the position of another slice and were left out", dropped);
+}
+
+static void
+set_geometry (MtSeries *series,
+              MtVolume *v)
+{
+  MtDicomSlice *first = series->slices->pdata[0];
+  const guint n = series->slices->len;
+  double row[3] = { 1, 0, 0 }, col[3] = { 0, 1, 0 };
+  if (first->has_orientation)
+    {
+      memcpy (row, first->orientation, sizeof row);
+      memcpy (col, first->orientation + 3, sizeof col);
+    }
+  else
+    mt_volume_add_warning (v, "The images have no ImageOrientationPatient; axial orientation is assumed");
+
+  if (first->has_pixel_spacing)
+    {
+      /* PixelSpacing is (row spacing, column spacing): along j first, then i. */
+      v->spacing[0] = first->pixel_spacing[1];
+      v->spacing[1] = first->pixel_spacing[0];
+    }
+  else
+    mt_volume_add_warning (v, "The images have no PixelSpacing; 1 mm pixels are assumed and distances are not real");
+  if (v->spacing[0] <= 0 || v->spacing[1] <= 0)
+    {
+      mt_volume_add_warning (v, "PixelSpacing %g\\%g is not positive; 1 mm pixels are assumed",
+                             first->pixel_spacing[0], first->pixel_spacing[1]);
+      v->spacing[0] = v->spacing[1] = 1.0;
+    }
+
+  double step_dir[3];
+  memcpy (step_dir, series->normal, sizeof step_dir);
+  double step = first->spacing_between_slices > 0 ? first->spacing_between_slices
+              : first->slice_thickness > 0 ? first->slice_thickness : 1.0;
+
+  if (first->has_position)
+    memcpy (v->origin, first->position, sizeof v->origin);
+
+  if (n > 1 && first->has_position)
+    {
+      MtDicomSlice *last = series->slices->pdata[n - 1];
+      double span[3], len = 0;
+      for (int a = 0; a < 3; a++)
+        {
+          span[a] = last->position[a] - first->position[a];
+          len += span[a] * span[a];
+        }
+      len = sqrt (len);
+      g_autofree double *steps = g_new (double, n - 1);
+      double lo = G_MAXDOUBLE, hi = 0;
+      for (guint i = 0; i + 1 < n; i++)
+        {
+          steps[i] = along_normal (series->slices->pdata[i + 1], series->normal)
+                   - along_normal (series->slices->pdata[i], series->normal);
+          lo = MIN (lo, steps[i]);
+          hi = MAX (hi, steps[i]);
+        }
+      double along = along_normal (last, series->normal) - along_normal (first, series->normal);
+      step = along / (n - 1);
+      if (hi - lo > 0.01 + 0.01 * step)
+        mt_volume_add_warning (v, "Slice spacing is uneven (from %.3g to %.3g mm); the volume uses "
+                                  "the mean, %.4g mm, so distances across slices are approximate",
+                               lo, hi, step);
+
+      /* The slices may be stacked obliquely to their own plane (gantry tilt):
+       * the k axis then follows the real stacking direction, so every voxel
+       * keeps its true patient position. */
+      if (len > 0)
+        {
+          double cosang = fabs (along) / len;
+          double tilt = acos (MIN (1.0, cosang)) * 180.0 / G_PI;
+          if (tilt > 0.1)
+            {
+              for (int a = 0; a < 3; a++)
+                step_dir[a] = span[a] / len;
+              step = len / (n - 1);
+              mt_volume_add_warning (v, "The slices are stacked at %.1f degrees to their plane "
+                                        "(gantry tilt %.1f); voxel positions follow the tilt",
+                                     tilt, first->gantry_tilt);
+            }
+        }
+    }
+  else if (first->frames == 1)
+    step = first->slice_thickness > 0 ? first->slice_thickness : 1.0;
+
+  v->spacing[2] = step;
+  for (int r = 0; r < 3; r++)
+    {
+      v->direction[r * 3 + 0] = row[r];
+      v->direction[r * 3 + 1] = col[r];
+      v->direction[r * 3 + 2] = step_dir[r];
+    }
+}
+
+MtVolume *
+mt_series_load (MtSeries     *series,
+                MtProgress   *progress,
+                GCancellable *cancellable,
+                GError      **error)
+{
+  g_return_val_if_fail (series != NULL && series->slices->len > 0, NULL);
+
+  MtDicomSlice *first = series->slices->pdata[0];
+  /* Drop duplicates on a probe volume first so the grid is sized right. */
+  g_autoptr (MtVolume) probe = mt_volume_new (1, 1, 1, error);
+  if (probe == NULL)
+    return NULL;
+  drop_duplicates (series, probe);
+
+  const guint n = series->slices->len;
+  const int nz = n == 1 ? first->frames : (int) n;
+  if (n > 1)
+    for (guint i = 0; i < n; i++)
+      if (((MtDicomSlice *) series->slices->pdata[i])->frames != 1)
+        {
+          g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_GEOMETRY,
+                       "%s: a multi-frame image inside a series of single images is not supported",
+                       ((MtDicomSlice *) series->slices->pdata[i])->path);
+          return NULL;
+        }
+
+  MtVolume *v = mt_volume_new (first->columns, first->rows, nz, error);
+  if (v == NULL)
+    return NULL;
+  for (guint w = 0; w < probe->warnings->len; w++)
+    g_ptr_array_add (v->warnings, g_strdup (probe->warnings->pdata[w]));
+  set_geometry (series, v);
+  v->modality = g_strdup (first->modality);
+  v->patient_name = g_strdup (first->patient_name);
+  v->patient_id = g_strdup (first->patient_id);
+  v->study_uid = g_strdup (first->study_uid);
+  v->series_uid = g_strdup (first->series_uid);
+  v->series_description = g_strdup (first->series_description);
+  v->frame_of_reference_uid = g_strdup (first->frame_of_reference_uid);
+  v->window_center = first->window_center;
+  v->window_width = first->window_width;
+
+  LoadJob job = { 0 };
+  job.slices = series->slices;
+  job.volume = v;
+  job.slice_values = (gsize) first->columns * first->rows * first->frames;
+  job.progress = progress;
+  job.cancellable = cancellable;
+  g_mutex_init (&job.lock);
+  mt_progress_set_stage (progress, 0.15, 1.0, "Decoding images");
+  mt_parallel_for (n, load_one, &job);
+  g_mutex_clear (&job.lock);
+
+  if (job.error != NULL)
+    {
+      g_propagate_error (error, job.error);
+      mt_volume_unref (v);
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      mt_volume_unref (v);
+      return NULL;
+    }
+  return v;
+}
+
+MtVolume *
+mt_series_read_volume (const char   *path,
+                       MtProgress   *progress,
+                       GCancellable *cancellable,
+                       GError      **error)
+{
+  const char *paths[] = { path, NULL };
+  g_autoptr (GPtrArray) all = mt_series_scan (paths, progress, cancellable, error);
+  if (all == NULL)
+    return NULL;
+  MtVolume *v = mt_series_load (all->pdata[0], progress, cancellable, error);
+  if (v != NULL && all->len > 1)
+    mt_volume_add_warning (v, "%s holds %u image stacks; the largest (%u images) was opened",
+                           path, all->len, ((MtSeries *) all->pdata[0])->slices->len);
+  return v;
+}

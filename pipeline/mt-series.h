@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+#define MT_SERIES_ERROR (mt_series_error_quark ())
+typedef enum
+{
+  MT_SERIES_ERROR_NO_IMAGES,
+  MT_SERIES_ERROR_GEOMETRY,
+  MT_SERIES_ERROR_CANCELLED,
+} MtSeriesError;
+GQuark mt_series_error_quark (void);
+
+/* One stack of images that make one volume: the same series, matrix size and
+ * orientation, sorted along the slice normal. */
+struct _MtSeries
+{
+  char      *series_uid;
+  char      *description;
+  char      *modality;
+  GPtrArray *slices;        /* MtDicomSlice*, sorted by position along the normal */
+  double     normal[3];
+  guint      n_skipped;     /* files in the scan that were not usable images */
+};
+
+/* Reads the headers of every file under the given paths (folders are walked
+ * recursively) and returns the stacks found, largest first (MtSeries*).
+ * Files that are not DICOM images are skipped; if none is left the error
+ * names the first failure. */
+GPtrArray *mt_series_scan         (const char * const *paths,
+                                   MtProgress         *progress,
+                                   GCancellable       *cancellable,
+                                   GError            **error);
+/* Decodes a stack into a volume on its patient geometry. */
+MtVolume  *mt_series_load         (MtSeries           *series,
+                                   MtProgress         *progress,
+                                   GCancellable       *cancellable,
+                                   GError            **error);
+/* Scan + load of the largest stack under path. */
+MtVolume  *mt_series_read_volume  (const char         *path,
+                                   MtProgress         *progress,
+                                   GCancellable       *cancellable,
+                                   GError            **error);
+void       mt_series_free         (MtSeries           *series);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSeries, mt_series_free)
+
+G_END_DECLS

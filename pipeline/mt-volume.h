@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+#define MT_VOLUME_ERROR (mt_volume_error_quark ())
+typedef enum
+{
+  MT_VOLUME_ERROR_SIZE,
+  MT_VOLUME_ERROR_MEMORY,
+} MtVolumeError;
+GQuark mt_volume_error_quark (void);
+
+/* A scalar volume on a regular grid in patient coordinates (DICOM LPS, mm).
+ * Voxel (i,j,k) sits at origin + direction * (i*spacing[0], j*spacing[1], k*spacing[2]),
+ * where direction is a row-major 3x3 matrix whose columns are the i, j and k axes
+ * (the ITK convention). Values are float: HU for CT after rescale. */
+struct _MtVolume
+{
+  gatomicrefcount ref;
+  int             dims[3];
+  double          spacing[3];
+  double          origin[3];
+  double          direction[9];
+  float          *data;
+
+  /* Descriptive metadata, any of which may be NULL. */
+  char           *modality;
+  char           *patient_name;
+  char           *patient_id;
+  char           *study_uid;
+  char           *series_uid;
+  char           *series_description;
+  char           *frame_of_reference_uid;
+  /* Display defaults from the file (0 width means none). */
+  double          window_center;
+  double          window_width;
+  /* Human-readable warnings about how the volume was assembled. */
+  GPtrArray      *warnings;
+};
+
+MtVolume *mt_volume_new              (int             nx,
+                                      int             ny,
+                                      int             nz,
+                                      GError        **error);
+MtVolume *mt_volume_ref              (MtVolume       *volume);
+void      mt_volume_unref            (MtVolume       *volume);
+gsize     mt_volume_n_voxels         (const MtVolume *volume);
+void      mt_volume_copy_geometry    (MtVolume       *dest,
+                                      const MtVolume *src);
+void      mt_volume_index_to_patient (const MtVolume *volume,
+                                      const double    ijk[3],
+                                      double          lps[3]);
+void      mt_volume_patient_to_index (const MtVolume *volume,
+                                      const double    lps[3],
+                                      double          ijk[3]);
+void      mt_volume_get_range        (const MtVolume *volume,
+                                      float          *min,
+                                      float          *max);
+float     mt_volume_get              (const MtVolume *volume,
+                                      int             i,
+                                      int             j,
+                                      int             k);
+float     mt_volume_sample_nearest   (const MtVolume *volume,
+                                      const double    lps[3],
+                                      float           outside);
+void      mt_volume_add_warning      (MtVolume       *volume,
+                                      const char     *format,
+                                      ...) G_GNUC_PRINTF (2, 3);
+int       mt_volume_axis_for_patient (const MtVolume *volume,
+                                      int             patient_axis,
+                                      int            *sign);
+
+static inline gsize
+mt_volume_offset (const MtVolume *v, int i, int j, int k)
+{
+  return ((gsize) k * (gsize) v->dims[1] + (gsize) j) * (gsize) v->dims[0] + (gsize) i;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtVolume, mt_volume_unref)
+
+G_END_DECLS

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "mt-dicom.h"
+#include "mt-series.h"
+#include "mt-volume.h"
+#include "mt-test-data.h"
+
+static MtVolume *thorax;
+
+static MtVolume *
+load_thorax (void)
+{
+  if (thorax == NULL)
+    {
+      g_autofree char *dir = mt_test_data_path ("ct-thorax-abdomen", NULL);
+      if (dir == NULL)
+        return NULL;
+      g_autoptr (GError) error = NULL;
+      thorax = mt_series_read_volume (dir, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  return thorax;
+}
+
+static void
+test_thorax_geometry (void)
+{
+  MtVolume *v = load_thorax ();
+  if (v == NULL)
+    return;
+  g_assert_cmpint (v->dims[0], ==, 512);
+  g_assert_cmpint (v->dims[1], ==, 512);
+  g_assert_cmpint (v->dims[2], ==, 134);
+  g_assert_cmpfloat_with_epsilon (v->spacing[0], 1.07421875, 1e-9);
+  g_assert_cmpfloat_with_epsilon (v->spacing[1], 1.07421875, 1e-9);
+  g_assert_cmpfloat_with_epsilon (v->spacing[2], 3.0, 1e-6);
+  /* The lowest slice (z = 85.91) is the origin, whatever its file name. */
+  g_assert_cmpfloat_with_epsilon (v->origin[0], -275.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (v->origin[1], -178.1, 1e-6);
+  g_assert_cmpfloat_with_epsilon (v->origin[2], 85.91, 1e-6);
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      g_assert_cmpfloat_with_epsilon (v->direction[r * 3 + c], r == c ? 1.0 : 0.0, 1e-9);
+  g_assert_cmpuint (v->warnings->len, ==, 0);
+  g_assert_cmpstr (v->modality, ==, "CT");
+}
+
+static void
+test_thorax_hu (void)
+{
+  MtVolume *v = load_thorax ();
+  if (v == NULL)
+    return;
+  float lo, hi;
+  mt_volume_get_range (v, &lo, &hi);
+  g_assert_cmpfloat (lo, ==, -1000.0f);     /* 12-bit unsigned, intercept -1000 */
+  g_assert_cmpfloat (hi, ==, 1988.0f);
+
+  /* Air in front of the patient, inside the field of view. */
+  double sum = 0;
+  for (int j = 55; j < 60; j++)
+    for (int i = 250; i < 255; i++)
+      sum += mt_volume_get (v, i, j, 67);
+  g_assert_cmpfloat (fabs (sum / 25 + 1000.0), <, 30.0);
+
+  /* The contrast-filled descending aorta, found by eye on slice z = 355.91
+   * (file 1-044.dcm): 278 HU at its centre. */
+  const double aorta[3] = { 22.56, 118.38, 355.91 };
+  float hu = mt_volume_sample_nearest (v, aorta, -2000);
+  g_assert_cmpfloat (hu, >, 150.0f);
+  g_assert_cmpfloat (hu, ==, 278.0f);
+  double ijk[3];
+  mt_volume_patient_to_index (v, aorta, ijk);
+  g_assert_cmpfloat_with_epsilon (ijk[0], 277.0, 0.01);
+  g_assert_cmpfloat_with_epsilon (ijk[1], 276.0, 0.01);
+  g_assert_cmpfloat_with_epsilon (ijk[2], 90.0, 1e-6);
+}
+
+static void
+test_thorax_sorted_by_position (void)
+{
+  MtVolume *v = load_thorax ();
+  if (v == NULL)
+    return;
+  /* 1-001.dcm is the top slice (z = 484.91): it must land at k = 133. */
+  g_autofree char *path = mt_test_data_path ("ct-thorax-abdomen", "1-001.dcm", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtDicomSlice) h = mt_dicom_read_header (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (h->position[2], 484.91, 1e-6);
+  gsize n = (gsize) h->rows * h->columns;
+  g_autofree float *pixels = g_new (float, n);
+  g_assert_true (mt_dicom_read_pixels (h, pixels, n, &error));
+  g_assert_no_error (error);
+  const float *slice = v->data + mt_volume_offset (v, 0, 0, 133);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat (slice[i], ==, pixels[i]);
+  double top[3];
+  mt_volume_index_to_patient (v, (double[3]) { 0, 0, 133 }, top);
+  g_assert_cmpfloat_with_epsilon (top[2], 484.91, 1e-6);
+}
+
+static void
+test_pydicom_small (void)
+{
+  struct { const char *name; int nx, ny; float v00; float lo, hi; double spacing; } cases[] = {
+    { "CT_small.dcm", 128, 128, -849.0f, -896.0f, 1167.0f, 0.661468 },  /* signed 16, rescaled */
+    { "MR_small.dcm", 64, 64, 905.0f, 127.0f, 2145.0f, 0.3125 },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *path = mt_test_pydicom_path (cases[c].name);
+      if (path == NULL)
+        return;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MtVolume) v = mt_series_read_volume (path, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (v->dims[0], ==, cases[c].nx);
+      g_assert_cmpint (v->dims[1], ==, cases[c].ny);
+      g_assert_cmpint (v->dims[2], ==, 1);
+      g_assert_cmpfloat_with_epsilon (v->spacing[0], cases[c].spacing, 1e-6);
+      g_assert_cmpfloat (mt_volume_get (v, 0, 0, 0), ==, cases[c].v00);
+      float lo, hi;
+      mt_volume_get_range (v, &lo, &hi);
+      g_assert_cmpfloat (lo, ==, cases[c].lo);
+      g_assert_cmpfloat (hi, ==, cases[c].hi);
+    }
+}
+
+static void
+test_bad_files (void)
+{
+  const char *bad[] = {
+    "GH364.dcm", "GH626.dcm", "dwv-test_no-number-rows.dcm",
+    "JPEGLossless_1s_1f_i_16_16_bad.dcm", "J2K_pixelrep_mismatch.dcm",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = mt_test_data_path ("bad", bad[i], NULL);
+      if (path == NULL)
+        return;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MtVolume) v = mt_series_read_volume (path, NULL, NULL, &error);
+      g_assert_null (v);
+      g_assert_nonnull (error);
+      /* The message names the file, so a user knows which one to replace. */
+      g_assert_nonnull (strstr (error->message, bad[i]));
+      g_test_message ("%s -> %s", bad[i], error->message);
+    }
+  g_autofree char *truncated = mt_test_pydicom_path ("MR_truncated.dcm");
+  if (truncated != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MtVolume) v = mt_series_read_volume (truncated, NULL, NULL, &error);
+      g_assert_null (v);
+      g_assert_nonnull (strstr (error->message, "MR_truncated.dcm"));
+    }
+}
+
+static void
+test_duplicate_positions (void)
+{
+  g_autofree char *dir = mt_test_data_path ("bad", "dupe-positions", NULL);
+  if (dir == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_series_read_volume (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* 11 files, two at one position: 10 slices, and the user is told. */
+  g_assert_cmpint (v->dims[2], ==, 10);
+  gboolean dupe = FALSE, uneven = FALSE;
+  for (guint w = 0; w < v->warnings->len; w++)
+    {
+      dupe |= strstr (v->warnings->pdata[w], "repeat the position") != NULL;
+      uneven |= strstr (v->warnings->pdata[w], "uneven") != NULL;
+    }
+  g_assert_true (dupe);
+  g_assert_true (uneven);
+}
+
+static void
+test_gantry_tilt (void)
+{
+  g_autofree char *dir = mt_test_data_path ("ct-head-tilted", NULL);
+  if (dir == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_series_read_volume (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (v->dims[2], ==, 28);
+  g_assert_cmpfloat_with_epsilon (v->spacing[0], 0.4882812, 1e-6);
+  /* Rows follow the tilted orientation; slices stack along the table (z). */
+  g_assert_cmpfloat_with_epsilon (v->direction[4], 0.9483237, 1e-6);
+  g_assert_cmpfloat_with_epsilon (v->direction[7], -0.3173047, 1e-6);
+  g_assert_cmpfloat_with_epsilon (v->direction[8], 1.0, 1e-6);
+  gboolean tilt = FALSE;
+  for (guint w = 0; w < v->warnings->len; w++)
+    tilt |= strstr (v->warnings->pdata[w], "tilt") != NULL;
+  g_assert_true (tilt);
+}
+
+static void
+test_missing_path (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_series_read_volume ("/nonexistent/scan", NULL, NULL, &error);
+  g_assert_null (v);
+  g_assert_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/scan"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/pipeline/series/thorax-geometry", test_thorax_geometry);
+  g_test_add_func ("/pipeline/series/thorax-hu", test_thorax_hu);
+  g_test_add_func ("/pipeline/series/sorted-by-position", test_thorax_sorted_by_position);
+  g_test_add_func ("/pipeline/series/pydicom-small", test_pydicom_small);
+  g_test_add_func ("/pipeline/series/bad-files", test_bad_files);
+  g_test_add_func ("/pipeline/series/duplicate-positions", test_duplicate_positions);
+  g_test_add_func ("/pipeline/series/gantry-tilt", test_gantry_tilt);
+  g_test_add_func ("/pipeline/series/missing-path", test_missing_path);
+  int ret = g_test_run ();
+  g_clear_pointer (&thorax, mt_volume_unref);
+  return ret;
+}
