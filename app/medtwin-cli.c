@@ -17,6 +17,8 @@
 #include "mt-series.h"
 #include "mt-volume.h"
 
+#include "cli-render.h"
+
 
 typedef int (*CommandFunc) (int argc, char **argv);
 
@@ -223,6 +225,7 @@ static const struct
 } commands[] = {
   { "info", cmd_info, N_("Describe the series in a DICOM folder or file") },
   { "phantom", cmd_phantom, N_("Generate the demo patient (DICOM CT, ground truth, ECG)") },
+  { "render", mt_cli_render, N_("Render a view of a scan to PNG without a display") },
 };
 
 static void

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-reslice"
+
+#include "config.h"
+
+#include "mt-reslice.h"
+#include "mt-volume.h"
+
+/* Patient axes: 0 = towards Left, 1 = towards Posterior, 2 = towards Superior.
+ * For each view: the patient axis and sense that points screen-right, then
+ * screen-down, then the axis the slices step along. */
+static const struct
+{
+  int right, right_sign, down, down_sign, normal;
+} views[] = {
+  [MT_VIEW_AXIAL]    = { 0, +1, 1, +1, 2 },
+  [MT_VIEW_CORONAL]  = { 0, +1, 2, -1, 1 },
+  [MT_VIEW_SAGITTAL] = { 1, +1, 2, -1, 0 },
+};
+
+void
+mt_slice_layout_init (MtSliceLayout  *l,
+                      const MtVolume *volume,
+                      MtViewAxis      view)
+{
+  int sr, sd, sn;
+  l->axis_right = mt_volume_axis_for_patient (volume, views[view].right, &sr);
+  l->axis_down = mt_volume_axis_for_patient (volume, views[view].down, &sd);
+  l->axis_normal = mt_volume_axis_for_patient (volume, views[view].normal, &sn);
+  l->flip_right = sr * views[view].right_sign < 0;
+  l->flip_down = sd * views[view].down_sign < 0;
+  l->width = volume->dims[l->axis_right];
+  l->height = volume->dims[l->axis_down];
+  l->n_slices = volume->dims[l->axis_normal];
+  l->pixel_w = volume->spacing[l->axis_right];
+  l->pixel_h = volume->spacing[l->axis_down];
+}
+
+void
+mt_slice_layout_voxel (const MtSliceLayout *l,
+                       int                  u,
+                       int                  v,
+                       int                  slice,
+                       int                  ijk[3])
+{
+  ijk[l->axis_right] = l->flip_right ? l->width - 1 - u : u;
+  ijk[l->axis_down] = l->flip_down ? l->height - 1 - v : v;
+  ijk[l->axis_normal] = slice;
+}
+
+void
+mt_slice_layout_pixel (const MtSliceLayout *l,
+                       const int            ijk[3],
+                       int                 *u,
+                       int                 *v,
+                       int                 *slice)
+{
+  int a = ijk[l->axis_right], b = ijk[l->axis_down];
+  *u = l->flip_right ? l->width - 1 - a : a;
+  *v = l->flip_down ? l->height - 1 - b : b;
+  *slice = ijk[l->axis_normal];
+}
+
+float *
+mt_slice_extract (const MtVolume      *volume,
+                  const MtSliceLayout *l,
+                  int                  slice)
+{
+  g_return_val_if_fail (slice >= 0 && slice < l->n_slices, NULL);
+  float *out = g_new (float, (gsize) l->width * l->height);
+  gsize stride[3] = { 1, (gsize) volume->dims[0], (gsize) volume->dims[0] * volume->dims[1] };
+  /* Walk with strides rather than per-pixel index maths: this runs on every
+   * scroll step of every view. */
+  int start[3];
+  mt_slice_layout_voxel (l, 0, 0, slice, start);
+  gssize du = (l->flip_right ? -1 : 1) * (gssize) stride[l->axis_right];
+  gssize dv = (l->flip_down ? -1 : 1) * (gssize) stride[l->axis_down];
+  const float *base = volume->data + start[0] * stride[0] + start[1] * stride[1] + start[2] * stride[2];
+  for (int v = 0; v < l->height; v++)
+    {
+      const float *p = base + v * dv;
+      float *row = out + (gsize) v * l->width;
+      for (int u = 0; u < l->width; u++, p += du)
+        row[u] = *p;
+    }
+  return out;
+}
+
+void
+mt_view_orientation_letters (MtViewAxis  view,
+                             const char *letters[4])
+{
+  static const char *axial[4] = { "L", "R", "A", "P" };
+  static const char *coronal[4] = { "L", "R", "S", "I" };
+  static const char *sagittal[4] = { "P", "A", "S", "I" };
+  const char **src = view == MT_VIEW_AXIAL ? axial : view == MT_VIEW_CORONAL ? coronal : sagittal;
+  for (int i = 0; i < 4; i++)
+    letters[i] = src[i];
+}

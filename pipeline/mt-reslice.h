@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+/* The three standard planes, always shown the way radiologists read them:
+ * axial from the feet (patient left on screen right, anterior up), coronal
+ * from the front (left on the right, head up), sagittal from the patient's
+ * left (anterior on the left, head up). */
+typedef enum
+{
+  MT_VIEW_AXIAL,
+  MT_VIEW_CORONAL,
+  MT_VIEW_SAGITTAL,
+} MtViewAxis;
+
+/* How one view walks the volume: the volume axis and direction that runs
+ * screen-right, screen-down, and through the slices. */
+typedef struct
+{
+  int axis_right, axis_down, axis_normal;
+  gboolean flip_right, flip_down;
+  int width, height, n_slices;
+  double pixel_w, pixel_h;         /* mm */
+} MtSliceLayout;
+
+void   mt_slice_layout_init   (MtSliceLayout      *layout,
+                               const MtVolume     *volume,
+                               MtViewAxis          view);
+/* Volume index of screen pixel (u, v) on slice `slice`. */
+void   mt_slice_layout_voxel  (const MtSliceLayout *layout,
+                               int                  u,
+                               int                  v,
+                               int                  slice,
+                               int                  ijk[3]);
+/* The inverse: where voxel ijk falls on the screen (u, v) and which slice it is on. */
+void   mt_slice_layout_pixel  (const MtSliceLayout *layout,
+                               const int            ijk[3],
+                               int                 *u,
+                               int                 *v,
+                               int                 *slice);
+/* The slice's values, row 0 at the top of the screen; width*height floats. */
+float *mt_slice_extract       (const MtVolume      *volume,
+                               const MtSliceLayout *layout,
+                               int                  slice);
+/* Screen-edge letters (patient directions) for a view: right, left, top, bottom. */
+void   mt_view_orientation_letters (MtViewAxis  view,
+                                    const char *letters[4]);
+
+G_END_DECLS

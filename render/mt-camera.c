@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-camera"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "mt-camera.h"
+#include "mt-volume.h"
+
+void
+mt_camera_init_for_volume (MtCamera       *camera,
+                           const MtVolume *v)
+{
+  double lo[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE }, hi[3] = { -G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
+  for (int c = 0; c < 8; c++)
+    {
+      double ijk[3] = { c & 1 ? v->dims[0] - 0.5 : -0.5, c & 2 ? v->dims[1] - 0.5 : -0.5,
+                        c & 4 ? v->dims[2] - 0.5 : -0.5 };
+      double p[3];
+      mt_volume_index_to_patient (v, ijk, p);
+      for (int a = 0; a < 3; a++)
+        {
+          lo[a] = MIN (lo[a], p[a]);
+          hi[a] = MAX (hi[a], p[a]);
+        }
+    }
+  double r2 = 0;
+  for (int a = 0; a < 3; a++)
+    {
+      camera->target[a] = 0.5 * (lo[a] + hi[a]);
+      r2 += 0.25 * (hi[a] - lo[a]) * (hi[a] - lo[a]);
+    }
+  camera->radius = sqrt (r2);
+  camera->azimuth = 0;
+  camera->elevation = 0;
+  camera->zoom = 1.0;
+  camera->fov = 30.0;
+}
+
+void
+mt_camera_set_preset (MtCamera      *camera,
+                      MtCameraPreset preset)
+{
+  static const double angles[][2] = {
+    [MT_CAMERA_ANTERIOR] = { 0, 0 },    [MT_CAMERA_POSTERIOR] = { 180, 0 },
+    [MT_CAMERA_LEFT] = { 90, 0 },       [MT_CAMERA_RIGHT] = { -90, 0 },
+    [MT_CAMERA_SUPERIOR] = { 0, 89.9 }, [MT_CAMERA_INFERIOR] = { 0, -89.9 },
+  };
+  camera->azimuth = angles[preset][0];
+  camera->elevation = angles[preset][1];
+}
+
+static double
+distance (const MtCamera *camera)
+{
+  return camera->radius / sin (camera->fov * G_PI / 360.0) / MAX (camera->zoom, 0.05);
+}
+
+void
+mt_camera_eye (const MtCamera *camera,
+               vec3            eye)
+{
+  double a = camera->azimuth * G_PI / 180.0, e = camera->elevation * G_PI / 180.0;
+  double d = distance (camera);
+  eye[0] = (float) (camera->target[0] + d * sin (a) * cos (e));
+  eye[1] = (float) (camera->target[1] - d * cos (a) * cos (e));
+  eye[2] = (float) (camera->target[2] + d * sin (e));
+}
+
+void
+mt_camera_matrices (const MtCamera *camera,
+                    double          aspect,
+                    mat4            view,
+                    mat4            projection)
+{
+  vec3 eye, center = { (float) camera->target[0], (float) camera->target[1], (float) camera->target[2] };
+  mt_camera_eye (camera, eye);
+  /* Head up; looking straight down the body axis the "up" is anterior. */
+  double a = camera->azimuth * G_PI / 180.0;
+  vec3 up = { 0, 0, 1 };
+  if (fabs (camera->elevation) > 89.0)
+    {
+      double s = camera->elevation > 0 ? 1 : -1;
+      up[0] = (float) (-s * sin (a));
+      up[1] = (float) (s * cos (a));
+      up[2] = 0;
+    }
+  glm_lookat (eye, center, up, view);
+  double d = distance (camera);
+  glm_perspective ((float) (camera->fov * G_PI / 180.0), (float) aspect,
+                   (float) MAX (1.0, d - 2 * camera->radius), (float) (d + 2 * camera->radius), projection);
+}
+
+void
+mt_camera_project (const MtCamera *camera,
+                   int             width,
+                   int             height,
+                   const double    lps[3],
+                   double         *x,
+                   double         *y)
+{
+  mat4 view, proj, vp;
+  mt_camera_matrices (camera, (double) width / height, view, proj);
+  glm_mat4_mul (proj, view, vp);
+  vec4 p = { (float) lps[0], (float) lps[1], (float) lps[2], 1 }, clip;
+  glm_mat4_mulv (vp, p, clip);
+  *x = (clip[0] / clip[3] * 0.5 + 0.5) * width;
+  *y = (0.5 - clip[1] / clip[3] * 0.5) * height;
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-slice-renderer"
+
+#include "config.h"
+
+#include <epoxy/gl.h>
+
+#include "mt-shader.h"
+#include "mt-slice-renderer.h"
+
+struct _MtSliceRenderer
+{
+  GLuint   program;
+  GLuint   line_program;
+  GLuint   vao;
+  GLuint   line_vao;
+  GLuint   line_vbo;
+  GLuint   texture;
+  int      width, height;
+  double   pixel_w, pixel_h;
+  double   center, window;
+  gboolean linear;
+  double   zoom, pan_x, pan_y;
+  gboolean crosshair;
+  double   cross_u, cross_v;
+  GLint    loc_rect, loc_low, loc_width, loc_invert, loc_slice, loc_color;
+};
+
+MtSliceRenderer *
+mt_slice_renderer_new (GError **error)
+{
+  GLuint program = mt_shader_program_new ("slice.vert", "slice.frag", NULL, error);
+  if (program == 0)
+    return NULL;
+  GLuint lines = mt_shader_program_new ("line.vert", "line.frag", NULL, error);
+  if (lines == 0)
+    {
+      glDeleteProgram (program);
+      return NULL;
+    }
+  MtSliceRenderer *r = g_new0 (MtSliceRenderer, 1);
+  r->program = program;
+  r->line_program = lines;
+  r->loc_rect = glGetUniformLocation (program, "u_rect");
+  r->loc_low = glGetUniformLocation (program, "u_window_low");
+  r->loc_width = glGetUniformLocation (program, "u_window_width");
+  r->loc_invert = glGetUniformLocation (program, "u_invert");
+  r->loc_slice = glGetUniformLocation (program, "u_slice");
+  r->loc_color = glGetUniformLocation (lines, "u_color");
+  glGenVertexArrays (1, &r->vao);
+  glGenVertexArrays (1, &r->line_vao);
+  glGenBuffers (1, &r->line_vbo);
+  glBindVertexArray (r->line_vao);
+  glBindBuffer (GL_ARRAY_BUFFER, r->line_vbo);
+  glBufferData (GL_ARRAY_BUFFER, 8 * sizeof (float), NULL, GL_DYNAMIC_DRAW);
+  glEnableVertexAttribArray (0);
+  glVertexAttribPointer (0, 2, GL_FLOAT, GL_FALSE, 0, NULL);
+  glBindVertexArray (0);
+  glGenTextures (1, &r->texture);
+  r->center = 40;
+  r->window = 400;
+  r->zoom = 1.0;
+  return r;
+}
+
+void
+mt_slice_renderer_free (MtSliceRenderer *r)
+{
+  if (r == NULL)
+    return;
+  glDeleteProgram (r->program);
+  glDeleteProgram (r->line_program);
+  glDeleteVertexArrays (1, &r->vao);
+  glDeleteVertexArrays (1, &r->line_vao);
+  glDeleteBuffers (1, &r->line_vbo);
+  glDeleteTextures (1, &r->texture);
+  g_free (r);
+}
+
+void
+mt_slice_renderer_set_slice (MtSliceRenderer *r,
+                             const float     *values,
+                             int              width,
+                             int              height,
+                             double           pixel_w,
+                             double           pixel_h)
+{
+  r->width = width;
+  r->height = height;
+  r->pixel_w = pixel_w;
+  r->pixel_h = pixel_h;
+  glBindTexture (GL_TEXTURE_2D, r->texture);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
+  /* Full float: the window maps exact values, whatever their range. */
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_R32F, width, height, 0, GL_RED, GL_FLOAT, values);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+void
+mt_slice_renderer_set_window (MtSliceRenderer *r,
+                              double           center,
+                              double           width)
+{
+  r->center = center;
+  r->window = MAX (width, 1.0);
+}
+
+void
+mt_slice_renderer_set_linear (MtSliceRenderer *r,
+                              gboolean         linear)
+{
+  r->linear = linear;
+}
+
+void
+mt_slice_renderer_set_zoom_pan (MtSliceRenderer *r,
+                                double           zoom,
+                                double           pan_x,
+                                double           pan_y)
+{
+  r->zoom = zoom;
+  r->pan_x = pan_x;
+  r->pan_y = pan_y;
+}
+
+void
+mt_slice_renderer_set_crosshair (MtSliceRenderer *r,
+                                 gboolean         visible,
+                                 double           u,
+                                 double           v)
+{
+  r->crosshair = visible;
+  r->cross_u = u;
+  r->cross_v = v;
+}
+
+double
+mt_slice_renderer_pixels_per_mm (MtSliceRenderer *r,
+                                 int              vw,
+                                 int              vh)
+{
+  if (r->width == 0)
+    return 1.0;
+  double w_mm = r->width * r->pixel_w, h_mm = r->height * r->pixel_h;
+  return MIN (vw / w_mm, vh / h_mm) * r->zoom;
+}
+
+/* The image rectangle in viewport pixels (top-left origin). */
+static void
+image_rect (MtSliceRenderer *r, int vw, int vh, double *x0, double *y0, double *x1, double *y1)
+{
+  double s = mt_slice_renderer_pixels_per_mm (r, vw, vh);
+  double w = r->width * r->pixel_w * s, h = r->height * r->pixel_h * s;
+  *x0 = 0.5 * (vw - w) + r->pan_x * s;
+  *y0 = 0.5 * (vh - h) + r->pan_y * s;
+  *x1 = *x0 + w;
+  *y1 = *y0 + h;
+}
+
+gboolean
+mt_slice_renderer_viewport_to_slice (MtSliceRenderer *r,
+                                     int              vw,
+                                     int              vh,
+                                     double           x,
+                                     double           y,
+                                     double          *u,
+                                     double          *v)
+{
+  if (r->width == 0)
+    return FALSE;
+  double x0, y0, x1, y1;
+  image_rect (r, vw, vh, &x0, &y0, &x1, &y1);
+  *u = (x - x0) / (x1 - x0) * r->width;
+  *v = (y - y0) / (y1 - y0) * r->height;
+  return *u >= 0 && *v >= 0 && *u < r->width && *v < r->height;
+}
+
+void
+mt_slice_renderer_render (MtSliceRenderer *r,
+                          int              vw,
+                          int              vh)
+{
+  glViewport (0, 0, vw, vh);
+  glDisable (GL_DEPTH_TEST);
+  glDisable (GL_BLEND);
+  glClearColor (0, 0, 0, 1);
+  glClear (GL_COLOR_BUFFER_BIT);
+  if (r->width == 0)
+    return;
+
+  double x0, y0, x1, y1;
+  image_rect (r, vw, vh, &x0, &y0, &x1, &y1);
+  /* Viewport pixels (top-left) to NDC (bottom-left). */
+  float rect[4] = { (float) (2 * x0 / vw - 1), (float) (1 - 2 * y1 / vh),
+                    (float) (2 * x1 / vw - 1), (float) (1 - 2 * y0 / vh) };
+  glUseProgram (r->program);
+  glActiveTexture (GL_TEXTURE0);
+  glBindTexture (GL_TEXTURE_2D, r->texture);
+  GLint filter = r->linear ? GL_LINEAR : GL_NEAREST;
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
+  glUniform1i (r->loc_slice, 0);
+  glUniform4fv (r->loc_rect, 1, rect);
+  glUniform1f (r->loc_low, (float) (r->center - r->window / 2));
+  glUniform1f (r->loc_width, (float) r->window);
+  glUniform1f (r->loc_invert, 0.0f);
+  glBindVertexArray (r->vao);
+  glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
+
+  if (r->crosshair)
+    {
+      double cx = x0 + (r->cross_u / r->width) * (x1 - x0);
+      double cy = y0 + (r->cross_v / r->height) * (y1 - y0);
+      float nx = (float) (2 * cx / vw - 1), ny = (float) (1 - 2 * cy / vh);
+      float pts[8] = { nx, -1, nx, 1, -1, ny, 1, ny };
+      glUseProgram (r->line_program);
+      glUniform4f (r->loc_color, 0.95f, 0.75f, 0.15f, 1.0f);
+      glBindVertexArray (r->line_vao);
+      glBindBuffer (GL_ARRAY_BUFFER, r->line_vbo);
+      glBufferSubData (GL_ARRAY_BUFFER, 0, sizeof pts, pts);
+      glDrawArrays (GL_LINES, 0, 4);
+    }
+  glBindVertexArray (0);
+  glUseProgram (0);
+}

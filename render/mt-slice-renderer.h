@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Draws one 2-D slice (row 0 at the top) under a window, fitted to the
+ * viewport with its true pixel aspect, with optional crosshair lines. Holds GL
+ * names: create, use and free it with its context current. */
+typedef struct _MtSliceRenderer MtSliceRenderer;
+
+MtSliceRenderer *mt_slice_renderer_new               (GError          **error);
+void             mt_slice_renderer_free              (MtSliceRenderer  *r);
+void             mt_slice_renderer_set_slice         (MtSliceRenderer  *r,
+                                                      const float      *values,
+                                                      int               width,
+                                                      int               height,
+                                                      double            pixel_w,
+                                                      double            pixel_h);
+void             mt_slice_renderer_set_window        (MtSliceRenderer  *r,
+                                                      double            center,
+                                                      double            width);
+void             mt_slice_renderer_set_linear        (MtSliceRenderer  *r,
+                                                      gboolean          linear);
+void             mt_slice_renderer_set_zoom_pan      (MtSliceRenderer  *r,
+                                                      double            zoom,
+                                                      double            pan_x,
+                                                      double            pan_y);
+void             mt_slice_renderer_set_crosshair     (MtSliceRenderer  *r,
+                                                      gboolean          visible,
+                                                      double            u,
+                                                      double            v);
+void             mt_slice_renderer_render            (MtSliceRenderer  *r,
+                                                      int               viewport_w,
+                                                      int               viewport_h);
+/* Viewport pixel (from top-left) to slice pixel coordinates (0..width). */
+gboolean         mt_slice_renderer_viewport_to_slice (MtSliceRenderer  *r,
+                                                      int               viewport_w,
+                                                      int               viewport_h,
+                                                      double            x,
+                                                      double            y,
+                                                      double           *u,
+                                                      double           *v);
+/* How many viewport pixels one millimetre covers at the current fit and zoom. */
+double           mt_slice_renderer_pixels_per_mm     (MtSliceRenderer  *r,
+                                                      int               viewport_w,
+                                                      int               viewport_h);
+
+G_END_DECLS

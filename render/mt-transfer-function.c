@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-transfer-function"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mt-transfer-function.h"
+
+typedef struct
+{
+  float hu, r, g, b, a;
+} Point;
+
+/* Opacity is per millimetre of path; colours after the usual CT presets of
+ * 3D Slicer and OsiriX: bone ivory, soft tissue from skin tones to red muscle
+ * and white contrast. */
+static const Point bone[] = {
+  { -1024, 0, 0, 0, 0 },
+  { 140, 0.55f, 0.25f, 0.15f, 0 },
+  { 220, 0.85f, 0.65f, 0.45f, 0.20f },
+  { 400, 0.95f, 0.88f, 0.75f, 0.65f },
+  { 1000, 1, 0.98f, 0.94f, 0.85f },
+  { 3071, 1, 1, 1, 0.9f },
+};
+
+static const Point soft[] = {
+  { -1024, 0, 0, 0, 0 },
+  { -600, 0, 0, 0, 0 },
+  { -450, 0.75f, 0.55f, 0.45f, 0.004f },   /* a faint skin */
+  { -150, 0.80f, 0.60f, 0.45f, 0.006f },
+  { -40, 0.85f, 0.62f, 0.45f, 0.02f },      /* fat */
+  { 30, 0.75f, 0.25f, 0.20f, 0.06f },       /* muscle, organs */
+  { 120, 0.85f, 0.30f, 0.25f, 0.15f },
+  { 250, 0.95f, 0.75f, 0.65f, 0.45f },      /* contrast blood */
+  { 600, 1, 0.95f, 0.88f, 0.8f },           /* bone */
+  { 3071, 1, 1, 1, 0.9f },
+};
+
+static const struct
+{
+  const char  *name;
+  const Point *points;
+  guint        n;
+  gboolean     shaded;
+} presets[MT_PRESET_COUNT] = {
+  [MT_PRESET_CT_BONE] = { "bone", bone, G_N_ELEMENTS (bone), TRUE },
+  [MT_PRESET_CT_SOFT_TISSUE] = { "soft-tissue", soft, G_N_ELEMENTS (soft), TRUE },
+};
+
+const char *
+mt_render_preset_name (MtRenderPreset preset)
+{
+  g_return_val_if_fail (preset < MT_PRESET_COUNT, NULL);
+  return presets[preset].name;
+}
+
+gboolean
+mt_render_preset_from_name (const char     *name,
+                            MtRenderPreset *preset)
+{
+  for (int p = 0; p < MT_PRESET_COUNT; p++)
+    if (g_strcmp0 (name, presets[p].name) == 0)
+      {
+        *preset = p;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+mt_render_preset_shaded (MtRenderPreset preset)
+{
+  return presets[preset].shaded;
+}
+
+void
+mt_transfer_function_fill (MtRenderPreset preset,
+                           float         *rgba)
+{
+  const Point *pts = presets[preset].points;
+  guint n = presets[preset].n;
+  for (int i = 0; i < MT_TF_SIZE; i++)
+    {
+      float hu = (float) (MT_TF_LOW + (MT_TF_HIGH - MT_TF_LOW) * i / (MT_TF_SIZE - 1));
+      guint k = 0;
+      while (k + 2 < n && hu > pts[k + 1].hu)
+        k++;
+      float t = (hu - pts[k].hu) / (pts[k + 1].hu - pts[k].hu);
+      t = CLAMP (t, 0.0f, 1.0f);
+      float *o = rgba + 4 * i;
+      o[0] = pts[k].r + t * (pts[k + 1].r - pts[k].r);
+      o[1] = pts[k].g + t * (pts[k + 1].g - pts[k].g);
+      o[2] = pts[k].b + t * (pts[k + 1].b - pts[k].b);
+      o[3] = pts[k].a + t * (pts[k + 1].a - pts[k].a);
+    }
+}

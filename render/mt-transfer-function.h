@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MT_PRESET_CT_BONE,
+  MT_PRESET_CT_SOFT_TISSUE,
+  MT_PRESET_COUNT,
+} MtRenderPreset;
+
+/* The table covers values from MT_TF_LOW to MT_TF_HIGH, one entry per HU. */
+#define MT_TF_LOW   (-1024.0)
+#define MT_TF_HIGH  (3071.0)
+#define MT_TF_SIZE  4096
+
+const char *mt_render_preset_name (MtRenderPreset preset);
+gboolean    mt_render_preset_from_name (const char     *name,
+                                        MtRenderPreset *preset);
+gboolean    mt_render_preset_shaded (MtRenderPreset preset);
+/* RGBA, premultiplied by nothing; MT_TF_SIZE * 4 floats. */
+void        mt_transfer_function_fill (MtRenderPreset preset,
+                                       float         *rgba);
+
+G_END_DECLS

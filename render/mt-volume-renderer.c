@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-volume-renderer"
+
+#include "config.h"
+
+#include <epoxy/gl.h>
+#include <math.h>
+#include <string.h>
+
+#include "mt-shader.h"
+#include "mt-volume-renderer.h"
+#include "mt-volume.h"
+
+G_DEFINE_QUARK (mt-volume-renderer-error-quark, mt_volume_renderer_error)
+
+static const float background[3] = { 0.06f, 0.07f, 0.09f };
+
+struct _MtVolumeRenderer
+{
+  GLuint         program;
+  GLuint         vao;
+  GLuint         volume_tex;
+  GLuint         tf_tex;
+  GLuint         fbo, fbo_color;
+  int            fbo_w, fbo_h;
+  gboolean       has_volume;
+  int            dims[3];
+  double         spacing[3];
+  double         origin[3];
+  double         direction[9];
+  float          value_scale, value_offset;
+  MtRenderPreset preset;
+  GLint          loc_inv_mvp, loc_tex_to_world, loc_normal_matrix, loc_texel, loc_value_map,
+                 loc_tf_range, loc_step, loc_shading, loc_background, loc_volume, loc_transfer;
+};
+
+void
+mt_volume_renderer_background (float rgb[3])
+{
+  memcpy (rgb, background, sizeof background);
+}
+
+MtVolumeRenderer *
+mt_volume_renderer_new (GError **error)
+{
+  GLuint program = mt_shader_program_new ("fullscreen.vert", "raycast.frag", NULL, error);
+  if (program == 0)
+    return NULL;
+  MtVolumeRenderer *r = g_new0 (MtVolumeRenderer, 1);
+  r->program = program;
+#define LOC(field, name) r->field = glGetUniformLocation (program, name)
+  LOC (loc_inv_mvp, "u_inv_mvp");
+  LOC (loc_tex_to_world, "u_tex_to_world");
+  LOC (loc_normal_matrix, "u_normal_matrix");
+  LOC (loc_texel, "u_texel");
+  LOC (loc_value_map, "u_value_map");
+  LOC (loc_tf_range, "u_tf_range");
+  LOC (loc_step, "u_step_mm");
+  LOC (loc_shading, "u_shading");
+  LOC (loc_background, "u_background");
+  LOC (loc_volume, "u_volume");
+  LOC (loc_transfer, "u_transfer");
+#undef LOC
+  glGenVertexArrays (1, &r->vao);
+  glGenTextures (1, &r->volume_tex);
+  glGenTextures (1, &r->tf_tex);
+  mt_volume_renderer_set_preset (r, MT_PRESET_CT_BONE);
+  return r;
+}
+
+void
+mt_volume_renderer_free (MtVolumeRenderer *r)
+{
+  if (r == NULL)
+    return;
+  glDeleteProgram (r->program);
+  glDeleteVertexArrays (1, &r->vao);
+  glDeleteTextures (1, &r->volume_tex);
+  glDeleteTextures (1, &r->tf_tex);
+  if (r->fbo)
+    {
+      glDeleteFramebuffers (1, &r->fbo);
+      glDeleteTextures (1, &r->fbo_color);
+    }
+  g_free (r);
+}
+
+gboolean
+mt_volume_renderer_set_volume (MtVolumeRenderer *r,
+                               const MtVolume   *v,
+                               GError          **error)
+{
+  GLint max_size = 0;
+  glGetIntegerv (GL_MAX_3D_TEXTURE_SIZE, &max_size);
+  /* Larger than the GPU takes along some axis: average 2x2x2 blocks until it
+   * fits, rather than fail. */
+  int factor = 1;
+  while (v->dims[0] / factor > max_size || v->dims[1] / factor > max_size || v->dims[2] / factor > max_size)
+    factor *= 2;
+  int d[3] = { MAX (1, v->dims[0] / factor), MAX (1, v->dims[1] / factor), MAX (1, v->dims[2] / factor) };
+
+  float lo, hi;
+  mt_volume_get_range (v, &lo, &hi);
+  float range = MAX (hi - lo, 1e-6f);
+  gsize n = (gsize) d[0] * d[1] * d[2];
+  guint16 *packed = g_try_malloc (n * sizeof (guint16));
+  if (packed == NULL)
+    {
+      g_set_error (error, MT_VOLUME_RENDERER_ERROR, MT_VOLUME_RENDERER_ERROR_MEMORY, "Not enough memory to upload the volume");
+      return FALSE;
+    }
+  /* 16-bit normalised: exact for integer HU over a range of up to 65535. */
+  float scale = 65535.0f / range;
+  for (int k = 0; k < d[2]; k++)
+    for (int j = 0; j < d[1]; j++)
+      for (int i = 0; i < d[0]; i++)
+        {
+          float sum = 0;
+          for (int c = 0; c < factor * factor * factor; c++)
+            sum += v->data[mt_volume_offset (v, MIN (i * factor + c % factor, v->dims[0] - 1),
+                                             MIN (j * factor + (c / factor) % factor, v->dims[1] - 1),
+                                             MIN (k * factor + c / (factor * factor), v->dims[2] - 1))];
+          float x = sum / (factor * factor * factor);
+          packed[((gsize) k * d[1] + j) * d[0] + i] = (guint16) lrintf ((x - lo) * scale);
+        }
+  glBindTexture (GL_TEXTURE_3D, r->volume_tex);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 2);
+  glTexImage3D (GL_TEXTURE_3D, 0, GL_R16, d[0], d[1], d[2], 0, GL_RED, GL_UNSIGNED_SHORT, packed);
+  g_free (packed);
+  GLenum err = glGetError ();
+  if (err != GL_NO_ERROR)
+    {
+      g_set_error (error, MT_VOLUME_RENDERER_ERROR, MT_VOLUME_RENDERER_ERROR_DRIVER,
+                   "The graphics driver refused a %d x %d x %d volume texture (GL error 0x%x)",
+                   d[0], d[1], d[2], err);
+      r->has_volume = FALSE;
+      return FALSE;
+    }
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
+
+  memcpy (r->dims, d, sizeof r->dims);
+  for (int a = 0; a < 3; a++)
+    r->spacing[a] = v->spacing[a] * v->dims[a] / d[a];
+  /* Block centres shift by half the block. */
+  double shift[3] = { 0.5 * (factor - 1), 0.5 * (factor - 1), 0.5 * (factor - 1) };
+  mt_volume_index_to_patient (v, shift, r->origin);
+  memcpy (r->direction, v->direction, sizeof r->direction);
+  r->value_scale = range;
+  r->value_offset = lo;
+  r->has_volume = TRUE;
+  return TRUE;
+}
+
+void
+mt_volume_renderer_set_preset (MtVolumeRenderer *r,
+                               MtRenderPreset    preset)
+{
+  r->preset = preset;
+  g_autofree float *rgba = g_new (float, MT_TF_SIZE * 4);
+  mt_transfer_function_fill (preset, rgba);
+  glBindTexture (GL_TEXTURE_2D, r->tf_tex);
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA32F, MT_TF_SIZE, 1, 0, GL_RGBA, GL_FLOAT, rgba);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+/* Texture coordinates [0,1]^3 to patient mm, as a column-major 4x4. */
+static void
+texture_to_world (MtVolumeRenderer *r, mat4 m)
+{
+  glm_mat4_identity (m);
+  for (int c = 0; c < 3; c++)
+    for (int row = 0; row < 3; row++)
+      m[c][row] = (float) (r->direction[row * 3 + c] * r->spacing[c] * r->dims[c]);
+  /* Texel centres: texture t maps to index t * dims - 0.5. */
+  for (int row = 0; row < 3; row++)
+    {
+      double o = r->origin[row];
+      for (int c = 0; c < 3; c++)
+        o -= 0.5 * r->direction[row * 3 + c] * r->spacing[c];
+      m[3][row] = (float) o;
+    }
+}
+
+static void
+ensure_fbo (MtVolumeRenderer *r, int w, int h)
+{
+  if (r->fbo && r->fbo_w == w && r->fbo_h == h)
+    return;
+  if (!r->fbo)
+    {
+      glGenFramebuffers (1, &r->fbo);
+      glGenTextures (1, &r->fbo_color);
+    }
+  glBindTexture (GL_TEXTURE_2D, r->fbo_color);
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glBindFramebuffer (GL_FRAMEBUFFER, r->fbo);
+  glFramebufferTexture2D (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, r->fbo_color, 0);
+  r->fbo_w = w;
+  r->fbo_h = h;
+}
+
+void
+mt_volume_renderer_render (MtVolumeRenderer *r,
+                           const MtCamera   *camera,
+                           int               vw,
+                           int               vh,
+                           MtRenderQuality   quality)
+{
+  GLint target_fbo = 0;
+  glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &target_fbo);
+  glDisable (GL_DEPTH_TEST);
+  glDisable (GL_BLEND);
+  if (!r->has_volume)
+    {
+      glViewport (0, 0, vw, vh);
+      glClearColor (background[0], background[1], background[2], 1);
+      glClear (GL_COLOR_BUFFER_BIT);
+      return;
+    }
+
+  /* Interactive frames: a third of the pixels each way and twice the step;
+   * the full frame follows when the mouse stops. */
+  const int div = quality == MT_QUALITY_INTERACTIVE ? 3 : 1;
+  int w = MAX (1, vw / div), h = MAX (1, vh / div);
+  if (div > 1)
+    {
+      ensure_fbo (r, w, h);
+      glBindFramebuffer (GL_FRAMEBUFFER, r->fbo);
+    }
+  glViewport (0, 0, w, h);
+
+  mat4 view, proj, model, mvp, inv;
+  mt_camera_matrices (camera, (double) vw / vh, view, proj);
+  texture_to_world (r, model);
+  glm_mat4_mul (proj, view, mvp);
+  glm_mat4_mul (mvp, model, mvp);
+  glm_mat4_inv (mvp, inv);
+  mat3 tex_to_world, ds, normal;
+  glm_mat4_pick3 (model, tex_to_world);
+  /* Gradients are taken per voxel: world normals need (D S)^-T. */
+  for (int c = 0; c < 3; c++)
+    for (int row = 0; row < 3; row++)
+      ds[c][row] = (float) (r->direction[row * 3 + c] * r->spacing[c]);
+  glm_mat3_inv (ds, normal);
+  glm_mat3_transpose (normal);
+
+  double min_spacing = MIN (r->spacing[0], MIN (r->spacing[1], r->spacing[2]));
+  float step = (float) (min_spacing * (quality == MT_QUALITY_INTERACTIVE ? 2.0 : 0.8));
+
+  glUseProgram (r->program);
+  glActiveTexture (GL_TEXTURE0);
+  glBindTexture (GL_TEXTURE_3D, r->volume_tex);
+  glUniform1i (r->loc_volume, 0);
+  glActiveTexture (GL_TEXTURE1);
+  glBindTexture (GL_TEXTURE_2D, r->tf_tex);
+  glUniform1i (r->loc_transfer, 1);
+  glActiveTexture (GL_TEXTURE0);
+  glUniformMatrix4fv (r->loc_inv_mvp, 1, GL_FALSE, (float *) inv);
+  glUniformMatrix3fv (r->loc_tex_to_world, 1, GL_FALSE, (float *) tex_to_world);
+  glUniformMatrix3fv (r->loc_normal_matrix, 1, GL_FALSE, (float *) normal);
+  glUniform3f (r->loc_texel, 1.0f / r->dims[0], 1.0f / r->dims[1], 1.0f / r->dims[2]);
+  glUniform2f (r->loc_value_map, r->value_scale, r->value_offset);
+  glUniform2f (r->loc_tf_range, (float) MT_TF_LOW, (float) (1.0 / (MT_TF_HIGH - MT_TF_LOW)));
+  glUniform1f (r->loc_step, step);
+  glUniform1f (r->loc_shading, mt_render_preset_shaded (r->preset) ? 1.0f : 0.0f);
+  glUniform3fv (r->loc_background, 1, background);
+  glBindVertexArray (r->vao);
+  glDrawArrays (GL_TRIANGLES, 0, 3);
+  glBindVertexArray (0);
+  glUseProgram (0);
+
+  if (div > 1)
+    {
+      glBindFramebuffer (GL_READ_FRAMEBUFFER, r->fbo);
+      glBindFramebuffer (GL_DRAW_FRAMEBUFFER, (GLuint) target_fbo);
+      glViewport (0, 0, vw, vh);
+      glBlitFramebuffer (0, 0, w, h, 0, 0, vw, vh, GL_COLOR_BUFFER_BIT, GL_LINEAR);
+      glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) target_fbo);
+    }
+}

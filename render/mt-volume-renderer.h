@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "mt-camera.h"
+#include "mt-transfer-function.h"
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+#define MT_VOLUME_RENDERER_ERROR (mt_volume_renderer_error_quark ())
+typedef enum
+{
+  MT_VOLUME_RENDERER_ERROR_MEMORY,
+  MT_VOLUME_RENDERER_ERROR_DRIVER,
+} MtVolumeRendererError;
+GQuark mt_volume_renderer_error_quark (void);
+
+/* GPU ray casting of one volume. Holds GL names: create, use and free it
+ * with its context current, on the thread that owns the context. */
+typedef struct _MtVolumeRenderer MtVolumeRenderer;
+
+typedef enum
+{
+  MT_QUALITY_FULL,
+  MT_QUALITY_INTERACTIVE,   /* while the mouse drags: fewer pixels, longer steps */
+} MtRenderQuality;
+
+MtVolumeRenderer *mt_volume_renderer_new         (GError           **error);
+void              mt_volume_renderer_free        (MtVolumeRenderer  *r);
+gboolean          mt_volume_renderer_set_volume  (MtVolumeRenderer  *r,
+                                                  const MtVolume    *volume,
+                                                  GError           **error);
+void              mt_volume_renderer_set_preset  (MtVolumeRenderer  *r,
+                                                  MtRenderPreset     preset);
+void              mt_volume_renderer_render      (MtVolumeRenderer  *r,
+                                                  const MtCamera    *camera,
+                                                  int                viewport_w,
+                                                  int                viewport_h,
+                                                  MtRenderQuality    quality);
+void              mt_volume_renderer_background  (float              rgb[3]);
+
+G_END_DECLS

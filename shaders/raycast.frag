@@ -1,0 +1,95 @@
+// Front-to-back emission-absorption ray casting through a scalar volume.
+// The volume is sampled in texture space; u_inv_mvp takes clip space there,
+// u_tex_to_world measures steps in mm so opacity does not depend on the grid.
+uniform sampler3D u_volume;        // values normalised to [0, 1]
+uniform sampler2D u_transfer;      // RGBA over [u_tf_low, u_tf_high], one row
+uniform mat4 u_inv_mvp;            // clip -> texture coordinates
+uniform mat3 u_tex_to_world;       // texture direction -> world mm
+uniform mat3 u_normal_matrix;      // texture gradient -> world normal
+uniform vec3 u_texel;              // 1 / dimensions
+uniform vec2 u_value_map;          // value = tex * x + y
+uniform vec2 u_tf_range;           // low, 1 / (high - low)
+uniform float u_step_mm;
+uniform float u_shading;           // 0: emission only, 1: gradient shading
+uniform vec3 u_background;
+in vec2 v_ndc;
+out vec4 frag_color;
+
+const float REFERENCE_MM = 1.0;
+
+vec4
+classify (vec3 p)
+{
+  float value = texture (u_volume, p).r * u_value_map.x + u_value_map.y;
+  float t = (value - u_tf_range.x) * u_tf_range.y;
+  return texture (u_transfer, vec2 (t, 0.5));
+}
+
+vec3
+gradient (vec3 p)
+{
+  return vec3 (texture (u_volume, p + vec3 (u_texel.x, 0, 0)).r - texture (u_volume, p - vec3 (u_texel.x, 0, 0)).r,
+               texture (u_volume, p + vec3 (0, u_texel.y, 0)).r - texture (u_volume, p - vec3 (0, u_texel.y, 0)).r,
+               texture (u_volume, p + vec3 (0, 0, u_texel.z)).r - texture (u_volume, p - vec3 (0, 0, u_texel.z)).r);
+}
+
+void
+main ()
+{
+  vec4 near_h = u_inv_mvp * vec4 (v_ndc, -1.0, 1.0);
+  vec4 far_h = u_inv_mvp * vec4 (v_ndc, 1.0, 1.0);
+  vec3 origin = near_h.xyz / near_h.w;
+  vec3 dir = far_h.xyz / far_h.w - origin;
+
+  // Slab intersection with the unit cube.
+  vec3 inv = 1.0 / dir;
+  vec3 t0 = (vec3 (0.0) - origin) * inv;
+  vec3 t1 = (vec3 (1.0) - origin) * inv;
+  vec3 tmin = min (t0, t1), tmax = max (t0, t1);
+  float enter = max (max (tmin.x, tmin.y), max (tmin.z, 0.0));
+  float leave = min (min (tmax.x, tmax.y), min (tmax.z, 1.0));
+  if (leave <= enter)
+    {
+      frag_color = vec4 (u_background, 1.0);
+      return;
+    }
+
+  float length_mm = length (u_tex_to_world * (dir * (leave - enter)));
+  int steps = int (ceil (length_mm / u_step_mm));
+  vec3 step = dir * (leave - enter) / float (steps);
+  float step_mm = length_mm / float (steps);
+  vec3 view_dir = normalize (u_tex_to_world * dir);
+
+  // Jitter the first sample to break up wood-grain rings.
+  float jitter = fract (sin (dot (gl_FragCoord.xy, vec2 (12.9898, 78.233))) * 43758.5453);
+  vec3 p = origin + dir * enter + step * jitter;
+
+  vec4 acc = vec4 (0.0);
+  for (int i = 0; i < steps; i++, p += step)
+    {
+      vec4 s = classify (p);
+      if (s.a > 0.002)
+        {
+          float alpha = 1.0 - pow (1.0 - min (s.a, 0.999), step_mm / REFERENCE_MM);
+          vec3 color = s.rgb;
+          if (u_shading > 0.5)
+            {
+              vec3 g = u_normal_matrix * gradient (p);
+              float len = length (g);
+              if (len > 1e-6)
+                {
+                  // Headlight: the light comes from the eye.
+                  vec3 n = g / len;
+                  float diffuse = abs (dot (n, view_dir));
+                  float specular = pow (diffuse, 24.0);
+                  color = color * (0.25 + 0.75 * diffuse) + vec3 (0.25 * specular);
+                }
+            }
+          acc.rgb += (1.0 - acc.a) * alpha * color;
+          acc.a += (1.0 - acc.a) * alpha;
+          if (acc.a > 0.98)
+            break;
+        }
+    }
+  frag_color = vec4 (acc.rgb + (1.0 - acc.a) * u_background, 1.0);
+}
