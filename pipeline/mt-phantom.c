@@ -462,16 +462,29 @@ box_bone_func (const Shape *s, const double p[3], guint8 *label, float *hu)
     bone (label, hu, p[1] < y0 + 1.5 || p[1] > y0 + 9.5 || fabs (p[0]) > half_w - 1.5);
 }
 
+static gboolean
+in_triangle (double px, double py, const double t[6])
+{
+  double d1 = (px - t[2]) * (t[1] - t[3]) - (t[0] - t[2]) * (py - t[3]);
+  double d2 = (px - t[4]) * (t[3] - t[5]) - (t[2] - t[4]) * (py - t[5]);
+  double d3 = (px - t[0]) * (t[5] - t[1]) - (t[4] - t[0]) * (py - t[1]);
+  gboolean neg = d1 < 0 || d2 < 0 || d3 < 0, pos = d1 > 0 || d2 > 0 || d3 > 0;
+  return !(neg && pos);
+}
+
 static void
 scapula_func (const Shape *s, const double p[3], guint8 *label, float *hu)
 {
+  /* A thin triangular blade on the back of the chest: superior angle,
+   * inferior angle and the lateral (glenoid) angle, in |x| and z. */
+  static const double blade[6] = { 58, 140, 72, 55, 128, 128 };
   double ax = fabs (p[0]);
-  double reach = 70 + (p[2] - 60) * 0.8;       /* a triangle, wide at the top */
-  if (ax < 52 || ax > 52 + reach)
+  if (!in_triangle (ax, p[2], blade))
     return;
-  double yc = 78 + 0.12 * (ax - 52);
-  if (fabs (p[1] - yc) < 3.2 && body_depth (p) > 8)
-    bone (label, hu, TRUE);
+  double yc = 84 - 0.22 * (ax - 58);      /* wraps forward round the ribs */
+  double half = ax > 110 && p[2] > 115 ? 6.0 : 2.5;   /* thick at the glenoid */
+  if (fabs (p[1] - yc) < half && body_depth (p) > 6)
+    bone (label, hu, fabs (p[1] - yc) > half - 1.2 || half < 3);
 }
 
 static void

@@ -97,19 +97,11 @@ mt_offscreen_new (int      width,
   MtOffscreen *o = g_new0 (MtOffscreen, 1);
   o->display = display;
   o->context = context;
-  o->width = width;
-  o->height = height;
   o->renderer = g_strdup ((const char *) glGetString (GL_RENDERER));
   glGenFramebuffers (1, &o->fbo);
   glGenRenderbuffers (1, &o->color);
   glGenRenderbuffers (1, &o->depth);
-  glBindRenderbuffer (GL_RENDERBUFFER, o->color);
-  glRenderbufferStorage (GL_RENDERBUFFER, GL_RGBA8, width, height);
-  glBindRenderbuffer (GL_RENDERBUFFER, o->depth);
-  glRenderbufferStorage (GL_RENDERBUFFER, GL_DEPTH24_STENCIL8, width, height);
-  glBindFramebuffer (GL_FRAMEBUFFER, o->fbo);
-  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, o->color);
-  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_DEPTH_STENCIL_ATTACHMENT, GL_RENDERBUFFER, o->depth);
+  mt_offscreen_resize (o, width, height);
   if (glCheckFramebufferStatus (GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
     {
       g_set_error (error, MT_OFFSCREEN_ERROR, MT_OFFSCREEN_ERROR_NO_GL,
@@ -135,6 +127,23 @@ mt_offscreen_free (MtOffscreen *o)
   eglTerminate (o->display);
   g_free (o->renderer);
   g_free (o);
+}
+
+void
+mt_offscreen_resize (MtOffscreen *o,
+                     int          width,
+                     int          height)
+{
+  o->width = width;
+  o->height = height;
+  glBindRenderbuffer (GL_RENDERBUFFER, o->color);
+  glRenderbufferStorage (GL_RENDERBUFFER, GL_RGBA8, width, height);
+  glBindRenderbuffer (GL_RENDERBUFFER, o->depth);
+  glRenderbufferStorage (GL_RENDERBUFFER, GL_DEPTH24_STENCIL8, width, height);
+  glBindFramebuffer (GL_FRAMEBUFFER, o->fbo);
+  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, o->color);
+  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_DEPTH_STENCIL_ATTACHMENT, GL_RENDERBUFFER, o->depth);
+  glViewport (0, 0, width, height);
 }
 
 void

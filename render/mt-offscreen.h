@@ -21,6 +21,10 @@ MtOffscreen *mt_offscreen_new        (int          width,
                                       GError     **error);
 void         mt_offscreen_free       (MtOffscreen *o);
 void         mt_offscreen_bind       (MtOffscreen *o);
+/* Reallocates the framebuffer at a new size (contents are lost). */
+void         mt_offscreen_resize     (MtOffscreen *o,
+                                      int          width,
+                                      int          height);
 const char  *mt_offscreen_renderer   (MtOffscreen *o);
 /* RGBA bytes, row 0 at the top; width*height*4. */
 guint8      *mt_offscreen_read_rgba  (MtOffscreen *o);

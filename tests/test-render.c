@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Render tests without a window: an EGL surfaceless context renders into an
+ * offscreen framebuffer and the pixels are compared with the volume. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mt-camera.h"
+#include "mt-offscreen.h"
+#include "mt-phantom.h"
+#include "mt-reslice.h"
+#include "mt-slice-renderer.h"
+#include "mt-volume-renderer.h"
+#include "mt-volume.h"
+
+static MtOffscreen *gl;
+static MtPhantom *phantom;
+static const int SIZE = 256;
+
+static void
+save_if_asked (const char *name, const guint8 *rgba, int w, int h)
+{
+  /* MEDTWIN_TEST_OUTPUT=dir keeps the images for a person to look at. */
+  const char *dir = g_getenv ("MEDTWIN_TEST_OUTPUT");
+  if (dir == NULL)
+    return;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  mt_png_write_rgba (path, rgba, w, h, NULL);
+}
+
+static guint8 *
+render_slice (const MtVolume *v, MtViewAxis axis, int slice, double center, double width,
+              gboolean linear, int *out_w, int *out_h)
+{
+  g_autoptr (GError) error = NULL;
+  MtSliceRenderer *r = mt_slice_renderer_new (&error);
+  g_assert_no_error (error);
+  MtSliceLayout l;
+  mt_slice_layout_init (&l, v, axis);
+  g_autofree float *values = mt_slice_extract (v, &l, slice);
+  mt_slice_renderer_set_slice (r, values, l.width, l.height, l.pixel_w, l.pixel_h);
+  mt_slice_renderer_set_window (r, center, width);
+  mt_slice_renderer_set_linear (r, linear);
+  mt_offscreen_resize (gl, SIZE, SIZE);
+  mt_slice_renderer_render (r, SIZE, SIZE);
+  mt_slice_renderer_free (r);
+  *out_w = SIZE;
+  *out_h = SIZE;
+  return mt_offscreen_read_rgba (gl);
+}
+
+/* Nearest sampling at one screen pixel per voxel shows exactly the volume's
+ * slice under the window: every pixel, within one grey level of rounding. */
+static void
+test_slice_equals_window (void)
+{
+  const MtVolume *v = phantom->ct;
+  g_assert_cmpint (v->dims[0], ==, SIZE);
+  g_assert_cmpint (v->dims[1], ==, SIZE);
+  const int k = 60;
+  const double center = 40, width = 400;
+  int w, h;
+  g_autofree guint8 *px = render_slice (v, MT_VIEW_AXIAL, k, center, width, FALSE, &w, &h);
+  save_if_asked ("slice-axial.png", px, w, h);
+  int worst = 0;
+  for (int y = 0; y < SIZE; y++)
+    for (int x = 0; x < SIZE; x++)
+      {
+        /* Axial: screen right is patient left (+i), screen down posterior (+j). */
+        float value = mt_volume_get (v, x, y, k);
+        double g = CLAMP ((value - (center - width / 2)) / width, 0.0, 1.0) * 255.0;
+        int expected = (int) lround (g);
+        const guint8 *p = px + ((gsize) y * SIZE + x) * 4;
+        worst = MAX (worst, abs (p[0] - expected));
+        g_assert_cmpint (p[0], ==, p[1]);
+        g_assert_cmpint (p[0], ==, p[2]);
+      }
+  g_assert_cmpint (worst, <=, 1);
+}
+
+/* A volume with one bright block towards patient left, posterior and superior. */
+static MtVolume *
+marker_volume (void)
+{
+  g_autoptr (GError) error = NULL;
+  MtVolume *v = mt_volume_new (64, 64, 64, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < mt_volume_n_voxels (v); i++)
+    v->data[i] = -1000;
+  for (int k = 44; k < 56; k++)
+    for (int j = 44; j < 56; j++)
+      for (int i = 44; i < 56; i++)
+        v->data[mt_volume_offset (v, i, j, k)] = 1000;
+  return v;
+}
+
+/* Which quadrant of the image holds the bright pixels: +1 right/bottom, -1 left/top. */
+static void
+bright_side (const guint8 *px, int w, int h, int *horizontal, int *vertical)
+{
+  double sx = 0, sy = 0, n = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      if (px[((gsize) y * w + x) * 4] > 128)
+        {
+          sx += x;
+          sy += y;
+          n++;
+        }
+  g_assert_cmpfloat (n, >, 10);
+  *horizontal = sx / n > w / 2.0 ? 1 : -1;
+  *vertical = sy / n > h / 2.0 ? 1 : -1;
+}
+
+static void
+test_slice_orientation (void)
+{
+  g_autoptr (MtVolume) v = marker_volume ();
+  struct { MtViewAxis axis; int slice; int right; int down; } cases[] = {
+    { MT_VIEW_AXIAL, 50, +1, +1 },     /* left on screen right, posterior down */
+    { MT_VIEW_CORONAL, 50, +1, -1 },   /* left on screen right, superior up */
+    { MT_VIEW_SAGITTAL, 50, +1, -1 },  /* posterior on screen right, superior up */
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      int w, h, hs, vs;
+      g_autofree guint8 *px = render_slice (v, cases[c].axis, cases[c].slice, 0, 100, FALSE, &w, &h);
+      g_autofree char *name = g_strdup_printf ("orientation-%u.png", c);
+      save_if_asked (name, px, w, h);
+      bright_side (px, w, h, &hs, &vs);
+      g_assert_cmpint (hs, ==, cases[c].right);
+      g_assert_cmpint (vs, ==, cases[c].down);
+    }
+
+  /* A volume stored the other way round (rows running anterior, slices
+   * running inferior) still shows patient left on screen right. */
+  g_autoptr (MtVolume) flipped = marker_volume ();
+  flipped->direction[4] = -1;     /* j runs towards anterior */
+  flipped->direction[8] = -1;     /* k runs towards inferior */
+  int w, h, hs, vs;
+  g_autofree guint8 *px = render_slice (flipped, MT_VIEW_CORONAL, 50, 0, 100, FALSE, &w, &h);
+  bright_side (px, w, h, &hs, &vs);
+  g_assert_cmpint (hs, ==, +1);
+  g_assert_cmpint (vs, ==, +1);     /* the block is inferior now: lower half */
+}
+
+static guint8 *
+render_3d (const MtVolume *v, MtRenderPreset preset, const MtCamera *camera, int w, int h)
+{
+  g_autoptr (GError) error = NULL;
+  MtVolumeRenderer *r = mt_volume_renderer_new (&error);
+  g_assert_no_error (error);
+  g_assert_true (mt_volume_renderer_set_volume (r, v, &error));
+  g_assert_no_error (error);
+  mt_volume_renderer_set_preset (r, preset);
+  mt_offscreen_resize (gl, w, h);
+  mt_volume_renderer_render (r, camera, w, h, MT_QUALITY_FULL);
+  mt_volume_renderer_free (r);
+  return mt_offscreen_read_rgba (gl);
+}
+
+static void
+test_raycast_left_right (void)
+{
+  g_autoptr (MtVolume) v = marker_volume ();
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, v);
+  int hs, vs;
+  /* From the front, patient left is on screen right, the head up. */
+  g_autofree guint8 *front = render_3d (v, MT_PRESET_CT_BONE, &camera, SIZE, SIZE);
+  bright_side (front, SIZE, SIZE, &hs, &vs);
+  g_assert_cmpint (hs, ==, +1);
+  g_assert_cmpint (vs, ==, -1);
+  /* From behind, it is on screen left. */
+  mt_camera_set_preset (&camera, MT_CAMERA_POSTERIOR);
+  g_autofree guint8 *back = render_3d (v, MT_PRESET_CT_BONE, &camera, SIZE, SIZE);
+  bright_side (back, SIZE, SIZE, &hs, &vs);
+  g_assert_cmpint (hs, ==, -1);
+  g_assert_cmpint (vs, ==, -1);
+}
+
+static double
+luminance (const guint8 *p)
+{
+  return 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+}
+
+/* The bone preset from the front, against the ground truth: pixels whose line
+ * of sight crosses the skeleton are bright, those that cross only soft tissue
+ * stay dark, and those that cross nothing are exactly the background. A
+ * narrow field of view keeps the projection close to parallel, so each pixel
+ * can be matched with one column of the label map. */
+static void
+test_raycast_phantom_bone (void)
+{
+  const MtVolume *labels = phantom->labels;
+  /* The couch, removed as couch segmentation would: its shells are bright in
+   * a bone preset and lie behind every column of the body. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) ct = mt_volume_new (labels->dims[0], labels->dims[1], labels->dims[2], &error);
+  mt_volume_copy_geometry (ct, phantom->ct);
+  for (gsize i = 0; i < mt_volume_n_voxels (ct); i++)
+    ct->data[i] = labels->data[i] == MT_LABEL_COUCH ? -1000.0f : phantom->ct->data[i];
+
+  const int W = 320, H = 320;
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, ct);
+  camera.fov = 2.0;
+  g_autofree guint8 *px = render_3d (ct, MT_PRESET_CT_BONE, &camera, W, H);
+  save_if_asked ("raycast-bone.png", px, W, H);
+
+  float bg[3];
+  mt_volume_renderer_background (bg);
+  double bone_sum = 0, soft_sum = 0, contrast_sum = 0, contrast_mirror_sum = 0;
+  int bone_n = 0, soft_n = 0, air_n = 0, contrast_n = 0;
+  for (int k = 0; k < labels->dims[2]; k++)
+    for (int i = 0; i < labels->dims[0]; i++)
+      {
+        gboolean bone = FALSE, tissue = FALSE, contrast = FALSE, bright = FALSE;
+        for (int j = 0; j < labels->dims[1]; j++)
+          {
+            gsize off = mt_volume_offset (labels, i, j, k);
+            int l = (int) labels->data[off];
+            bone |= l == MT_LABEL_SKELETON;
+            tissue |= l != MT_LABEL_NONE && l != MT_LABEL_COUCH;
+            contrast |= l == MT_LABEL_AORTA || l == MT_LABEL_HEART;
+            /* Enhancing kidneys, veins and branches are bright in a bone
+             * preset too: "soft" columns hold nothing above 150 HU. */
+            bright |= ct->data[off] > 150;
+          }
+        double p[3], x, y;
+        mt_volume_index_to_patient (ct, (double[3]) { i, 0, k }, p);
+        p[1] = camera.target[1];
+        mt_camera_project (&camera, W, H, p, &x, &y);
+        int xi = (int) x, yi = (int) y;
+        if (xi < 1 || yi < 1 || xi >= W - 1 || yi >= H - 1)
+          continue;
+        const guint8 *pix = px + ((gsize) yi * W + xi) * 4;
+        if (!tissue)
+          {
+            for (int c = 0; c < 3; c++)
+              g_assert_cmpint (abs (pix[c] - (int) lround (bg[c] * 255)), <=, 1);
+            air_n++;
+          }
+        else if (bone)
+          {
+            bone_sum += luminance (pix);
+            bone_n++;
+          }
+        else if (contrast)
+          {
+            /* The same column in a mirrored image: patient right of the midline. */
+            const guint8 *mirror = px + ((gsize) yi * W + (W - 1 - xi)) * 4;
+            contrast_sum += luminance (pix);
+            contrast_mirror_sum += luminance (mirror);
+            contrast_n++;
+          }
+        else if (!bright)
+          {
+            soft_sum += luminance (pix);
+            soft_n++;
+          }
+      }
+  double bone_mean = bone_sum / bone_n, soft_mean = soft_sum / soft_n;
+  double contrast_mean = contrast_sum / contrast_n, mirror_mean = contrast_mirror_sum / contrast_n;
+  g_test_message ("bone %.1f (%d columns), soft tissue %.1f (%d), air %d, heart and aorta %.1f (%d), "
+                  "their mirror image %.1f", bone_mean, bone_n, soft_mean, soft_n, air_n,
+                  contrast_mean, contrast_n, mirror_mean);
+  g_assert_cmpint (bone_n, >, 1000);
+  g_assert_cmpint (soft_n, >, 300);
+  g_assert_cmpint (air_n, >, 1000);
+  g_assert_cmpint (contrast_n, >, 100);
+  g_assert_cmpfloat (bone_mean, >, 60);
+  g_assert_cmpfloat (bone_mean, >, 3 * soft_mean);
+  /* Not mirrored: the heart and aorta sit left of the midline, and the image
+   * shows them where they are, not where a mirror would put them. */
+  g_assert_cmpfloat (contrast_mean, >, mirror_mean + 10);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_autoptr (GError) error = NULL;
+  gl = mt_offscreen_new (512, 512, &error);
+  if (gl == NULL)
+    {
+      /* Only when no OpenGL can be had at all. */
+      printf ("no OpenGL: %s\n", error->message);
+      return 77;
+    }
+  g_test_message ("renderer: %s", mt_offscreen_renderer (gl));
+  phantom = mt_phantom_generate (3, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_test_add_func ("/render/slice/equals-window", test_slice_equals_window);
+  g_test_add_func ("/render/slice/orientation", test_slice_orientation);
+  g_test_add_func ("/render/raycast/left-right", test_raycast_left_right);
+  g_test_add_func ("/render/raycast/phantom-bone", test_raycast_phantom_bone);
+  int ret = g_test_run ();
+  mt_phantom_free (phantom);
+  mt_offscreen_free (gl);
+  return ret;
+}
