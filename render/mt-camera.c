@@ -34,7 +34,9 @@ mt_camera_init_for_volume (MtCamera       *camera,
   camera->radius = sqrt (r2);
   camera->azimuth = 0;
   camera->elevation = 0;
-  camera->zoom = 1.0;
+  /* The bounding sphere is safe for any rotation but leaves the body small:
+   * start closer, as the box seen from the front needs. */
+  camera->zoom = 1.5;
   camera->fov = 30.0;
 }
 

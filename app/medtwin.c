@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "medtwin"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtk/gtk.h>
+
+#include "mt-i18n.h"
+#include "mt-window.h"
+
+/* Set by --screenshot: save the window once every view has drawn, then quit. */
+static char *screenshot_path;
+static int exit_status;
+
+static gboolean
+save_screenshot (GtkWidget *window, const char *path, GError **error)
+{
+  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The window has nothing to show yet"));
+      return FALSE;
+    }
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
+                                                                &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write %s"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+take_screenshot (gpointer user_data)
+{
+  GtkWidget *window = user_data;
+  g_autoptr (GError) error = NULL;
+  if (save_screenshot (window, screenshot_path, &error))
+    g_print (_("Screenshot saved to %s\n"), screenshot_path);
+  else
+    {
+      g_printerr ("medtwin: %s\n", error->message);
+      exit_status = 1;
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_views_ready (MtWindow *window)
+{
+  /* One more frame so the views' last images are composed into the window. */
+  g_timeout_add (300, take_screenshot, window);
+}
+
+static void
+on_load_failed (MtWindow *window, const char *message)
+{
+  g_printerr ("medtwin: %s\n", message);
+  exit_status = 1;
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+screenshot_timeout (gpointer user_data)
+{
+  g_printerr ("medtwin: %s\n", _("the views did not finish drawing within 5 minutes"));
+  exit_status = 1;
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static MtWindow *
+new_window (GtkApplication *app)
+{
+  MtWindow *window = mt_window_new (app);
+  if (screenshot_path != NULL)
+    {
+      g_signal_connect (window, "views-ready", G_CALLBACK (on_views_ready), NULL);
+      g_signal_connect (window, "load-failed", G_CALLBACK (on_load_failed), NULL);
+      g_timeout_add_seconds (300, screenshot_timeout, app);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+on_activate (GtkApplication *app)
+{
+  GtkWindow *existing = gtk_application_get_active_window (app);
+  if (existing)
+    {
+      gtk_window_present (existing);
+      return;
+    }
+  mt_window_open (new_window (app), NULL);
+}
+
+static void
+on_open (GtkApplication *app, GFile **files, int n_files, const char *hint)
+{
+  mt_window_open (new_window (app), files[0]);
+}
+
+static int
+on_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  if (g_variant_dict_lookup (options, "version", "b", NULL))
+    {
+      g_print ("medtwin %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_variant_dict_lookup (options, "screenshot", "^ay", &screenshot_path))
+    {
+      /* A batch run: never hand over to a running instance. */
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+  return -1;
+}
+
+static void
+quit_activated (GSimpleAction *action, GVariant *param, gpointer app)
+{
+  g_application_quit (G_APPLICATION (app));
+}
+
+static void
+on_startup (GtkApplication *app)
+{
+  g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/org/medtwin/MedTwin/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  static const GActionEntry actions[] = { { "quit", quit_activated, NULL, NULL, NULL, { 0 } } };
+  g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
+  const char *quit[] = { "<Control>q", NULL };
+  const char *open[] = { "<Control>o", NULL };
+  gtk_application_set_accels_for_action (app, "app.quit", quit);
+  gtk_application_set_accels_for_action (app, "win.open", open);
+  gtk_window_set_default_icon_name (APP_ID);
+}
+
+int
+main (int argc, char **argv)
+{
+  mt_i18n_init ();
+  g_set_application_name (_("MedTwin"));
+  g_autoptr (GtkApplication) app = gtk_application_new (APP_ID, G_APPLICATION_HANDLES_OPEN);
+  const GOptionEntry options[] = {
+    { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open, wait until every view has drawn, save the window as a PNG and quit"), "OUT.png" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
+    { NULL },
+  };
+  g_application_add_main_option_entries (G_APPLICATION (app), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (app), _("[PATH]"));
+  g_application_set_option_context_summary (G_APPLICATION (app),
+                                            _("MedTwin opens a DICOM folder or file, or the built-in demo patient."));
+  g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), NULL);
+  g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
+  g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
+  int status = g_application_run (G_APPLICATION (app), argc, argv);
+  g_free (screenshot_path);
+  return status != 0 ? status : exit_status;
+}

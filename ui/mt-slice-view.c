@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-slice-view"
+
+#include "config.h"
+
+#include <epoxy/gl.h>
+#include <math.h>
+
+#include "mt-slice-renderer.h"
+#include "mt-slice-view.h"
+#include "mt-volume.h"
+
+struct _MtSliceView
+{
+  GtkGLArea        parent_instance;
+  MtViewer        *viewer;
+  MtViewAxis       axis;
+  MtSliceRenderer *renderer;
+  MtSliceLayout    layout;
+  gboolean         has_layout;
+  int              uploaded_slice;
+  guint            uploaded_serial;
+  guint            drawn_serial;
+  double           drag_center, drag_width;
+  gboolean         dragged;
+};
+
+G_DEFINE_FINAL_TYPE (MtSliceView, mt_slice_view, GTK_TYPE_GL_AREA)
+
+enum { DRAWN, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static int
+current_slice (MtSliceView *self)
+{
+  int ijk[3];
+  mt_viewer_get_cursor (self->viewer, ijk);
+  return ijk[self->layout.axis_normal];
+}
+
+static void
+on_volume_changed (MtSliceView *self)
+{
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  self->has_layout = v != NULL;
+  if (v)
+    mt_slice_layout_init (&self->layout, v, self->axis);
+  self->uploaded_serial = 0;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+on_redraw (MtSliceView *self)
+{
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+mt_slice_view_realize (GtkWidget *widget)
+{
+  MtSliceView *self = MT_SLICE_VIEW (widget);
+  GTK_WIDGET_CLASS (mt_slice_view_parent_class)->realize (widget);
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  if (gtk_gl_area_get_error (GTK_GL_AREA (self)) != NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  self->renderer = mt_slice_renderer_new (&error);
+  if (self->renderer == NULL)
+    gtk_gl_area_set_error (GTK_GL_AREA (self), error);
+  self->uploaded_serial = 0;
+}
+
+static void
+mt_slice_view_unrealize (GtkWidget *widget)
+{
+  MtSliceView *self = MT_SLICE_VIEW (widget);
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  g_clear_pointer (&self->renderer, mt_slice_renderer_free);
+  GTK_WIDGET_CLASS (mt_slice_view_parent_class)->unrealize (widget);
+}
+
+static gboolean
+mt_slice_view_render (GtkGLArea    *area,
+                      GdkGLContext *context)
+{
+  MtSliceView *self = MT_SLICE_VIEW (area);
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (area));
+  int w = gtk_widget_get_width (GTK_WIDGET (area)) * scale;
+  int h = gtk_widget_get_height (GTK_WIDGET (area)) * scale;
+  if (self->renderer == NULL)
+    return FALSE;
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  guint serial = mt_viewer_get_serial (self->viewer);
+  if (v != NULL && self->has_layout)
+    {
+      int slice = current_slice (self);
+      if (self->uploaded_serial != serial || self->uploaded_slice != slice)
+        {
+          g_autofree float *values = mt_slice_extract (v, &self->layout, slice);
+          mt_slice_renderer_set_slice (self->renderer, values, self->layout.width, self->layout.height,
+                                       self->layout.pixel_w, self->layout.pixel_h);
+          self->uploaded_serial = serial;
+          self->uploaded_slice = slice;
+        }
+      double center, width;
+      mt_viewer_get_window (self->viewer, &center, &width);
+      mt_slice_renderer_set_window (self->renderer, center, width);
+      mt_slice_renderer_set_linear (self->renderer, TRUE);
+      int ijk[3], u, vv, s;
+      mt_viewer_get_cursor (self->viewer, ijk);
+      mt_slice_layout_pixel (&self->layout, ijk, &u, &vv, &s);
+      mt_slice_renderer_set_crosshair (self->renderer, TRUE, u + 0.5, vv + 0.5);
+    }
+  mt_slice_renderer_render (self->renderer, w, h);
+  if (v != NULL && self->drawn_serial != serial)
+    {
+      self->drawn_serial = serial;
+      g_signal_emit (self, signals[DRAWN], 0);
+    }
+  return TRUE;
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           MtSliceView              *self)
+{
+  if (!self->has_layout)
+    return FALSE;
+  int ijk[3];
+  mt_viewer_get_cursor (self->viewer, ijk);
+  int step = dy > 0 ? -1 : dy < 0 ? 1 : 0;
+  ijk[self->layout.axis_normal] += step;
+  mt_viewer_set_cursor (self->viewer, ijk);
+  return TRUE;
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               MtSliceView    *self)
+{
+  mt_viewer_get_window (self->viewer, &self->drag_center, &self->drag_width);
+  self->dragged = FALSE;
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                MtSliceView    *self)
+{
+  if (!self->dragged && fabs (dx) + fabs (dy) < 4)
+    return;
+  self->dragged = TRUE;
+  /* Right widens the window, up brightens (lowers the level), as in most
+   * PACS viewers; the rate follows the current width so both fine and coarse
+   * adjustments are quick. */
+  double rate = MAX (self->drag_width, 20.0) / 200.0;
+  mt_viewer_set_window (self->viewer, self->drag_center + dy * rate, MAX (1.0, self->drag_width + dx * 2 * rate));
+}
+
+static void
+on_drag_end (GtkGestureDrag *gesture,
+             double          dx,
+             double          dy,
+             MtSliceView    *self)
+{
+  if (self->dragged || !self->has_layout || self->renderer == NULL)
+    return;
+  /* A click, not a drag: move the crosshair there in every view. */
+  double x0, y0, u, v;
+  gtk_gesture_drag_get_start_point (gesture, &x0, &y0);
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  if (!mt_slice_renderer_viewport_to_slice (self->renderer, w, h, x0, y0, &u, &v))
+    return;
+  int ijk[3];
+  mt_slice_layout_voxel (&self->layout, (int) u, (int) v, current_slice (self), ijk);
+  mt_viewer_set_cursor (self->viewer, ijk);
+}
+
+static void
+mt_slice_view_dispose (GObject *object)
+{
+  MtSliceView *self = MT_SLICE_VIEW (object);
+  g_clear_object (&self->viewer);
+  G_OBJECT_CLASS (mt_slice_view_parent_class)->dispose (object);
+}
+
+static void
+mt_slice_view_class_init (MtSliceViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkGLAreaClass *area_class = GTK_GL_AREA_CLASS (klass);
+  object_class->dispose = mt_slice_view_dispose;
+  widget_class->realize = mt_slice_view_realize;
+  widget_class->unrealize = mt_slice_view_unrealize;
+  area_class->render = mt_slice_view_render;
+  signals[DRAWN] = g_signal_new ("drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+mt_slice_view_init (MtSliceView *self)
+{
+  gtk_gl_area_set_required_version (GTK_GL_AREA (self), 3, 3);
+  gtk_gl_area_set_has_depth_buffer (GTK_GL_AREA (self), FALSE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self), 160, 160);
+
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL
+                                                                | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+}
+
+GtkWidget *
+mt_slice_view_new (MtViewer  *viewer,
+                   MtViewAxis axis)
+{
+  MtSliceView *self = g_object_new (MT_TYPE_SLICE_VIEW, NULL);
+  self->viewer = g_object_ref (viewer);
+  self->axis = axis;
+  g_signal_connect_object (viewer, "volume-changed", G_CALLBACK (on_volume_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
+  on_volume_changed (self);
+  return GTK_WIDGET (self);
+}
+
+MtViewAxis
+mt_slice_view_get_axis (MtSliceView *self)
+{
+  return self->axis;
+}
+
+guint
+mt_slice_view_get_drawn_serial (MtSliceView *self)
+{
+  return self->drawn_serial;
+}
+
+void
+mt_slice_view_get_slice (MtSliceView *self,
+                         int         *slice,
+                         int         *n_slices)
+{
+  *slice = self->has_layout ? current_slice (self) + 1 : 0;
+  *n_slices = self->has_layout ? self->layout.n_slices : 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "mt-reslice.h"
+#include "mt-viewer.h"
+
+G_BEGIN_DECLS
+
+/* One 2-D view (axial, coronal or sagittal) of the viewer's volume: scroll
+ * for slices, drag for window/level, click to move the crosshair. */
+#define MT_TYPE_SLICE_VIEW (mt_slice_view_get_type ())
+G_DECLARE_FINAL_TYPE (MtSliceView, mt_slice_view, MT, SLICE_VIEW, GtkGLArea)
+
+GtkWidget *mt_slice_view_new              (MtViewer    *viewer,
+                                           MtViewAxis   axis);
+MtViewAxis mt_slice_view_get_axis         (MtSliceView *self);
+/* The viewer serial of the volume last drawn (0: none yet). */
+guint      mt_slice_view_get_drawn_serial (MtSliceView *self);
+/* Slice number (1-based) and count along this view's normal. */
+void       mt_slice_view_get_slice        (MtSliceView *self,
+                                           int         *slice,
+                                           int         *n_slices);
+
+G_END_DECLS

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-viewer"
+
+#include "config.h"
+
+#include "mt-viewer.h"
+#include "mt-volume.h"
+
+struct _MtViewer
+{
+  GObject        parent_instance;
+  MtVolume      *volume;
+  guint          serial;
+  int            cursor[3];
+  double         center, width;
+  MtRenderPreset preset;
+};
+
+G_DEFINE_FINAL_TYPE (MtViewer, mt_viewer, G_TYPE_OBJECT)
+
+enum
+{
+  VOLUME_CHANGED,
+  CURSOR_CHANGED,
+  WINDOW_CHANGED,
+  PRESET_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+mt_viewer_finalize (GObject *object)
+{
+  MtViewer *self = MT_VIEWER (object);
+  g_clear_pointer (&self->volume, mt_volume_unref);
+  G_OBJECT_CLASS (mt_viewer_parent_class)->finalize (object);
+}
+
+static void
+mt_viewer_class_init (MtViewerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  object_class->finalize = mt_viewer_finalize;
+  for (int s = 0; s < N_SIGNALS; s++)
+    {
+      static const char *names[N_SIGNALS] = { "volume-changed", "cursor-changed", "window-changed",
+                                              "preset-changed" };
+      signals[s] = g_signal_new (names[s], G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
+    }
+}
+
+static void
+mt_viewer_init (MtViewer *self)
+{
+  self->center = 40;
+  self->width = 400;
+  self->preset = MT_PRESET_CT_BONE;
+}
+
+MtViewer *
+mt_viewer_new (void)
+{
+  return g_object_new (MT_TYPE_VIEWER, NULL);
+}
+
+MtVolume *
+mt_viewer_get_volume (MtViewer *viewer)
+{
+  g_return_val_if_fail (MT_IS_VIEWER (viewer), NULL);
+  return viewer->volume;
+}
+
+guint
+mt_viewer_get_serial (MtViewer *viewer)
+{
+  return viewer->serial;
+}
+
+void
+mt_viewer_set_volume (MtViewer *viewer,
+                      MtVolume *volume)
+{
+  g_return_if_fail (MT_IS_VIEWER (viewer));
+  g_clear_pointer (&viewer->volume, mt_volume_unref);
+  viewer->volume = volume ? mt_volume_ref (volume) : NULL;
+  viewer->serial++;
+  if (volume)
+    {
+      for (int a = 0; a < 3; a++)
+        viewer->cursor[a] = volume->dims[a] / 2;
+      /* The file's own window for anything but CT; CT opens on soft tissue. */
+      gboolean ct = g_strcmp0 (volume->modality, "CT") == 0;
+      if (!ct && volume->window_width > 0)
+        {
+          viewer->center = volume->window_center;
+          viewer->width = volume->window_width;
+        }
+      else if (!ct)
+        {
+          float lo, hi;
+          mt_volume_get_range (volume, &lo, &hi);
+          viewer->center = 0.5 * (lo + hi);
+          viewer->width = MAX (hi - lo, 1.0f);
+        }
+      else
+        {
+          viewer->center = 40;
+          viewer->width = 400;
+        }
+    }
+  g_signal_emit (viewer, signals[VOLUME_CHANGED], 0);
+  g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
+  g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
+}
+
+void
+mt_viewer_get_cursor (MtViewer *viewer,
+                      int       ijk[3])
+{
+  for (int a = 0; a < 3; a++)
+    ijk[a] = viewer->cursor[a];
+}
+
+void
+mt_viewer_set_cursor (MtViewer  *viewer,
+                      const int  ijk[3])
+{
+  if (viewer->volume == NULL)
+    return;
+  gboolean changed = FALSE;
+  for (int a = 0; a < 3; a++)
+    {
+      int v = CLAMP (ijk[a], 0, viewer->volume->dims[a] - 1);
+      changed |= v != viewer->cursor[a];
+      viewer->cursor[a] = v;
+    }
+  if (changed)
+    g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
+}
+
+void
+mt_viewer_get_window (MtViewer *viewer,
+                      double   *center,
+                      double   *width)
+{
+  *center = viewer->center;
+  *width = viewer->width;
+}
+
+void
+mt_viewer_set_window (MtViewer *viewer,
+                      double    center,
+                      double    width)
+{
+  viewer->center = center;
+  viewer->width = MAX (width, 1.0);
+  g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
+}
+
+MtRenderPreset
+mt_viewer_get_preset (MtViewer *viewer)
+{
+  return viewer->preset;
+}
+
+void
+mt_viewer_set_preset (MtViewer      *viewer,
+                      MtRenderPreset preset)
+{
+  viewer->preset = preset;
+  g_signal_emit (viewer, signals[PRESET_CHANGED], 0);
+}

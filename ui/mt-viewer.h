@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "mt-transfer-function.h"
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+/* What every view of one window shows: the volume, the crosshair point
+ * (voxel indices), the window and the 3D preset. Views listen to its signals
+ * and only mark themselves for redraw. */
+#define MT_TYPE_VIEWER (mt_viewer_get_type ())
+G_DECLARE_FINAL_TYPE (MtViewer, mt_viewer, MT, VIEWER, GObject)
+
+MtViewer       *mt_viewer_new          (void);
+MtVolume       *mt_viewer_get_volume   (MtViewer       *viewer);
+guint           mt_viewer_get_serial   (MtViewer       *viewer);
+void            mt_viewer_set_volume   (MtViewer       *viewer,
+                                        MtVolume       *volume);
+void            mt_viewer_get_cursor   (MtViewer       *viewer,
+                                        int             ijk[3]);
+void            mt_viewer_set_cursor   (MtViewer       *viewer,
+                                        const int       ijk[3]);
+void            mt_viewer_get_window   (MtViewer       *viewer,
+                                        double         *center,
+                                        double         *width);
+void            mt_viewer_set_window   (MtViewer       *viewer,
+                                        double          center,
+                                        double          width);
+MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
+void            mt_viewer_set_preset   (MtViewer       *viewer,
+                                        MtRenderPreset  preset);
+
+G_END_DECLS

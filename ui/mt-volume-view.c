@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-volume-view"
+
+#include "config.h"
+
+#include <epoxy/gl.h>
+
+#include "mt-volume-renderer.h"
+#include "mt-volume-view.h"
+#include "mt-volume.h"
+
+struct _MtVolumeView
+{
+  GtkGLArea         parent_instance;
+  MtViewer         *viewer;
+  MtVolumeRenderer *renderer;
+  MtCamera          camera;
+  guint             uploaded_serial;
+  guint             drawn_serial;
+  gboolean          interacting;
+  double            drag_azimuth, drag_elevation;
+};
+
+G_DEFINE_FINAL_TYPE (MtVolumeView, mt_volume_view, GTK_TYPE_GL_AREA)
+
+enum { DRAWN, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+on_volume_changed (MtVolumeView *self)
+{
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  if (v)
+    mt_camera_init_for_volume (&self->camera, v);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+on_preset_changed (MtVolumeView *self)
+{
+  if (self->renderer)
+    {
+      gtk_gl_area_make_current (GTK_GL_AREA (self));
+      mt_volume_renderer_set_preset (self->renderer, mt_viewer_get_preset (self->viewer));
+    }
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+mt_volume_view_realize (GtkWidget *widget)
+{
+  MtVolumeView *self = MT_VOLUME_VIEW (widget);
+  GTK_WIDGET_CLASS (mt_volume_view_parent_class)->realize (widget);
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  if (gtk_gl_area_get_error (GTK_GL_AREA (self)) != NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  self->renderer = mt_volume_renderer_new (&error);
+  if (self->renderer == NULL)
+    {
+      gtk_gl_area_set_error (GTK_GL_AREA (self), error);
+      return;
+    }
+  mt_volume_renderer_set_preset (self->renderer, mt_viewer_get_preset (self->viewer));
+  self->uploaded_serial = 0;
+}
+
+static void
+mt_volume_view_unrealize (GtkWidget *widget)
+{
+  MtVolumeView *self = MT_VOLUME_VIEW (widget);
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  g_clear_pointer (&self->renderer, mt_volume_renderer_free);
+  GTK_WIDGET_CLASS (mt_volume_view_parent_class)->unrealize (widget);
+}
+
+static gboolean
+mt_volume_view_render (GtkGLArea    *area,
+                       GdkGLContext *context)
+{
+  MtVolumeView *self = MT_VOLUME_VIEW (area);
+  if (self->renderer == NULL)
+    return FALSE;
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (area));
+  int w = gtk_widget_get_width (GTK_WIDGET (area)) * scale;
+  int h = gtk_widget_get_height (GTK_WIDGET (area)) * scale;
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  guint serial = mt_viewer_get_serial (self->viewer);
+  if (v != NULL && self->uploaded_serial != serial)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!mt_volume_renderer_set_volume (self->renderer, v, &error))
+        g_warning ("3D view: %s", error->message);
+      self->uploaded_serial = serial;
+    }
+  mt_volume_renderer_render (self->renderer, &self->camera, w, h,
+                             self->interacting ? MT_QUALITY_INTERACTIVE : MT_QUALITY_FULL);
+  if (v != NULL && !self->interacting && self->drawn_serial != serial)
+    {
+      self->drawn_serial = serial;
+      g_signal_emit (self, signals[DRAWN], 0);
+    }
+  return TRUE;
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               MtVolumeView   *self)
+{
+  self->drag_azimuth = self->camera.azimuth;
+  self->drag_elevation = self->camera.elevation;
+  self->interacting = TRUE;
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                MtVolumeView   *self)
+{
+  self->camera.azimuth = self->drag_azimuth - dx * 0.5;
+  self->camera.elevation = CLAMP (self->drag_elevation + dy * 0.5, -89.0, 89.0);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+on_drag_end (GtkGestureDrag *gesture,
+             double          dx,
+             double          dy,
+             MtVolumeView   *self)
+{
+  self->interacting = FALSE;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           MtVolumeView             *self)
+{
+  self->camera.zoom = CLAMP (self->camera.zoom * (dy > 0 ? 1 / 1.1 : 1.1), 0.2, 20.0);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  return TRUE;
+}
+
+static void
+mt_volume_view_dispose (GObject *object)
+{
+  MtVolumeView *self = MT_VOLUME_VIEW (object);
+  g_clear_object (&self->viewer);
+  G_OBJECT_CLASS (mt_volume_view_parent_class)->dispose (object);
+}
+
+static void
+mt_volume_view_class_init (MtVolumeViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkGLAreaClass *area_class = GTK_GL_AREA_CLASS (klass);
+  object_class->dispose = mt_volume_view_dispose;
+  widget_class->realize = mt_volume_view_realize;
+  widget_class->unrealize = mt_volume_view_unrealize;
+  area_class->render = mt_volume_view_render;
+  signals[DRAWN] = g_signal_new ("drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+mt_volume_view_init (MtVolumeView *self)
+{
+  gtk_gl_area_set_required_version (GTK_GL_AREA (self), 3, 3);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self), 160, 160);
+  self->camera.zoom = 1.0;
+  self->camera.fov = 30.0;
+  self->camera.radius = 100.0;
+
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL
+                                                                | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+}
+
+GtkWidget *
+mt_volume_view_new (MtViewer *viewer)
+{
+  MtVolumeView *self = g_object_new (MT_TYPE_VOLUME_VIEW, NULL);
+  self->viewer = g_object_ref (viewer);
+  g_signal_connect_object (viewer, "volume-changed", G_CALLBACK (on_volume_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "preset-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
+  on_volume_changed (self);
+  return GTK_WIDGET (self);
+}
+
+guint
+mt_volume_view_get_drawn_serial (MtVolumeView *self)
+{
+  return self->drawn_serial;
+}
+
+void
+mt_volume_view_set_camera (MtVolumeView  *self,
+                           MtCameraPreset preset)
+{
+  mt_camera_set_preset (&self->camera, preset);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "mt-camera.h"
+#include "mt-viewer.h"
+
+G_BEGIN_DECLS
+
+/* The 3-D view: ray casting of the viewer's volume; drag to rotate, scroll
+ * to zoom. While the mouse drags frames are coarse, then one full frame. */
+#define MT_TYPE_VOLUME_VIEW (mt_volume_view_get_type ())
+G_DECLARE_FINAL_TYPE (MtVolumeView, mt_volume_view, MT, VOLUME_VIEW, GtkGLArea)
+
+GtkWidget *mt_volume_view_new              (MtViewer      *viewer);
+guint      mt_volume_view_get_drawn_serial (MtVolumeView  *self);
+void       mt_volume_view_set_camera       (MtVolumeView  *self,
+                                            MtCameraPreset preset);
+
+G_END_DECLS

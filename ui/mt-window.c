@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "mt-phantom.h"
+#include "mt-progress.h"
+#include "mt-series.h"
+#include "mt-slice-view.h"
+#include "mt-volume-view.h"
+#include "mt-volume.h"
+#include "mt-window-level.h"
+#include "mt-window.h"
+
+typedef struct
+{
+  GtkWidget *view;
+  GtkWidget *slice_label;
+  GtkWidget *window_label;
+} Panel;
+
+struct _MtWindow
+{
+  GtkApplicationWindow parent_instance;
+  MtViewer     *viewer;
+  Panel         panels[3];
+  GtkWidget    *volume_view;
+  GtkWidget    *title;
+  GtkWidget    *subtitle;
+  GtkWidget    *window_presets;
+  GtkWidget    *render_presets;
+  GtkWidget    *progress_revealer;
+  GtkWidget    *progress;
+  GtkWidget    *message_revealer;
+  GtkWidget    *message;
+  GCancellable *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
+
+enum { VIEWS_READY, LOAD_FAILED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* ------------------------------------------------------------------ loading */
+
+static char *
+demo_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "medtwin", "demo-patient", NULL);
+}
+
+static gboolean
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
+      const char *name;
+      while (d && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child);
+        }
+      return g_rmdir (path) == 0;
+    }
+  return g_unlink (path) == 0;
+}
+
+/* The demo patient is generated once into the cache; a half-written folder
+ * never takes its place, since it is written aside and renamed. */
+static char *
+ensure_demo (MtProgress *progress, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *dir = demo_dir ();
+  g_autofree char *stamp = g_build_filename (dir, "truth", "ecg.json", NULL);
+  g_autofree char *baseline = g_build_filename (dir, "baseline", NULL);
+  if (g_file_test (stamp, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&baseline);
+
+  g_autofree char *parent = g_path_get_dirname (dir);
+  if (g_mkdir_with_parents (parent, 0755) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   _("Cannot create the cache folder %s"), parent);
+      return NULL;
+    }
+  g_autofree char *tmp_template = g_build_filename (parent, "demo-patient.tmp-XXXXXX", NULL);
+  char *tmp = g_mkdtemp (tmp_template);
+  if (tmp == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   _("Cannot create a folder in %s"), parent);
+      return NULL;
+    }
+  if (!mt_phantom_write (tmp, 1, progress, cancellable, error))
+    {
+      remove_tree (tmp);
+      return NULL;
+    }
+  if (g_rename (tmp, dir) != 0)
+    remove_tree (tmp);   /* another instance was quicker: use its copy */
+  return g_steal_pointer (&baseline);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char *path = task_data;
+  MtProgress *progress = g_object_get_data (G_OBJECT (task), "progress");
+  GError *error = NULL;
+  g_autofree char *demo = NULL;
+  if (path == NULL)
+    {
+      mt_progress_set_stage (progress, 0.0, 0.6, N_("Generating the demo patient"));
+      demo = ensure_demo (progress, cancellable, &error);
+      if (demo == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      path = demo;
+    }
+  MtVolume *v = mt_series_read_volume (path, progress, cancellable, &error);
+  if (v == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, v, (GDestroyNotify) mt_volume_unref);
+}
+
+static void
+on_progress (double fraction, const char *message, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), fraction);
+  if (message)
+    gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), _(message));
+}
+
+static void
+show_message (MtWindow *self, const char *text)
+{
+  gtk_label_set_text (GTK_LABEL (self->message), text);
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), text != NULL && *text);
+}
+
+static void
+update_title (MtWindow *self)
+{
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  if (v == NULL)
+    return;
+  g_autofree char *name = g_strdup (v->patient_name ? v->patient_name : _("Anonymous"));
+  g_strdelimit (name, "^", ' ');
+  gtk_label_set_text (GTK_LABEL (self->title), name);
+  g_autofree char *sub = g_strdup_printf ("%s · %d × %d × %d · %.3g × %.3g × %.3g mm",
+                                          v->modality ? v->modality : "?", v->dims[0], v->dims[1],
+                                          v->dims[2], v->spacing[0], v->spacing[1], v->spacing[2]);
+  gtk_label_set_text (GTK_LABEL (self->subtitle), sub);
+  gtk_window_set_title (GTK_WINDOW (self), name);
+}
+
+static void
+load_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  MtWindow *self = MT_WINDOW (source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = g_task_propagate_pointer (G_TASK (result), &error);
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->progress_revealer), FALSE);
+  g_clear_object (&self->cancellable);
+  if (v == NULL)
+    {
+      /* What was on screen stays: a failed load replaces nothing. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          show_message (self, error->message);
+          g_signal_emit (self, signals[LOAD_FAILED], 0, error->message);
+        }
+      return;
+    }
+  if (v->warnings->len > 0)
+    {
+      g_autoptr (GString) s = g_string_new (NULL);
+      for (guint i = 0; i < v->warnings->len; i++)
+        g_string_append_printf (s, "%s%s", i ? "\n" : "", (char *) v->warnings->pdata[i]);
+      show_message (self, s->str);
+    }
+  else
+    show_message (self, NULL);
+  mt_viewer_set_volume (self->viewer, v);
+  update_title (self);
+}
+
+void
+mt_window_open (MtWindow *self,
+                GFile    *file)
+{
+  g_return_if_fail (MT_IS_WINDOW (self));
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, load_done, NULL);
+  g_task_set_source_tag (task, mt_window_open);
+  g_task_set_task_data (task, file ? g_file_get_path (file) : NULL, g_free);
+  MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
+  g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), _("Opening…"));
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->progress_revealer), TRUE);
+  g_task_run_in_thread (task, load_thread);
+}
+
+static void
+on_cancel (GtkButton *button, MtWindow *self)
+{
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static void
+on_chooser_response (GtkNativeDialog *dialog, int response, MtWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      if (file)
+        mt_window_open (self, file);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+open_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (_("Open a DICOM folder"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), _("_Cancel"));
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+demo_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  mt_window_open (MT_WINDOW (user_data), NULL);
+}
+
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, MtWindow *self)
+{
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  GSList *files = gdk_file_list_get_files (g_value_get_boxed (value));
+  if (files == NULL)
+    return FALSE;
+  mt_window_open (self, files->data);
+  g_slist_free (files);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ views */
+
+static void
+update_annotations (MtWindow *self)
+{
+  double center, width;
+  mt_viewer_get_window (self->viewer, &center, &width);
+  g_autofree char *wl = g_strdup_printf (_("W %.0f  L %.0f"), width, center);
+  for (int p = 0; p < 3; p++)
+    {
+      int slice, n;
+      mt_slice_view_get_slice (MT_SLICE_VIEW (self->panels[p].view), &slice, &n);
+      g_autofree char *text = n ? g_strdup_printf (_("Slice %d / %d"), slice, n) : g_strdup ("");
+      gtk_label_set_text (GTK_LABEL (self->panels[p].slice_label), text);
+      gtk_label_set_text (GTK_LABEL (self->panels[p].window_label), wl);
+    }
+}
+
+gboolean
+mt_window_views_ready (MtWindow *self)
+{
+  guint serial = mt_viewer_get_serial (self->viewer);
+  if (mt_viewer_get_volume (self->viewer) == NULL)
+    return FALSE;
+  for (int p = 0; p < 3; p++)
+    if (mt_slice_view_get_drawn_serial (MT_SLICE_VIEW (self->panels[p].view)) != serial)
+      return FALSE;
+  return mt_volume_view_get_drawn_serial (MT_VOLUME_VIEW (self->volume_view)) == serial;
+}
+
+static void
+on_view_drawn (MtWindow *self)
+{
+  if (mt_window_views_ready (self))
+    g_signal_emit (self, signals[VIEWS_READY], 0);
+}
+
+static GtkWidget *
+corner_label (GtkAlign halign, GtkAlign valign, const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+  gtk_widget_set_halign (label, halign);
+  gtk_widget_set_valign (label, valign);
+  gtk_widget_set_can_target (label, FALSE);
+  gtk_widget_add_css_class (label, "mt-overlay");
+  return label;
+}
+
+static GtkWidget *
+make_panel (MtWindow *self, GtkWidget *view, const char *name, MtViewAxis axis, Panel *panel)
+{
+  GtkWidget *overlay = gtk_overlay_new ();
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), view);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), corner_label (GTK_ALIGN_START, GTK_ALIGN_START, name));
+  if (panel != NULL)
+    {
+      const char *letters[4];
+      mt_view_orientation_letters (axis, letters);
+      GtkWidget *l;
+      l = corner_label (GTK_ALIGN_END, GTK_ALIGN_CENTER, letters[0]);
+      gtk_widget_add_css_class (l, "mt-orientation");
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
+      l = corner_label (GTK_ALIGN_START, GTK_ALIGN_CENTER, letters[1]);
+      gtk_widget_add_css_class (l, "mt-orientation");
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
+      l = corner_label (GTK_ALIGN_CENTER, GTK_ALIGN_START, letters[2]);
+      gtk_widget_add_css_class (l, "mt-orientation");
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
+      l = corner_label (GTK_ALIGN_CENTER, GTK_ALIGN_END, letters[3]);
+      gtk_widget_add_css_class (l, "mt-orientation");
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
+      panel->view = view;
+      panel->slice_label = corner_label (GTK_ALIGN_START, GTK_ALIGN_END, "");
+      panel->window_label = corner_label (GTK_ALIGN_END, GTK_ALIGN_END, "");
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), panel->slice_label);
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), panel->window_label);
+    }
+  g_signal_connect_object (view, "drawn", G_CALLBACK (on_view_drawn), self, G_CONNECT_SWAPPED);
+  GtkWidget *frame = gtk_frame_new (NULL);
+  gtk_frame_set_child (GTK_FRAME (frame), overlay);
+  return frame;
+}
+
+static void
+on_window_preset (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
+{
+  guint i = gtk_drop_down_get_selected (dropdown);
+  if (i >= MT_WINDOW_COUNT)
+    return;
+  const MtWindowLevel *wl = mt_window_preset (i);
+  mt_viewer_set_window (self->viewer, wl->center, wl->width);
+}
+
+static void
+on_render_preset (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
+{
+  guint i = gtk_drop_down_get_selected (dropdown);
+  if (i < MT_PRESET_COUNT)
+    mt_viewer_set_preset (self->viewer, i);
+}
+
+static const GActionEntry win_actions[] = {
+  { "open", open_activated, NULL, NULL, NULL, { 0 } },
+  { "open-demo", demo_activated, NULL, NULL, NULL, { 0 } },
+};
+
+static void
+mt_window_dispose (GObject *object)
+{
+  MtWindow *self = MT_WINDOW (object);
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (mt_window_parent_class)->dispose (object);
+}
+
+static void
+mt_window_finalize (GObject *object)
+{
+  MtWindow *self = MT_WINDOW (object);
+  g_clear_object (&self->viewer);
+  G_OBJECT_CLASS (mt_window_parent_class)->finalize (object);
+}
+
+static void
+mt_window_class_init (MtWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  object_class->dispose = mt_window_dispose;
+  object_class->finalize = mt_window_finalize;
+  signals[VIEWS_READY] = g_signal_new ("views-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[LOAD_FAILED] = g_signal_new ("load-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+mt_window_init (MtWindow *self)
+{
+  self->viewer = mt_viewer_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+  gtk_window_set_default_size (GTK_WINDOW (self), 1280, 900);
+  gtk_window_set_title (GTK_WINDOW (self), "MedTwin");
+
+  /* Header: open, then the presets. */
+  GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
+  self->title = gtk_label_new ("MedTwin");
+  gtk_widget_add_css_class (self->title, "title");
+  self->subtitle = gtk_label_new (_("No scan open"));
+  gtk_widget_add_css_class (self->subtitle, "subtitle");
+  gtk_box_append (GTK_BOX (titles), self->title);
+  gtk_box_append (GTK_BOX (titles), self->subtitle);
+  gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), titles);
+
+  GtkWidget *open = gtk_button_new_with_mnemonic (_("_Open…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open");
+  gtk_widget_set_tooltip_text (open, _("Open a DICOM folder (Ctrl+O)"));
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), open);
+  GtkWidget *demo = gtk_button_new_with_mnemonic (_("_Demo patient"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (demo), "win.open-demo");
+  gtk_widget_set_tooltip_text (demo, _("Open the built-in demo patient"));
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), demo);
+
+  const char *wl_names[MT_WINDOW_COUNT + 1] = { NULL };
+  for (int i = 0; i < MT_WINDOW_COUNT; i++)
+    wl_names[i] = _(mt_window_preset (i)->label);
+  self->window_presets = gtk_drop_down_new_from_strings (wl_names);
+  gtk_widget_set_tooltip_text (self->window_presets, _("Window for the slice views"));
+  g_signal_connect (self->window_presets, "notify::selected", G_CALLBACK (on_window_preset), self);
+  const char *rp_names[] = { _("3D: Bone"), _("3D: Soft tissue"), NULL };
+  self->render_presets = gtk_drop_down_new_from_strings (rp_names);
+  gtk_widget_set_tooltip_text (self->render_presets, _("Preset for the 3D view"));
+  g_signal_connect (self->render_presets, "notify::selected", G_CALLBACK (on_render_preset), self);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->render_presets);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->window_presets);
+  gtk_window_set_titlebar (GTK_WINDOW (self), header);
+
+  /* Views: axial and sagittal above, coronal and 3D below. */
+  GtkWidget *grid = gtk_grid_new ();
+  gtk_grid_set_row_homogeneous (GTK_GRID (grid), TRUE);
+  gtk_grid_set_column_homogeneous (GTK_GRID (grid), TRUE);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 2);
+  gtk_widget_set_vexpand (grid, TRUE);
+  const MtViewAxis axes[3] = { MT_VIEW_AXIAL, MT_VIEW_SAGITTAL, MT_VIEW_CORONAL };
+  const char *names[3] = { _("Axial"), _("Sagittal"), _("Coronal") };
+  const int cells[3][2] = { { 0, 0 }, { 1, 0 }, { 0, 1 } };
+  for (int p = 0; p < 3; p++)
+    {
+      GtkWidget *view = mt_slice_view_new (self->viewer, axes[p]);
+      gtk_grid_attach (GTK_GRID (grid), make_panel (self, view, names[p], axes[p], &self->panels[p]),
+                       cells[p][0], cells[p][1], 1, 1);
+    }
+  self->volume_view = mt_volume_view_new (self->viewer);
+  gtk_grid_attach (GTK_GRID (grid), make_panel (self, self->volume_view, _("3D"), 0, NULL), 1, 1, 1, 1);
+
+  /* Below: messages (warnings, errors) and the progress of a load. */
+  self->message = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->message), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->message), 0);
+  gtk_label_set_selectable (GTK_LABEL (self->message), TRUE);
+  gtk_widget_add_css_class (self->message, "mt-message");
+  self->message_revealer = gtk_revealer_new ();
+  gtk_revealer_set_child (GTK_REVEALER (self->message_revealer), self->message);
+
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_margin_start (bar, 6);
+  gtk_widget_set_margin_end (bar, 6);
+  gtk_widget_set_margin_top (bar, 4);
+  gtk_widget_set_margin_bottom (bar, 4);
+  self->progress = gtk_progress_bar_new ();
+  gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (self->progress), TRUE);
+  gtk_widget_set_hexpand (self->progress, TRUE);
+  gtk_widget_set_valign (self->progress, GTK_ALIGN_CENTER);
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  g_signal_connect (cancel, "clicked", G_CALLBACK (on_cancel), self);
+  gtk_box_append (GTK_BOX (bar), self->progress);
+  gtk_box_append (GTK_BOX (bar), cancel);
+  self->progress_revealer = gtk_revealer_new ();
+  gtk_revealer_set_transition_type (GTK_REVEALER (self->progress_revealer), GTK_REVEALER_TRANSITION_TYPE_NONE);
+  gtk_revealer_set_child (GTK_REVEALER (self->progress_revealer), bar);
+
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (box), self->message_revealer);
+  gtk_box_append (GTK_BOX (box), grid);
+  gtk_box_append (GTK_BOX (box), self->progress_revealer);
+  gtk_window_set_child (GTK_WINDOW (self), box);
+
+  GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  g_signal_connect_object (self->viewer, "cursor-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
+}
+
+MtWindow *
+mt_window_new (GtkApplication *app)
+{
+  return g_object_new (MT_TYPE_WINDOW, "application", app, NULL);
+}
+
+MtViewer *
+mt_window_get_viewer (MtWindow *self)
+{
+  return self->viewer;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "mt-viewer.h"
+
+G_BEGIN_DECLS
+
+#define MT_TYPE_WINDOW (mt_window_get_type ())
+G_DECLARE_FINAL_TYPE (MtWindow, mt_window, MT, WINDOW, GtkApplicationWindow)
+
+MtWindow *mt_window_new        (GtkApplication *app);
+/* Loads a DICOM folder or file in a worker thread; NULL opens the demo
+ * patient, generating it first if the cache does not hold it yet. */
+void      mt_window_open       (MtWindow       *self,
+                                GFile          *file);
+MtViewer *mt_window_get_viewer (MtWindow       *self);
+/* TRUE once every view has drawn the current volume. */
+gboolean  mt_window_views_ready (MtWindow      *self);
+
+G_END_DECLS
