@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -88,7 +90,7 @@ load (DcmFileFormat &ff, const char *path, gboolean stop_before_pixels, GError *
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_IO,
-                   "%s: no such file, or not a regular file", path);
+                   _ ("%s: no such file, or not a regular file"), path);
       return FALSE;
     }
   OFCondition cond = stop_before_pixels
@@ -98,8 +100,8 @@ load (DcmFileFormat &ff, const char *path, gboolean stop_before_pixels, GError *
   if (cond.bad ())
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_NOT_DICOM,
-                   "%s: not a readable DICOM file (%s). The file may be truncated or "
-                   "damaged; copy it again from the source",
+                   _ ("%s: not a readable DICOM file (%s). The file may be truncated or "
+                   "damaged; copy it again from the source"),
                    path, cond.text ());
       return FALSE;
     }
@@ -168,16 +170,16 @@ mt_dicom_read_header (const char *path,
   catch (const std::bad_alloc &)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-                   "%s: the header asks for more memory than there is; the file is damaged", path);
+                   _ ("%s: the header asks for more memory than there is; the file is damaged"), path);
     }
   catch (const std::exception &e)
     {
-      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT, "%s: %s", path, e.what ());
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT, _ ("%s: %s"), path, e.what ());
     }
   catch (...)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-                   "%s: unexpected failure while reading the header", path);
+                   _ ("%s: unexpected failure while reading the header"), path);
     }
   return NULL;
 }
@@ -226,22 +228,22 @@ read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **e
   if (h->samples_per_pixel != 1)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
-                   "%s: colour images (%d samples per pixel, %s) are not volumes; "
-                   "MedTwin reads greyscale scans",
+                   _ ("%s: colour images (%d samples per pixel, %s) are not volumes; "
+                   "MedTwin reads greyscale scans"),
                    path, h->samples_per_pixel, h->photometric ? h->photometric : "?");
       return FALSE;
     }
   if (h->bits_allocated != 8 && h->bits_allocated != 16)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
-                   "%s: %d bits allocated per pixel is not supported (8 or 16 are)",
+                   _ ("%s: %d bits allocated per pixel is not supported (8 or 16 are)"),
                    path, h->bits_allocated);
       return FALSE;
     }
   if (h->bits_stored < 1 || h->bits_stored > h->bits_allocated)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-                   "%s: BitsStored (%d) does not fit in BitsAllocated (%d)",
+                   _ ("%s: BitsStored (%d) does not fit in BitsAllocated (%d)"),
                    path, h->bits_stored, h->bits_allocated);
       return FALSE;
     }
@@ -249,7 +251,7 @@ read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **e
   if (expected != n_values)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-                   "%s: image size changed while reading (%zu values, expected %zu)",
+                   _ ("%s: image size changed while reading (%zu values, expected %zu)"),
                    path, expected, n_values);
       return FALSE;
     }
@@ -268,7 +270,7 @@ read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **e
           const gboolean j2k = xfer.getXfer () == EXS_JPEG2000LosslessOnly
                             || xfer.getXfer () == EXS_JPEG2000;
           g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
-                       "%s: cannot decode pixel data compressed as %s (%s)%s",
+                       _ ("%s: cannot decode pixel data compressed as %s (%s)%s"),
                        path, xfer.getXferName (), cond.bad () ? cond.text () : "no decoder",
                        j2k ? "; JPEG 2000 support is not built in yet" : "");
           return FALSE;
@@ -279,7 +281,7 @@ read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **e
   if (ds->findAndGetElement (DCM_PixelData, elem).bad () || elem == NULL)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_MISSING,
-                   "%s: the file has no pixel data", path);
+                   _ ("%s: the file has no pixel data"), path);
       return FALSE;
     }
   gsize bytes = (gsize) elem->getLength ();
@@ -287,8 +289,8 @@ read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **e
   if (bytes < need)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-                   "%s: pixel data holds %zu bytes but %d x %d x %d pixels of %d bits need %zu; "
-                   "the file is truncated",
+                   _ ("%s: pixel data holds %zu bytes but %d x %d x %d pixels of %d bits need %zu; "
+                   "the file is truncated"),
                    path, bytes, h->columns, h->rows, h->frames, h->bits_allocated, need);
       return FALSE;
     }
@@ -303,9 +305,9 @@ read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **e
           && wrapped_around (dest, h))
         {
           g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-                       "%s: the JPEG Lossless data decodes to wrapped-around values (neighbouring "
+                       _ ("%s: the JPEG Lossless data decodes to wrapped-around values (neighbouring "
                        "pixels jump across the whole %d-bit range); the stream is corrupt or was "
-                       "written by a faulty encoder. Export the image again uncompressed",
+                       "written by a faulty encoder. Export the image again uncompressed"),
                        path, h->bits_stored);
           return FALSE;
         }
@@ -321,7 +323,7 @@ read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **e
 
 unreadable:
   g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-               "%s: the pixel data cannot be read", path);
+               _ ("%s: the pixel data cannot be read"), path);
   return FALSE;
 }
 
@@ -341,13 +343,13 @@ mt_dicom_read_pixels (const MtDicomSlice *header,
   catch (const std::bad_alloc &)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-                   "%s: decoding needs more memory than there is; the file is damaged",
+                   _ ("%s: decoding needs more memory than there is; the file is damaged"),
                    header->path);
     }
   catch (...)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
-                   "%s: unexpected failure while decoding the pixel data", header->path);
+                   _ ("%s: unexpected failure while decoding the pixel data"), header->path);
     }
   return FALSE;
 }
@@ -462,7 +464,7 @@ write_ct_impl (const MtDicomCtSpec *s, const char *path, GError **error)
   if (c.bad ())
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_WRITE,
-                   "%s: cannot write the DICOM file (%s)", path, c.text ());
+                   _ ("%s: cannot write the DICOM file (%s)"), path, c.text ());
       return FALSE;
     }
   return TRUE;
@@ -482,7 +484,7 @@ mt_dicom_write_ct (const MtDicomCtSpec *spec,
   catch (...)
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_WRITE,
-                   "%s: unexpected failure while writing", path);
+                   _ ("%s: unexpected failure while writing"), path);
     }
   return FALSE;
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 #include <zlib.h>
@@ -131,7 +133,7 @@ mt_nifti_write (const MtVolume *v,
       if (v->dims[a] > G_MAXINT16)
         {
           g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_UNSUPPORTED,
-                       "%s: NIfTI-1 holds at most 32767 voxels per axis", path);
+                       _ ("%s: NIfTI-1 holds at most 32767 voxels per axis"), path);
           return FALSE;
         }
       h.dim[a + 1] = (gint16) v->dims[a];
@@ -193,7 +195,7 @@ mt_nifti_write (const MtVolume *v,
   g_autofree guint8 *buf = g_try_malloc (n * elem);
   if (buf == NULL)
     {
-      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, "%s: not enough memory to write", path);
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, _ ("%s: not enough memory to write"), path);
       return FALSE;
     }
   for (gsize i = 0; i < n; i++)
@@ -222,7 +224,7 @@ mt_nifti_write (const MtVolume *v,
   gzFile f = gzopen (path, gz ? "wb6" : "wbT");
   if (f == NULL)
     {
-      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, "%s: cannot create the file", path);
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, _ ("%s: cannot create the file"), path);
       return FALSE;
     }
   const char ext[4] = { 0, 0, 0, 0 };
@@ -231,7 +233,7 @@ mt_nifti_write (const MtVolume *v,
              && gzwrite (f, buf, (unsigned) (n * elem)) == (int) (n * elem);
   ok = (gzclose (f) == Z_OK) && ok;
   if (!ok)
-    g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, "%s: writing failed (disk full?)", path);
+    g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, _ ("%s: writing failed (disk full?)"), path);
   return ok;
 }
 
@@ -242,7 +244,7 @@ mt_nifti_read (const char *path,
   gzFile f = gzopen (path, "rb");
   if (f == NULL)
     {
-      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, "%s: cannot open the file", path);
+      g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, _ ("%s: cannot open the file"), path);
       return NULL;
     }
   NiftiHeader h;
@@ -252,19 +254,19 @@ mt_nifti_read (const char *path,
       || (memcmp (h.magic, "n+1", 4) != 0 && memcmp (h.magic, "ni1", 4) != 0))
     {
       g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_FORMAT,
-                   "%s: not a NIfTI-1 file (no 348-byte header with magic n+1)", path);
+                   _ ("%s: not a NIfTI-1 file (no 348-byte header with magic n+1)"), path);
       goto out;
     }
   if (memcmp (h.magic, "n+1", 4) != 0)
     {
       g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_UNSUPPORTED,
-                   "%s: two-file NIfTI (.hdr/.img) is not supported; use a .nii file", path);
+                   _ ("%s: two-file NIfTI (.hdr/.img) is not supported; use a .nii file"), path);
       goto out;
     }
   if (h.dim[0] < 3 || h.dim[1] <= 0 || h.dim[2] <= 0 || h.dim[3] <= 0)
     {
       g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_FORMAT,
-                   "%s: the image has no 3-D size (dim %d %d %d %d)", path,
+                   _ ("%s: the image has no 3-D size (dim %d %d %d %d)"), path,
                    h.dim[0], h.dim[1], h.dim[2], h.dim[3]);
       goto out;
     }
@@ -277,7 +279,7 @@ mt_nifti_read (const char *path,
     case DT_FLOAT64: elem = 8; break;
     default:
       g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_UNSUPPORTED,
-                   "%s: NIfTI data type %d is not supported", path, h.datatype);
+                   _ ("%s: NIfTI data type %d is not supported"), path, h.datatype);
       goto out;
     }
   v = mt_volume_new (h.dim[1], h.dim[2], h.dim[3], error);
@@ -289,7 +291,7 @@ mt_nifti_read (const char *path,
       || gzread (f, buf, (unsigned) (n * elem)) != (int) (n * elem))
     {
       g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_FORMAT,
-                   "%s: the file ends before its %zu voxels; it is truncated", path, n);
+                   _ ("%s: the file ends before its %zu voxels; it is truncated"), path, n);
       g_clear_pointer (&v, mt_volume_unref);
       goto out;
     }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -1012,7 +1014,7 @@ make_dir (const char *path, GError **error)
     {
       int e = errno;
       g_set_error (error, MT_PHANTOM_ERROR, MT_PHANTOM_ERROR_IO,
-                   "%s: cannot create the folder (%s)", path, g_strerror (e));
+                   _ ("%s: cannot create the folder (%s)"), path, g_strerror (e));
       return FALSE;
     }
   return TRUE;
@@ -1087,19 +1089,19 @@ mt_phantom_write (const char   *out_dir,
   for (int f = 0; f < 2; f++)
     {
       const char *name = f ? "followup" : "baseline";
-      mt_progress_set_stage (progress, f * 0.45, f * 0.45 + 0.3, f ? "Generating the follow-up scan"
-                                                                    : "Generating the baseline scan");
+      mt_progress_set_stage (progress, f * 0.45, f * 0.45 + 0.3, f ? N_("Generating the follow-up scan")
+                                                                    : N_("Generating the baseline scan"));
       g_autoptr (MtPhantom) ph = mt_phantom_generate (seed, f, progress, cancellable, error);
       if (ph == NULL)
         return FALSE;
-      mt_progress_set_stage (progress, f * 0.45 + 0.3, f * 0.45 + 0.45, "Writing DICOM");
+      mt_progress_set_stage (progress, f * 0.45 + 0.3, f * 0.45 + 0.45, N_ ("Writing DICOM"));
       if (!write_scan (ph, out_dir, name, seed, f, error))
         return FALSE;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
     }
 
-  mt_progress_set_stage (progress, 0.9, 1.0, "Writing the ground truth");
+  mt_progress_set_stage (progress, 0.9, 1.0, N_ ("Writing the ground truth"));
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   for (int l = 1; l < MT_LABEL_COUNT; l++)

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -89,13 +91,13 @@ static char *
 unusable_reason (const MtDicomSlice *s)
 {
   if (s->rows <= 0 || s->columns <= 0)
-    return g_strdup_printf ("%s: the image has no size (Rows %d, Columns %d); "
-                            "it is not an image or its header is damaged",
+    return g_strdup_printf (_("%s: the image has no size (Rows %d, Columns %d); "
+                              "it is not an image or its header is damaged"),
                             s->path, s->rows, s->columns);
   if (s->bits_allocated == 0)
-    return g_strdup_printf ("%s: BitsAllocated is missing; the pixel format is unknown", s->path);
+    return g_strdup_printf (_("%s: BitsAllocated is missing; the pixel format is unknown"), s->path);
   if (s->frames <= 0)
-    return g_strdup_printf ("%s: NumberOfFrames is %d", s->path, s->frames);
+    return g_strdup_printf (_("%s: NumberOfFrames is %d"), s->path, s->frames);
   return NULL;
 }
 
@@ -191,7 +193,7 @@ mt_series_scan (const char * const *paths,
       if (!g_file_test (paths[p], G_FILE_TEST_EXISTS))
         {
           g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES,
-                       "%s: no such file or folder", paths[p]);
+                       _ ("%s: no such file or folder"), paths[p]);
           return NULL;
         }
       collect_files (paths[p], files, 0);
@@ -199,7 +201,7 @@ mt_series_scan (const char * const *paths,
   if (files->len == 0)
     {
       g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES,
-                   "%s: the folder is empty; choose the folder that holds the DICOM files",
+                   _ ("%s: the folder is empty; choose the folder that holds the DICOM files"),
                    paths[0]);
       return NULL;
     }
@@ -210,7 +212,7 @@ mt_series_scan (const char * const *paths,
   job.errors = g_new0 (GError *, files->len);
   job.progress = progress;
   job.cancellable = cancellable;
-  mt_progress_set_stage (progress, 0.0, 0.15, "Reading headers");
+  mt_progress_set_stage (progress, 0.0, 0.15, N_ ("Reading headers"));
   mt_parallel_for (files->len, scan_one, &job);
 
   GPtrArray *result = NULL;
@@ -256,7 +258,7 @@ mt_series_scan (const char * const *paths,
         g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES, "%s", first_problem);
       else
         g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES,
-                     "None of the %u files under %s is a DICOM image; the first said: %s",
+                     _ ("None of the %u files under %s is a DICOM image; the first said: %s"),
                      files->len, paths[0], first_problem);
       goto out;
     }
@@ -336,7 +338,7 @@ drop_duplicates (MtSeries *series,
         i++;
     }
   if (dropped)
-    mt_volume_add_warning (volume, "%u slice(s) repeat the position of another slice and were left out", dropped);
+    mt_volume_add_warning (volume, _ ("%u slice(s) repeat the position of another slice and were left out"), dropped);
 }
 
 static void
@@ -352,7 +354,7 @@ set_geometry (MtSeries *series,
       memcpy (col, first->orientation + 3, sizeof col);
     }
   else
-    mt_volume_add_warning (v, "The images have no ImageOrientationPatient; axial orientation is assumed");
+    mt_volume_add_warning (v, _ ("The images have no ImageOrientationPatient; axial orientation is assumed"));
 
   if (first->has_pixel_spacing)
     {
@@ -361,10 +363,10 @@ set_geometry (MtSeries *series,
       v->spacing[1] = first->pixel_spacing[0];
     }
   else
-    mt_volume_add_warning (v, "The images have no PixelSpacing; 1 mm pixels are assumed and distances are not real");
+    mt_volume_add_warning (v, _ ("The images have no PixelSpacing; 1 mm pixels are assumed and distances are not real"));
   if (v->spacing[0] <= 0 || v->spacing[1] <= 0)
     {
-      mt_volume_add_warning (v, "PixelSpacing %g\\%g is not positive; 1 mm pixels are assumed",
+      mt_volume_add_warning (v, _ ("PixelSpacing %g\\%g is not positive; 1 mm pixels are assumed"),
                              first->pixel_spacing[0], first->pixel_spacing[1]);
       v->spacing[0] = v->spacing[1] = 1.0;
     }
@@ -399,8 +401,8 @@ set_geometry (MtSeries *series,
       double along = along_normal (last, series->normal) - along_normal (first, series->normal);
       step = along / (n - 1);
       if (hi - lo > 0.01 + 0.01 * step)
-        mt_volume_add_warning (v, "Slice spacing is uneven (from %.3g to %.3g mm); the volume uses "
-                                  "the mean, %.4g mm, so distances across slices are approximate",
+        mt_volume_add_warning (v, _ ("Slice spacing is uneven (from %.3g to %.3g mm); the volume uses "
+                                  "the mean, %.4g mm, so distances across slices are approximate"),
                                lo, hi, step);
 
       /* The slices may be stacked obliquely to their own plane (gantry tilt):
@@ -415,8 +417,8 @@ set_geometry (MtSeries *series,
               for (int a = 0; a < 3; a++)
                 step_dir[a] = span[a] / len;
               step = len / (n - 1);
-              mt_volume_add_warning (v, "The slices are stacked at %.1f degrees to their plane "
-                                        "(gantry tilt %.1f); voxel positions follow the tilt",
+              mt_volume_add_warning (v, _ ("The slices are stacked at %.1f degrees to their plane "
+                                        "(gantry tilt %.1f); voxel positions follow the tilt"),
                                      tilt, first->gantry_tilt);
             }
         }
@@ -455,7 +457,7 @@ mt_series_load (MtSeries     *series,
       if (((MtDicomSlice *) series->slices->pdata[i])->frames != 1)
         {
           g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_GEOMETRY,
-                       "%s: a multi-frame image inside a series of single images is not supported",
+                       _ ("%s: a multi-frame image inside a series of single images is not supported"),
                        ((MtDicomSlice *) series->slices->pdata[i])->path);
           return NULL;
         }
@@ -483,7 +485,7 @@ mt_series_load (MtSeries     *series,
   job.progress = progress;
   job.cancellable = cancellable;
   g_mutex_init (&job.lock);
-  mt_progress_set_stage (progress, 0.15, 1.0, "Decoding images");
+  mt_progress_set_stage (progress, 0.15, 1.0, N_ ("Decoding images"));
   mt_parallel_for (n, load_one, &job);
   g_mutex_clear (&job.lock);
 
@@ -513,7 +515,7 @@ mt_series_read_volume (const char   *path,
     return NULL;
   MtVolume *v = mt_series_load (all->pdata[0], progress, cancellable, error);
   if (v != NULL && all->len > 1)
-    mt_volume_add_warning (v, "%s holds %u image stacks; the largest (%u images) was opened",
+    mt_volume_add_warning (v, _ ("%s holds %u image stacks; the largest (%u images) was opened"),
                            path, all->len, ((MtSeries *) all->pdata[0])->slices->len);
   return v;
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +76,7 @@ mt_transform_invert (const MtTransform *t,
   if (fabs (det) < 1e-12)
     {
       g_set_error (error, MT_TRANSFORM_ERROR, MT_TRANSFORM_ERROR_SINGULAR,
-                   "The transform flattens space (determinant %g) and cannot be inverted", det);
+                   _ ("The transform flattens space (determinant %g) and cannot be inverted"), det);
       return NULL;
     }
   MtTransform *inv = mt_transform_new_identity ();
@@ -145,8 +147,8 @@ mt_transform_read_itk (const char *path,
   if (!g_str_has_prefix (text, "#Insight Transform File V1.0"))
     {
       g_set_error (error, MT_TRANSFORM_ERROR, MT_TRANSFORM_ERROR_PARSE,
-                   "%s: not an ITK text transform file (it must start with "
-                   "'#Insight Transform File V1.0')", path);
+                   _ ("%s: not an ITK text transform file (it must start with "
+                   "'#Insight Transform File V1.0')"), path);
       return NULL;
     }
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
@@ -167,8 +169,8 @@ mt_transform_read_itk (const char *path,
   if (!known || n_params != 12)
     {
       g_set_error (error, MT_TRANSFORM_ERROR, MT_TRANSFORM_ERROR_PARSE,
-                   "%s: only 3-D affine transforms (AffineTransform_double_3_3 with 12 "
-                   "parameters) can be read", path);
+                   _ ("%s: only 3-D affine transforms (AffineTransform_double_3_3 with 12 "
+                   "parameters) can be read"), path);
       return NULL;
     }
   MtTransform *t = mt_transform_new_identity ();

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -23,21 +25,21 @@ mt_volume_new (int      nx,
   if (nx <= 0 || ny <= 0 || nz <= 0)
     {
       g_set_error (error, MT_VOLUME_ERROR, MT_VOLUME_ERROR_SIZE,
-                   "Volume size %d x %d x %d is empty or negative", nx, ny, nz);
+                   _ ("Volume size %d x %d x %d is empty or negative"), nx, ny, nz);
       return NULL;
     }
   gsize n = (gsize) nx * (gsize) ny * (gsize) nz;
   if (n > MT_VOLUME_MAX_VOXELS)
     {
       g_set_error (error, MT_VOLUME_ERROR, MT_VOLUME_ERROR_SIZE,
-                   "Volume size %d x %d x %d is larger than any scan MedTwin can hold", nx, ny, nz);
+                   _ ("Volume size %d x %d x %d is larger than any scan MedTwin can hold"), nx, ny, nz);
       return NULL;
     }
   float *data = g_try_malloc0 (n * sizeof (float));
   if (data == NULL)
     {
       g_set_error (error, MT_VOLUME_ERROR, MT_VOLUME_ERROR_MEMORY,
-                   "Not enough memory for a %d x %d x %d volume (%.0f MB)",
+                   _ ("Not enough memory for a %d x %d x %d volume (%.0f MB)"),
                    nx, ny, nz, n * sizeof (float) / 1e6);
       return NULL;
     }

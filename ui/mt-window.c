@@ -32,9 +32,8 @@ struct _MtWindow
   GtkWidget    *subtitle;
   GtkWidget    *window_presets;
   GtkWidget    *render_presets;
-  GtkWidget    *progress_revealer;
+  GtkWidget    *progress_bar;    /* the box: bar and cancel button */
   GtkWidget    *progress;
-  GtkWidget    *message_revealer;
   GtkWidget    *message;
   GCancellable *cancellable;
 };
@@ -146,7 +145,7 @@ static void
 show_message (MtWindow *self, const char *text)
 {
   gtk_label_set_text (GTK_LABEL (self->message), text);
-  gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), text != NULL && *text);
+  gtk_widget_set_visible (self->message, text != NULL && *text);
 }
 
 static void
@@ -173,7 +172,7 @@ load_done (GObject      *source,
   MtWindow *self = MT_WINDOW (source);
   g_autoptr (GError) error = NULL;
   g_autoptr (MtVolume) v = g_task_propagate_pointer (G_TASK (result), &error);
-  gtk_revealer_set_reveal_child (GTK_REVEALER (self->progress_revealer), FALSE);
+  gtk_widget_set_visible (self->progress_bar, FALSE);
   g_clear_object (&self->cancellable);
   if (v == NULL)
     {
@@ -215,7 +214,7 @@ mt_window_open (MtWindow *self,
   g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
   gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), _("Opening…"));
-  gtk_revealer_set_reveal_child (GTK_REVEALER (self->progress_revealer), TRUE);
+  gtk_widget_set_visible (self->progress_bar, TRUE);
   g_task_run_in_thread (task, load_thread);
 }
 
@@ -472,8 +471,7 @@ mt_window_init (MtWindow *self)
   gtk_label_set_xalign (GTK_LABEL (self->message), 0);
   gtk_label_set_selectable (GTK_LABEL (self->message), TRUE);
   gtk_widget_add_css_class (self->message, "mt-message");
-  self->message_revealer = gtk_revealer_new ();
-  gtk_revealer_set_child (GTK_REVEALER (self->message_revealer), self->message);
+  gtk_widget_set_visible (self->message, FALSE);
 
   GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_margin_start (bar, 6);
@@ -488,14 +486,13 @@ mt_window_init (MtWindow *self)
   g_signal_connect (cancel, "clicked", G_CALLBACK (on_cancel), self);
   gtk_box_append (GTK_BOX (bar), self->progress);
   gtk_box_append (GTK_BOX (bar), cancel);
-  self->progress_revealer = gtk_revealer_new ();
-  gtk_revealer_set_transition_type (GTK_REVEALER (self->progress_revealer), GTK_REVEALER_TRANSITION_TYPE_NONE);
-  gtk_revealer_set_child (GTK_REVEALER (self->progress_revealer), bar);
+  self->progress_bar = bar;
+  gtk_widget_set_visible (bar, FALSE);
 
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_box_append (GTK_BOX (box), self->message_revealer);
+  gtk_box_append (GTK_BOX (box), self->message);
   gtk_box_append (GTK_BOX (box), grid);
-  gtk_box_append (GTK_BOX (box), self->progress_revealer);
+  gtk_box_append (GTK_BOX (box), bar);
   gtk_window_set_child (GTK_WINDOW (self), box);
 
   GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
