@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# MedTwin benchmarks, side by side with the peers in one run, as ratios.
+#   bench/run.sh [DICOM_DIR]     (default: ../shared/data/ct-thorax-abdomen)
+# Set BENCH_SKIP_3D=1 to leave out the ray-casting comparison (VTK needs ~12 s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ct=${1:-../shared/data/ct-thorax-abdomen}
+runs=${BENCH_RUNS:-5}
+cli=build/app/medtwin-cli
+[ -x "$cli" ] || ./run.sh --setup-only
+[ -d "$ct" ] || { echo "No scan at $ct (see ../shared/data/README.md)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# median wall time (ms) and peak memory (MB) of a command over $runs runs
+measure() {
+  local times=() mems=()
+  "$@" >/dev/null 2>&1 || true          # warm the page cache
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>&1
+    read -r sec kb < "$tmp/time"
+    times+=("$(awk -v s="$sec" 'BEGIN { printf "%.0f", s * 1000 }')")
+    mems+=("$((kb / 1024))")
+  done
+  local t m
+  t=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  m=$(printf '%s\n' "${mems[@]}" | sort -n | tail -1)
+  echo "$t $m"
+}
+
+row() { printf '%-44s %10s %10s %10s\n' "$@"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+
+echo "Scan: $ct ($(ls "$ct" | wc -l) files); $(nproc) cores; median of $runs runs, peak memory"
+echo
+row "what" "ms" "MB" "peer/MedTwin"
+read -r mt_ms mt_mb < <(measure "$cli" info "$ct")
+row "medtwin-cli info (load every slice, HU)" "$mt_ms" "$mt_mb" ""
+read -r d_ms d_mb < <(measure dcm2niix -z n -o "$tmp" -f bench "$ct")
+row "dcm2niix -z n (load + write NIfTI)" "$d_ms" "$d_mb" "$(ratio "$d_ms" "$mt_ms")"
+read -r v_ms v_mb < <(measure /usr/bin/python3 bench/vtk_dicom_load.py "$ct" 1)
+row "VTK vtkDICOMImageReader (process)" "$v_ms" "$v_mb" "$(ratio "$v_ms" "$mt_ms")"
+
+# In-process load times, without process start-up.
+mt_load=$("$cli" info --json "$ct" | awk -F: '/"load_ms"/ { gsub(/[ ,]/, "", $2); printf "%.0f", $2 }')
+vtk_load=$(/usr/bin/python3 bench/vtk_dicom_load.py "$ct" 3 | awk '{ printf "%.0f", $1 }')
+row "in-process load: MedTwin" "$mt_load" "" ""
+row "in-process load: VTK" "$vtk_load" "" "$(ratio "$vtk_load" "$mt_load")"
+MEDTWIN_THREADS=1 read -r mt1_ms _ < <(MEDTWIN_THREADS=1 measure "$cli" info "$ct")
+row "medtwin-cli info, one thread" "$mt1_ms" "" ""
+
+echo
+read -r p_ms p_mb < <(measure "$cli" phantom -q "$tmp/phantom")
+row "medtwin-cli phantom (2 scans + truth + ECG)" "$p_ms" "$p_mb" "budget 2000 ms"
+
+if [ "${BENCH_SKIP_3D:-0}" != 1 ]; then
+  echo
+  frames=3
+  mt_frame=$("$cli" render "$ct" --view 3d --preset bone --size 800x600 --frames $frames --out "$tmp/mt.png" --json \
+             | awk -F: '/ms_per_frame/ { gsub(/[ ,]/, "", $2); print $2 }')
+  vtk_frame=$(xvfb-run -a -s "-screen 0 1024x768x24" /usr/bin/python3 ../shared/peers/vtk_raycast.py "$ct" $frames "$tmp/vtk.png" 2>/dev/null | tail -1)
+  row "3D bone, shaded, 800x600: MedTwin ms/frame" "$mt_frame" "" ""
+  row "3D bone, shaded, 800x600: VTK 9.1 GPU ray cast" "$vtk_frame" "" "$(ratio "$vtk_frame" "$mt_frame")"
+fi
