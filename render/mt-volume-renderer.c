@@ -21,6 +21,10 @@ struct _MtVolumeRenderer
   GLuint         vao;
   GLuint         volume_tex;
   GLuint         tf_tex;
+  GLuint         occupancy_tex;
+  int            bricks[3];
+  guint16       *brick_range;   /* per brick: min, max of the packed values, border included */
+  float          tf_alpha_max;
   GLuint         fbo, fbo_color;
   int            fbo_w, fbo_h;
   gboolean       has_volume;
@@ -31,7 +35,8 @@ struct _MtVolumeRenderer
   float          value_scale, value_offset;
   MtRenderPreset preset;
   GLint          loc_inv_mvp, loc_tex_to_world, loc_normal_matrix, loc_texel, loc_value_map,
-                 loc_tf_range, loc_step, loc_shading, loc_background, loc_volume, loc_transfer;
+                 loc_tf_range, loc_step, loc_shading, loc_background, loc_volume, loc_transfer,
+                 loc_occupancy, loc_brick_scale;
 };
 
 void
@@ -60,10 +65,13 @@ mt_volume_renderer_new (GError **error)
   LOC (loc_background, "u_background");
   LOC (loc_volume, "u_volume");
   LOC (loc_transfer, "u_transfer");
+  LOC (loc_occupancy, "u_occupancy");
+  LOC (loc_brick_scale, "u_brick_scale");
 #undef LOC
   glGenVertexArrays (1, &r->vao);
   glGenTextures (1, &r->volume_tex);
   glGenTextures (1, &r->tf_tex);
+  glGenTextures (1, &r->occupancy_tex);
   mt_volume_renderer_set_preset (r, MT_PRESET_CT_BONE);
   return r;
 }
@@ -77,12 +85,93 @@ mt_volume_renderer_free (MtVolumeRenderer *r)
   glDeleteVertexArrays (1, &r->vao);
   glDeleteTextures (1, &r->volume_tex);
   glDeleteTextures (1, &r->tf_tex);
+  glDeleteTextures (1, &r->occupancy_tex);
+  g_free (r->brick_range);
   if (r->fbo)
     {
       glDeleteFramebuffers (1, &r->fbo);
       glDeleteTextures (1, &r->fbo_color);
     }
   g_free (r);
+}
+
+/* Empty-space skipping: the volume is cut into bricks of BRICK^3 voxels; a
+ * brick whose values all map to (nearly) zero opacity is skipped by the rays
+ * in one leap. Ranges include a one-voxel border, since trilinear samples and
+ * gradients near a brick's faces read its neighbours. */
+#define BRICK 8
+#define VISIBLE_ALPHA 0.002f
+
+static void
+compute_brick_ranges (MtVolumeRenderer *r, const guint16 *v, const int d[3])
+{
+  for (int a = 0; a < 3; a++)
+    r->bricks[a] = (d[a] + BRICK - 1) / BRICK;
+  gsize n = (gsize) r->bricks[0] * r->bricks[1] * r->bricks[2];
+  g_free (r->brick_range);
+  r->brick_range = g_new (guint16, 2 * n);
+  for (int bk = 0; bk < r->bricks[2]; bk++)
+    for (int bj = 0; bj < r->bricks[1]; bj++)
+      for (int bi = 0; bi < r->bricks[0]; bi++)
+        {
+          guint16 lo = G_MAXUINT16, hi = 0;
+          int k0 = MAX (bk * BRICK - 1, 0), k1 = MIN ((bk + 1) * BRICK + 1, d[2]);
+          int j0 = MAX (bj * BRICK - 1, 0), j1 = MIN ((bj + 1) * BRICK + 1, d[1]);
+          int i0 = MAX (bi * BRICK - 1, 0), i1 = MIN ((bi + 1) * BRICK + 1, d[0]);
+          for (int k = k0; k < k1; k++)
+            for (int j = j0; j < j1; j++)
+              {
+                const guint16 *row = v + ((gsize) k * d[1] + j) * d[0];
+                for (int i = i0; i < i1; i++)
+                  {
+                    lo = MIN (lo, row[i]);
+                    hi = MAX (hi, row[i]);
+                  }
+              }
+          gsize b = ((gsize) bk * r->bricks[1] + bj) * r->bricks[0] + bi;
+          r->brick_range[2 * b] = lo;
+          r->brick_range[2 * b + 1] = hi;
+        }
+}
+
+static void
+update_occupancy_with (MtVolumeRenderer *r, const float *rgba)
+{
+  if (r->brick_range == NULL)
+    return;
+  /* prefix[i]: how many table entries below i are visible, so any value
+   * range is tested in constant time. */
+  g_autofree guint32 *prefix = g_new (guint32, MT_TF_SIZE + 1);
+  prefix[0] = 0;
+  for (int i = 0; i < MT_TF_SIZE; i++)
+    prefix[i + 1] = prefix[i] + (rgba[4 * i + 3] > VISIBLE_ALPHA);
+  gsize n = (gsize) r->bricks[0] * r->bricks[1] * r->bricks[2];
+  g_autofree guint8 *occ = g_new (guint8, n);
+  const double per_unit = r->value_scale / 65535.0;
+  for (gsize b = 0; b < n; b++)
+    {
+      double lo_v = r->value_offset + r->brick_range[2 * b] * per_unit;
+      double hi_v = r->value_offset + r->brick_range[2 * b + 1] * per_unit;
+      int lo = (int) floor ((lo_v - MT_TF_LOW) / (MT_TF_HIGH - MT_TF_LOW) * (MT_TF_SIZE - 1));
+      int hi = (int) ceil ((hi_v - MT_TF_LOW) / (MT_TF_HIGH - MT_TF_LOW) * (MT_TF_SIZE - 1));
+      lo = CLAMP (lo, 0, MT_TF_SIZE - 1);
+      hi = CLAMP (hi, 0, MT_TF_SIZE - 1);
+      occ[b] = prefix[hi + 1] - prefix[lo] > 0 ? 255 : 0;
+    }
+  glBindTexture (GL_TEXTURE_3D, r->occupancy_tex);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 1);
+  glTexImage3D (GL_TEXTURE_3D, 0, GL_R8, r->bricks[0], r->bricks[1], r->bricks[2], 0, GL_RED,
+                GL_UNSIGNED_BYTE, occ);
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+}
+
+static void
+update_occupancy (MtVolumeRenderer *r)
+{
+  g_autofree float *rgba = g_new (float, MT_TF_SIZE * 4);
+  mt_transfer_function_fill (r->preset, rgba);
+  update_occupancy_with (r, rgba);
 }
 
 gboolean
@@ -123,6 +212,7 @@ mt_volume_renderer_set_volume (MtVolumeRenderer *r,
           float x = sum / (factor * factor * factor);
           packed[((gsize) k * d[1] + j) * d[0] + i] = (guint16) lrintf ((x - lo) * scale);
         }
+  compute_brick_ranges (r, packed, d);
   glBindTexture (GL_TEXTURE_3D, r->volume_tex);
   glPixelStorei (GL_UNPACK_ALIGNMENT, 2);
   glTexImage3D (GL_TEXTURE_3D, 0, GL_R16, d[0], d[1], d[2], 0, GL_RED, GL_UNSIGNED_SHORT, packed);
@@ -152,6 +242,7 @@ mt_volume_renderer_set_volume (MtVolumeRenderer *r,
   r->value_scale = range;
   r->value_offset = lo;
   r->has_volume = TRUE;
+  update_occupancy (r);
   return TRUE;
 }
 
@@ -162,6 +253,7 @@ mt_volume_renderer_set_preset (MtVolumeRenderer *r,
   r->preset = preset;
   g_autofree float *rgba = g_new (float, MT_TF_SIZE * 4);
   mt_transfer_function_fill (preset, rgba);
+  update_occupancy_with (r, rgba);
   glBindTexture (GL_TEXTURE_2D, r->tf_tex);
   glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA32F, MT_TF_SIZE, 1, 0, GL_RGBA, GL_FLOAT, rgba);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
@@ -254,7 +346,7 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
   glm_mat3_transpose (normal);
 
   double min_spacing = MIN (r->spacing[0], MIN (r->spacing[1], r->spacing[2]));
-  float step = (float) (min_spacing * (quality == MT_QUALITY_INTERACTIVE ? 2.0 : 0.8));
+  float step = (float) (min_spacing * (quality == MT_QUALITY_INTERACTIVE ? 2.0 : 1.0));
 
   glUseProgram (r->program);
   glActiveTexture (GL_TEXTURE0);
@@ -263,7 +355,12 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
   glActiveTexture (GL_TEXTURE1);
   glBindTexture (GL_TEXTURE_2D, r->tf_tex);
   glUniform1i (r->loc_transfer, 1);
+  glActiveTexture (GL_TEXTURE2);
+  glBindTexture (GL_TEXTURE_3D, r->occupancy_tex);
+  glUniform1i (r->loc_occupancy, 2);
   glActiveTexture (GL_TEXTURE0);
+  glUniform3f (r->loc_brick_scale, (float) r->dims[0] / BRICK, (float) r->dims[1] / BRICK,
+               (float) r->dims[2] / BRICK);
   glUniformMatrix4fv (r->loc_inv_mvp, 1, GL_FALSE, (float *) inv);
   glUniformMatrix3fv (r->loc_tex_to_world, 1, GL_FALSE, (float *) tex_to_world);
   glUniformMatrix3fv (r->loc_normal_matrix, 1, GL_FALSE, (float *) normal);

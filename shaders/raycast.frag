@@ -3,6 +3,8 @@
 // u_tex_to_world measures steps in mm so opacity does not depend on the grid.
 uniform sampler3D u_volume;        // values normalised to [0, 1]
 uniform sampler2D u_transfer;      // RGBA over [u_tf_low, u_tf_high], one row
+uniform sampler3D u_occupancy;     // per brick: may anything in it be visible?
+uniform vec3 u_brick_scale;        // texture coordinates -> brick coordinates
 uniform mat4 u_inv_mvp;            // clip -> texture coordinates
 uniform mat3 u_tex_to_world;       // texture direction -> world mm
 uniform mat3 u_normal_matrix;      // texture gradient -> world normal
@@ -64,9 +66,27 @@ main ()
   float jitter = fract (sin (dot (gl_FragCoord.xy, vec2 (12.9898, 78.233))) * 43758.5453);
   vec3 p = origin + dir * enter + step * jitter;
 
+  // Steps needed to cross one brick along each axis, for the leaps below.
+  vec3 step_bricks = abs (step * u_brick_scale);
   vec4 acc = vec4 (0.0);
   for (int i = 0; i < steps; i++, p += step)
     {
+      vec3 b = p * u_brick_scale;
+      if (texelFetch (u_occupancy, ivec3 (b), 0).r < 0.5)
+        {
+          // Nothing visible in this brick: leap to its far side, staying on
+          // the same sample lattice so skipping leaves no seams.
+          vec3 to_face = mix (ceil (b) - b, b - floor (b), lessThan (step, vec3 (0.0)));
+          vec3 n = to_face / max (step_bricks, vec3 (1e-9));
+          int leap = int (min (n.x, min (n.y, n.z)));
+          if (leap > 1)
+            {
+              i += leap - 1;
+              p += step * float (leap - 1);
+              continue;
+            }
+          continue;
+        }
       vec4 s = classify (p);
       if (s.a > 0.002)
         {
