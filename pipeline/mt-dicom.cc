@@ -456,7 +456,7 @@ write_ct_impl (const MtDicomCtSpec *s, const char *path, GError **error)
   if (c.good ()) c = ds->putAndInsertUint16 (DCM_BitsAllocated, 16);
   if (c.good ()) c = ds->putAndInsertUint16 (DCM_BitsStored, (Uint16) s->bits_stored);
   if (c.good ()) c = ds->putAndInsertUint16 (DCM_HighBit, (Uint16) (s->bits_stored - 1));
-  if (c.good ()) c = ds->putAndInsertUint16 (DCM_PixelRepresentation, 0);
+  if (c.good ()) c = ds->putAndInsertUint16 (DCM_PixelRepresentation, s->pixel_signed ? 1 : 0);
   if (c.good ())
     c = ds->putAndInsertUint16Array (DCM_PixelData, s->pixels, (unsigned long) s->rows * s->columns);
   if (c.good ())

@@ -72,7 +72,7 @@ gboolean      mt_dicom_read_pixels (const MtDicomSlice *header,
 void          mt_dicom_slice_free  (MtDicomSlice       *slice);
 
 /* Everything a CT Image Storage file needs; pixels are stored values
- * (rows*columns, unsigned, bits_stored significant bits). */
+ * (rows*columns, bits_stored significant bits). */
 typedef struct
 {
   const char    *patient_name;
@@ -102,6 +102,7 @@ typedef struct
   double         window_center;
   double         window_width;
   int            bits_stored;
+  gboolean       pixel_signed;     /* two's complement in bits_stored bits */
   const guint16 *pixels;
 } MtDicomCtSpec;
 

@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "mt-dicom.h"
 #include "mt-series.h"
@@ -130,6 +133,67 @@ test_pydicom_small (void)
     }
 }
 
+/* 8-bit unsigned, deflated explicit VR, no geometry at all: the values come
+ * through exactly and the user is told what was assumed. */
+static void
+test_pydicom_8bit_deflate (void)
+{
+  g_autofree char *path = mt_test_pydicom_path ("image_dfl.dcm");
+  if (path == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_series_read_volume (path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (v->dims[0], ==, 512);
+  g_assert_cmpint (v->dims[1], ==, 512);
+  /* Values read with pydicom: pixel_array[row, column]. */
+  g_assert_cmpfloat (mt_volume_get (v, 0, 0, 0), ==, 213.0f);
+  g_assert_cmpfloat (mt_volume_get (v, 256, 256, 0), ==, 65.0f);
+  g_assert_cmpfloat (mt_volume_get (v, 300, 100, 0), ==, 70.0f);
+  float lo, hi;
+  mt_volume_get_range (v, &lo, &hi);
+  g_assert_cmpfloat (lo, ==, 0.0f);
+  g_assert_cmpfloat (hi, ==, 255.0f);
+  g_assert_cmpuint (v->warnings->len, ==, 2);
+  g_assert_nonnull (strstr (v->warnings->pdata[0], "ImageOrientationPatient"));
+  g_assert_nonnull (strstr (v->warnings->pdata[1], "PixelSpacing"));
+}
+
+/* Stored bits are masked and sign-extended: 12-bit two's complement with
+ * garbage in the four unused high bits, as overlays leave them. */
+static void
+test_12bit_signed (void)
+{
+  const int values[8] = { -2048, -1, 0, 2047, -1000, 5, 100, -7 };
+  guint16 stored[8];
+  for (int i = 0; i < 8; i++)
+    stored[i] = (guint16) (((guint16) values[i] & 0x0fff) | (i % 2 ? 0xa000 : 0x5000));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-dicom-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "signed12.dcm", NULL);
+  MtDicomCtSpec spec = {
+    .patient_name = "Test", .patient_id = "T1", .study_uid = "2.25.1", .series_uid = "2.25.2",
+    .frame_of_reference_uid = "2.25.3", .sop_instance_uid = "2.25.4", .study_date = "20260101",
+    .study_time = "000000", .rows = 2, .columns = 4, .pixel_spacing = { 0.5, 0.7 },
+    .position = { 10, 20, 30 }, .orientation = { 1, 0, 0, 0, 1, 0 }, .slice_thickness = 2,
+    .rescale_slope = 2.0, .rescale_intercept = -10.0, .window_center = 0, .window_width = 100,
+    .bits_stored = 12, .pixel_signed = TRUE, .pixels = stored,
+  };
+  g_assert_true (mt_dicom_write_ct (&spec, path, &error));
+  g_assert_no_error (error);
+  g_autoptr (MtVolume) v = mt_series_read_volume (path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (v->dims[0], ==, 4);
+  g_assert_cmpint (v->dims[1], ==, 2);
+  /* Column spacing runs along i, row spacing along j. */
+  g_assert_cmpfloat_with_epsilon (v->spacing[0], 0.7, 1e-9);
+  g_assert_cmpfloat_with_epsilon (v->spacing[1], 0.5, 1e-9);
+  for (int i = 0; i < 8; i++)
+    g_assert_cmpfloat (v->data[i], ==, values[i] * 2.0f - 10.0f);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_bad_files (void)
 {
@@ -220,6 +284,8 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/thorax-hu", test_thorax_hu);
   g_test_add_func ("/pipeline/series/sorted-by-position", test_thorax_sorted_by_position);
   g_test_add_func ("/pipeline/series/pydicom-small", test_pydicom_small);
+  g_test_add_func ("/pipeline/series/pydicom-8bit-deflate", test_pydicom_8bit_deflate);
+  g_test_add_func ("/pipeline/series/12bit-signed", test_12bit_signed);
   g_test_add_func ("/pipeline/series/bad-files", test_bad_files);
   g_test_add_func ("/pipeline/series/duplicate-positions", test_duplicate_positions);
   g_test_add_func ("/pipeline/series/gantry-tilt", test_gantry_tilt);
