@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "cli-common.h"
 #include "cli-render.h"
 #include "mt-camera.h"
 #include "mt-nifti.h"
@@ -51,15 +52,9 @@ mt_cli_render (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("PATH — render a view to PNG without a display"));
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  if (!mt_cli_parse_options (&argc, &argv, _("PATH — render a view to PNG without a display"), entries))
+    return 2;
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    {
-      g_printerr ("medtwin-cli: %s\n", error->message);
-      return 2;
-    }
   int w = 0, h = 0;
   if (argc != 2 || out == NULL || sscanf (size, "%dx%d", &w, &h) != 2 || w <= 0 || h <= 0
       || w > 16384 || h > 16384 || frames < 1)

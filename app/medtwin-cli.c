@@ -17,6 +17,7 @@
 #include "mt-series.h"
 #include "mt-volume.h"
 
+#include "cli-common.h"
 #include "cli-render.h"
 
 
@@ -58,15 +59,9 @@ cmd_info (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("PATH — describe the series in a DICOM folder or file"));
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  if (!mt_cli_parse_options (&argc, &argv, _("PATH — describe the series in a DICOM folder or file"), entries))
+    return 2;
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    {
-      print_error (error);
-      return 2;
-    }
   if (argc != 2)
     {
       g_printerr ("%s\n", _("Usage: medtwin-cli info PATH [--json]"));
@@ -185,15 +180,9 @@ cmd_phantom (int argc, char **argv)
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Do not show progress"), NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("OUT_DIR — generate the demo patient"));
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  if (!mt_cli_parse_options (&argc, &argv, _("OUT_DIR — generate the demo patient"), entries))
+    return 2;
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    {
-      print_error (error);
-      return 2;
-    }
   if (argc != 2)
     {
       g_printerr ("%s\n", _("Usage: medtwin-cli phantom OUT_DIR [--seed N]"));

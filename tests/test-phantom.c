@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mt-nifti.h"
+#include "mt-file-utils.h"
 #include "mt-phantom.h"
 #include "mt-series.h"
 #include "mt-transform.h"
@@ -296,24 +297,6 @@ test_ecg_truth (void)
     g_assert_cmpfloat (g_ascii_strtod (strchr (lines[i + 1], ',') + 1, NULL), <=, at_peak + 0.05);
 }
 
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (d && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -327,7 +310,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/phantom/labels-json", test_labels_json);
   g_test_add_func ("/pipeline/phantom/ecg-truth", test_ecg_truth);
   int ret = g_test_run ();
-  remove_tree (dir_a);
-  remove_tree (dir_b);
+  mt_remove_tree (dir_a);
+  mt_remove_tree (dir_b);
   return ret;
 }

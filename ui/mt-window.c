@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "mt-file-utils.h"
 #include "mt-phantom.h"
 #include "mt-progress.h"
 #include "mt-series.h"
@@ -51,23 +52,6 @@ demo_dir (void)
   return g_build_filename (g_get_user_cache_dir (), "medtwin", "demo-patient", NULL);
 }
 
-static gboolean
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (d && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      return g_rmdir (path) == 0;
-    }
-  return g_unlink (path) == 0;
-}
-
 /* The demo patient is generated once into the cache; a half-written folder
  * never takes its place, since it is written aside and renamed. */
 static char *
@@ -96,11 +80,11 @@ ensure_demo (MtProgress *progress, GCancellable *cancellable, GError **error)
     }
   if (!mt_phantom_write (tmp, 1, progress, cancellable, error))
     {
-      remove_tree (tmp);
+      mt_remove_tree (tmp);
       return NULL;
     }
   if (g_rename (tmp, dir) != 0)
-    remove_tree (tmp);   /* another instance was quicker: use its copy */
+    mt_remove_tree (tmp);   /* another instance was quicker: use its copy */
   return g_steal_pointer (&baseline);
 }
 

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "medtwin-cli"
+
+#include "config.h"
+
+#include "cli-common.h"
+
+gboolean
+mt_cli_parse_options (int                *argc,
+                      char             ***argv,
+                      const char         *parameter_string,
+                      const GOptionEntry *entries)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (parameter_string);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+/* Parses a command's options; on a mistake prints why and returns FALSE
+ * (the command then exits with status 2). */
+gboolean mt_cli_parse_options (int                *argc,
+                               char             ***argv,
+                               const char         *parameter_string,
+                               const GOptionEntry *entries);
