@@ -307,21 +307,17 @@ make_panel (MtWindow *self, GtkWidget *view, const char *name, MtViewAxis axis, 
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), corner_label (GTK_ALIGN_START, GTK_ALIGN_START, name));
   if (panel != NULL)
     {
+      /* Right, left, top and bottom edges: the patient directions there. */
       const char *letters[4];
+      const GtkAlign h[4] = { GTK_ALIGN_END, GTK_ALIGN_START, GTK_ALIGN_CENTER, GTK_ALIGN_CENTER };
+      const GtkAlign v[4] = { GTK_ALIGN_CENTER, GTK_ALIGN_CENTER, GTK_ALIGN_START, GTK_ALIGN_END };
       mt_view_orientation_letters (axis, letters);
-      GtkWidget *l;
-      l = corner_label (GTK_ALIGN_END, GTK_ALIGN_CENTER, letters[0]);
-      gtk_widget_add_css_class (l, "mt-orientation");
-      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
-      l = corner_label (GTK_ALIGN_START, GTK_ALIGN_CENTER, letters[1]);
-      gtk_widget_add_css_class (l, "mt-orientation");
-      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
-      l = corner_label (GTK_ALIGN_CENTER, GTK_ALIGN_START, letters[2]);
-      gtk_widget_add_css_class (l, "mt-orientation");
-      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
-      l = corner_label (GTK_ALIGN_CENTER, GTK_ALIGN_END, letters[3]);
-      gtk_widget_add_css_class (l, "mt-orientation");
-      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
+      for (int e = 0; e < 4; e++)
+        {
+          GtkWidget *l = corner_label (h[e], v[e], letters[e]);
+          gtk_widget_add_css_class (l, "mt-orientation");
+          gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
+        }
       panel->view = view;
       panel->slice_label = corner_label (GTK_ALIGN_START, GTK_ALIGN_END, "");
       panel->window_label = corner_label (GTK_ALIGN_END, GTK_ALIGN_END, "");
