@@ -12,12 +12,15 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
 #include "mt-dicom.h"
+#include "mt-j2k.h"
 
 G_DEFINE_QUARK (mt-dicom-error-quark, mt_dicom_error)
 
@@ -221,6 +224,62 @@ wrapped_around (const float *v, const MtDicomSlice *h)
   return pairs > 0 && jumps * 200 > pairs;
 }
 
+/* DCMTK has no JPEG 2000 decoder: hand each frame's fragments to OpenJPEG. */
+static gboolean
+read_j2k (DcmDataset *ds, DcmXfer &xfer, const MtDicomSlice *h, float *dest, GError **error)
+{
+  const char *path = h->path;
+  DcmElement *elem = NULL;
+  DcmPixelSequence *seq = NULL;
+  if (ds->findAndGetElement (DCM_PixelData, elem).bad () || elem == NULL
+      || OFstatic_cast (DcmPixelData *, elem)->getEncapsulatedRepresentation (xfer.getXfer (), NULL, seq).bad ()
+      || seq == NULL || seq->card () < 2)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_MISSING,
+                   _ ("%s: the compressed pixel data is missing or empty"), path);
+      return FALSE;
+    }
+  /* Item 0 is the offset table; then either all fragments make one frame,
+   * or there is one fragment per frame. */
+  const unsigned long fragments = seq->card () - 1;
+  if (h->frames > 1 && fragments != (unsigned long) h->frames)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
+                   _ ("%s: %lu JPEG 2000 fragments for %d frames cannot be matched up"),
+                   path, fragments, h->frames);
+      return FALSE;
+    }
+  const gsize plane = (gsize) h->rows * h->columns;
+  g_autofree gint32 *values = g_new (gint32, plane);
+  for (int f = 0; f < h->frames; f++)
+    {
+      GByteArray *bytes = g_byte_array_new ();
+      unsigned long first = h->frames > 1 ? (unsigned long) f + 1 : 1;
+      unsigned long last = h->frames > 1 ? (unsigned long) f + 1 : fragments;
+      for (unsigned long i = first; i <= last; i++)
+        {
+          DcmPixelItem *item = NULL;
+          Uint8 *frag = NULL;
+          if (seq->getItem (item, i).good () && item != NULL && item->getUint8Array (frag).good () && frag)
+            g_byte_array_append (bytes, frag, item->getLength ());
+        }
+      char *why = NULL;
+      gboolean ok = mt_j2k_decode (bytes->data, bytes->len, h->columns, h->rows,
+                                   h->pixel_representation == 1, values, &why);
+      g_byte_array_unref (bytes);
+      if (!ok)
+        {
+          g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT, "%s: %s", path, why);
+          g_free (why);
+          return FALSE;
+        }
+      float *d = dest + f * plane;
+      for (gsize i = 0; i < plane; i++)
+        d[i] = (float) (values[i] * h->rescale_slope + h->rescale_intercept);
+    }
+  return TRUE;
+}
+
 static gboolean
 read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **error)
 {
@@ -262,17 +321,16 @@ read_pixels_impl (const MtDicomSlice *h, float *dest, gsize n_values, GError **e
   DcmDataset *ds = ff.getDataset ();
 
   DcmXfer xfer (ds->getOriginalXfer ());
+  if (xfer.getXfer () == EXS_JPEG2000LosslessOnly || xfer.getXfer () == EXS_JPEG2000)
+    return read_j2k (ds, xfer, h, dest, error);
   if (xfer.isEncapsulated ())
     {
       OFCondition cond = ds->chooseRepresentation (EXS_LittleEndianExplicit, NULL);
       if (cond.bad () || !ds->canWriteXfer (EXS_LittleEndianExplicit))
         {
-          const gboolean j2k = xfer.getXfer () == EXS_JPEG2000LosslessOnly
-                            || xfer.getXfer () == EXS_JPEG2000;
           g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
-                       _ ("%s: cannot decode pixel data compressed as %s (%s)%s"),
-                       path, xfer.getXferName (), cond.bad () ? cond.text () : "no decoder",
-                       j2k ? "; JPEG 2000 support is not built in yet" : "");
+                       _ ("%s: cannot decode pixel data compressed as %s (%s)"),
+                       path, xfer.getXferName (), cond.bad () ? cond.text () : "no decoder");
           return FALSE;
         }
     }

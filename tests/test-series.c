@@ -195,6 +195,63 @@ test_12bit_signed (void)
 }
 
 static void
+assert_same_voxels (const MtVolume *a, const MtVolume *b, const char *what)
+{
+  for (int d = 0; d < 3; d++)
+    g_assert_cmpint (a->dims[d], ==, b->dims[d]);
+  gsize n = mt_volume_n_voxels (a), differ = 0;
+  for (gsize i = 0; i < n; i++)
+    differ += a->data[i] != b->data[i];
+  if (differ)
+    g_error ("%s: %zu of %zu voxels differ", what, differ, n);
+}
+
+/* One MR image in nine transfer syntaxes (explicit and implicit little
+ * endian, big endian, RLE, JPEG lossless twice, JPEG-LS twice, JPEG 2000):
+ * every voxel identical. */
+static void
+test_codecs_identical (void)
+{
+  g_autofree char *first = mt_test_data_path ("codecs", "1.dcm", NULL);
+  if (first == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) ref = mt_series_read_volume (first, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ref->dims[0], ==, 384);
+  g_assert_cmpint (ref->dims[1], ==, 384);
+  float lo, hi;
+  mt_volume_get_range (ref, &lo, &hi);
+  g_assert_cmpfloat (lo, ==, 0.0f);
+  g_assert_cmpfloat (hi, ==, 2362.0f);
+  for (int i = 2; i <= 9; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%d.dcm", i);
+      g_autofree char *path = mt_test_data_path ("codecs", name, NULL);
+      g_autoptr (MtVolume) v = mt_series_read_volume (path, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_voxels (ref, v, name);
+    }
+
+  /* pydicom's MR_small in other syntaxes, JPEG 2000 among them. */
+  g_autofree char *mr = mt_test_pydicom_path ("MR_small.dcm");
+  if (mr == NULL)
+    return;
+  g_autoptr (MtVolume) mr_ref = mt_series_read_volume (mr, NULL, NULL, &error);
+  g_assert_no_error (error);
+  const char *variants[] = { "MR_small_RLE.dcm", "MR_small_bigendian.dcm", "MR_small_implicit.dcm",
+                             "MR_small_expb.dcm", "MR_small_jpeg_ls_lossless.dcm",
+                             "MR_small_jp2klossless.dcm" };
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *path = mt_test_pydicom_path (variants[i]);
+      g_autoptr (MtVolume) v = mt_series_read_volume (path, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_voxels (mr_ref, v, variants[i]);
+    }
+}
+
+static void
 test_bad_files (void)
 {
   const char *bad[] = {
@@ -286,6 +343,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/pydicom-small", test_pydicom_small);
   g_test_add_func ("/pipeline/series/pydicom-8bit-deflate", test_pydicom_8bit_deflate);
   g_test_add_func ("/pipeline/series/12bit-signed", test_12bit_signed);
+  g_test_add_func ("/pipeline/series/codecs-identical", test_codecs_identical);
   g_test_add_func ("/pipeline/series/bad-files", test_bad_files);
   g_test_add_func ("/pipeline/series/duplicate-positions", test_duplicate_positions);
   g_test_add_func ("/pipeline/series/gantry-tilt", test_gantry_tilt);
