@@ -85,7 +85,7 @@ cmd_info (int argc, char **argv)
   for (guint s = 0; s < all->len; s++)
     {
       MtSeries *series = all->pdata[s];
-      guint n_files = series->slices->len;
+      guint n_images = series->slices->len;
       g_autoptr (GError) local = NULL;
       g_autoptr (MtVolume) v = mt_series_load (series, NULL, NULL, &local);
       if (v == NULL)
@@ -103,8 +103,8 @@ cmd_info (int argc, char **argv)
           add_string (b, "series_uid", v->series_uid);
           add_string (b, "description", v->series_description);
           add_string (b, "modality", v->modality);
-          json_builder_set_member_name (b, "files");
-          json_builder_add_int_value (b, n_files);
+          json_builder_set_member_name (b, "images");
+          json_builder_add_int_value (b, n_images);
           json_builder_set_member_name (b, "dimensions");
           json_builder_begin_array (b);
           for (int a = 0; a < 3; a++)
@@ -126,8 +126,8 @@ cmd_info (int argc, char **argv)
         }
       else
         {
-          g_print (_("Series %u: %s %s (%u files)\n"), s + 1, v->modality ? v->modality : "?",
-                   v->series_description ? v->series_description : "", n_files);
+          g_print (_("Series %u: %s %s (%u images)\n"), s + 1, v->modality ? v->modality : "?",
+                   v->series_description ? v->series_description : "", n_images);
           g_print (_("  dimensions  %d x %d x %d\n"), v->dims[0], v->dims[1], v->dims[2]);
           g_print (_("  spacing     %.6g x %.6g x %.6g mm\n"), v->spacing[0], v->spacing[1], v->spacing[2]);
           g_print (_("  origin      %.6g, %.6g, %.6g mm (LPS)\n"), v->origin[0], v->origin[1], v->origin[2]);

@@ -111,6 +111,96 @@ load (DcmFileFormat &ff, const char *path, gboolean stop_before_pixels, GError *
   return TRUE;
 }
 
+/* A functional group macro (one item of `seq`), the frame's own or else the
+ * shared one. */
+static DcmItem *
+group (DcmItem *frame, DcmItem *shared, const DcmTagKey &seq)
+{
+  DcmItem *item = NULL;
+  if (frame && frame->findAndGetSequenceItem (seq, item, 0).good () && item)
+    return item;
+  if (shared && shared->findAndGetSequenceItem (seq, item, 0).good () && item)
+    return item;
+  return NULL;
+}
+
+/* Enhanced images keep geometry and rescale per frame, in functional groups
+ * (PS3.3 C.7.6.16). Frames are told apart by their dimension index values
+ * without the in-stack position: those that share the rest form one volume. */
+static void
+read_functional_groups (DcmDataset *ds, MtDicomSlice *s)
+{
+  DcmItem *first = NULL;
+  if (ds->findAndGetSequenceItem (DCM_PerFrameFunctionalGroupsSequence, first, 0).bad () || !first)
+    return;
+  DcmItem *shared = NULL;
+  ds->findAndGetSequenceItem (DCM_SharedFunctionalGroupsSequence, shared, 0);
+
+  long in_stack = -1;
+  for (unsigned long d = 0;; d++)
+    {
+      DcmItem *dim = NULL;
+      if (ds->findAndGetSequenceItem (DCM_DimensionIndexSequence, dim, d).bad () || !dim)
+        break;
+      DcmElement *ptr = NULL;
+      DcmTagKey key;
+      if (dim->findAndGetElement (DCM_DimensionIndexPointer, ptr).good () && ptr
+          && OFstatic_cast (DcmAttributeTag *, ptr)->getTagVal (key, 0).good ()
+          && (key == DCM_InStackPositionNumber || key == DCM_ImagePositionPatient))
+        in_stack = (long) d;
+    }
+
+  s->frame_info = g_new0 (MtDicomFrame, s->frames);
+  s->n_frame_info = s->frames;
+  for (int f = 0; f < s->frames; f++)
+    {
+      MtDicomFrame *fr = &s->frame_info[f];
+      DcmItem *frame = NULL;
+      ds->findAndGetSequenceItem (DCM_PerFrameFunctionalGroupsSequence, frame, (unsigned long) f);
+      memcpy (fr->position, s->position, sizeof fr->position);
+      memcpy (fr->orientation, s->orientation, sizeof fr->orientation);
+      memcpy (fr->pixel_spacing, s->pixel_spacing, sizeof fr->pixel_spacing);
+      fr->slice_thickness = s->slice_thickness;
+      fr->rescale_slope = s->rescale_slope;
+      fr->rescale_intercept = s->rescale_intercept;
+      DcmItem *g;
+      if ((g = group (frame, shared, DCM_PlanePositionSequence)) && get_doubles (g, DCM_ImagePositionPatient, fr->position, 3))
+        s->has_position = TRUE;
+      if ((g = group (frame, shared, DCM_PlaneOrientationSequence)) && get_doubles (g, DCM_ImageOrientationPatient, fr->orientation, 6))
+        s->has_orientation = TRUE;
+      if ((g = group (frame, shared, DCM_PixelMeasuresSequence)))
+        {
+          if (get_doubles (g, DCM_PixelSpacing, fr->pixel_spacing, 2))
+            s->has_pixel_spacing = TRUE;
+          fr->slice_thickness = get_double (g, DCM_SliceThickness, fr->slice_thickness);
+        }
+      if ((g = group (frame, shared, DCM_PixelValueTransformationSequence)))
+        {
+          fr->rescale_slope = get_double (g, DCM_RescaleSlope, 1.0);
+          fr->rescale_intercept = get_double (g, DCM_RescaleIntercept, 0.0);
+          if (fr->rescale_slope == 0.0)
+            fr->rescale_slope = 1.0;
+        }
+      GString *key = g_string_new (NULL);
+      if ((g = group (frame, NULL, DCM_FrameContentSequence)))
+        for (unsigned long v = 0;; v++)
+          {
+            Uint32 value;
+            if (g->findAndGetUint32 (DCM_DimensionIndexValues, value, v).bad ())
+              break;
+            if ((long) v != in_stack)
+              g_string_append_printf (key, "%u.", value);
+          }
+      fr->volume_key = g_string_free (key, FALSE);
+    }
+  if (s->has_position)
+    memcpy (s->position, s->frame_info[0].position, sizeof s->position);
+  if (s->has_orientation)
+    memcpy (s->orientation, s->frame_info[0].orientation, sizeof s->orientation);
+  if (s->has_pixel_spacing)
+    memcpy (s->pixel_spacing, s->frame_info[0].pixel_spacing, sizeof s->pixel_spacing);
+}
+
 static MtDicomSlice *
 read_header_impl (const char *path, GError **error)
 {
@@ -157,6 +247,10 @@ read_header_impl (const char *path, GError **error)
   s->gantry_tilt = get_double (ds, DCM_GantryDetectorTilt, 0.0);
   s->window_center = get_double (ds, DCM_WindowCenter, 0.0);
   s->window_width = get_double (ds, DCM_WindowWidth, 0.0);
+  s->frame_index = -1;
+  s->file_frames = s->frames;
+  if (s->frames > 1)
+    read_functional_groups (ds, s);
   return s;
 }
 
@@ -429,7 +523,46 @@ mt_dicom_slice_free (MtDicomSlice *s)
   g_free (s->series_description);
   g_free (s->photometric);
   g_free (s->transfer_syntax);
+  for (int f = 0; f < s->n_frame_info; f++)
+    g_free (s->frame_info[f].volume_key);
+  g_free (s->frame_info);
+  g_free (s->volume_key);
   g_free (s);
+}
+
+MtDicomSlice *
+mt_dicom_slice_for_frame (const MtDicomSlice *file,
+                          int                 frame)
+{
+  g_return_val_if_fail (frame >= 0 && frame < file->n_frame_info, NULL);
+  const MtDicomFrame *fr = &file->frame_info[frame];
+  MtDicomSlice *s = g_new (MtDicomSlice, 1);
+  *s = *file;
+  s->path = g_strdup (file->path);
+  s->sop_class_uid = g_strdup (file->sop_class_uid);
+  s->sop_instance_uid = g_strdup (file->sop_instance_uid);
+  s->study_uid = g_strdup (file->study_uid);
+  s->series_uid = g_strdup (file->series_uid);
+  s->frame_of_reference_uid = g_strdup (file->frame_of_reference_uid);
+  s->modality = g_strdup (file->modality);
+  s->patient_name = g_strdup (file->patient_name);
+  s->patient_id = g_strdup (file->patient_id);
+  s->series_description = g_strdup (file->series_description);
+  s->photometric = g_strdup (file->photometric);
+  s->transfer_syntax = g_strdup (file->transfer_syntax);
+  s->frame_info = NULL;
+  s->n_frame_info = 0;
+  s->frame_index = frame;
+  s->frames = 1;
+  s->file_frames = file->frames;
+  memcpy (s->position, fr->position, sizeof s->position);
+  memcpy (s->orientation, fr->orientation, sizeof s->orientation);
+  memcpy (s->pixel_spacing, fr->pixel_spacing, sizeof s->pixel_spacing);
+  s->slice_thickness = fr->slice_thickness;
+  s->rescale_slope = fr->rescale_slope;
+  s->rescale_intercept = fr->rescale_intercept;
+  s->volume_key = g_strdup (fr->volume_key);
+  return s;
 }
 
 /* Decimal strings (DS) hold at most 16 characters. */

@@ -21,6 +21,18 @@ typedef enum
 } MtDicomError;
 GQuark mt_dicom_error_quark (void);
 
+/* What an enhanced (multi-frame) image says of one of its frames. */
+typedef struct
+{
+  double position[3];
+  double orientation[6];
+  double pixel_spacing[2];
+  double slice_thickness;
+  double rescale_slope;
+  double rescale_intercept;
+  char  *volume_key;       /* frames that make one volume share it */
+} MtDicomFrame;
+
 struct _MtDicomSlice
 {
   char    *path;
@@ -57,6 +69,14 @@ struct _MtDicomSlice
   double   gantry_tilt;
   double   window_center;
   double   window_width;
+  /* Enhanced multi-frame images: what each frame's functional groups say
+   * (NULL otherwise). A slice made for one frame of such a file has
+   * frame_index >= 0, frames 1 and file_frames the file's frame count. */
+  MtDicomFrame *frame_info;
+  int           n_frame_info;
+  int           frame_index;
+  int           file_frames;
+  char         *volume_key;
 };
 
 /* Header only: parsing stops before the pixel data. */
@@ -70,6 +90,10 @@ gboolean      mt_dicom_read_pixels (const MtDicomSlice *header,
                                     gsize               n_values,
                                     GError            **error);
 void          mt_dicom_slice_free  (MtDicomSlice       *slice);
+/* A slice standing for one frame of an enhanced image, with that frame's
+ * geometry and rescale. */
+MtDicomSlice *mt_dicom_slice_for_frame (const MtDicomSlice *file,
+                                        int                 frame);
 
 /* Everything a CT Image Storage file needs; pixels are stored values
  * (rows*columns, bits_stored significant bits). */

@@ -125,12 +125,29 @@ along_normal (const MtDicomSlice *s,
 static char *
 stack_key (const MtDicomSlice *s)
 {
+  const char *uid = s->series_uid ? s->series_uid : "";
+  const char *volume = s->volume_key ? s->volume_key : "";
   if (!s->has_orientation)
-    return g_strdup_printf ("%s|%dx%d", s->series_uid ? s->series_uid : "", s->columns, s->rows);
-  return g_strdup_printf ("%s|%dx%d|%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
-                          s->series_uid ? s->series_uid : "", s->columns, s->rows,
+    return g_strdup_printf ("%s|%s|%dx%d", uid, volume, s->columns, s->rows);
+  return g_strdup_printf ("%s|%s|%dx%d|%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", uid, volume, s->columns, s->rows,
                           s->orientation[0], s->orientation[1], s->orientation[2],
                           s->orientation[3], s->orientation[4], s->orientation[5]);
+}
+
+static void
+add_to_stack (GHashTable *stacks, GPtrArray *order, MtDicomSlice *h)
+{
+  char *key = stack_key (h);
+  GPtrArray *stack = g_hash_table_lookup (stacks, key);
+  if (stack == NULL)
+    {
+      stack = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_dicom_slice_free);
+      g_hash_table_insert (stacks, key, stack);
+      g_ptr_array_add (order, stack);
+    }
+  else
+    g_free (key);
+  g_ptr_array_add (stack, h);
 }
 
 static int
@@ -239,17 +256,13 @@ mt_series_scan (const char * const *paths,
           g_clear_pointer (&job.headers[i], mt_dicom_slice_free);
           continue;
         }
-      char *key = stack_key (h);
-      GPtrArray *stack = g_hash_table_lookup (stacks, key);
-      if (stack == NULL)
-        {
-          stack = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_dicom_slice_free);
-          g_hash_table_insert (stacks, key, stack);
-          g_ptr_array_add (order, stack);
-        }
+      /* An enhanced image is a stack of its own: one slice per frame, each
+       * with the geometry and rescale its functional groups give. */
+      if (h->n_frame_info > 0)
+        for (int f = 0; f < h->n_frame_info; f++)
+          add_to_stack (stacks, order, mt_dicom_slice_for_frame (h, f));
       else
-        g_free (key);
-      g_ptr_array_add (stack, g_steal_pointer (&job.headers[i]));
+        add_to_stack (stacks, order, g_steal_pointer (&job.headers[i]));
     }
 
   if (order->len == 0)
@@ -284,11 +297,26 @@ out:
   return result;
 }
 
+/* Decoding works file by file: an enhanced image holds many slices of the
+ * volume, and is decoded once for all of them. */
 typedef struct
 {
-  GPtrArray    *slices;
+  int                 k;       /* where in the volume */
+  const MtDicomSlice *slice;   /* which frame, with its rescale */
+} Slot;
+
+typedef struct
+{
+  const MtDicomSlice *header;
+  GArray             *slots;   /* Slot */
+} FileWork;
+
+typedef struct
+{
+  GPtrArray    *files;         /* FileWork* */
   MtVolume     *volume;
-  gsize         slice_values;
+  gsize         plane;
+  guint         n_slices;
   MtProgress   *progress;
   GCancellable *cancellable;
   GMutex        lock;
@@ -297,26 +325,95 @@ typedef struct
 } LoadJob;
 
 static void
+file_work_free (FileWork *w)
+{
+  g_array_unref (w->slots);
+  g_free (w);
+}
+
+static gboolean
+decode_file (const LoadJob *job, const FileWork *w, GError **error)
+{
+  const MtDicomSlice *h = w->header;
+  if (h->frame_index < 0)
+    {
+      const Slot *slot = &g_array_index (w->slots, Slot, 0);
+      return mt_dicom_read_pixels (h, job->volume->data + (gsize) slot->k * job->plane,
+                                   job->plane * h->frames, error);
+    }
+  /* Stored values of every frame, then each frame's own rescale. */
+  MtDicomSlice raw = *h;
+  raw.frames = h->file_frames;
+  raw.rescale_slope = 1.0;
+  raw.rescale_intercept = 0.0;
+  g_autofree float *values = g_try_malloc (job->plane * raw.frames * sizeof (float));
+  if (values == NULL)
+    {
+      g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_GEOMETRY,
+                   _("%s: not enough memory to decode %d frames"), h->path, raw.frames);
+      return FALSE;
+    }
+  if (!mt_dicom_read_pixels (&raw, values, job->plane * raw.frames, error))
+    return FALSE;
+  for (guint s = 0; s < w->slots->len; s++)
+    {
+      const Slot *slot = &g_array_index (w->slots, Slot, s);
+      const float *src = values + (gsize) slot->slice->frame_index * job->plane;
+      float *dst = job->volume->data + (gsize) slot->k * job->plane;
+      const float slope = (float) slot->slice->rescale_slope;
+      const float intercept = (float) slot->slice->rescale_intercept;
+      for (gsize i = 0; i < job->plane; i++)
+        dst[i] = src[i] * slope + intercept;
+    }
+  return TRUE;
+}
+
+static void
 load_one (gsize    i,
           gpointer data)
 {
   LoadJob *job = data;
   if (g_cancellable_is_cancelled (job->cancellable) || g_atomic_pointer_get (&job->error) != NULL)
     return;
-  MtDicomSlice *h = job->slices->pdata[i];
+  const FileWork *w = job->files->pdata[i];
   GError *local = NULL;
-  if (!mt_dicom_read_pixels (h, job->volume->data + i * job->slice_values, job->slice_values, &local))
+  if (!decode_file (job, w, &local))
     {
       g_mutex_lock (&job->lock);
       if (job->error == NULL)
         job->error = local;
       else
-        g_error_free (local);
+        g_clear_error (&local);
       g_mutex_unlock (&job->lock);
       return;
     }
-  int done = g_atomic_int_add (&job->done, 1) + 1;
-  mt_progress_update (job->progress, (double) done / job->slices->len);
+  int done = g_atomic_int_add (&job->done, (gint) w->slots->len) + (gint) w->slots->len;
+  mt_progress_update (job->progress, (double) done / job->n_slices);
+}
+
+/* One unit of work per file, in slice order. */
+static GPtrArray *
+plan_files (GPtrArray *slices)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func ((GDestroyNotify) file_work_free);
+  g_autoptr (GHashTable) by_path = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint k = 0; k < slices->len; k++)
+    {
+      const MtDicomSlice *h = slices->pdata[k];
+      FileWork *w = h->frame_index >= 0 ? g_hash_table_lookup (by_path, h->path) : NULL;
+      if (w == NULL)
+        {
+          w = g_new0 (FileWork, 1);
+          w->header = h;
+          w->slots = g_array_new (FALSE, FALSE, sizeof (Slot));
+          g_ptr_array_add (files, w);
+          if (h->frame_index >= 0)
+            g_hash_table_insert (by_path, h->path, w);
+        }
+      Slot slot = { (int) k, h };
+      g_array_append_val (w->slots, slot);
+    }
+  return files;
 }
 
 /* Drops slices that repeat a position (keeping the first), and says so. */
@@ -479,15 +576,17 @@ mt_series_load (MtSeries     *series,
   v->window_width = first->window_width;
 
   LoadJob job = { 0 };
-  job.slices = series->slices;
+  job.files = plan_files (series->slices);
   job.volume = v;
-  job.slice_values = (gsize) first->columns * first->rows * first->frames;
+  job.plane = (gsize) first->columns * first->rows;
+  job.n_slices = (guint) nz;
   job.progress = progress;
   job.cancellable = cancellable;
   g_mutex_init (&job.lock);
   mt_progress_set_stage (progress, 0.15, 1.0, N_ ("Decoding images"));
-  mt_parallel_for (n, load_one, &job);
+  mt_parallel_for (job.files->len, load_one, &job);
   g_mutex_clear (&job.lock);
+  g_ptr_array_unref (job.files);
 
   if (job.error != NULL)
     {

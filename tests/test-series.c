@@ -251,6 +251,63 @@ test_codecs_identical (void)
     }
 }
 
+static MtVolume *
+load_stack (const char *path, guint index, guint *n_stacks)
+{
+  const char *paths[] = { path, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = mt_series_scan (paths, NULL, NULL, &error);
+  g_assert_no_error (error);
+  *n_stacks = all->len;
+  g_assert_cmpuint (index, <, all->len);
+  MtVolume *v = mt_series_load (all->pdata[index], NULL, NULL, &error);
+  g_assert_no_error (error);
+  return v;
+}
+
+/* Enhanced MR: geometry and rescale come from each frame's functional
+ * groups; the Philips file interleaves a magnitude and a field map, which
+ * become two volumes. Expected values read with pydicom. */
+static void
+test_enhanced (void)
+{
+  g_autofree char *philips = mt_test_data_path ("enhanced", "In_Philips_IM_0027_fMAP.dcm", NULL);
+  if (philips == NULL)
+    return;
+  guint n = 0;
+  g_autoptr (MtVolume) a = load_stack (philips, 0, &n);
+  g_autoptr (MtVolume) b = load_stack (philips, 1, &n);
+  g_assert_cmpuint (n, ==, 2);
+  for (MtVolume *v = a; v; v = v == a ? b : NULL)
+    {
+      g_assert_cmpint (v->dims[0], ==, 64);
+      g_assert_cmpint (v->dims[2], ==, 32);
+      g_assert_cmpfloat_with_epsilon (v->spacing[2], 4.0, 1e-4);
+      g_assert_cmpfloat_with_epsilon (v->origin[2], -38.35459, 1e-4);
+      g_assert_cmpuint (v->warnings->len, ==, 0);
+    }
+  /* Which is which: the magnitude has no negative values. */
+  float lo_a, hi_a;
+  mt_volume_get_range (a, &lo_a, &hi_a);
+  MtVolume *magnitude = lo_a >= 0 ? a : b, *fieldmap = lo_a >= 0 ? b : a;
+  /* Frame 0 (z -38.35): magnitude, slope 1.2799; frame 63 (z 85.65) and
+   * frame 40 (z -6.35): field map, slope 0.2442, intercept -500. */
+  g_assert_cmpfloat (fabs (mt_volume_get (magnitude, 30, 20, 0) - 654.0051), <, 1e-3);
+  g_assert_cmpfloat (fabs (mt_volume_get (fieldmap, 30, 20, 31) - 187.4237), <, 1e-3);
+  g_assert_cmpfloat (fabs (mt_volume_get (fieldmap, 30, 20, 8) - (-4.7619)), <, 1e-3);
+  double top[3];
+  mt_volume_index_to_patient (fieldmap, (double[3]) { 0, 0, 31 }, top);
+  g_assert_cmpfloat_with_epsilon (top[2], 85.64541, 1e-3);
+
+  g_autofree char *siemens = mt_test_data_path ("enhanced", "In_Siemens_XA10_6_1.dcm", NULL);
+  g_autoptr (MtVolume) s = load_stack (siemens, 0, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (s->dims[2], ==, 6);
+  g_assert_cmpfloat_with_epsilon (s->spacing[0], 3.375, 1e-6);
+  g_assert_cmpfloat_with_epsilon (s->spacing[2], 2.4, 1e-3);
+  g_assert_cmpfloat (mt_volume_get (s, 32, 32, 3), ==, 574.0f);
+}
+
 static void
 test_bad_files (void)
 {
@@ -344,6 +401,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/pydicom-8bit-deflate", test_pydicom_8bit_deflate);
   g_test_add_func ("/pipeline/series/12bit-signed", test_12bit_signed);
   g_test_add_func ("/pipeline/series/codecs-identical", test_codecs_identical);
+  g_test_add_func ("/pipeline/series/enhanced", test_enhanced);
   g_test_add_func ("/pipeline/series/bad-files", test_bad_files);
   g_test_add_func ("/pipeline/series/duplicate-positions", test_duplicate_positions);
   g_test_add_func ("/pipeline/series/gantry-tilt", test_gantry_tilt);
