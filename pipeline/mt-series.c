@@ -438,12 +438,12 @@ drop_duplicates (MtSeries *series,
     mt_volume_add_warning (volume, _ ("%u slice(s) repeat the position of another slice and were left out"), dropped);
 }
 
+/* In-plane geometry and metadata common to every slice. */
 static void
-set_geometry (MtSeries *series,
-              MtVolume *v)
+set_plane_geometry (MtSeries *series,
+                    MtVolume *v)
 {
   MtDicomSlice *first = series->slices->pdata[0];
-  const guint n = series->slices->len;
   double row[3] = { 1, 0, 0 }, col[3] = { 0, 1, 0 };
   if (first->has_orientation)
     {
@@ -451,7 +451,7 @@ set_geometry (MtSeries *series,
       memcpy (col, first->orientation + 3, sizeof col);
     }
   else
-    mt_volume_add_warning (v, _ ("The images have no ImageOrientationPatient; axial orientation is assumed"));
+    mt_volume_add_warning (v, _("The images have no ImageOrientationPatient; axial orientation is assumed"));
 
   if (first->has_pixel_spacing)
     {
@@ -460,76 +460,163 @@ set_geometry (MtSeries *series,
       v->spacing[1] = first->pixel_spacing[0];
     }
   else
-    mt_volume_add_warning (v, _ ("The images have no PixelSpacing; 1 mm pixels are assumed and distances are not real"));
+    mt_volume_add_warning (v, _("The images have no PixelSpacing; 1 mm pixels are assumed and distances are not real"));
   if (v->spacing[0] <= 0 || v->spacing[1] <= 0)
     {
-      mt_volume_add_warning (v, _ ("PixelSpacing %g\\%g is not positive; 1 mm pixels are assumed"),
+      mt_volume_add_warning (v, _("PixelSpacing %g\\%g is not positive; 1 mm pixels are assumed"),
                              first->pixel_spacing[0], first->pixel_spacing[1]);
       v->spacing[0] = v->spacing[1] = 1.0;
     }
-
-  double step_dir[3];
-  memcpy (step_dir, series->normal, sizeof step_dir);
-  double step = first->spacing_between_slices > 0 ? first->spacing_between_slices
-              : first->slice_thickness > 0 ? first->slice_thickness : 1.0;
-
   if (first->has_position)
     memcpy (v->origin, first->position, sizeof v->origin);
-
-  if (n > 1 && first->has_position)
-    {
-      MtDicomSlice *last = series->slices->pdata[n - 1];
-      double span[3], len = 0;
-      for (int a = 0; a < 3; a++)
-        {
-          span[a] = last->position[a] - first->position[a];
-          len += span[a] * span[a];
-        }
-      len = sqrt (len);
-      g_autofree double *steps = g_new (double, n - 1);
-      double lo = G_MAXDOUBLE, hi = 0;
-      for (guint i = 0; i + 1 < n; i++)
-        {
-          steps[i] = along_normal (series->slices->pdata[i + 1], series->normal)
-                   - along_normal (series->slices->pdata[i], series->normal);
-          lo = MIN (lo, steps[i]);
-          hi = MAX (hi, steps[i]);
-        }
-      double along = along_normal (last, series->normal) - along_normal (first, series->normal);
-      step = along / (n - 1);
-      if (hi - lo > 0.01 + 0.01 * step)
-        mt_volume_add_warning (v, _ ("Slice spacing is uneven (from %.3g to %.3g mm); the volume uses "
-                                  "the mean, %.4g mm, so distances across slices are approximate"),
-                               lo, hi, step);
-
-      /* The slices may be stacked obliquely to their own plane (gantry tilt):
-       * the k axis then follows the real stacking direction, so every voxel
-       * keeps its true patient position. */
-      if (len > 0)
-        {
-          double cosang = fabs (along) / len;
-          double tilt = acos (MIN (1.0, cosang)) * 180.0 / G_PI;
-          if (tilt > 0.1)
-            {
-              for (int a = 0; a < 3; a++)
-                step_dir[a] = span[a] / len;
-              step = len / (n - 1);
-              mt_volume_add_warning (v, _ ("The slices are stacked at %.1f degrees to their plane "
-                                        "(gantry tilt %.1f); voxel positions follow the tilt"),
-                                     tilt, first->gantry_tilt);
-            }
-        }
-    }
-  else if (first->frames == 1)
-    step = first->slice_thickness > 0 ? first->slice_thickness : 1.0;
-
-  v->spacing[2] = step;
   for (int r = 0; r < 3; r++)
     {
       v->direction[r * 3 + 0] = row[r];
       v->direction[r * 3 + 1] = col[r];
-      v->direction[r * 3 + 2] = step_dir[r];
+      v->direction[r * 3 + 2] = series->normal[r];
     }
+  v->spacing[2] = first->spacing_between_slices > 0 ? first->spacing_between_slices
+                : first->slice_thickness > 0 ? first->slice_thickness : 1.0;
+}
+
+typedef struct
+{
+  const MtVolume *raw;
+  MtVolume       *out;
+  const double   *along;     /* each raw slice's position along the normal */
+  const double   *shift;     /* each raw slice's in-plane offset from slice 0, in pixels (u, v) */
+  guint           n;
+  float           fill;
+} RegularJob;
+
+static float
+bilinear (const MtVolume *raw, int k, double u, double v, float fill)
+{
+  const int w = raw->dims[0], h = raw->dims[1];
+  if (u < -0.5 || v < -0.5 || u > w - 0.5 || v > h - 0.5)
+    return fill;
+  u = CLAMP (u, 0.0, w - 1.0);
+  v = CLAMP (v, 0.0, h - 1.0);
+  int i = MIN ((int) u, w - 2 < 0 ? 0 : w - 2), j = MIN ((int) v, h - 2 < 0 ? 0 : h - 2);
+  double tu = w > 1 ? u - i : 0, tv = h > 1 ? v - j : 0;
+  const float *p = raw->data + mt_volume_offset (raw, i, j, k);
+  const int di = w > 1 ? 1 : 0, dj = h > 1 ? w : 0;
+  return (float) ((1 - tv) * ((1 - tu) * p[0] + tu * p[di]) + tv * ((1 - tu) * p[dj] + tu * p[dj + di]));
+}
+
+static void
+regular_slice (gsize    m,
+               gpointer data)
+{
+  RegularJob *job = data;
+  const MtVolume *raw = job->raw;
+  MtVolume *out = job->out;
+  double d = job->along[0] + m * out->spacing[2];
+  guint k = 0;
+  while (k + 2 < job->n && job->along[k + 1] < d)
+    k++;
+  double t = CLAMP ((d - job->along[k]) / (job->along[k + 1] - job->along[k]), 0.0, 1.0);
+  float *dst = out->data + mt_volume_offset (out, 0, 0, (int) m);
+  /* Output voxel (i, j) lies at in-plane pixel (i - shift) of each raw slice:
+   * exact for tilted stacks, whose slices slide along the column axis. */
+  const double *s0 = job->shift + 2 * k, *s1 = job->shift + 2 * (k + 1);
+  const gboolean whole = s0[0] == 0 && s0[1] == 0 && s1[0] == 0 && s1[1] == 0;
+  const float *a = raw->data + mt_volume_offset (raw, 0, 0, (int) k);
+  const float *b = raw->data + mt_volume_offset (raw, 0, 0, (int) k + 1);
+  for (int j = 0; j < out->dims[1]; j++)
+    for (int i = 0; i < out->dims[0]; i++, dst++)
+      {
+        if (whole)
+          {
+            gsize o = (gsize) j * raw->dims[0] + i;
+            *dst = (float) ((1 - t) * a[o] + t * b[o]);
+          }
+        else
+          *dst = (float) ((1 - t) * bilinear (raw, (int) k, i - s0[0], j - s0[1], job->fill)
+                          + t * bilinear (raw, (int) k + 1, i - s1[0], j - s1[1], job->fill));
+      }
+}
+
+/* Slices that do not stack into a regular orthogonal grid (uneven steps,
+ * gaps, gantry tilt) are resampled onto one, and the user is told how.
+ * The grid step is the smallest step of at least half a slice thickness, so
+ * a stray near-duplicate cannot blow the grid up. */
+static MtVolume *
+finish_geometry (MtSeries  *series,
+                 MtVolume  *raw,
+                 GError   **error)
+{
+  set_plane_geometry (series, raw);
+  const guint n = series->slices->len;
+  MtDicomSlice *first = series->slices->pdata[0];
+  if (n < 2 || !first->has_position)
+    return mt_volume_ref (raw);
+
+  g_autofree double *along = g_new (double, n);
+  g_autofree double *shift = g_new (double, 2 * n);
+  double min_ok = G_MAXDOUBLE, lo = G_MAXDOUBLE, hi = 0, max_tilt = 0;
+  const double *row = raw->direction, *n3 = series->normal;
+  for (guint k = 0; k < n; k++)
+    {
+      const MtDicomSlice *s = series->slices->pdata[k];
+      along[k] = along_normal (s, n3);
+      double off[3], in_plane = 0, a = along[k] - along[0];
+      for (int c = 0; c < 3; c++)
+        off[c] = s->position[c] - first->position[c];
+      shift[2 * k] = (off[0] * row[0] + off[1] * row[3] + off[2] * row[6]) / raw->spacing[0];
+      shift[2 * k + 1] = (off[0] * row[1] + off[1] * row[4] + off[2] * row[7]) / raw->spacing[1];
+      in_plane = hypot (shift[2 * k] * raw->spacing[0], shift[2 * k + 1] * raw->spacing[1]);
+      if (k > 0)
+        max_tilt = MAX (max_tilt, atan2 (in_plane, a) * 180.0 / G_PI);
+      if (k > 0)
+        {
+          double step = along[k] - along[k - 1];
+          lo = MIN (lo, step);
+          hi = MAX (hi, step);
+          if (step >= 0.5 * first->slice_thickness)
+            min_ok = MIN (min_ok, step);
+        }
+    }
+  const double mean = (along[n - 1] - along[0]) / (n - 1);
+  const gboolean uneven = hi - lo > 0.01 + 0.01 * mean;
+  const gboolean tilted = max_tilt > 0.1;
+  if (!uneven && !tilted)
+    {
+      /* Regular: slice k sits exactly at along[k]; keep the raw voxels. */
+      raw->spacing[2] = mean;
+      return mt_volume_ref (raw);
+    }
+
+  double step = uneven ? (min_ok < G_MAXDOUBLE ? min_ok : mean) : mean;
+  int nz = (int) floor ((along[n - 1] - along[0]) / step + 0.5) + 1;
+  MtVolume *out = mt_volume_new (raw->dims[0], raw->dims[1], nz, error);
+  if (out == NULL)
+    return NULL;
+  memcpy (out->origin, raw->origin, sizeof out->origin);
+  memcpy (out->direction, raw->direction, sizeof out->direction);
+  out->spacing[0] = raw->spacing[0];
+  out->spacing[1] = raw->spacing[1];
+  out->spacing[2] = step;
+  for (guint w = 0; w < raw->warnings->len; w++)
+    g_ptr_array_add (out->warnings, g_strdup (raw->warnings->pdata[w]));
+
+  float fill;
+  mt_volume_get_range (raw, &fill, NULL);
+  RegularJob job = { raw, out, along, shift, n, fill };
+  mt_parallel_for ((gsize) nz, regular_slice, &job);
+
+  if (tilted)
+    mt_volume_add_warning (out, _("The slices were acquired with a gantry tilt of %.1f degrees; they were "
+                                  "resampled onto an orthogonal grid so shapes and distances are true"),
+                           max_tilt);
+  if (uneven)
+    mt_volume_add_warning (out, _("Slice spacing is uneven (from %.3g to %.3g mm); the scan was resampled "
+                                  "onto a regular %.3g mm grid by interpolating between slices"),
+                           lo, hi, step);
+  if (hi > 2.0 * step && hi > 1.5 * mean)
+    mt_volume_add_warning (out, _("Slices are missing: a gap of %.3g mm was filled by interpolation; do not "
+                                  "measure or diagnose there"), hi);
+  return out;
 }
 
 MtVolume *
@@ -559,21 +646,11 @@ mt_series_load (MtSeries     *series,
           return NULL;
         }
 
-  MtVolume *v = mt_volume_new (first->columns, first->rows, nz, error);
+  g_autoptr (MtVolume) v = mt_volume_new (first->columns, first->rows, nz, error);
   if (v == NULL)
     return NULL;
   for (guint w = 0; w < probe->warnings->len; w++)
     g_ptr_array_add (v->warnings, g_strdup (probe->warnings->pdata[w]));
-  set_geometry (series, v);
-  v->modality = g_strdup (first->modality);
-  v->patient_name = g_strdup (first->patient_name);
-  v->patient_id = g_strdup (first->patient_id);
-  v->study_uid = g_strdup (first->study_uid);
-  v->series_uid = g_strdup (first->series_uid);
-  v->series_description = g_strdup (first->series_description);
-  v->frame_of_reference_uid = g_strdup (first->frame_of_reference_uid);
-  v->window_center = first->window_center;
-  v->window_width = first->window_width;
 
   LoadJob job = { 0 };
   job.files = plan_files (series->slices);
@@ -591,15 +668,24 @@ mt_series_load (MtSeries     *series,
   if (job.error != NULL)
     {
       g_propagate_error (error, job.error);
-      mt_volume_unref (v);
       return NULL;
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  MtVolume *out = finish_geometry (series, v, error);
+  if (out != NULL)
     {
-      mt_volume_unref (v);
-      return NULL;
+      out->modality = g_strdup (first->modality);
+      out->patient_name = g_strdup (first->patient_name);
+      out->patient_id = g_strdup (first->patient_id);
+      out->study_uid = g_strdup (first->study_uid);
+      out->series_uid = g_strdup (first->series_uid);
+      out->series_description = g_strdup (first->series_description);
+      out->frame_of_reference_uid = g_strdup (first->frame_of_reference_uid);
+      out->window_center = first->window_center;
+      out->window_width = first->window_width;
     }
-  return v;
+  return out;
 }
 
 MtVolume *

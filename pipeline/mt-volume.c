@@ -186,6 +186,48 @@ mt_volume_sample_nearest (const MtVolume *v,
   return v->data[mt_volume_offset (v, i, j, k)];
 }
 
+float
+mt_volume_sample_linear (const MtVolume *v,
+                         const double    lps[3],
+                         float           outside)
+{
+  double ijk[3];
+  mt_volume_patient_to_index (v, lps, ijk);
+  int base[3];
+  double t[3];
+  for (int a = 0; a < 3; a++)
+    {
+      /* A single-voxel axis samples its one plane. */
+      if (v->dims[a] == 1)
+        {
+          if (fabs (ijk[a]) > 0.5)
+            return outside;
+          base[a] = 0;
+          t[a] = 0;
+          continue;
+        }
+      if (ijk[a] < 0 || ijk[a] > v->dims[a] - 1)
+        return outside;
+      base[a] = MIN ((int) floor (ijk[a]), v->dims[a] - 2);
+      t[a] = ijk[a] - base[a];
+    }
+  double acc = 0;
+  for (int c = 0; c < 8; c++)
+    {
+      int o[3] = { c & 1, (c >> 1) & 1, (c >> 2) & 1 };
+      double w = 1;
+      int idx[3];
+      for (int a = 0; a < 3; a++)
+        {
+          w *= o[a] ? t[a] : 1 - t[a];
+          idx[a] = MIN (base[a] + o[a], v->dims[a] - 1);
+        }
+      if (w != 0)
+        acc += w * v->data[mt_volume_offset (v, idx[0], idx[1], idx[2])];
+    }
+  return (float) acc;
+}
+
 void
 mt_volume_add_warning (MtVolume   *volume,
                        const char *format,

@@ -66,6 +66,9 @@ float     mt_volume_get              (const MtVolume *volume,
 float     mt_volume_sample_nearest   (const MtVolume *volume,
                                       const double    lps[3],
                                       float           outside);
+float     mt_volume_sample_linear    (const MtVolume *volume,
+                                      const double    lps[3],
+                                      float           outside);
 void      mt_volume_add_warning      (MtVolume       *volume,
                                       const char     *format,
                                       ...) G_GNUC_PRINTF (2, 3);
