@@ -36,8 +36,10 @@ echo
 row "what" "ms" "MB" "peer/MedTwin"
 read -r mt_ms mt_mb < <(measure "$cli" info "$ct")
 row "medtwin-cli info (load every slice, HU)" "$mt_ms" "$mt_mb" ""
+read -r c_ms c_mb < <(measure "$cli" convert -q "$ct" "$tmp/mt.nii")
+row "medtwin-cli convert (load + write NIfTI)" "$c_ms" "$c_mb" ""
 read -r d_ms d_mb < <(measure dcm2niix -z n -o "$tmp" -f bench "$ct")
-row "dcm2niix -z n (load + write NIfTI)" "$d_ms" "$d_mb" "$(ratio "$d_ms" "$mt_ms")"
+row "dcm2niix -z n (load + write NIfTI)" "$d_ms" "$d_mb" "$(ratio "$d_ms" "$c_ms") of convert"
 read -r v_ms v_mb < <(measure /usr/bin/python3 bench/vtk_dicom_load.py "$ct" 1)
 row "VTK vtkDICOMImageReader (process)" "$v_ms" "$v_mb" "$(ratio "$v_ms" "$mt_ms")"
 

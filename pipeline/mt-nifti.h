@@ -28,6 +28,12 @@ gboolean  mt_nifti_write (const MtVolume *volume,
                           MtNiftiType     type,
                           const char     *path,
                           GError        **error);
+/* The same, with the rows (j axis) stored in reverse, as dcm2niix stores
+ * DICOM images: the file's affine then equals dcm2niix's for the series. */
+gboolean  mt_nifti_write_rows_reversed (const MtVolume *volume,
+                                        MtNiftiType     type,
+                                        const char     *path,
+                                        GError        **error);
 MtVolume *mt_nifti_read  (const char     *path,
                           GError        **error);
 

@@ -186,6 +186,43 @@ mt_volume_sample_nearest (const MtVolume *v,
   return v->data[mt_volume_offset (v, i, j, k)];
 }
 
+MtVolume *
+mt_volume_flip (const MtVolume *v,
+                int             axis,
+                GError        **error)
+{
+  g_return_val_if_fail (axis >= 0 && axis < 3, NULL);
+  MtVolume *out = mt_volume_new (v->dims[0], v->dims[1], v->dims[2], error);
+  if (out == NULL)
+    return NULL;
+  mt_volume_copy_geometry (out, v);
+  /* The new first voxel is the old last one along the axis. */
+  double last[3] = { 0, 0, 0 };
+  last[axis] = v->dims[axis] - 1;
+  mt_volume_index_to_patient (v, last, out->origin);
+  for (int r = 0; r < 3; r++)
+    out->direction[r * 3 + axis] = -v->direction[r * 3 + axis];
+  const int nx = v->dims[0], ny = v->dims[1], nz = v->dims[2];
+  for (int k = 0; k < nz; k++)
+    for (int j = 0; j < ny; j++)
+      {
+        int sk = axis == 2 ? nz - 1 - k : k, sj = axis == 1 ? ny - 1 - j : j;
+        const float *src = v->data + mt_volume_offset (v, 0, sj, sk);
+        float *dst = out->data + mt_volume_offset (out, 0, j, k);
+        if (axis == 0)
+          for (int i = 0; i < nx; i++)
+            dst[i] = src[nx - 1 - i];
+        else
+          memcpy (dst, src, (gsize) nx * sizeof (float));
+      }
+  out->modality = g_strdup (v->modality);
+  out->series_uid = g_strdup (v->series_uid);
+  out->series_description = g_strdup (v->series_description);
+  for (guint w = 0; w < v->warnings->len; w++)
+    g_ptr_array_add (out->warnings, g_strdup (v->warnings->pdata[w]));
+  return out;
+}
+
 float
 mt_volume_sample_linear (const MtVolume *v,
                          const double    lps[3],

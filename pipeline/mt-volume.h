@@ -66,6 +66,11 @@ float     mt_volume_get              (const MtVolume *volume,
 float     mt_volume_sample_nearest   (const MtVolume *volume,
                                       const double    lps[3],
                                       float           outside);
+/* The same voxels in the same patient positions, stored with one axis
+ * reversed. */
+MtVolume *mt_volume_flip             (const MtVolume *volume,
+                                      int             axis,
+                                      GError        **error);
 float     mt_volume_sample_linear    (const MtVolume *volume,
                                       const double    lps[3],
                                       float           outside);

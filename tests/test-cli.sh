@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# medtwin-cli as scripts use it: commands, options, JSON keys, exit codes.
+# Usage: test-cli.sh BUILD_ROOT DATA_DIR
+set -u
+cli=$1/app/medtwin-cli
+data=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=$((failed + 1)); fi; }
+skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+json() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
+
+# info --json on the real CT
+if [ -d "$data/ct-thorax-abdomen" ]; then
+  "$cli" info --json "$data/ct-thorax-abdomen" > "$tmp/info.json"; ok $? "info --json exits 0"
+  [ "$(json "$tmp/info.json" "d['series'][0]['dimensions']")" = "[512, 512, 134]" ]; ok $? "info: dimensions [512, 512, 134]"
+  [ "$(json "$tmp/info.json" "[round(x, 8) for x in d['series'][0]['spacing']]")" = "[1.07421875, 1.07421875, 3.0]" ]; ok $? "info: spacing"
+  [ "$(json "$tmp/info.json" "d['series'][0]['origin']")" = "[-275.0, -178.1, 85.91]" ]; ok $? "info: origin"
+  [ "$(json "$tmp/info.json" "d['series'][0]['direction']")" = "[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]" ]; ok $? "info: direction"
+  [ "$(json "$tmp/info.json" "(d['series'][0]['min'], d['series'][0]['max'])")" = "(-1000.0, 1988.0)" ]; ok $? "info: min and max HU"
+  "$cli" convert "$data/ct-thorax-abdomen" "$tmp/ct.nii" 2> "$tmp/convert.err"; ok $? "convert exits 0"
+  [ "$(stat -c %s "$tmp/ct.nii")" = $((352 + 512 * 512 * 134 * 2)) ]; ok $? "convert: int16 NIfTI of the whole volume"
+  "$cli" convert "$data/ct-thorax-abdomen" "$tmp/ct.nii.gz" 2>/dev/null && [ -s "$tmp/ct.nii.gz" ]; ok $? "convert: .nii.gz"
+else
+  skip "info and convert on the thorax CT" "no data at $data"
+fi
+
+# phantom, then info on what it wrote
+"$cli" phantom -q --seed 3 "$tmp/demo" > /dev/null; ok $? "phantom exits 0"
+for f in baseline/CT0001.dcm followup/CT0100.dcm truth/baseline-labels.nii.gz truth/followup-labels.nii.gz \
+         truth/labels.json truth/followup-from-baseline.tfm truth/ecg.json ecg.csv; do
+  [ -s "$tmp/demo/$f" ]; ok $? "phantom wrote $f"
+done
+"$cli" info --json "$tmp/demo/baseline" > "$tmp/demo.json"
+[ "$(json "$tmp/demo.json" "d['series'][0]['dimensions']")" = "[256, 256, 100]" ]; ok $? "phantom: 256 x 256 x 100"
+head -1 "$tmp/demo/truth/followup-from-baseline.tfm" | grep -q '^#Insight Transform File V1.0$'; ok $? "phantom: ITK transform header"
+grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from-baseline.tfm"; ok $? "phantom: AffineTransform_double_3_3"
+[ "$(head -1 "$tmp/demo/ecg.csv")" = "time_s,mV" ]; ok $? "phantom: ecg.csv header"
+
+# render (needs some OpenGL, no display)
+if "$cli" render "$tmp/demo/baseline" --view 3d --size 160x120 --frames 2 --out "$tmp/r.png" --json > "$tmp/render.json" 2> "$tmp/render.err"; then
+  ok 0 "render 3d exits 0"
+  [ "$(json "$tmp/render.json" "d['ms_per_frame'] > 0 and d['frames'] == 2")" = "True" ]; ok $? "render --json: ms_per_frame"
+  [ "$(head -c 8 "$tmp/r.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; ok $? "render wrote a PNG"
+  "$cli" render "$tmp/demo/baseline" --view coronal --preset lung --out "$tmp/c.png" > /dev/null; ok $? "render coronal with a window preset"
+elif grep -q "No EGL display\|Cannot make an OpenGL" "$tmp/render.err"; then
+  skip "render" "no OpenGL: $(cat "$tmp/render.err")"
+else
+  ok 1 "render 3d: $(cat "$tmp/render.err")"
+fi
+
+# mistakes: a clear message and the right exit code
+"$cli" info /nonexistent/scan > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "/nonexistent/scan" "$tmp/err"; ok $? "info on a missing path: exit 1, names it"
+"$cli" convert "$tmp/demo/baseline" "$tmp/out.txt" > /dev/null 2>&1; [ $? = 2 ]; ok $? "convert to a non-NIfTI name: exit 2"
+"$cli" frobnicate > /dev/null 2>&1; [ $? = 2 ]; ok $? "unknown command: exit 2"
+"$cli" render "$tmp/demo/baseline" --view 4d --out "$tmp/x.png" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "4d" "$tmp/err"; ok $? "unknown view: exit 2, names it"
+"$cli" render "$tmp/demo/baseline" --size 0x0 --out "$tmp/x.png" > /dev/null 2>&1; [ $? = 2 ]; ok $? "absurd size: exit 2"
+
+echo "1..$n"
+exit $((failed > 0))
