@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mt-dicom.h"
 #include "mt-parallel.h"
@@ -619,6 +620,32 @@ finish_geometry (MtSeries  *series,
   return out;
 }
 
+guint64
+mt_series_memory_budget (void)
+{
+  const char *env = g_getenv ("MEDTWIN_MEMORY_BUDGET_MB");
+  if (env != NULL && g_ascii_strtoull (env, NULL, 10) > 0)
+    return g_ascii_strtoull (env, NULL, 10) * 1024 * 1024;
+  long pages = sysconf (_SC_PHYS_PAGES), page = sysconf (_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0)
+    return (guint64) 4 << 30;
+  return (guint64) pages * (guint64) page / 2;
+}
+
+guint64
+mt_series_memory_needed (const MtSeries *series)
+{
+  const MtDicomSlice *first = series->slices->pdata[0];
+  guint64 plane = (guint64) MAX (first->rows, 0) * (guint64) MAX (first->columns, 0);
+  guint64 nz = series->slices->len == 1 ? (guint64) MAX (first->frames, 1) : series->slices->len;
+  /* The float volume, and as much again if it must be resampled onto a
+   * regular grid; an enhanced file also holds all its frames while decoding. */
+  guint64 need = 2 * plane * nz * sizeof (float);
+  if (first->frame_index >= 0)
+    need += plane * (guint64) first->file_frames * sizeof (float) * mt_parallel_n_threads ();
+  return need;
+}
+
 MtVolume *
 mt_series_load (MtSeries     *series,
                 MtProgress   *progress,
@@ -634,6 +661,19 @@ mt_series_load (MtSeries     *series,
     return NULL;
   drop_duplicates (series, probe);
 
+  /* Header numbers are untrusted: check what they ask for before any of it
+   * is allocated. */
+  guint64 need = mt_series_memory_needed (series), budget = mt_series_memory_budget ();
+  if (need > budget)
+    {
+      g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_TOO_LARGE,
+                   _("This series needs up to %.1f GB of memory (%d x %d pixels, %u images) but the "
+                     "budget is %.1f GB; open a smaller series, or raise MEDTWIN_MEMORY_BUDGET_MB "
+                     "if this machine has the memory"),
+                   need / 1e9, first->columns, first->rows,
+                   series->slices->len == 1 ? (guint) first->frames : series->slices->len, budget / 1e9);
+      return NULL;
+    }
   const guint n = series->slices->len;
   const int nz = n == 1 ? first->frames : (int) n;
   if (n > 1)

@@ -13,6 +13,7 @@ typedef enum
   MT_SERIES_ERROR_NO_IMAGES,
   MT_SERIES_ERROR_GEOMETRY,
   MT_SERIES_ERROR_CANCELLED,
+  MT_SERIES_ERROR_TOO_LARGE,
 } MtSeriesError;
 GQuark mt_series_error_quark (void);
 
@@ -47,6 +48,11 @@ MtVolume  *mt_series_read_volume  (const char         *path,
                                    GCancellable       *cancellable,
                                    GError            **error);
 void       mt_series_free         (MtSeries           *series);
+/* Bytes a volume may take: MEDTWIN_MEMORY_BUDGET_MB when set, otherwise half
+ * of the physical memory. */
+guint64    mt_series_memory_budget (void);
+/* Bytes loading this stack will need at most, from its headers alone. */
+guint64    mt_series_memory_needed (const MtSeries   *series);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSeries, mt_series_free)
 

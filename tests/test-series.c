@@ -511,6 +511,31 @@ test_gantry_tilt (void)
   g_assert_cmpfloat (med_true, <, 0.25 * med_naive);
 }
 
+/* The thorax CT needs about 281 MB at most: refused under a 100 MB budget
+ * before anything is decoded, with the numbers and what to do. */
+static void
+test_memory_budget (void)
+{
+  g_autofree char *dir = mt_test_data_path ("ct-thorax-abdomen", NULL);
+  if (dir == NULL)
+    return;
+  const char *paths[] = { dir, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = mt_series_scan (paths, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mt_series_memory_needed (all->pdata[0]), ==, 2ull * 512 * 512 * 134 * 4);
+  g_setenv ("MEDTWIN_MEMORY_BUDGET_MB", "100", TRUE);
+  g_assert_cmpuint (mt_series_memory_budget (), ==, 100ull << 20);
+  g_autoptr (MtVolume) v = mt_series_load (all->pdata[0], NULL, NULL, &error);
+  g_unsetenv ("MEDTWIN_MEMORY_BUDGET_MB");
+  g_assert_null (v);
+  g_assert_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "MEDTWIN_MEMORY_BUDGET_MB"));
+  g_assert_nonnull (strstr (error->message, "512 x 512"));
+  /* Without the limit, the default (half the memory) lets it through. */
+  g_assert_cmpuint (mt_series_memory_budget (), >, 1ull << 30);
+}
+
 static void
 test_missing_path (void)
 {
@@ -536,6 +561,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/bad-files", test_bad_files);
   g_test_add_func ("/pipeline/series/duplicate-positions", test_duplicate_positions);
   g_test_add_func ("/pipeline/series/gantry-tilt", test_gantry_tilt);
+  g_test_add_func ("/pipeline/series/memory-budget", test_memory_budget);
   g_test_add_func ("/pipeline/series/missing-path", test_missing_path);
   int ret = g_test_run ();
   g_clear_pointer (&thorax, mt_volume_unref);
