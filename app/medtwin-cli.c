@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mt-i18n.h"
+#include "mt-library.h"
 #include "mt-nifti.h"
 #include "mt-phantom.h"
 #include "mt-progress.h"
@@ -258,6 +259,162 @@ cmd_convert (int argc, char **argv)
   return 0;
 }
 
+/* ------------------------------------------------------------------ library */
+
+static MtLibrary *
+open_library (const char *path)
+{
+  g_autofree char *default_path = mt_library_default_path ();
+  g_autoptr (GError) error = NULL;
+  MtLibrary *lib = mt_library_open (path ? path : default_path, &error);
+  if (lib == NULL)
+    print_error (error);
+  return lib;
+}
+
+static void
+print_json (JsonBuilder *b)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static int
+cmd_import (int argc, char **argv)
+{
+  g_autofree char *library = NULL;
+  gboolean json = FALSE, quiet = FALSE;
+  GOptionEntry entries[] = {
+    { "library", 0, 0, G_OPTION_ARG_FILENAME, &library, N_("Patient library file (default: the user's)"), "DB" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Do not show progress"), NULL },
+    { NULL },
+  };
+  if (!mt_cli_parse_options (&argc, &argv, _("PATH... — add the DICOM files under PATH to the patient library"), entries))
+    return 2;
+  if (argc < 2)
+    {
+      g_printerr ("%s\n", _("Usage: medtwin-cli import PATH... [--library DB] [--json]"));
+      return 2;
+    }
+  g_autoptr (MtLibrary) lib = open_library (library);
+  if (lib == NULL)
+    return 1;
+  gboolean show = !quiet && !json && isatty (2);
+  g_autoptr (MtProgress) progress = mt_progress_new (print_progress, &show, NULL);
+  MtImportStats st;
+  g_autoptr (GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok = mt_library_import (lib, (const char * const *) argv + 1, &st, progress, NULL, &error);
+  if (show)
+    g_printerr ("\n");
+  if (!ok)
+    {
+      print_error (error);
+      return 1;
+    }
+  double ms = (g_get_monotonic_time () - t0) / 1000.0;
+  if (json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_int (b, "files", st.files);
+      add_int (b, "skipped", st.skipped);
+      add_int (b, "instances_added", st.instances_added);
+      add_int (b, "instances_known", st.instances_known);
+      add_int (b, "series_added", st.series_added);
+      add_int (b, "studies_added", st.studies_added);
+      add_int (b, "patients_added", st.patients_added);
+      json_builder_set_member_name (b, "import_ms");
+      json_builder_add_double_value (b, ms);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    g_print (_("%u files: %u images added, %u already in the library, %u not DICOM images; "
+               "%u new series, %u new studies, %u new patients (%.1f s)\n"),
+             st.files, st.instances_added, st.instances_known, st.skipped, st.series_added,
+             st.studies_added, st.patients_added, ms / 1000);
+  return 0;
+}
+
+static int
+cmd_ls (int argc, char **argv)
+{
+  g_autofree char *library = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "library", 0, 0, G_OPTION_ARG_FILENAME, &library, N_("Patient library file (default: the user's)"), "DB" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL },
+  };
+  if (!mt_cli_parse_options (&argc, &argv, _("[QUERY] — list the series in the patient library"), entries))
+    return 2;
+  g_autoptr (MtLibrary) lib = open_library (library);
+  if (lib == NULL)
+    return 1;
+  g_autofree char *query = argc > 1 ? g_strjoinv (" ", argv + 1) : NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = mt_library_search (lib, query, &error);
+  if (rows == NULL)
+    {
+      print_error (error);
+      return 1;
+    }
+  if (json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_array (b);
+      for (guint i = 0; i < rows->len; i++)
+        {
+          MtLibraryEntry *e = rows->pdata[i];
+          json_builder_begin_object (b);
+          add_int (b, "series_id", e->series_id);
+          add_string (b, "patient_name", e->patient_name);
+          add_string (b, "patient_id", e->patient_id);
+          add_string (b, "birth_date", e->birth_date);
+          add_string (b, "sex", e->sex);
+          add_string (b, "study_uid", e->study_uid);
+          add_string (b, "study_date", e->study_date);
+          add_string (b, "study_description", e->study_description);
+          add_string (b, "accession", e->accession);
+          add_string (b, "institution", e->institution);
+          add_string (b, "series_uid", e->series_uid);
+          add_int (b, "series_number", e->series_number);
+          add_string (b, "modality", e->modality);
+          add_string (b, "series_description", e->series_description);
+          add_string (b, "body_part", e->body_part);
+          add_int (b, "images", e->n_instances);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      print_json (b);
+      return 0;
+    }
+  g_print ("%-6s %-24s %-14s %-10s %-4s %6s  %s\n", _("ID"), _("Patient"), _("Patient ID"), _("Date"),
+           _("Mod."), _("Images"), _("Series"));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      MtLibraryEntry *e = rows->pdata[i];
+      g_print ("%-6" G_GINT64_FORMAT " %-24.24s %-14.14s %-10s %-4s %6d  %s\n", e->series_id,
+               e->patient_name ? e->patient_name : "", e->patient_id ? e->patient_id : "",
+               e->study_date ? e->study_date : "", e->modality ? e->modality : "", e->n_instances,
+               e->series_description ? e->series_description : "");
+    }
+  return 0;
+}
+
 /* ------------------------------------------------------------------ main */
 
 static const struct
@@ -268,6 +425,8 @@ static const struct
 } commands[] = {
   { "info", cmd_info, N_("Describe the series in a DICOM folder or file") },
   { "phantom", cmd_phantom, N_("Generate the demo patient (DICOM CT, ground truth, ECG)") },
+  { "import", cmd_import, N_("Add the DICOM files under a folder to the patient library") },
+  { "ls", cmd_ls, N_("List and search the series in the patient library") },
   { "convert", cmd_convert, N_("Write a DICOM series as NIfTI-1 (.nii, .nii.gz)") },
   { "render", mt_cli_render, N_("Render a view of a scan to PNG without a display") },
 };

@@ -222,6 +222,15 @@ read_header_impl (const char *path, GError **error)
   s->patient_id = get_string (ds, DCM_PatientID);
   s->series_description = get_string (ds, DCM_SeriesDescription);
   s->photometric = get_string (ds, DCM_PhotometricInterpretation);
+  s->patient_birth_date = get_string (ds, DCM_PatientBirthDate);
+  s->patient_sex = get_string (ds, DCM_PatientSex);
+  s->issuer_of_patient_id = get_string (ds, DCM_IssuerOfPatientID);
+  s->study_date = get_string (ds, DCM_StudyDate);
+  s->study_time = get_string (ds, DCM_StudyTime);
+  s->study_description = get_string (ds, DCM_StudyDescription);
+  s->accession_number = get_string (ds, DCM_AccessionNumber);
+  s->institution = get_string (ds, DCM_InstitutionName);
+  s->body_part = get_string (ds, DCM_BodyPartExamined);
   if (meta)
     s->transfer_syntax = get_string (meta, DCM_TransferSyntaxUID);
   if (s->transfer_syntax == NULL)
@@ -523,6 +532,15 @@ mt_dicom_slice_free (MtDicomSlice *s)
   g_free (s->series_description);
   g_free (s->photometric);
   g_free (s->transfer_syntax);
+  g_free (s->patient_birth_date);
+  g_free (s->patient_sex);
+  g_free (s->issuer_of_patient_id);
+  g_free (s->study_date);
+  g_free (s->study_time);
+  g_free (s->study_description);
+  g_free (s->accession_number);
+  g_free (s->institution);
+  g_free (s->body_part);
   for (int f = 0; f < s->n_frame_info; f++)
     g_free (s->frame_info[f].volume_key);
   g_free (s->frame_info);
@@ -550,6 +568,15 @@ mt_dicom_slice_for_frame (const MtDicomSlice *file,
   s->series_description = g_strdup (file->series_description);
   s->photometric = g_strdup (file->photometric);
   s->transfer_syntax = g_strdup (file->transfer_syntax);
+  s->patient_birth_date = g_strdup (file->patient_birth_date);
+  s->patient_sex = g_strdup (file->patient_sex);
+  s->issuer_of_patient_id = g_strdup (file->issuer_of_patient_id);
+  s->study_date = g_strdup (file->study_date);
+  s->study_time = g_strdup (file->study_time);
+  s->study_description = g_strdup (file->study_description);
+  s->accession_number = g_strdup (file->accession_number);
+  s->institution = g_strdup (file->institution);
+  s->body_part = g_strdup (file->body_part);
   s->frame_info = NULL;
   s->n_frame_info = 0;
   s->frame_index = frame;

@@ -47,6 +47,16 @@ struct _MtDicomSlice
   char    *series_description;
   char    *photometric;
   char    *transfer_syntax;
+  /* What a patient library is searched by. */
+  char    *patient_birth_date;
+  char    *patient_sex;
+  char    *issuer_of_patient_id;
+  char    *study_date;
+  char    *study_time;
+  char    *study_description;
+  char    *accession_number;
+  char    *institution;
+  char    *body_part;
   int      series_number;
   int      instance_number;
   int      rows;

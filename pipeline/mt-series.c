@@ -198,12 +198,14 @@ make_series (GPtrArray *slices)
 }
 
 GPtrArray *
-mt_series_scan (const char * const *paths,
-                MtProgress         *progress,
-                GCancellable       *cancellable,
-                GError            **error)
+mt_series_read_headers (const char * const *paths,
+                        MtProgress         *progress,
+                        GCancellable       *cancellable,
+                        MtScanReport       *report,
+                        GError            **error)
 {
   g_return_val_if_fail (paths != NULL, NULL);
+  memset (report, 0, sizeof *report);
 
   g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   for (guint p = 0; paths[p] != NULL; p++)
@@ -234,59 +236,27 @@ mt_series_scan (const char * const *paths,
   mt_parallel_for (files->len, scan_one, &job);
 
   GPtrArray *result = NULL;
-  g_autoptr (GHashTable) stacks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                         (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr (GPtrArray) order = g_ptr_array_new ();
-  char *first_problem = NULL;
-  guint n_skipped = 0;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    goto out;
-
-  for (guint i = 0; i < files->len; i++)
+  report->n_files = files->len;
+  if (!g_cancellable_set_error_if_cancelled (cancellable, error))
     {
-      MtDicomSlice *h = job.headers[i];
-      char *why = h ? unusable_reason (h) : g_strdup (job.errors[i]->message);
-      if (why != NULL)
+      result = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_dicom_slice_free);
+      for (guint i = 0; i < files->len; i++)
         {
-          n_skipped++;
-          if (first_problem == NULL)
-            first_problem = why;
-          else
-            g_free (why);
-          g_clear_pointer (&job.headers[i], mt_dicom_slice_free);
-          continue;
+          MtDicomSlice *h = job.headers[i];
+          char *why = h ? unusable_reason (h) : g_strdup (job.errors[i]->message);
+          if (why != NULL)
+            {
+              report->n_skipped++;
+              if (report->first_problem == NULL)
+                report->first_problem = why;
+              else
+                g_free (why);
+              g_clear_pointer (&job.headers[i], mt_dicom_slice_free);
+              continue;
+            }
+          g_ptr_array_add (result, g_steal_pointer (&job.headers[i]));
         }
-      /* An enhanced image is a stack of its own: one slice per frame, each
-       * with the geometry and rescale its functional groups give. */
-      if (h->n_frame_info > 0)
-        for (int f = 0; f < h->n_frame_info; f++)
-          add_to_stack (stacks, order, mt_dicom_slice_for_frame (h, f));
-      else
-        add_to_stack (stacks, order, g_steal_pointer (&job.headers[i]));
     }
-
-  if (order->len == 0)
-    {
-      if (files->len == 1)
-        g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES, "%s", first_problem);
-      else
-        g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES,
-                     _ ("None of the %u files under %s is a DICOM image; the first said: %s"),
-                     files->len, paths[0], first_problem);
-      goto out;
-    }
-
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_series_free);
-  for (guint i = 0; i < order->len; i++)
-    {
-      MtSeries *s = make_series (order->pdata[i]);
-      s->n_skipped = n_skipped;
-      g_ptr_array_add (result, s);
-    }
-  g_ptr_array_sort (result, compare_size);
-
-out:
   for (guint i = 0; i < files->len; i++)
     {
       g_clear_pointer (&job.headers[i], mt_dicom_slice_free);
@@ -294,12 +264,67 @@ out:
     }
   g_free (job.headers);
   g_free (job.errors);
-  g_free (first_problem);
   return result;
 }
 
-/* Decoding works file by file: an enhanced image holds many slices of the
- * volume, and is decoded once for all of them. */
+GPtrArray *
+mt_series_group (GPtrArray *headers)
+{
+  g_autoptr (GHashTable) stacks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
+  for (guint i = 0; i < headers->len; i++)
+    {
+      MtDicomSlice *h = headers->pdata[i];
+      /* An enhanced image is a stack of its own: one slice per frame, each
+       * with the geometry and rescale its functional groups give. */
+      if (h->n_frame_info > 0)
+        for (int f = 0; f < h->n_frame_info; f++)
+          add_to_stack (stacks, order, mt_dicom_slice_for_frame (h, f));
+      else
+        add_to_stack (stacks, order, g_steal_pointer (&headers->pdata[i]));
+    }
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_series_free);
+  for (guint i = 0; i < order->len; i++)
+    g_ptr_array_add (result, make_series (order->pdata[i]));
+  g_ptr_array_sort (result, compare_size);
+  return result;
+}
+
+void
+mt_scan_report_clear (MtScanReport *report)
+{
+  g_clear_pointer (&report->first_problem, g_free);
+}
+
+GPtrArray *
+mt_series_scan (const char * const *paths,
+                MtProgress         *progress,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  MtScanReport report;
+  g_autoptr (GPtrArray) headers = mt_series_read_headers (paths, progress, cancellable, &report, error);
+  if (headers == NULL)
+    return NULL;
+  if (headers->len == 0)
+    {
+      if (report.n_files == 1)
+        g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES, "%s", report.first_problem);
+      else
+        g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_NO_IMAGES,
+                     _ ("None of the %u files under %s is a DICOM image; the first said: %s"),
+                     report.n_files, paths[0], report.first_problem);
+      mt_scan_report_clear (&report);
+      return NULL;
+    }
+  GPtrArray *result = mt_series_group (headers);
+  for (guint i = 0; i < result->len; i++)
+    ((MtSeries *) result->pdata[i])->n_skipped = report.n_skipped;
+  mt_scan_report_clear (&report);
+  return result;
+}
+
 typedef struct
 {
   int                 k;       /* where in the volume */

@@ -29,6 +29,27 @@ struct _MtSeries
   guint      n_skipped;     /* files in the scan that were not usable images */
 };
 
+/* What a header scan met besides images. */
+typedef struct
+{
+  guint n_files;          /* files looked at */
+  guint n_skipped;        /* of them, not usable DICOM images */
+  char *first_problem;    /* why the first of those was skipped */
+} MtScanReport;
+
+void       mt_scan_report_clear   (MtScanReport       *report);
+/* The headers (parsing stops before the pixel data) of every usable DICOM
+ * image under the given paths (folders are walked recursively), read on all
+ * cores; the rest is counted in the report. Fails only when a path does not
+ * exist or the scan was cancelled. */
+GPtrArray *mt_series_read_headers (const char * const *paths,
+                                   MtProgress         *progress,
+                                   GCancellable       *cancellable,
+                                   MtScanReport       *report,
+                                   GError            **error);
+/* Groups headers into stacks (MtSeries*), largest first; takes the headers
+ * out of the array. */
+GPtrArray *mt_series_group        (GPtrArray          *headers);
 /* Reads the headers of every file under the given paths (folders are walked
  * recursively) and returns the stacks found, largest first (MtSeries*).
  * Files that are not DICOM images are skipped; if none is left the error
