@@ -51,6 +51,20 @@ row "in-process load: VTK" "$vtk_load" "" "$(ratio "$vtk_load" "$mt_load")"
 MEDTWIN_THREADS=1 read -r mt1_ms _ < <(MEDTWIN_THREADS=1 measure "$cli" info "$ct")
 row "medtwin-cli info, one thread" "$mt1_ms" "" ""
 
+read -r i_ms i_mb < <(measure bash -c "rm -f '$tmp/lib.db'*; '$cli' import -q --library '$tmp/lib.db' '$ct'")
+row "medtwin-cli import (headers, library, thumbnail)" "$i_ms" "$i_mb" ""
+
+if [ "${BENCH_SKIP_MANY:-0}" != 1 ]; then
+  # 10,000 headers: copies of pydicom's CT_small with new UIDs (made once, ~20 s).
+  many=${BENCH_MANY_DIR:-/tmp/medtwin-bench-10000}
+  [ -d "$many" ] || /usr/bin/python3 bench/make_copies.py \
+      /usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm 10000 "$many"
+  read -r m_ms m_mb < <(measure bash -c "rm -f '$tmp/many.db'*; '$cli' import -q --library '$tmp/many.db' '$many'")
+  row "import of 10,000 files (goal < 5000 ms)" "$m_ms" "$m_mb" ""
+  read -r m2_ms _ < <(measure "$cli" import -q --library "$tmp/many.db" "$many")
+  row "the same again: nothing new to add" "$m2_ms" "" ""
+fi
+
 echo
 read -r p_ms p_mb < <(measure "$cli" phantom -q "$tmp/phantom")
 row "medtwin-cli phantom (2 scans + truth + ECG)" "$p_ms" "$p_mb" "budget 2000 ms"
