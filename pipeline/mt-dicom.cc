@@ -201,6 +201,26 @@ read_functional_groups (DcmDataset *ds, MtDicomSlice *s)
     memcpy (s->pixel_spacing, s->frame_info[0].pixel_spacing, sizeof s->pixel_spacing);
 }
 
+/* DCMTK names SOP classes in keyword style ("TwelveLeadECGWaveformStorage");
+ * people read "Twelve Lead ECG Waveform Storage". */
+static char *
+spaced_name (const char *keyword)
+{
+  if (keyword == NULL)
+    return NULL;
+  GString *s = g_string_new (NULL);
+  for (const char *p = keyword; *p; p++)
+    {
+      gboolean upper = g_ascii_isupper (*p) || g_ascii_isdigit (*p);
+      gboolean after_lower = p > keyword && g_ascii_islower (p[-1]);
+      gboolean acronym_end = p > keyword && g_ascii_isupper (p[-1]) && g_ascii_islower (p[1]) && upper;
+      if (upper && (after_lower || acronym_end))
+        g_string_append_c (s, ' ');
+      g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}
+
 static MtDicomSlice *
 read_header_impl (const char *path, GError **error)
 {
@@ -213,6 +233,10 @@ read_header_impl (const char *path, GError **error)
   MtDicomSlice *s = g_new0 (MtDicomSlice, 1);
   s->path = g_strdup (path);
   s->sop_class_uid = get_string (ds, DCM_SOPClassUID);
+  if (meta && s->sop_class_uid == NULL)
+    s->sop_class_uid = get_string (meta, DCM_MediaStorageSOPClassUID);
+  if (s->sop_class_uid)
+    s->sop_class_name = spaced_name (dcmFindNameOfUID (s->sop_class_uid, NULL));
   s->sop_instance_uid = get_string (ds, DCM_SOPInstanceUID);
   s->study_uid = get_string (ds, DCM_StudyInstanceUID);
   s->series_uid = get_string (ds, DCM_SeriesInstanceUID);
@@ -522,6 +546,7 @@ mt_dicom_slice_free (MtDicomSlice *s)
     return;
   g_free (s->path);
   g_free (s->sop_class_uid);
+  g_free (s->sop_class_name);
   g_free (s->sop_instance_uid);
   g_free (s->study_uid);
   g_free (s->series_uid);
@@ -558,6 +583,7 @@ mt_dicom_slice_for_frame (const MtDicomSlice *file,
   *s = *file;
   s->path = g_strdup (file->path);
   s->sop_class_uid = g_strdup (file->sop_class_uid);
+  s->sop_class_name = g_strdup (file->sop_class_name);
   s->sop_instance_uid = g_strdup (file->sop_instance_uid);
   s->study_uid = g_strdup (file->study_uid);
   s->series_uid = g_strdup (file->series_uid);
@@ -703,6 +729,61 @@ mt_dicom_write_ct (const MtDicomCtSpec *spec,
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_WRITE,
                    _ ("%s: unexpected failure while writing"), path);
+    }
+  return FALSE;
+}
+
+static void
+collect_records (DcmItem *parent, const char *base, GPtrArray *files)
+{
+  for (unsigned long r = 0;; r++)
+    {
+      DcmItem *record = NULL;
+      if (parent->findAndGetSequenceItem (DCM_DirectoryRecordSequence, record, r).bad () || !record)
+        break;
+      OFString id;
+      if (record->findAndGetOFStringArray (DCM_ReferencedFileID, id).good () && !id.empty ())
+        {
+          /* Components are separated by backslashes, always relative. */
+          g_auto (GStrv) parts = g_strsplit (id.c_str (), "\\", -1);
+          char *path = g_strdup (base);
+          for (int i = 0; parts[i]; i++)
+            {
+              char *next = g_build_filename (path, g_strstrip (parts[i]), NULL);
+              g_free (path);
+              path = next;
+            }
+          g_ptr_array_add (files, path);
+        }
+    }
+}
+
+gboolean
+mt_dicom_read_dicomdir (const char *path,
+                        GPtrArray  *files,
+                        GError    **error)
+{
+  dicom_init ();
+  try
+    {
+      DcmFileFormat ff;
+      if (!load (ff, path, FALSE, error))
+        return FALSE;
+      g_autofree char *base = g_path_get_dirname (path);
+      guint before = files->len;
+      collect_records (ff.getDataset (), base, files);
+      if (files->len == before)
+        {
+          g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_MISSING,
+                       _("%s: the DICOMDIR lists no files"), path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  catch (...)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   _("%s: unexpected failure while reading the DICOMDIR"), path);
     }
   return FALSE;
 }

@@ -37,6 +37,7 @@ struct _MtDicomSlice
 {
   char    *path;
   char    *sop_class_uid;
+  char    *sop_class_name;      /* e.g. "CT Image Storage"; NULL if unknown */
   char    *sop_instance_uid;
   char    *study_uid;
   char    *series_uid;
@@ -104,6 +105,12 @@ void          mt_dicom_slice_free  (MtDicomSlice       *slice);
  * geometry and rescale. */
 MtDicomSlice *mt_dicom_slice_for_frame (const MtDicomSlice *file,
                                         int                 frame);
+
+/* The files a DICOMDIR references (absolute paths, in its order); FALSE
+ * with an error if it is not a readable DICOMDIR. */
+gboolean      mt_dicom_read_dicomdir (const char         *path,
+                                      GPtrArray          *files,
+                                      GError            **error);
 
 /* Everything a CT Image Storage file needs; pixels are stored values
  * (rows*columns, bits_stored significant bits). */

@@ -39,6 +39,13 @@ compare_names (gconstpointer a,
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+static gboolean
+is_dicomdir (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  return g_ascii_strcasecmp (base, "DICOMDIR") == 0;
+}
+
 static void
 collect_files (const char *path,
                GPtrArray  *files,
@@ -46,6 +53,10 @@ collect_files (const char *path,
 {
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     {
+      /* A DICOMDIR named on its own stands for the files it lists; met while
+       * walking a folder, the walk finds those files anyway. */
+      if (depth == 0 && is_dicomdir (path) && mt_dicom_read_dicomdir (path, files, NULL))
+        return;
       g_ptr_array_add (files, g_strdup (path));
       return;
     }
@@ -57,7 +68,7 @@ collect_files (const char *path,
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   const char *name;
   while ((name = g_dir_read_name (dir)) != NULL)
-    if (name[0] != '.' && g_strcmp0 (name, "DICOMDIR") != 0)
+    if (name[0] != '.' && g_ascii_strcasecmp (name, "DICOMDIR") != 0)
       g_ptr_array_add (names, g_build_filename (path, name, NULL));
   /* A stable order, so warnings and errors read the same on every run. */
   g_ptr_array_sort (names, compare_names);
@@ -91,6 +102,10 @@ scan_one (gsize    i,
 static char *
 unusable_reason (const MtDicomSlice *s)
 {
+  if (s->rows <= 0 && s->columns <= 0)
+    return s->sop_class_name
+      ? g_strdup_printf (_("%s: this file holds no image (it is a %s)"), s->path, s->sop_class_name)
+      : g_strdup_printf (_("%s: this file holds no image"), s->path);
   if (s->rows <= 0 || s->columns <= 0)
     return g_strdup_printf (_("%s: the image has no size (Rows %d, Columns %d); "
                               "it is not an image or its header is damaged"),

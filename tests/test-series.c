@@ -536,6 +536,53 @@ test_memory_budget (void)
   g_assert_cmpuint (mt_series_memory_budget (), >, 1ull << 30);
 }
 
+/* Every file among pydicom's test files: loads as a volume with finite
+ * values, or fails with a message that names the file; never a crash. */
+static void
+test_pydicom_sweep (void)
+{
+  g_autofree char *dir = mt_test_pydicom_path (".");
+  if (dir == NULL)
+    return;
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  const char *subdirs[] = { "", "dicomdirtests", NULL };
+  for (int s = 0; subdirs[s]; s++)
+    {
+      g_autofree char *d = g_build_filename (dir, subdirs[s], NULL);
+      g_autoptr (GDir) gd = g_dir_open (d, 0, NULL);
+      const char *name;
+      while (gd && (name = g_dir_read_name (gd)) != NULL)
+        {
+          g_autofree char *p = g_build_filename (d, name, NULL);
+          if (g_file_test (p, G_FILE_TEST_IS_REGULAR) && !g_str_has_suffix (name, ".gz"))
+            g_ptr_array_add (files, g_steal_pointer (&p));
+        }
+    }
+  int loaded = 0, refused = 0;
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = files->pdata[i];
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MtVolume) v = mt_series_read_volume (path, NULL, NULL, &error);
+      if (v != NULL)
+        {
+          g_assert_no_error (error);
+          for (gsize k = 0; k < mt_volume_n_voxels (v); k++)
+            g_assert_true (isfinite (v->data[k]));
+          loaded++;
+          continue;
+        }
+      g_assert_nonnull (error);
+      g_autofree char *base = g_path_get_basename (path);
+      /* A DICOMDIR stands for its files, whose names the message carries. */
+      if (!g_str_has_prefix (base, "DICOMDIR"))
+        g_assert_nonnull (strstr (error->message, base));
+      refused++;
+    }
+  g_test_message ("pydicom's test files: %d loaded, %d refused with a reason", loaded, refused);
+  g_assert_cmpint (loaded, >=, 15);
+}
+
 static void
 test_missing_path (void)
 {
@@ -562,6 +609,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/duplicate-positions", test_duplicate_positions);
   g_test_add_func ("/pipeline/series/gantry-tilt", test_gantry_tilt);
   g_test_add_func ("/pipeline/series/memory-budget", test_memory_budget);
+  g_test_add_func ("/pipeline/series/pydicom-sweep", test_pydicom_sweep);
   g_test_add_func ("/pipeline/series/missing-path", test_missing_path);
   int ret = g_test_run ();
   g_clear_pointer (&thorax, mt_volume_unref);
