@@ -11,6 +11,8 @@
 
 /* Set by --screenshot: save the window once every view has drawn, then quit. */
 static char *screenshot_path;
+/* Set by --library: open the patient library too (and screenshot it). */
+static gboolean show_library;
 static int exit_status;
 
 static gboolean
@@ -40,7 +42,11 @@ save_screenshot (GtkWidget *window, const char *path, GError **error)
 static gboolean
 take_screenshot (gpointer user_data)
 {
+  static gboolean taken;
   GtkWidget *window = user_data;
+  if (taken)
+    return G_SOURCE_REMOVE;
+  taken = TRUE;
   g_autoptr (GError) error = NULL;
   if (save_screenshot (window, screenshot_path, &error))
     g_print (_("Screenshot saved to %s\n"), screenshot_path);
@@ -49,7 +55,7 @@ take_screenshot (gpointer user_data)
       g_printerr ("medtwin: %s\n", error->message);
       exit_status = 1;
     }
-  gtk_window_destroy (GTK_WINDOW (window));
+  g_application_quit (g_application_get_default ());
   return G_SOURCE_REMOVE;
 }
 
@@ -77,10 +83,29 @@ screenshot_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+on_library_populated (GtkWindow *browser)
+{
+  g_timeout_add (500, take_screenshot, browser);
+}
+
 static MtWindow *
 new_window (GtkApplication *app)
 {
   MtWindow *window = mt_window_new (app);
+  if (show_library)
+    {
+      gtk_window_present (GTK_WINDOW (window));
+      GtkWindow *browser = mt_window_show_library (window);
+      if (screenshot_path != NULL)
+        {
+          g_signal_connect (browser, "populated", G_CALLBACK (on_library_populated), NULL);
+          g_timeout_add_seconds (300, screenshot_timeout, app);
+          /* Listing happens at creation; a screenshot follows its first frame. */
+          on_library_populated (browser);
+        }
+      return window;
+    }
   if (screenshot_path != NULL)
     {
       g_signal_connect (window, "views-ready", G_CALLBACK (on_views_ready), NULL);
@@ -117,6 +142,7 @@ on_handle_local_options (GApplication *app, GVariantDict *options)
       g_print ("medtwin %s\n", PACKAGE_VERSION);
       return 0;
     }
+  g_variant_dict_lookup (options, "library", "b", &show_library);
   if (g_variant_dict_lookup (options, "screenshot", "^ay", &screenshot_path))
     {
       /* A batch run: never hand over to a running instance. */
@@ -142,8 +168,10 @@ on_startup (GtkApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
   const char *quit[] = { "<Control>q", NULL };
   const char *open[] = { "<Control>o", NULL };
+  const char *library[] = { "<Control>l", NULL };
   gtk_application_set_accels_for_action (app, "app.quit", quit);
   gtk_application_set_accels_for_action (app, "win.open", open);
+  gtk_application_set_accels_for_action (app, "win.library", library);
   gtk_window_set_default_icon_name (APP_ID);
 }
 
@@ -156,6 +184,7 @@ main (int argc, char **argv)
   const GOptionEntry options[] = {
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open, wait until every view has drawn, save the window as a PNG and quit"), "OUT.png" },
+    { "library", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the patient library as well"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
     { NULL },
   };

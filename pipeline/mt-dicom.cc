@@ -43,14 +43,38 @@ dicom_init (void)
 static char *
 get_string (DcmItem *ds, const DcmTagKey &key)
 {
-  OFString value;
-  if (ds->findAndGetOFStringArray (key, value).good () && !value.empty ())
+  DcmElement *elem = NULL;
+  if (ds->findAndGetElement (key, elem).bad () || elem == NULL)
+    return NULL;
+  char *s = NULL;
+  if (elem->ident () == EVR_UN)
     {
-      /* DICOM pads strings with spaces; the user never wants to see them. */
-      char *s = g_strdup (value.c_str ());
-      return g_strstrip (s);
+      /* A value of unknown VR: DCMTK would show its bytes in hex; they are
+       * the text itself. */
+      Uint8 *bytes = NULL;
+      if (elem->getUint8Array (bytes).good () && bytes && elem->getLength () > 0)
+        s = g_strndup ((const char *) bytes, elem->getLength ());
     }
-  return NULL;
+  else
+    {
+      OFString value;
+      if (elem->getOFStringArray (value).good () && !value.empty ())
+        s = g_strdup (value.c_str ());
+    }
+  if (s == NULL)
+    return NULL;
+  /* Text outside UTF-8 is most often Latin-1 (ISO_IR 100). */
+  if (!g_utf8_validate (s, -1, NULL))
+    {
+      char *converted = g_convert (s, -1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+      g_free (s);
+      s = converted ? converted : g_strdup ("?");
+    }
+  /* DICOM pads strings with spaces; the user never wants to see them. */
+  g_strstrip (s);
+  if (*s == '\0')
+    g_clear_pointer (&s, g_free);
+  return s;
 }
 
 static int

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
@@ -215,6 +216,13 @@ patient_key (const MtDicomSlice *h)
                           h->patient_birth_date ? h->patient_birth_date : "");
 }
 
+static int
+compare_float (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return x < y ? -1 : x > y;
+}
+
 /* An image of a series, shrunk to fit THUMB x THUMB and windowed on its own
  * range (the middle frame of a multi-frame file). */
 static gboolean
@@ -236,13 +244,12 @@ make_thumbnail (const MtDicomSlice *h, guint8 *out, int *tw, int *th)
   for (int y = 0; y < *th; y++)
     for (int x = 0; x < *tw; x++)
       small[y * *tw + x] = img[(gsize) (y * h->rows / *th) * h->columns + (gsize) (x * h->columns / *tw)];
+  /* Windowed on the 1st to 99th percentile: contrast and metal do not
+   * leave the rest of the picture black. */
   int m = *tw * *th;
-  float lo = small[0], hi = small[0];
-  for (int i = 0; i < m; i++)
-    {
-      lo = MIN (lo, small[i]);
-      hi = MAX (hi, small[i]);
-    }
+  g_autofree float *sorted = g_memdup2 (small, sizeof (float) * m);
+  qsort (sorted, m, sizeof (float), compare_float);
+  float lo = sorted[m / 100], hi = sorted[m - 1 - m / 100];
   if (hi <= lo)
     hi = lo + 1;
   for (int i = 0; i < m; i++)

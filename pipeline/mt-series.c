@@ -769,18 +769,27 @@ mt_series_load (MtSeries     *series,
 }
 
 MtVolume *
-mt_series_read_volume (const char   *path,
-                       MtProgress   *progress,
-                       GCancellable *cancellable,
-                       GError      **error)
+mt_series_read_volume_paths (const char * const *paths,
+                             MtProgress         *progress,
+                             GCancellable       *cancellable,
+                             GError            **error)
 {
-  const char *paths[] = { path, NULL };
   g_autoptr (GPtrArray) all = mt_series_scan (paths, progress, cancellable, error);
   if (all == NULL)
     return NULL;
   MtVolume *v = mt_series_load (all->pdata[0], progress, cancellable, error);
   if (v != NULL && all->len > 1)
     mt_volume_add_warning (v, _ ("%s holds %u image stacks; the largest (%u images) was opened"),
-                           path, all->len, ((MtSeries *) all->pdata[0])->slices->len);
+                           paths[0], all->len, ((MtSeries *) all->pdata[0])->slices->len);
   return v;
+}
+
+MtVolume *
+mt_series_read_volume (const char   *path,
+                       MtProgress   *progress,
+                       GCancellable *cancellable,
+                       GError      **error)
+{
+  const char *paths[] = { path, NULL };
+  return mt_series_read_volume_paths (paths, progress, cancellable, error);
 }

@@ -63,6 +63,11 @@ MtVolume  *mt_series_load         (MtSeries           *series,
                                    MtProgress         *progress,
                                    GCancellable       *cancellable,
                                    GError            **error);
+/* Scan + load of the largest stack among the files under these paths. */
+MtVolume  *mt_series_read_volume_paths (const char * const *paths,
+                                        MtProgress         *progress,
+                                        GCancellable       *cancellable,
+                                        GError            **error);
 /* Scan + load of the largest stack under path. */
 MtVolume  *mt_series_read_volume  (const char         *path,
                                    MtProgress         *progress,

@@ -170,6 +170,50 @@ test_bad_path (void)
   g_assert_false (g_file_test ("/tmp/medtwin-never-written.png", G_FILE_TEST_EXISTS));
 }
 
+/* The patient library as a user first sees it: imported from the command
+ * line, listed in the browser with thumbnails. */
+static void
+test_library_browser (void)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *data = mt_test_data_path ("ct-thorax-abdomen", NULL);
+  if (data == NULL)
+    return;
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-gui-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "library.db", NULL);
+  g_autofree char *png = g_build_filename (dir, "library.png", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "MEDTWIN_LIBRARY", db, TRUE);
+  env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
+  const char *import[] = { MEDTWIN_CLI, "import", "-q", data, NULL };
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) import, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  const char *argv[] = { MEDTWIN_BIN, "--library", "--screenshot", png, NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  Image img = { 0 };
+  g_assert_true (read_png (png, &img));
+  /* The first row holds the thorax CT's thumbnail: a grey picture, not flat. */
+  double mean, sd;
+  stats (&img, 10, 80, 70, 140, &mean, &sd);
+  g_test_message ("thumbnail cell: mean %.1f, sd %.1f", mean, sd);
+  g_assert_cmpfloat (sd, >, 20.0);
+  g_free (img.rgba);
+  const char *keep = g_getenv ("MEDTWIN_TEST_OUTPUT");
+  if (keep)
+    {
+      g_autofree char *cmd = g_strdup_printf ("cp '%s' '%s/library.png'", png, keep);
+      g_assert_cmpint (system (cmd), ==, 0);
+    }
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_cmpint (system (rm), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -177,5 +221,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/screenshot/thorax", test_thorax);
   g_test_add_func ("/gui/screenshot/demo", test_demo);
   g_test_add_func ("/gui/screenshot/bad-path", test_bad_path);
+  g_test_add_func ("/gui/screenshot/library", test_library_browser);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "mt-file-utils.h"
+#include "mt-browser.h"
 #include "mt-phantom.h"
 #include "mt-progress.h"
 #include "mt-series.h"
@@ -37,6 +38,7 @@ struct _MtWindow
   GtkWidget    *progress;
   GtkWidget    *message;
   GCancellable *cancellable;
+  GtkWindow    *browser;
 };
 
 G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -94,11 +96,12 @@ load_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  const char *path = task_data;
+  char **paths = task_data;
   MtProgress *progress = g_object_get_data (G_OBJECT (task), "progress");
   GError *error = NULL;
   g_autofree char *demo = NULL;
-  if (path == NULL)
+  const char *demo_paths[2] = { NULL, NULL };
+  if (paths == NULL || paths[0] == NULL)
     {
       mt_progress_set_stage (progress, 0.0, 0.6, N_("Generating the demo patient"));
       demo = ensure_demo (progress, cancellable, &error);
@@ -107,9 +110,10 @@ load_thread (GTask        *task,
           g_task_return_error (task, error);
           return;
         }
-      path = demo;
+      demo_paths[0] = demo;
+      paths = (char **) demo_paths;
     }
-  MtVolume *v = mt_series_read_volume (path, progress, cancellable, &error);
+  MtVolume *v = mt_series_read_volume_paths ((const char * const *) paths, progress, cancellable, &error);
   if (v == NULL)
     g_task_return_error (task, error);
   else
@@ -185,6 +189,15 @@ void
 mt_window_open (MtWindow *self,
                 GFile    *file)
 {
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  const char *paths[] = { path, NULL };
+  mt_window_open_paths (self, paths);
+}
+
+void
+mt_window_open_paths (MtWindow           *self,
+                      const char * const *paths)
+{
   g_return_if_fail (MT_IS_WINDOW (self));
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
@@ -193,7 +206,7 @@ mt_window_open (MtWindow *self,
 
   g_autoptr (GTask) task = g_task_new (self, self->cancellable, load_done, NULL);
   g_task_set_source_tag (task, mt_window_open);
-  g_task_set_task_data (task, file ? g_file_get_path (file) : NULL, g_free);
+  g_task_set_task_data (task, g_strdupv ((char **) paths), (GDestroyNotify) g_strfreev);
   MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
   g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
@@ -230,6 +243,24 @@ open_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
                                  GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), _("_Cancel"));
   g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+GtkWindow *
+mt_window_show_library (MtWindow *self)
+{
+  if (self->browser == NULL)
+    {
+      self->browser = GTK_WINDOW (mt_browser_new (self));
+      g_object_add_weak_pointer (G_OBJECT (self->browser), (gpointer *) &self->browser);
+    }
+  gtk_window_present (self->browser);
+  return self->browser;
+}
+
+static void
+library_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  mt_window_show_library (MT_WINDOW (user_data));
 }
 
 static void
@@ -351,6 +382,7 @@ on_render_preset (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
 static const GActionEntry win_actions[] = {
   { "open", open_activated, NULL, NULL, NULL, { 0 } },
   { "open-demo", demo_activated, NULL, NULL, NULL, { 0 } },
+  { "library", library_activated, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -360,6 +392,8 @@ mt_window_dispose (GObject *object)
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->browser)
+    gtk_window_destroy (self->browser);
   G_OBJECT_CLASS (mt_window_parent_class)->dispose (object);
 }
 
@@ -407,6 +441,10 @@ mt_window_init (MtWindow *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open");
   gtk_widget_set_tooltip_text (open, _("Open a DICOM folder (Ctrl+O)"));
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), open);
+  GtkWidget *library = gtk_button_new_with_mnemonic (_("_Library"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (library), "win.library");
+  gtk_widget_set_tooltip_text (library, _("Browse and import patients, studies and series (Ctrl+L)"));
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), library);
   GtkWidget *demo = gtk_button_new_with_mnemonic (_("_Demo patient"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (demo), "win.open-demo");
   gtk_widget_set_tooltip_text (demo, _("Open the built-in demo patient"));

@@ -15,7 +15,12 @@ MtWindow *mt_window_new        (GtkApplication *app);
  * patient, generating it first if the cache does not hold it yet. */
 void      mt_window_open       (MtWindow       *self,
                                 GFile          *file);
+/* Loads the largest stack among these files (a series from the library). */
+void      mt_window_open_paths (MtWindow           *self,
+                                const char * const *paths);
 MtViewer *mt_window_get_viewer (MtWindow       *self);
+/* The patient library window of this window, created on first use. */
+GtkWindow *mt_window_show_library (MtWindow    *self);
 /* TRUE once every view has drawn the current volume. */
 gboolean  mt_window_views_ready (MtWindow      *self);
 
