@@ -154,6 +154,7 @@ mt_cli_render (int argc, char **argv)
           mt_slice_renderer_set_slice (r, values, layout.width, layout.height, layout.pixel_w, layout.pixel_h);
           mt_slice_renderer_set_window (r, wl->center, wl->width);
           mt_slice_renderer_set_linear (r, TRUE);
+          mt_slice_renderer_set_inverted (r, volume->invert_display);
           mt_slice_renderer_render (r, w, h);
           mt_offscreen_finish (gl);
           total_ms += (g_get_monotonic_time () - t0) / 1000.0;

@@ -710,7 +710,7 @@ write_ct_impl (const MtDicomCtSpec *s, const char *path, GError **error)
   PUT (DCM_FrameOfReferenceUID, s->frame_of_reference_uid);
   PUT (DCM_PositionReferenceIndicator, "");
   PUT (DCM_SliceLocation, ds_string (&s->position[2], 1).c_str ());
-  PUT (DCM_PhotometricInterpretation, "MONOCHROME2");
+  PUT (DCM_PhotometricInterpretation, s->monochrome1 ? "MONOCHROME1" : "MONOCHROME2");
   PUT (DCM_PixelSpacing, ds_string (s->pixel_spacing, 2).c_str ());
   PUT (DCM_WindowCenter, ds_string (&s->window_center, 1).c_str ());
   PUT (DCM_WindowWidth, ds_string (&s->window_width, 1).c_str ());

@@ -144,6 +144,7 @@ typedef struct
   double         window_width;
   int            bits_stored;
   gboolean       pixel_signed;     /* two's complement in bits_stored bits */
+  gboolean       monochrome1;      /* higher values shown darker */
   const guint16 *pixels;
 } MtDicomCtSpec;
 

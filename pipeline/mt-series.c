@@ -764,6 +764,7 @@ mt_series_load (MtSeries     *series,
       out->frame_of_reference_uid = g_strdup (first->frame_of_reference_uid);
       out->window_center = first->window_center;
       out->window_width = first->window_width;
+      out->invert_display = g_strcmp0 (first->photometric, "MONOCHROME1") == 0;
     }
   return out;
 }

@@ -34,6 +34,8 @@ struct _MtVolume
   char           *series_uid;
   char           *series_description;
   char           *frame_of_reference_uid;
+  /* MONOCHROME1: higher values are shown darker (CR and DX often). */
+  gboolean        invert_display;
   /* Display defaults from the file (0 width means none). */
   double          window_center;
   double          window_width;

@@ -20,6 +20,7 @@ struct _MtSliceRenderer
   double   pixel_w, pixel_h;
   double   center, window;
   gboolean linear;
+  gboolean inverted;
   double   zoom, pan_x, pan_y;
   gboolean crosshair;
   double   cross_u, cross_v;
@@ -114,6 +115,13 @@ mt_slice_renderer_set_linear (MtSliceRenderer *r,
 }
 
 void
+mt_slice_renderer_set_inverted (MtSliceRenderer *r,
+                                gboolean         inverted)
+{
+  r->inverted = inverted;
+}
+
+void
 mt_slice_renderer_set_zoom_pan (MtSliceRenderer *r,
                                 double           zoom,
                                 double           pan_x,
@@ -204,7 +212,7 @@ mt_slice_renderer_render (MtSliceRenderer *r,
   glUniform4fv (r->loc_rect, 1, rect);
   glUniform1f (r->loc_low, (float) (r->center - r->window / 2));
   glUniform1f (r->loc_width, (float) r->window);
-  glUniform1f (r->loc_invert, 0.0f);
+  glUniform1f (r->loc_invert, r->inverted ? 1.0f : 0.0f);
   glBindVertexArray (r->vao);
   glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
 

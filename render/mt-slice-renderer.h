@@ -23,6 +23,9 @@ void             mt_slice_renderer_set_window        (MtSliceRenderer  *r,
                                                       double            width);
 void             mt_slice_renderer_set_linear        (MtSliceRenderer  *r,
                                                       gboolean          linear);
+/* MONOCHROME1 images: higher values darker. */
+void             mt_slice_renderer_set_inverted      (MtSliceRenderer  *r,
+                                                      gboolean          inverted);
 void             mt_slice_renderer_set_zoom_pan      (MtSliceRenderer  *r,
                                                       double            zoom,
                                                       double            pan_x,

@@ -30,9 +30,19 @@ save_if_asked (const char *name, const guint8 *rgba, int w, int h)
   mt_png_write_rgba (path, rgba, w, h, NULL);
 }
 
+static guint8 *render_slice_full (const MtVolume *v, MtViewAxis axis, int slice, double center,
+                                  double width, gboolean linear, gboolean inverted, int *out_w, int *out_h);
+
 static guint8 *
 render_slice (const MtVolume *v, MtViewAxis axis, int slice, double center, double width,
               gboolean linear, int *out_w, int *out_h)
+{
+  return render_slice_full (v, axis, slice, center, width, linear, FALSE, out_w, out_h);
+}
+
+static guint8 *
+render_slice_full (const MtVolume *v, MtViewAxis axis, int slice, double center, double width,
+                   gboolean linear, gboolean inverted, int *out_w, int *out_h)
 {
   g_autoptr (GError) error = NULL;
   MtSliceRenderer *r = mt_slice_renderer_new (&error);
@@ -43,12 +53,24 @@ render_slice (const MtVolume *v, MtViewAxis axis, int slice, double center, doub
   mt_slice_renderer_set_slice (r, values, l.width, l.height, l.pixel_w, l.pixel_h);
   mt_slice_renderer_set_window (r, center, width);
   mt_slice_renderer_set_linear (r, linear);
+  mt_slice_renderer_set_inverted (r, inverted);
   mt_offscreen_resize (gl, SIZE, SIZE);
   mt_slice_renderer_render (r, SIZE, SIZE);
   mt_slice_renderer_free (r);
   *out_w = SIZE;
   *out_h = SIZE;
   return mt_offscreen_read_rgba (gl);
+}
+
+/* MONOCHROME1: every pixel the complement of the normal rendering. */
+static void
+test_slice_inverted (void)
+{
+  int w, h;
+  g_autofree guint8 *normal = render_slice_full (phantom->ct, MT_VIEW_AXIAL, 50, 40, 400, FALSE, FALSE, &w, &h);
+  g_autofree guint8 *inverted = render_slice_full (phantom->ct, MT_VIEW_AXIAL, 50, 40, 400, FALSE, TRUE, &w, &h);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    g_assert_cmpint (abs (normal[4 * i] + inverted[4 * i] - 255), <=, 1);
 }
 
 /* Nearest sampling at one screen pixel per voxel shows exactly the volume's
@@ -296,6 +318,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_test_add_func ("/render/slice/equals-window", test_slice_equals_window);
   g_test_add_func ("/render/slice/orientation", test_slice_orientation);
+  g_test_add_func ("/render/slice/inverted", test_slice_inverted);
   g_test_add_func ("/render/raycast/left-right", test_raycast_left_right);
   g_test_add_func ("/render/raycast/phantom-bone", test_raycast_phantom_bone);
   int ret = g_test_run ();

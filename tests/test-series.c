@@ -183,6 +183,7 @@ test_12bit_signed (void)
   g_assert_no_error (error);
   g_autoptr (MtVolume) v = mt_series_read_volume (path, NULL, NULL, &error);
   g_assert_no_error (error);
+  g_assert_false (v->invert_display);
   g_assert_cmpint (v->dims[0], ==, 4);
   g_assert_cmpint (v->dims[1], ==, 2);
   /* Column spacing runs along i, row spacing along j. */
@@ -190,6 +191,13 @@ test_12bit_signed (void)
   g_assert_cmpfloat_with_epsilon (v->spacing[1], 0.5, 1e-9);
   for (int i = 0; i < 8; i++)
     g_assert_cmpfloat (v->data[i], ==, values[i] * 2.0f - 10.0f);
+  /* MONOCHROME1: the same values, shown inverted. */
+  spec.monochrome1 = TRUE;
+  g_assert_true (mt_dicom_write_ct (&spec, path, &error));
+  g_autoptr (MtVolume) m1 = mt_series_read_volume (path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (m1->invert_display);
+  g_assert_cmpfloat (m1->data[3], ==, 2047 * 2.0f - 10.0f);
   g_unlink (path);
   g_rmdir (dir);
 }

@@ -106,6 +106,7 @@ mt_slice_view_render (GtkGLArea    *area,
       mt_viewer_get_window (self->viewer, &center, &width);
       mt_slice_renderer_set_window (self->renderer, center, width);
       mt_slice_renderer_set_linear (self->renderer, TRUE);
+      mt_slice_renderer_set_inverted (self->renderer, v->invert_display);
       int ijk[3], u, vv, s;
       mt_viewer_get_cursor (self->viewer, ijk);
       mt_slice_layout_pixel (&self->layout, ijk, &u, &vv, &s);
