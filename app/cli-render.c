@@ -13,7 +13,7 @@
 #include "cli-common.h"
 #include "cli-render.h"
 #include "mt-camera.h"
-#include "mt-nifti.h"
+#include "mt-nrrd.h"
 #include "mt-offscreen.h"
 #include "mt-reslice.h"
 #include "mt-series.h"
@@ -21,14 +21,6 @@
 #include "mt-volume-renderer.h"
 #include "mt-volume.h"
 #include "mt-window-level.h"
-
-static MtVolume *
-load_any (const char *path, GError **error)
-{
-  if (g_str_has_suffix (path, ".nii") || g_str_has_suffix (path, ".nii.gz"))
-    return mt_nifti_read (path, error);
-  return mt_series_read_volume (path, NULL, NULL, error);
-}
 
 int
 mt_cli_render (int argc, char **argv)
@@ -89,7 +81,7 @@ mt_cli_render (int argc, char **argv)
     }
 
   gint64 t_load = g_get_monotonic_time ();
-  g_autoptr (MtVolume) volume = load_any (argv[1], &error);
+  g_autoptr (MtVolume) volume = mt_volume_read_any (argv[1], &error);
   if (volume == NULL)
     {
       g_printerr ("medtwin-cli: %s\n", error->message);

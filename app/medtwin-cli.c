@@ -15,6 +15,7 @@
 #include "mt-i18n.h"
 #include "mt-library.h"
 #include "mt-nifti.h"
+#include "mt-nrrd.h"
 #include "mt-phantom.h"
 #include "mt-progress.h"
 #include "mt-series.h"
@@ -209,19 +210,6 @@ cmd_phantom (int argc, char **argv)
 
 /* ------------------------------------------------------------------ convert */
 
-static gboolean
-all_int16 (const MtVolume *v)
-{
-  gsize n = mt_volume_n_voxels (v), bad = 0;
-  /* Counting rather than returning early keeps the loop vectorisable. */
-  for (gsize i = 0; i < n; i++)
-    {
-      float x = CLAMP (v->data[i], -40000.0f, 40000.0f);
-      bad += (float) (int) x != x || x < G_MININT16 || x > G_MAXINT16;
-    }
-  return bad == 0;
-}
-
 static int
 cmd_convert (int argc, char **argv)
 {
@@ -230,25 +218,26 @@ cmd_convert (int argc, char **argv)
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Do not print warnings"), NULL },
     { NULL },
   };
-  if (!mt_cli_parse_options (&argc, &argv, _("PATH OUT.nii[.gz] — write a DICOM series as NIfTI-1"), entries))
+  if (!mt_cli_parse_options (&argc, &argv, _("PATH OUT.nii[.gz]|OUT.nrrd — write a scan as NIfTI-1 or NRRD"), entries))
     return 2;
   g_autoptr (GError) error = NULL;
-  if (argc != 3 || !(g_str_has_suffix (argv[2], ".nii") || g_str_has_suffix (argv[2], ".nii.gz")))
+  gboolean nrrd = argc == 3 && g_str_has_suffix (argv[2], ".nrrd");
+  if (argc != 3 || !(nrrd || g_str_has_suffix (argv[2], ".nii") || g_str_has_suffix (argv[2], ".nii.gz")))
     {
-      g_printerr ("%s\n", _("Usage: medtwin-cli convert PATH OUT.nii[.gz]"));
+      g_printerr ("%s\n", _("Usage: medtwin-cli convert PATH OUT.nii[.gz]|OUT.nrrd"));
       return 2;
     }
-  g_autoptr (MtVolume) v = mt_series_read_volume (argv[1], NULL, NULL, &error);
+  g_autoptr (MtVolume) v = mt_volume_read_any (argv[1], &error);
   if (v == NULL)
     {
       print_error (error);
       return 1;
     }
-  /* Rows run the other way, as dcm2niix writes them: the same affine for
+  /* NRRD as 3D Slicer writes it (LPS, as stored); NIfTI: rows run the other way, as dcm2niix writes them: the same affine for
    * the same series, so either file can stand for the other. CT in HU, as
    * whole numbers when they are; any other values as float. */
-  MtNiftiType type = all_int16 (v) ? MT_NIFTI_INT16 : MT_NIFTI_FLOAT32;
-  if (!mt_nifti_write_rows_reversed (v, type, argv[2], &error))
+  MtNiftiType type = mt_volume_is_int16 (v) ? MT_NIFTI_INT16 : MT_NIFTI_FLOAT32;
+  if (nrrd ? !mt_nrrd_write (v, type, argv[2], &error) : !mt_nifti_write_rows_reversed (v, type, argv[2], &error))
     {
       print_error (error);
       return 1;
@@ -427,7 +416,7 @@ static const struct
   { "phantom", cmd_phantom, N_("Generate the demo patient (DICOM CT, ground truth, ECG)") },
   { "import", cmd_import, N_("Add the DICOM files under a folder to the patient library") },
   { "ls", cmd_ls, N_("List and search the series in the patient library") },
-  { "convert", cmd_convert, N_("Write a DICOM series as NIfTI-1 (.nii, .nii.gz)") },
+  { "convert", cmd_convert, N_("Write a scan as NIfTI-1 (.nii, .nii.gz) or NRRD (.nrrd)") },
   { "render", mt_cli_render, N_("Render a view of a scan to PNG without a display") },
 };
 

@@ -8,6 +8,7 @@
 
 #include "mt-file-utils.h"
 #include "mt-nifti.h"
+#include "mt-nrrd.h"
 #include "mt-phantom.h"
 #include "mt-series.h"
 #include "mt-volume.h"
@@ -109,6 +110,57 @@ test_matches_dcm2niix (void)
   g_assert_cmpuint (differ, ==, 0);
 }
 
+/* NRRD, as 3D Slicer exchanges volumes: the same voxels at the same
+ * positions after a round trip, and RAS headers read into LPS. */
+static void
+test_nrrd (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtPhantom) ph = mt_phantom_generate (6, TRUE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autofree char *path = g_build_filename (tmp_dir, "ct.nrrd", NULL);
+  g_assert_true (mt_volume_write_any (ph->ct, FALSE, path, &error));
+  g_autoptr (MtVolume) back = mt_volume_read_any (path, &error);
+  g_assert_no_error (error);
+  assert_same_geometry (ph->ct, back, 1e-6);
+  for (gsize i = 0; i < mt_volume_n_voxels (back); i++)
+    g_assert_cmpfloat (back->data[i], ==, ph->ct->data[i]);
+  g_autofree char *labels = g_build_filename (tmp_dir, "labels.nrrd", NULL);
+  g_assert_true (mt_volume_write_any (ph->labels, TRUE, labels, &error));
+  g_autoptr (MtVolume) lb = mt_nrrd_read (labels, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < mt_volume_n_voxels (lb); i++)
+    g_assert_cmpfloat (lb->data[i], ==, ph->labels->data[i]);
+
+  /* A small RAS, raw, big-endian short volume written by hand. */
+  const char header[] = "NRRD0004\ntype: short\ndimension: 3\nspace: right-anterior-superior\n"
+                        "sizes: 2 1 1\nspace directions: (-0.5,0,0) (0,-0.7,0) (0,0,2)\n"
+                        "endian: big\nencoding: raw\nspace origin: (10,20,30)\n\n";
+  GString *file = g_string_new_len (header, sizeof header - 1);
+  const guint8 data[4] = { 0xff, 0x38, 0x01, 0x00 };   /* -200, 256 */
+  g_string_append_len (file, (const char *) data, 4);
+  g_autofree char *hand = g_build_filename (tmp_dir, "hand.nrrd", NULL);
+  g_assert_true (g_file_set_contents (hand, file->str, (gssize) file->len, NULL));
+  g_string_free (file, TRUE);
+  g_autoptr (MtVolume) h = mt_nrrd_read (hand, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (h->data[0], ==, -200.0f);
+  g_assert_cmpfloat (h->data[1], ==, 256.0f);
+  g_assert_cmpfloat_with_epsilon (h->origin[0], -10.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (h->origin[1], -20.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (h->spacing[1], 0.7, 1e-9);
+  g_assert_cmpfloat_with_epsilon (h->direction[0], 1.0, 1e-9);   /* -R is +L */
+  g_assert_cmpfloat_with_epsilon (h->direction[4], 1.0, 1e-9);   /* -A is +P */
+
+  /* Truncated: a clear error, not a short volume. */
+  g_autofree char *cut = g_build_filename (tmp_dir, "cut.nrrd", NULL);
+  g_assert_true (g_file_set_contents (cut, header, sizeof header - 1 + 2, NULL));
+  g_autoptr (MtVolume) none = mt_nrrd_read (cut, &error);
+  g_assert_null (none);
+  g_assert_error (error, MT_NRRD_ERROR, MT_NRRD_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "truncated"));
+}
+
 static void
 test_bad_input (void)
 {
@@ -128,6 +180,7 @@ main (int argc, char **argv)
   tmp_dir = g_dir_make_tmp ("medtwin-nifti-XXXXXX", NULL);
   g_test_add_func ("/pipeline/nifti/round-trip", test_round_trip);
   g_test_add_func ("/pipeline/nifti/matches-dcm2niix", test_matches_dcm2niix);
+  g_test_add_func ("/pipeline/nifti/nrrd", test_nrrd);
   g_test_add_func ("/pipeline/nifti/bad-input", test_bad_input);
   int ret = g_test_run ();
   mt_remove_tree (tmp_dir);
