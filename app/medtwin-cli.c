@@ -243,8 +243,12 @@ cmd_convert (int argc, char **argv)
       return 1;
     }
   if (!quiet)
-    for (guint w = 0; w < v->warnings->len; w++)
-      g_printerr (_("medtwin-cli: warning: %s\n"), (char *) v->warnings->pdata[w]);
+    {
+      for (guint w = 0; w < v->warnings->len; w++)
+        g_printerr (_("medtwin-cli: warning: %s\n"), (char *) v->warnings->pdata[w]);
+      if (v->rgb != NULL)
+        g_printerr (_("medtwin-cli: warning: %s\n"), _("a colour image was written as its luminance (grey)"));
+    }
   return 0;
 }
 

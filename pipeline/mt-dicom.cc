@@ -12,6 +12,8 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmimage/diregist.h>
+#include <dcmtk/dcmimgle/dcmimage.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
@@ -559,6 +561,62 @@ mt_dicom_read_pixels (const MtDicomSlice *header,
     {
       g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
                    _ ("%s: unexpected failure while decoding the pixel data"), header->path);
+    }
+  return FALSE;
+}
+
+gboolean
+mt_dicom_read_rgb (const MtDicomSlice *h,
+                   guint8             *rgb,
+                   gsize               n_pixels,
+                   GError            **error)
+{
+  g_return_val_if_fail (h != NULL && rgb != NULL, FALSE);
+  dicom_init ();
+  const gsize plane = (gsize) h->rows * h->columns;
+  if (n_pixels != plane * h->frames)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   _("%s: image size changed while reading (%zu values, expected %zu)"),
+                   h->path, plane * h->frames, n_pixels);
+      return FALSE;
+    }
+  try
+    {
+      /* DicomImage converts every colour model (YBR, palette, planar) and
+       * decompresses with the registered codecs. */
+      DicomImage image (h->path, CIF_UsePartialAccessToPixelData, 0, (unsigned long) h->frames);
+      if (image.getStatus () != EIS_Normal || image.isMonochrome ())
+        {
+          g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED,
+                       _("%s: the colour image cannot be decoded (%s)"), h->path,
+                       image.getStatus () == EIS_Normal ? "not colour" : DicomImage::getString (image.getStatus ()));
+          return FALSE;
+        }
+      if ((int) image.getWidth () != h->columns || (int) image.getHeight () != h->rows)
+        {
+          g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                       _("%s: the colour image is %lu x %lu but the header says %d x %d"), h->path,
+                       image.getWidth (), image.getHeight (), h->columns, h->rows);
+          return FALSE;
+        }
+      for (int f = 0; f < h->frames; f++)
+        {
+          const void *out = image.getOutputData (8, (unsigned long) f, 0);
+          if (out == NULL)
+            {
+              g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                           _("%s: frame %d of the colour image cannot be decoded"), h->path, f + 1);
+              return FALSE;
+            }
+          memcpy (rgb + plane * 3 * f, out, plane * 3);
+        }
+      return TRUE;
+    }
+  catch (...)
+    {
+      g_set_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_CORRUPT,
+                   _("%s: unexpected failure while decoding the colour image"), h->path);
     }
   return FALSE;
 }

@@ -100,6 +100,13 @@ gboolean      mt_dicom_read_pixels (const MtDicomSlice *header,
                                     float              *dest,
                                     gsize               n_values,
                                     GError            **error);
+/* Colour images (3 samples per pixel, any colour model, any supported
+ * compression): 8-bit RGB of every frame, interleaved, rows*columns*frames*3
+ * bytes to rgb. */
+gboolean      mt_dicom_read_rgb    (const MtDicomSlice *header,
+                                    guint8             *rgb,
+                                    gsize               n_pixels,
+                                    GError            **error);
 void          mt_dicom_slice_free  (MtDicomSlice       *slice);
 /* A slice standing for one frame of an enhanced image, with that frame's
  * geometry and rescale. */

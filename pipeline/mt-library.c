@@ -234,7 +234,18 @@ make_thumbnail (const MtDicomSlice *h, guint8 *out, int *tw, int *th)
   if (n == 0 || n > (gsize) 64 << 20)
     return FALSE;
   g_autofree float *values = g_try_malloc (n * sizeof (float));
-  if (values == NULL || !mt_dicom_read_pixels (&one, values, n, NULL))
+  if (values == NULL)
+    return FALSE;
+  if (h->samples_per_pixel == 3)
+    {
+      /* Colour: its luminance. */
+      g_autofree guint8 *rgb = g_try_malloc (n * 3);
+      if (rgb == NULL || !mt_dicom_read_rgb (&one, rgb, n, NULL))
+        return FALSE;
+      for (gsize i = 0; i < n; i++)
+        values[i] = 0.299f * rgb[3 * i] + 0.587f * rgb[3 * i + 1] + 0.114f * rgb[3 * i + 2];
+    }
+  else if (!mt_dicom_read_pixels (&one, values, n, NULL))
     return FALSE;
   const float *img = values + plane * (gsize) (one.frames / 2);
   double aspect = (double) h->columns / h->rows;

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "mt-reslice.h"
 #include "mt-volume.h"
 
@@ -83,6 +85,25 @@ mt_slice_extract (const MtVolume      *volume,
       for (int u = 0; u < l->width; u++, p += du)
         row[u] = *p;
     }
+  return out;
+}
+
+guint8 *
+mt_slice_extract_rgb (const MtVolume      *volume,
+                      const MtSliceLayout *l,
+                      int                  slice)
+{
+  g_return_val_if_fail (volume->rgb != NULL, NULL);
+  g_return_val_if_fail (slice >= 0 && slice < l->n_slices, NULL);
+  guint8 *out = g_new (guint8, (gsize) l->width * l->height * 3);
+  for (int v = 0; v < l->height; v++)
+    for (int u = 0; u < l->width; u++)
+      {
+        int ijk[3];
+        mt_slice_layout_voxel (l, u, v, slice, ijk);
+        memcpy (out + ((gsize) v * l->width + u) * 3,
+                volume->rgb + mt_volume_offset (volume, ijk[0], ijk[1], ijk[2]) * 3, 3);
+      }
   return out;
 }
 

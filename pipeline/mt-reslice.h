@@ -45,6 +45,10 @@ void   mt_slice_layout_pixel  (const MtSliceLayout *layout,
 float *mt_slice_extract       (const MtVolume      *volume,
                                const MtSliceLayout *layout,
                                int                  slice);
+/* The same for a colour volume: width*height*3 bytes of RGB. */
+guint8 *mt_slice_extract_rgb  (const MtVolume      *volume,
+                               const MtSliceLayout *layout,
+                               int                  slice);
 /* Screen-edge letters (patient directions) for a view: right, left, top, bottom. */
 void   mt_view_orientation_letters (MtViewAxis  view,
                                     const char *letters[4]);

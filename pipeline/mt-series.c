@@ -144,8 +144,9 @@ stack_key (const MtDicomSlice *s)
   const char *uid = s->series_uid ? s->series_uid : "";
   const char *volume = s->volume_key ? s->volume_key : "";
   if (!s->has_orientation)
-    return g_strdup_printf ("%s|%s|%dx%d", uid, volume, s->columns, s->rows);
-  return g_strdup_printf ("%s|%s|%dx%d|%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", uid, volume, s->columns, s->rows,
+    return g_strdup_printf ("%s|%s|%dx%dx%d", uid, volume, s->columns, s->rows, s->samples_per_pixel);
+  return g_strdup_printf ("%s|%s|%dx%dx%d|%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", uid, volume, s->columns, s->rows,
+                          s->samples_per_pixel,
                           s->orientation[0], s->orientation[1], s->orientation[2],
                           s->orientation[3], s->orientation[4], s->orientation[5]);
 }
@@ -376,6 +377,19 @@ static gboolean
 decode_file (const LoadJob *job, const FileWork *w, GError **error)
 {
   const MtDicomSlice *h = w->header;
+  if (h->samples_per_pixel == 3 && h->frame_index < 0 && job->volume->rgb != NULL)
+    {
+      /* Colour: the exact RGB for display, its luminance (Rec. 601) for
+       * everything else. */
+      const Slot *slot = &g_array_index (w->slots, Slot, 0);
+      guint8 *rgb = job->volume->rgb + (gsize) slot->k * job->plane * 3;
+      if (!mt_dicom_read_rgb (h, rgb, job->plane * h->frames, error))
+        return FALSE;
+      float *lum = job->volume->data + (gsize) slot->k * job->plane;
+      for (gsize i = 0; i < job->plane * h->frames; i++)
+        lum[i] = 0.299f * rgb[3 * i] + 0.587f * rgb[3 * i + 1] + 0.114f * rgb[3 * i + 2];
+      return TRUE;
+    }
   if (h->frame_index < 0)
     {
       const Slot *slot = &g_array_index (w->slots, Slot, 0);
@@ -590,7 +604,8 @@ finish_geometry (MtSeries  *series,
   set_plane_geometry (series, raw);
   const guint n = series->slices->len;
   MtDicomSlice *first = series->slices->pdata[0];
-  if (n < 2 || !first->has_position)
+  /* Colour images (photographs, screen captures, cine) are shown as acquired. */
+  if (n < 2 || !first->has_position || raw->rgb != NULL)
     return mt_volume_ref (raw);
 
   g_autofree double *along = g_new (double, n);
@@ -680,7 +695,7 @@ mt_series_memory_needed (const MtSeries *series)
   guint64 nz = series->slices->len == 1 ? (guint64) MAX (first->frames, 1) : series->slices->len;
   /* The float volume, and as much again if it must be resampled onto a
    * regular grid; an enhanced file also holds all its frames while decoding. */
-  guint64 need = 2 * plane * nz * sizeof (float);
+  guint64 need = 2 * plane * nz * sizeof (float) + (first->samples_per_pixel == 3 ? plane * nz * 3 : 0);
   if (first->frame_index >= 0)
     need += plane * (guint64) first->file_frames * sizeof (float) * mt_parallel_n_threads ();
   return need;
@@ -729,6 +744,22 @@ mt_series_load (MtSeries     *series,
   g_autoptr (MtVolume) v = mt_volume_new (first->columns, first->rows, nz, error);
   if (v == NULL)
     return NULL;
+  if (first->samples_per_pixel == 3)
+    {
+      if (first->frame_index >= 0)
+        {
+          g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_GEOMETRY,
+                       _("%s: colour enhanced multi-frame images are not supported yet"), first->path);
+          return NULL;
+        }
+      v->rgb = g_try_malloc (mt_volume_n_voxels (v) * 3);
+      if (v->rgb == NULL)
+        {
+          g_set_error (error, MT_SERIES_ERROR, MT_SERIES_ERROR_TOO_LARGE,
+                       _("Not enough memory for the colour images of this series"));
+          return NULL;
+        }
+    }
   for (guint w = 0; w < probe->warnings->len; w++)
     g_ptr_array_add (v->warnings, g_strdup (probe->warnings->pdata[w]));
 

@@ -74,6 +74,7 @@ mt_volume_unref (MtVolume *volume)
   if (!g_atomic_ref_count_dec (&volume->ref))
     return;
   g_free (volume->data);
+  g_free (volume->rgb);
   g_free (volume->modality);
   g_free (volume->patient_name);
   g_free (volume->patient_id);

@@ -25,6 +25,9 @@ struct _MtVolume
   double          origin[3];
   double          direction[9];
   float          *data;
+  /* Colour images only: 8-bit RGB of every voxel, interleaved, beside the
+   * luminance in data (which every scalar algorithm uses). NULL otherwise. */
+  guint8         *rgb;
 
   /* Descriptive metadata, any of which may be NULL. */
   char           *modality;

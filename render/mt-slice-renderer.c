@@ -21,10 +21,11 @@ struct _MtSliceRenderer
   double   center, window;
   gboolean linear;
   gboolean inverted;
+  gboolean rgb;
   double   zoom, pan_x, pan_y;
   gboolean crosshair;
   double   cross_u, cross_v;
-  GLint    loc_rect, loc_low, loc_width, loc_invert, loc_slice, loc_color;
+  GLint    loc_rect, loc_low, loc_width, loc_invert, loc_slice, loc_color, loc_rgb;
 };
 
 MtSliceRenderer *
@@ -47,6 +48,7 @@ mt_slice_renderer_new (GError **error)
   r->loc_width = glGetUniformLocation (program, "u_window_width");
   r->loc_invert = glGetUniformLocation (program, "u_invert");
   r->loc_slice = glGetUniformLocation (program, "u_slice");
+  r->loc_rgb = glGetUniformLocation (program, "u_rgb");
   r->loc_color = glGetUniformLocation (lines, "u_color");
   glGenVertexArrays (1, &r->vao);
   glGenVertexArrays (1, &r->line_vao);
@@ -90,10 +92,31 @@ mt_slice_renderer_set_slice (MtSliceRenderer *r,
   r->height = height;
   r->pixel_w = pixel_w;
   r->pixel_h = pixel_h;
+  r->rgb = FALSE;
   glBindTexture (GL_TEXTURE_2D, r->texture);
   glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
   /* Full float: the window maps exact values, whatever their range. */
   glTexImage2D (GL_TEXTURE_2D, 0, GL_R32F, width, height, 0, GL_RED, GL_FLOAT, values);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+void
+mt_slice_renderer_set_rgb_slice (MtSliceRenderer *r,
+                                 const guint8    *rgb,
+                                 int              width,
+                                 int              height,
+                                 double           pixel_w,
+                                 double           pixel_h)
+{
+  r->width = width;
+  r->height = height;
+  r->pixel_w = pixel_w;
+  r->pixel_h = pixel_h;
+  r->rgb = TRUE;
+  glBindTexture (GL_TEXTURE_2D, r->texture);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_RGB8, width, height, 0, GL_RGB, GL_UNSIGNED_BYTE, rgb);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
 }
@@ -213,6 +236,7 @@ mt_slice_renderer_render (MtSliceRenderer *r,
   glUniform1f (r->loc_low, (float) (r->center - r->window / 2));
   glUniform1f (r->loc_width, (float) r->window);
   glUniform1f (r->loc_invert, r->inverted ? 1.0f : 0.0f);
+  glUniform1f (r->loc_rgb, r->rgb ? 1.0f : 0.0f);
   glBindVertexArray (r->vao);
   glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
 

@@ -18,6 +18,13 @@ void             mt_slice_renderer_set_slice         (MtSliceRenderer  *r,
                                                       int               height,
                                                       double            pixel_w,
                                                       double            pixel_h);
+/* A colour slice: shown as it is, the window does not apply. */
+void             mt_slice_renderer_set_rgb_slice     (MtSliceRenderer  *r,
+                                                      const guint8     *rgb,
+                                                      int               width,
+                                                      int               height,
+                                                      double            pixel_w,
+                                                      double            pixel_h);
 void             mt_slice_renderer_set_window        (MtSliceRenderer  *r,
                                                       double            center,
                                                       double            width);

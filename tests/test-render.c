@@ -102,6 +102,42 @@ test_slice_equals_window (void)
   g_assert_cmpint (worst, <=, 1);
 }
 
+/* A colour slice is shown exactly, whatever the window. */
+static void
+test_slice_rgb (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_volume_new (SIZE, SIZE, 1, &error);
+  v->rgb = g_malloc ((gsize) SIZE * SIZE * 3);
+  for (int j = 0; j < SIZE; j++)
+    for (int i = 0; i < SIZE; i++)
+      {
+        guint8 *p = v->rgb + ((gsize) j * SIZE + i) * 3;
+        p[0] = (guint8) i;
+        p[1] = (guint8) j;
+        p[2] = (guint8) (i ^ j);
+      }
+  g_autoptr (GError) e2 = NULL;
+  MtSliceRenderer *r = mt_slice_renderer_new (&e2);
+  MtSliceLayout l;
+  mt_slice_layout_init (&l, v, MT_VIEW_AXIAL);
+  g_autofree guint8 *rgb = mt_slice_extract_rgb (v, &l, 0);
+  mt_slice_renderer_set_rgb_slice (r, rgb, l.width, l.height, l.pixel_w, l.pixel_h);
+  mt_slice_renderer_set_window (r, 40, 400);
+  mt_offscreen_resize (gl, SIZE, SIZE);
+  mt_slice_renderer_render (r, SIZE, SIZE);
+  mt_slice_renderer_free (r);
+  g_autofree guint8 *px = mt_offscreen_read_rgba (gl);
+  for (int j = 0; j < SIZE; j++)
+    for (int i = 0; i < SIZE; i++)
+      {
+        const guint8 *p = px + ((gsize) j * SIZE + i) * 4;
+        g_assert_cmpint (p[0], ==, i);
+        g_assert_cmpint (p[1], ==, j);
+        g_assert_cmpint (p[2], ==, (i ^ j) & 0xff);
+      }
+}
+
 /* A volume with one bright block towards patient left, posterior and superior. */
 static MtVolume *
 marker_volume (void)
@@ -319,6 +355,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/slice/equals-window", test_slice_equals_window);
   g_test_add_func ("/render/slice/orientation", test_slice_orientation);
   g_test_add_func ("/render/slice/inverted", test_slice_inverted);
+  g_test_add_func ("/render/slice/rgb", test_slice_rgb);
   g_test_add_func ("/render/raycast/left-right", test_raycast_left_right);
   g_test_add_func ("/render/raycast/phantom-bone", test_raycast_phantom_bone);
   int ret = g_test_run ();

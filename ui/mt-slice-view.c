@@ -96,9 +96,18 @@ mt_slice_view_render (GtkGLArea    *area,
       int slice = current_slice (self);
       if (self->uploaded_serial != serial || self->uploaded_slice != slice)
         {
-          g_autofree float *values = mt_slice_extract (v, &self->layout, slice);
-          mt_slice_renderer_set_slice (self->renderer, values, self->layout.width, self->layout.height,
-                                       self->layout.pixel_w, self->layout.pixel_h);
+          if (v->rgb != NULL)
+            {
+              g_autofree guint8 *rgb = mt_slice_extract_rgb (v, &self->layout, slice);
+              mt_slice_renderer_set_rgb_slice (self->renderer, rgb, self->layout.width, self->layout.height,
+                                               self->layout.pixel_w, self->layout.pixel_h);
+            }
+          else
+            {
+              g_autofree float *values = mt_slice_extract (v, &self->layout, slice);
+              mt_slice_renderer_set_slice (self->renderer, values, self->layout.width, self->layout.height,
+                                           self->layout.pixel_w, self->layout.pixel_h);
+            }
           self->uploaded_serial = serial;
           self->uploaded_slice = slice;
         }

@@ -39,6 +39,9 @@ struct _MtWindow
   GtkWidget    *message;
   GCancellable *cancellable;
   GtkWindow    *browser;
+  GtkWidget    *grid;
+  GtkWidget    *frames[4];     /* axial, sagittal, coronal, 3D */
+  gboolean      single;
 };
 
 G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -306,10 +309,29 @@ mt_window_views_ready (MtWindow *self)
   guint serial = mt_viewer_get_serial (self->viewer);
   if (mt_viewer_get_volume (self->viewer) == NULL)
     return FALSE;
-  for (int p = 0; p < 3; p++)
+  /* A single image shows in one large view; the hidden ones do not draw. */
+  for (int p = 0; p < (self->single ? 1 : 3); p++)
     if (mt_slice_view_get_drawn_serial (MT_SLICE_VIEW (self->panels[p].view)) != serial)
       return FALSE;
-  return mt_volume_view_get_drawn_serial (MT_VOLUME_VIEW (self->volume_view)) == serial;
+  return self->single || mt_volume_view_get_drawn_serial (MT_VOLUME_VIEW (self->volume_view)) == serial;
+}
+
+/* One image (a radiograph, a photograph, a screen capture) fills the window;
+ * a volume gets the four views. */
+static void
+update_layout (MtWindow *self)
+{
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  gboolean single = v != NULL && v->dims[2] == 1;
+  if (single == self->single)
+    return;
+  self->single = single;
+  g_object_ref (self->frames[0]);
+  gtk_grid_remove (GTK_GRID (self->grid), self->frames[0]);
+  gtk_grid_attach (GTK_GRID (self->grid), self->frames[0], 0, 0, single ? 2 : 1, single ? 2 : 1);
+  g_object_unref (self->frames[0]);
+  for (int f = 1; f < 4; f++)
+    gtk_widget_set_visible (self->frames[f], !single);
 }
 
 static void
@@ -474,14 +496,16 @@ mt_window_init (MtWindow *self)
   const MtViewAxis axes[3] = { MT_VIEW_AXIAL, MT_VIEW_SAGITTAL, MT_VIEW_CORONAL };
   const char *names[3] = { _("Axial"), _("Sagittal"), _("Coronal") };
   const int cells[3][2] = { { 0, 0 }, { 1, 0 }, { 0, 1 } };
+  self->grid = grid;
   for (int p = 0; p < 3; p++)
     {
       GtkWidget *view = mt_slice_view_new (self->viewer, axes[p]);
-      gtk_grid_attach (GTK_GRID (grid), make_panel (self, view, names[p], axes[p], &self->panels[p]),
-                       cells[p][0], cells[p][1], 1, 1);
+      self->frames[p] = make_panel (self, view, names[p], axes[p], &self->panels[p]);
+      gtk_grid_attach (GTK_GRID (grid), self->frames[p], cells[p][0], cells[p][1], 1, 1);
     }
   self->volume_view = mt_volume_view_new (self->viewer);
-  gtk_grid_attach (GTK_GRID (grid), make_panel (self, self->volume_view, _("3D"), 0, NULL), 1, 1, 1, 1);
+  self->frames[3] = make_panel (self, self->volume_view, _("3D"), 0, NULL);
+  gtk_grid_attach (GTK_GRID (grid), self->frames[3], 1, 1, 1, 1);
 
   /* Below: messages (warnings, errors) and the progress of a load. */
   self->message = gtk_label_new (NULL);
@@ -519,6 +543,7 @@ mt_window_init (MtWindow *self)
 
   g_signal_connect_object (self->viewer, "cursor-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_layout), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
 }
 
