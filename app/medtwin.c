@@ -13,6 +13,8 @@
 static char *screenshot_path;
 /* Set by --library: open the patient library too (and screenshot it). */
 static gboolean show_library;
+/* Set by --compare: a second scan beside the first. */
+static char *compare_path;
 static int exit_status;
 
 static gboolean
@@ -62,8 +64,20 @@ take_screenshot (gpointer user_data)
 static void
 on_views_ready (MtWindow *window)
 {
+  /* With --compare, the first scan is in: now load the second. */
+  if (compare_path != NULL)
+    {
+      MtViewer *viewer = mt_window_get_viewer (window);
+      if (mt_viewer_get_second (viewer) == NULL)
+        {
+          const char *paths[] = { compare_path, NULL };
+          mt_window_compare_paths (window, paths);
+          return;
+        }
+    }
   /* One more frame so the views' last images are composed into the window. */
-  g_timeout_add (300, take_screenshot, window);
+  if (screenshot_path != NULL)
+    g_timeout_add (300, take_screenshot, window);
 }
 
 static void
@@ -106,11 +120,14 @@ new_window (GtkApplication *app)
         }
       return window;
     }
-  if (screenshot_path != NULL)
+  if (screenshot_path != NULL || compare_path != NULL)
     {
       g_signal_connect (window, "views-ready", G_CALLBACK (on_views_ready), NULL);
-      g_signal_connect (window, "load-failed", G_CALLBACK (on_load_failed), NULL);
-      g_timeout_add_seconds (300, screenshot_timeout, app);
+      if (screenshot_path != NULL)
+        {
+          g_signal_connect (window, "load-failed", G_CALLBACK (on_load_failed), NULL);
+          g_timeout_add_seconds (300, screenshot_timeout, app);
+        }
     }
   gtk_window_present (GTK_WINDOW (window));
   return window;
@@ -143,6 +160,7 @@ on_handle_local_options (GApplication *app, GVariantDict *options)
       return 0;
     }
   g_variant_dict_lookup (options, "library", "b", &show_library);
+  g_variant_dict_lookup (options, "compare", "^ay", &compare_path);
   if (g_variant_dict_lookup (options, "screenshot", "^ay", &screenshot_path))
     {
       /* A batch run: never hand over to a running instance. */
@@ -185,6 +203,7 @@ main (int argc, char **argv)
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open, wait until every view has drawn, save the window as a PNG and quit"), "OUT.png" },
     { "library", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the patient library as well"), NULL },
+    { "compare", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a second scan beside the first, for comparison"), "PATH" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
     { NULL },
   };
@@ -198,5 +217,6 @@ main (int argc, char **argv)
   g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
   int status = g_application_run (G_APPLICATION (app), argc, argv);
   g_free (screenshot_path);
+  g_free (compare_path);
   return status != 0 ? status : exit_status;
 }

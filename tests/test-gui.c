@@ -214,6 +214,60 @@ test_library_browser (void)
   g_assert_cmpint (system (rm), ==, 0);
 }
 
+/* Two scans side by side: the demo's baseline and follow-up, four panels
+ * drawn, and the right-hand ones really show the other scan. */
+static void
+test_compare (void)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-gui-XXXXXX", NULL);
+  g_autofree char *demo = g_build_filename (dir, "demo", NULL);
+  const char *gen[] = { MEDTWIN_CLI, "phantom", "-q", demo, NULL };
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) gen, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_autofree char *a = g_build_filename (demo, "baseline", NULL);
+  g_autofree char *b = g_build_filename (demo, "followup", NULL);
+  g_autofree char *png = g_build_filename (dir, "compare.png", NULL);
+  const char *argv[] = { MEDTWIN_BIN, "--screenshot", png, a, "--compare", b, NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  Image img = { 0 };
+  g_assert_true (read_png (png, &img));
+  int top = 60, mid_x = img.width / 2, mid_y = top + (img.height - top) / 2;
+  double mean, sd;
+  const int quads[4][4] = {
+    { 8, top, mid_x - 8, mid_y - 8 }, { mid_x + 8, top, img.width - 8, mid_y - 8 },
+    { 8, mid_y + 8, mid_x - 8, img.height - 10 }, { mid_x + 8, mid_y + 8, img.width - 8, img.height - 10 },
+  };
+  for (int q = 0; q < 4; q++)
+    {
+      stats (&img, quads[q][0], quads[q][1], quads[q][2], quads[q][3], &mean, &sd);
+      g_assert_cmpfloat (sd, >, 15.0);
+    }
+  /* Same table position, different scans: the moved patient shows other
+   * anatomy in B. */
+  double diff = 0;
+  long n = 0;
+  for (int y = top + 30; y < mid_y - 30; y++)
+    for (int x = 30; x < mid_x - 30; x++)
+      {
+        const guint8 *pa = img.rgba + ((gsize) y * img.width + x) * 4;
+        const guint8 *pb = img.rgba + ((gsize) y * img.width + x + mid_x) * 4;
+        diff += abs (pa[0] - pb[0]);
+        n++;
+      }
+  g_test_message ("axial A against B: mean difference %.1f grey levels", diff / n);
+  g_assert_cmpfloat (diff / n, >, 5.0);
+  g_free (img.rgba);
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_cmpint (system (rm), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -222,5 +276,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/screenshot/demo", test_demo);
   g_test_add_func ("/gui/screenshot/bad-path", test_bad_path);
   g_test_add_func ("/gui/screenshot/library", test_library_browser);
+  g_test_add_func ("/gui/screenshot/compare", test_compare);
   return g_test_run ();
 }

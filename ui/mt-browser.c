@@ -205,9 +205,9 @@ refresh (MtBrowser *self)
 }
 
 static void
-on_activate (GtkColumnView *view, guint position, MtBrowser *self)
+open_item (MtBrowser *self, guint position, gboolean compare)
 {
-  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (self->view)));
   g_autoptr (MtLibraryItem) item = g_list_model_get_item (model, position);
   if (item == NULL || self->main_window == NULL)
     return;
@@ -218,8 +218,26 @@ on_activate (GtkColumnView *view, guint position, MtBrowser *self)
       gtk_label_set_text (GTK_LABEL (self->status), error->message);
       return;
     }
-  mt_window_open_paths (self->main_window, (const char * const *) files->pdata);
+  if (compare)
+    mt_window_compare_paths (self->main_window, (const char * const *) files->pdata);
+  else
+    mt_window_open_paths (self->main_window, (const char * const *) files->pdata);
   gtk_window_present (GTK_WINDOW (self->main_window));
+}
+
+static void
+on_activate (GtkColumnView *view, guint position, MtBrowser *self)
+{
+  open_item (self, position, FALSE);
+}
+
+static void
+on_compare_clicked (GtkButton *button, MtBrowser *self)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (GTK_COLUMN_VIEW (self->view));
+  guint position = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (model));
+  if (position != GTK_INVALID_LIST_POSITION)
+    open_item (self, position, TRUE);
 }
 
 /* Import runs in a worker with its own connection: SQLite in WAL mode lets
@@ -362,6 +380,10 @@ mt_browser_init (MtBrowser *self)
   gtk_widget_set_tooltip_text (import, _("Add a folder, CD or USB stick of DICOM files to the library"));
   g_signal_connect (import, "clicked", G_CALLBACK (on_import_clicked), self);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), import);
+  GtkWidget *compare = gtk_button_new_with_mnemonic (_("_Compare"));
+  gtk_widget_set_tooltip_text (compare, _("Open the selected series beside the open scan, for comparison"));
+  g_signal_connect (compare, "clicked", G_CALLBACK (on_compare_clicked), self);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), compare);
   self->search = gtk_search_entry_new ();
   gtk_widget_set_size_request (self->search, 320, -1);
   g_object_set (self->search, "placeholder-text", _("Search name, ID, date, modality, description…"), NULL);

@@ -15,6 +15,7 @@ struct _MtSliceView
   GtkGLArea        parent_instance;
   MtViewer        *viewer;
   MtViewAxis       axis;
+  gboolean         second;     /* shows the viewer's second scan */
   MtSliceRenderer *renderer;
   MtSliceLayout    layout;
   gboolean         has_layout;
@@ -30,18 +31,36 @@ G_DEFINE_FINAL_TYPE (MtSliceView, mt_slice_view, GTK_TYPE_GL_AREA)
 enum { DRAWN, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+static MtVolume *
+shown_volume (MtSliceView *self)
+{
+  return self->second ? mt_viewer_get_second (self->viewer) : mt_viewer_get_volume (self->viewer);
+}
+
+static guint
+shown_serial (MtSliceView *self)
+{
+  return self->second ? mt_viewer_get_second_serial (self->viewer) : mt_viewer_get_serial (self->viewer);
+}
+
+static void
+shown_cursor (MtSliceView *self, int ijk[3])
+{
+  mt_viewer_get_cursor_in (self->viewer, shown_volume (self), ijk);
+}
+
 static int
 current_slice (MtSliceView *self)
 {
   int ijk[3];
-  mt_viewer_get_cursor (self->viewer, ijk);
+  shown_cursor (self, ijk);
   return ijk[self->layout.axis_normal];
 }
 
 static void
 on_volume_changed (MtSliceView *self)
 {
-  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  MtVolume *v = shown_volume (self);
   self->has_layout = v != NULL;
   if (v)
     mt_slice_layout_init (&self->layout, v, self->axis);
@@ -89,8 +108,8 @@ mt_slice_view_render (GtkGLArea    *area,
   int h = gtk_widget_get_height (GTK_WIDGET (area)) * scale;
   if (self->renderer == NULL)
     return FALSE;
-  MtVolume *v = mt_viewer_get_volume (self->viewer);
-  guint serial = mt_viewer_get_serial (self->viewer);
+  MtVolume *v = shown_volume (self);
+  guint serial = shown_serial (self);
   if (v != NULL && self->has_layout)
     {
       int slice = current_slice (self);
@@ -117,7 +136,7 @@ mt_slice_view_render (GtkGLArea    *area,
       mt_slice_renderer_set_linear (self->renderer, TRUE);
       mt_slice_renderer_set_inverted (self->renderer, v->invert_display);
       int ijk[3], u, vv, s;
-      mt_viewer_get_cursor (self->viewer, ijk);
+      shown_cursor (self, ijk);
       mt_slice_layout_pixel (&self->layout, ijk, &u, &vv, &s);
       mt_slice_renderer_set_crosshair (self->renderer, TRUE, u + 0.5, vv + 0.5);
     }
@@ -139,10 +158,10 @@ on_scroll (GtkEventControllerScroll *controller,
   if (!self->has_layout)
     return FALSE;
   int ijk[3];
-  mt_viewer_get_cursor (self->viewer, ijk);
+  shown_cursor (self, ijk);
   int step = dy > 0 ? -1 : dy < 0 ? 1 : 0;
-  ijk[self->layout.axis_normal] += step;
-  mt_viewer_set_cursor (self->viewer, ijk);
+  ijk[self->layout.axis_normal] = CLAMP (ijk[self->layout.axis_normal] + step, 0, self->layout.n_slices - 1);
+  mt_viewer_set_cursor_from (self->viewer, shown_volume (self), ijk);
   return TRUE;
 }
 
@@ -188,7 +207,7 @@ on_drag_end (GtkGestureDrag *gesture,
     return;
   int ijk[3];
   mt_slice_layout_voxel (&self->layout, (int) u, (int) v, current_slice (self), ijk);
-  mt_viewer_set_cursor (self->viewer, ijk);
+  mt_viewer_set_cursor_from (self->viewer, shown_volume (self), ijk);
 }
 
 static void
@@ -239,10 +258,20 @@ GtkWidget *
 mt_slice_view_new (MtViewer  *viewer,
                    MtViewAxis axis)
 {
+  return mt_slice_view_new_full (viewer, axis, FALSE);
+}
+
+GtkWidget *
+mt_slice_view_new_full (MtViewer  *viewer,
+                        MtViewAxis axis,
+                        gboolean   second)
+{
   MtSliceView *self = g_object_new (MT_TYPE_SLICE_VIEW, NULL);
   self->viewer = g_object_ref (viewer);
   self->axis = axis;
-  g_signal_connect_object (viewer, "volume-changed", G_CALLBACK (on_volume_changed), self, G_CONNECT_SWAPPED);
+  self->second = second;
+  g_signal_connect_object (viewer, second ? "second-changed" : "volume-changed", G_CALLBACK (on_volume_changed),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   on_volume_changed (self);

@@ -15,8 +15,12 @@ G_DECLARE_FINAL_TYPE (MtSliceView, mt_slice_view, MT, SLICE_VIEW, GtkGLArea)
 
 GtkWidget *mt_slice_view_new              (MtViewer    *viewer,
                                            MtViewAxis   axis);
+/* The same view of the viewer's second scan. */
+GtkWidget *mt_slice_view_new_full         (MtViewer    *viewer,
+                                           MtViewAxis   axis,
+                                           gboolean     second);
 MtViewAxis mt_slice_view_get_axis         (MtSliceView *self);
-/* The viewer serial of the volume last drawn (0: none yet). */
+/* The serial of the volume last drawn (0: none yet). */
 guint      mt_slice_view_get_drawn_serial (MtSliceView *self);
 /* Slice number (1-based) and count along this view's normal. */
 void       mt_slice_view_get_slice        (MtSliceView *self,

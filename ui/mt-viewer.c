@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "mt-viewer.h"
 #include "mt-volume.h"
 
@@ -11,6 +13,8 @@ struct _MtViewer
   GObject        parent_instance;
   MtVolume      *volume;
   guint          serial;
+  MtVolume      *second;
+  guint          second_serial;
   int            cursor[3];
   double         center, width;
   MtRenderPreset preset;
@@ -24,6 +28,7 @@ enum
   CURSOR_CHANGED,
   WINDOW_CHANGED,
   PRESET_CHANGED,
+  SECOND_CHANGED,
   N_SIGNALS
 };
 
@@ -34,6 +39,7 @@ mt_viewer_finalize (GObject *object)
 {
   MtViewer *self = MT_VIEWER (object);
   g_clear_pointer (&self->volume, mt_volume_unref);
+  g_clear_pointer (&self->second, mt_volume_unref);
   G_OBJECT_CLASS (mt_viewer_parent_class)->finalize (object);
 }
 
@@ -45,7 +51,7 @@ mt_viewer_class_init (MtViewerClass *klass)
   for (int s = 0; s < N_SIGNALS; s++)
     {
       static const char *names[N_SIGNALS] = { "volume-changed", "cursor-changed", "window-changed",
-                                              "preset-changed" };
+                                              "preset-changed", "second-changed" };
       signals[s] = g_signal_new (names[s], G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
     }
@@ -86,6 +92,9 @@ mt_viewer_set_volume (MtViewer *viewer,
   g_clear_pointer (&viewer->volume, mt_volume_unref);
   viewer->volume = volume ? mt_volume_ref (volume) : NULL;
   viewer->serial++;
+  /* A new first scan ends any comparison with the old one. */
+  if (viewer->second != NULL)
+    mt_viewer_set_second (viewer, NULL);
   if (volume)
     {
       for (int a = 0; a < 3; a++)
@@ -157,6 +166,65 @@ mt_viewer_set_window (MtViewer *viewer,
   viewer->center = center;
   viewer->width = MAX (width, 1.0);
   g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
+}
+
+MtVolume *
+mt_viewer_get_second (MtViewer *viewer)
+{
+  return viewer->second;
+}
+
+guint
+mt_viewer_get_second_serial (MtViewer *viewer)
+{
+  return viewer->second_serial;
+}
+
+void
+mt_viewer_set_second (MtViewer *viewer,
+                      MtVolume *volume)
+{
+  g_clear_pointer (&viewer->second, mt_volume_unref);
+  viewer->second = volume ? mt_volume_ref (volume) : NULL;
+  viewer->second_serial++;
+  g_signal_emit (viewer, signals[SECOND_CHANGED], 0);
+  g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
+}
+
+void
+mt_viewer_get_cursor_in (MtViewer       *viewer,
+                         const MtVolume *volume,
+                         int             ijk[3])
+{
+  if (volume == viewer->volume || viewer->volume == NULL)
+    {
+      mt_viewer_get_cursor (viewer, ijk);
+      return;
+    }
+  double p[3], idx[3], c[3] = { viewer->cursor[0], viewer->cursor[1], viewer->cursor[2] };
+  mt_volume_index_to_patient (viewer->volume, c, p);
+  mt_volume_patient_to_index (volume, p, idx);
+  for (int a = 0; a < 3; a++)
+    ijk[a] = CLAMP ((int) lround (idx[a]), 0, volume->dims[a] - 1);
+}
+
+void
+mt_viewer_set_cursor_from (MtViewer       *viewer,
+                           const MtVolume *volume,
+                           const int       ijk[3])
+{
+  if (volume == viewer->volume || viewer->volume == NULL)
+    {
+      mt_viewer_set_cursor (viewer, ijk);
+      return;
+    }
+  double p[3], idx[3], c[3] = { ijk[0], ijk[1], ijk[2] };
+  mt_volume_index_to_patient (volume, c, p);
+  mt_volume_patient_to_index (viewer->volume, p, idx);
+  int out[3];
+  for (int a = 0; a < 3; a++)
+    out[a] = (int) lround (idx[a]);
+  mt_viewer_set_cursor (viewer, out);
 }
 
 MtRenderPreset

@@ -29,6 +29,20 @@ void            mt_viewer_get_window   (MtViewer       *viewer,
 void            mt_viewer_set_window   (MtViewer       *viewer,
                                         double          center,
                                         double          width);
+/* A second scan shown beside the first, for comparison (NULL: none). The
+ * crosshair links the two through patient coordinates. */
+MtVolume       *mt_viewer_get_second        (MtViewer   *viewer);
+guint           mt_viewer_get_second_serial (MtViewer   *viewer);
+void            mt_viewer_set_second        (MtViewer   *viewer,
+                                             MtVolume   *volume);
+/* The crosshair in the voxel indices of any volume shown (clamped). */
+void            mt_viewer_get_cursor_in     (MtViewer       *viewer,
+                                             const MtVolume *volume,
+                                             int             ijk[3]);
+/* Moves the crosshair to voxel ijk of any volume shown. */
+void            mt_viewer_set_cursor_from   (MtViewer       *viewer,
+                                             const MtVolume *volume,
+                                             const int       ijk[3]);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

@@ -40,8 +40,12 @@ struct _MtWindow
   GCancellable *cancellable;
   GtkWindow    *browser;
   GtkWidget    *grid;
-  GtkWidget    *frames[4];     /* axial, sagittal, coronal, 3D */
+  GtkWidget    *frames[6];     /* axial, sagittal, coronal, 3D; axial and coronal of scan B */
+  GtkWidget    *second_views[2];
+  Panel         second_panels[2];
+  GtkWidget    *end_compare;
   gboolean      single;
+  gboolean      compare;
 };
 
 G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -161,6 +165,7 @@ load_done (GObject      *source,
            gpointer      user_data)
 {
   MtWindow *self = MT_WINDOW (source);
+  const gboolean second = GPOINTER_TO_INT (user_data);
   g_autoptr (GError) error = NULL;
   g_autoptr (MtVolume) v = g_task_propagate_pointer (G_TASK (result), &error);
   gtk_widget_set_visible (self->progress_bar, FALSE);
@@ -184,8 +189,13 @@ load_done (GObject      *source,
     }
   else
     show_message (self, NULL);
-  mt_viewer_set_volume (self->viewer, v);
-  update_title (self);
+  if (second)
+    mt_viewer_set_second (self->viewer, v);
+  else
+    {
+      mt_viewer_set_volume (self->viewer, v);
+      update_title (self);
+    }
 }
 
 void
@@ -197,9 +207,33 @@ mt_window_open (MtWindow *self,
   mt_window_open_paths (self, paths);
 }
 
+static void
+start_load (MtWindow *self, const char * const *paths, gboolean second);
+
 void
 mt_window_open_paths (MtWindow           *self,
                       const char * const *paths)
+{
+  start_load (self, paths, FALSE);
+}
+
+void
+mt_window_compare_paths (MtWindow           *self,
+                         const char * const *paths)
+{
+  g_return_if_fail (MT_IS_WINDOW (self));
+  if (mt_viewer_get_volume (self->viewer) == NULL)
+    {
+      start_load (self, paths, FALSE);
+      return;
+    }
+  start_load (self, paths, TRUE);
+}
+
+static void
+start_load (MtWindow           *self,
+            const char * const *paths,
+            gboolean            second)
 {
   g_return_if_fail (MT_IS_WINDOW (self));
   if (self->cancellable)
@@ -207,7 +241,7 @@ mt_window_open_paths (MtWindow           *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  g_autoptr (GTask) task = g_task_new (self, self->cancellable, load_done, NULL);
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, load_done, GINT_TO_POINTER (second));
   g_task_set_source_tag (task, mt_window_open);
   g_task_set_task_data (task, g_strdupv ((char **) paths), (GDestroyNotify) g_strfreev);
   MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
@@ -293,13 +327,14 @@ update_annotations (MtWindow *self)
   double center, width;
   mt_viewer_get_window (self->viewer, &center, &width);
   g_autofree char *wl = g_strdup_printf (_("W %.0f  L %.0f"), width, center);
-  for (int p = 0; p < 3; p++)
+  for (int p = 0; p < 5; p++)
     {
+      Panel *panel = p < 3 ? &self->panels[p] : &self->second_panels[p - 3];
       int slice, n;
-      mt_slice_view_get_slice (MT_SLICE_VIEW (self->panels[p].view), &slice, &n);
+      mt_slice_view_get_slice (MT_SLICE_VIEW (panel->view), &slice, &n);
       g_autofree char *text = n ? g_strdup_printf (_("Slice %d / %d"), slice, n) : g_strdup ("");
-      gtk_label_set_text (GTK_LABEL (self->panels[p].slice_label), text);
-      gtk_label_set_text (GTK_LABEL (self->panels[p].window_label), wl);
+      gtk_label_set_text (GTK_LABEL (panel->slice_label), text);
+      gtk_label_set_text (GTK_LABEL (panel->window_label), wl);
     }
 }
 
@@ -311,8 +346,20 @@ mt_window_views_ready (MtWindow *self)
     return FALSE;
   /* A single image shows in one large view; the hidden ones do not draw. */
   for (int p = 0; p < (self->single ? 1 : 3); p++)
-    if (mt_slice_view_get_drawn_serial (MT_SLICE_VIEW (self->panels[p].view)) != serial)
-      return FALSE;
+    {
+      if (self->compare && p == 1)
+        continue;
+      if (mt_slice_view_get_drawn_serial (MT_SLICE_VIEW (self->panels[p].view)) != serial)
+        return FALSE;
+    }
+  if (self->compare)
+    {
+      guint second = mt_viewer_get_second_serial (self->viewer);
+      for (int b = 0; b < 2; b++)
+        if (mt_slice_view_get_drawn_serial (MT_SLICE_VIEW (self->second_views[b])) != second)
+          return FALSE;
+      return TRUE;
+    }
   return self->single || mt_volume_view_get_drawn_serial (MT_VOLUME_VIEW (self->volume_view)) == serial;
 }
 
@@ -332,6 +379,27 @@ update_layout (MtWindow *self)
   g_object_unref (self->frames[0]);
   for (int f = 1; f < 4; f++)
     gtk_widget_set_visible (self->frames[f], !single);
+}
+
+/* With a second scan: A's axial and coronal on the left, B's on the right,
+ * in place of the sagittal and 3D views. */
+static void
+update_compare (MtWindow *self)
+{
+  gboolean compare = mt_viewer_get_second (self->viewer) != NULL;
+  self->compare = compare;
+  gtk_widget_set_visible (self->frames[1], !compare && !self->single);
+  gtk_widget_set_visible (self->frames[3], !compare && !self->single);
+  gtk_widget_set_visible (self->frames[4], compare);
+  gtk_widget_set_visible (self->frames[5], compare);
+  gtk_widget_set_visible (self->end_compare, compare);
+}
+
+static void
+end_compare_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  mt_viewer_set_second (self->viewer, NULL);
 }
 
 static void
@@ -405,6 +473,7 @@ static const GActionEntry win_actions[] = {
   { "open", open_activated, NULL, NULL, NULL, { 0 } },
   { "open-demo", demo_activated, NULL, NULL, NULL, { 0 } },
   { "library", library_activated, NULL, NULL, NULL, { 0 } },
+  { "end-compare", end_compare_activated, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -467,10 +536,15 @@ mt_window_init (MtWindow *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (library), "win.library");
   gtk_widget_set_tooltip_text (library, _("Browse and import patients, studies and series (Ctrl+L)"));
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), library);
+  self->end_compare = gtk_button_new_with_mnemonic (_("_End comparison"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->end_compare), "win.end-compare");
+  gtk_widget_set_tooltip_text (self->end_compare, _("Close scan B and show the four views of scan A again"));
+  gtk_widget_set_visible (self->end_compare, FALSE);
   GtkWidget *demo = gtk_button_new_with_mnemonic (_("_Demo patient"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (demo), "win.open-demo");
   gtk_widget_set_tooltip_text (demo, _("Open the built-in demo patient"));
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), demo);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->end_compare);
 
   const char *wl_names[MT_WINDOW_COUNT + 1] = { NULL };
   for (int i = 0; i < MT_WINDOW_COUNT; i++)
@@ -506,6 +580,17 @@ mt_window_init (MtWindow *self)
   self->volume_view = mt_volume_view_new (self->viewer);
   self->frames[3] = make_panel (self, self->volume_view, _("3D"), 0, NULL);
   gtk_grid_attach (GTK_GRID (grid), self->frames[3], 1, 1, 1, 1);
+  /* Scan B, for comparison: hidden until there is one. */
+  const MtViewAxis second_axes[2] = { MT_VIEW_AXIAL, MT_VIEW_CORONAL };
+  const char *second_names[2] = { _("Axial, scan B"), _("Coronal, scan B") };
+  for (int b = 0; b < 2; b++)
+    {
+      self->second_views[b] = mt_slice_view_new_full (self->viewer, second_axes[b], TRUE);
+      self->frames[4 + b] = make_panel (self, self->second_views[b], second_names[b], second_axes[b],
+                                        &self->second_panels[b]);
+      gtk_grid_attach (GTK_GRID (grid), self->frames[4 + b], 1, b, 1, 1);
+      gtk_widget_set_visible (self->frames[4 + b], FALSE);
+    }
 
   /* Below: messages (warnings, errors) and the progress of a load. */
   self->message = gtk_label_new (NULL);
@@ -544,6 +629,8 @@ mt_window_init (MtWindow *self)
   g_signal_connect_object (self->viewer, "cursor-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_layout), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_compare), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
 }
 

@@ -18,6 +18,9 @@ void      mt_window_open       (MtWindow       *self,
 /* Loads the largest stack among these files (a series from the library). */
 void      mt_window_open_paths (MtWindow           *self,
                                 const char * const *paths);
+/* Loads them as scan B, beside the open scan, for comparison. */
+void      mt_window_compare_paths (MtWindow           *self,
+                                   const char * const *paths);
 MtViewer *mt_window_get_viewer (MtWindow       *self);
 /* The patient library window of this window, created on first use. */
 GtkWindow *mt_window_show_library (MtWindow    *self);
