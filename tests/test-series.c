@@ -623,6 +623,41 @@ test_pydicom_sweep (void)
   g_assert_cmpint (loaded, >=, 38);
 }
 
+/* The same head supine and prone: sagittal 2D slices, 4.8 mm apart along
+ * -x, each position in its own frame of reference. Values read with pydicom
+ * (slice 17 in position order). */
+static void
+test_decubitus (void)
+{
+  const char *positions[] = { "HFS", "HFP" };
+  const float centre[] = { 484.0f, 814.0f };
+  g_autofree char *frames[2] = { NULL, NULL };
+  for (int p = 0; p < 2; p++)
+    {
+      g_autofree char *dir = mt_test_data_path ("mr-decubitus", positions[p], NULL);
+      if (dir == NULL)
+        return;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MtVolume) v = mt_series_read_volume (dir, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (v->dims[0], ==, 256);
+      g_assert_cmpint (v->dims[1], ==, 256);
+      g_assert_cmpint (v->dims[2], ==, 35);
+      g_assert_cmpfloat_with_epsilon (v->spacing[0], 1.015625, 1e-9);
+      g_assert_cmpfloat_with_epsilon (v->spacing[2], 4.8, 1e-3);
+      const double dir_expected[9] = { 0, 0, -1, 1, 0, 0, 0, -1, 0 };
+      for (int i = 0; i < 9; i++)
+        g_assert_cmpfloat_with_epsilon (v->direction[i], dir_expected[i], 1e-6);
+      g_assert_cmpfloat_with_epsilon (v->origin[0], 81.6, 1e-4);
+      g_assert_cmpfloat_with_epsilon (v->origin[1], -130.0, 1e-6);
+      g_assert_cmpfloat_with_epsilon (v->origin[2], 130.0, 1e-6);
+      g_assert_cmpfloat (mt_volume_get (v, 128, 128, 17), ==, centre[p]);
+      g_assert_cmpuint (v->warnings->len, ==, 0);
+      frames[p] = g_strdup (v->frame_of_reference_uid);
+    }
+  g_assert_cmpstr (frames[0], !=, frames[1]);
+}
+
 static void
 test_missing_path (void)
 {
@@ -651,6 +686,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/gantry-tilt", test_gantry_tilt);
   g_test_add_func ("/pipeline/series/memory-budget", test_memory_budget);
   g_test_add_func ("/pipeline/series/pydicom-sweep", test_pydicom_sweep);
+  g_test_add_func ("/pipeline/series/decubitus", test_decubitus);
   g_test_add_func ("/pipeline/series/missing-path", test_missing_path);
   int ret = g_test_run ();
   g_clear_pointer (&thorax, mt_volume_unref);

@@ -170,6 +170,7 @@ struct _MtBrowser
   GtkWidget    *view;
   GtkWidget    *status;
   GtkWidget    *progress;
+  GtkWidget    *progress_bar;   /* bar and cancel button */
   GCancellable *import_cancellable;
 };
 
@@ -266,7 +267,7 @@ import_done (GObject *source, GAsyncResult *result, gpointer data)
   MtBrowser *self = MT_BROWSER (source);
   g_autoptr (GError) error = NULL;
   g_autofree MtImportStats *st = g_task_propagate_pointer (G_TASK (result), &error);
-  gtk_widget_set_visible (self->progress, FALSE);
+  gtk_widget_set_visible (self->progress_bar, FALSE);
   g_clear_object (&self->import_cancellable);
   refresh (self);
   if (st == NULL)
@@ -300,8 +301,16 @@ mt_browser_import (MtBrowser  *self,
   MtProgress *progress = mt_progress_new (on_import_progress, self, g_main_context_default ());
   g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
-  gtk_widget_set_visible (self->progress, TRUE);
+  gtk_widget_set_visible (self->progress_bar, TRUE);
   g_task_run_in_thread (task, import_thread);
+}
+
+static void
+on_cancel_import (GtkButton *button, MtBrowser *self)
+{
+  /* What was committed stays; importing again adds the rest. */
+  if (self->import_cancellable)
+    g_cancellable_cancel (self->import_cancellable);
 }
 
 static void
@@ -422,11 +431,20 @@ mt_browser_init (MtBrowser *self)
   gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
   self->progress = gtk_progress_bar_new ();
   gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (self->progress), TRUE);
-  gtk_widget_set_visible (self->progress, FALSE);
+  gtk_widget_set_hexpand (self->progress, TRUE);
+  gtk_widget_set_valign (self->progress, GTK_ALIGN_CENTER);
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  g_signal_connect (cancel, "clicked", G_CALLBACK (on_cancel_import), self);
+  self->progress_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_margin_start (self->progress_bar, 6);
+  gtk_widget_set_margin_end (self->progress_bar, 6);
+  gtk_box_append (GTK_BOX (self->progress_bar), self->progress);
+  gtk_box_append (GTK_BOX (self->progress_bar), cancel);
+  gtk_widget_set_visible (self->progress_bar, FALSE);
 
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (box), scroller);
-  gtk_box_append (GTK_BOX (box), self->progress);
+  gtk_box_append (GTK_BOX (box), self->progress_bar);
   gtk_box_append (GTK_BOX (box), self->status);
   gtk_window_set_child (GTK_WINDOW (self), box);
 }
