@@ -154,7 +154,11 @@ test_nrrd (void)
 
   /* Truncated: a clear error, not a short volume. */
   g_autofree char *cut = g_build_filename (tmp_dir, "cut.nrrd", NULL);
-  g_assert_true (g_file_set_contents (cut, header, sizeof header - 1 + 2, NULL));
+  /* The header and two of the four data bytes. */
+  g_autofree char *short_file = g_malloc (sizeof header + 1);
+  memcpy (short_file, header, sizeof header - 1);
+  memcpy (short_file + sizeof header - 1, data, 2);
+  g_assert_true (g_file_set_contents (cut, short_file, sizeof header - 1 + 2, NULL));
   g_autoptr (MtVolume) none = mt_nrrd_read (cut, &error);
   g_assert_null (none);
   g_assert_error (error, MT_NRRD_ERROR, MT_NRRD_ERROR_FORMAT);

@@ -631,12 +631,15 @@ test_decubitus (void)
 {
   const char *positions[] = { "HFS", "HFP" };
   const float centre[] = { 484.0f, 814.0f };
-  g_autofree char *frames[2] = { NULL, NULL };
+  char *frames[2] = { NULL, NULL };
   for (int p = 0; p < 2; p++)
     {
       g_autofree char *dir = mt_test_data_path ("mr-decubitus", positions[p], NULL);
       if (dir == NULL)
-        return;
+        {
+          g_free (frames[0]);
+          return;
+        }
       g_autoptr (GError) error = NULL;
       g_autoptr (MtVolume) v = mt_series_read_volume (dir, NULL, NULL, &error);
       g_assert_no_error (error);
@@ -656,6 +659,8 @@ test_decubitus (void)
       frames[p] = g_strdup (v->frame_of_reference_uid);
     }
   g_assert_cmpstr (frames[0], !=, frames[1]);
+  g_free (frames[0]);
+  g_free (frames[1]);
 }
 
 static void
