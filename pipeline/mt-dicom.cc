@@ -281,6 +281,8 @@ read_header_impl (const char *path, GError **error)
   s->accession_number = get_string (ds, DCM_AccessionNumber);
   s->institution = get_string (ds, DCM_InstitutionName);
   s->body_part = get_string (ds, DCM_BodyPartExamined);
+  s->image_type = get_string (ds, DCM_ImageType);
+  s->echo_number = get_int (ds, DCM_EchoNumbers, 0);
   if (meta)
     s->transfer_syntax = get_string (meta, DCM_TransferSyntaxUID);
   if (s->transfer_syntax == NULL)
@@ -648,6 +650,7 @@ mt_dicom_slice_free (MtDicomSlice *s)
   g_free (s->accession_number);
   g_free (s->institution);
   g_free (s->body_part);
+  g_free (s->image_type);
   for (int f = 0; f < s->n_frame_info; f++)
     g_free (s->frame_info[f].volume_key);
   g_free (s->frame_info);
@@ -685,6 +688,7 @@ mt_dicom_slice_for_frame (const MtDicomSlice *file,
   s->accession_number = g_strdup (file->accession_number);
   s->institution = g_strdup (file->institution);
   s->body_part = g_strdup (file->body_part);
+  s->image_type = g_strdup (file->image_type);
   s->frame_info = NULL;
   s->n_frame_info = 0;
   s->frame_index = frame;
@@ -730,7 +734,7 @@ write_ct_impl (const MtDicomCtSpec *s, const char *path, GError **error)
   OFCondition c = EC_Normal;
 #define PUT(tag, value) if (c.good () && (value) != NULL) c = ds->putAndInsertString (tag, value)
   PUT (DCM_SpecificCharacterSet, "ISO_IR 100");
-  PUT (DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL");
+  PUT (DCM_ImageType, s->image_type ? s->image_type : "ORIGINAL\\PRIMARY\\AXIAL");
   PUT (DCM_SOPClassUID, UID_CTImageStorage);
   PUT (DCM_SOPInstanceUID, s->sop_instance_uid);
   PUT (DCM_StudyDate, s->study_date);

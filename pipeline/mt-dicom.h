@@ -58,6 +58,9 @@ struct _MtDicomSlice
   char    *accession_number;
   char    *institution;
   char    *body_part;
+  /* What tells mixed acquisitions under one series apart. */
+  char    *image_type;
+  int      echo_number;
   int      series_number;
   int      instance_number;
   int      rows;
@@ -152,6 +155,7 @@ typedef struct
   int            bits_stored;
   gboolean       pixel_signed;     /* two's complement in bits_stored bits */
   gboolean       monochrome1;      /* higher values shown darker */
+  const char    *image_type;       /* NULL: ORIGINAL\PRIMARY\AXIAL */
   const guint16 *pixels;
 } MtDicomCtSpec;
 

@@ -138,11 +138,37 @@ along_normal (const MtDicomSlice *s,
   return s->position[0] * n[0] + s->position[1] * n[1] + s->position[2] * n[2];
 }
 
+/* Which part of complex MR data an image holds, from its ImageType: 'P'
+ * phase, 'R' real, 'I' imaginary, else 'M'. Other ImageType values (GE's ADD,
+ * for one) do not split an acquisition. */
+static char
+complex_part (const char *image_type)
+{
+  if (image_type == NULL)
+    return 'M';
+  g_auto (GStrv) values = g_strsplit (image_type, "\\", -1);
+  for (int i = 0; values[i]; i++)
+    {
+      const char *v = g_strstrip (values[i]);
+      if (g_str_equal (v, "P") || g_str_equal (v, "PHASE"))
+        return 'P';
+      if (g_str_equal (v, "R") || g_str_equal (v, "REAL"))
+        return 'R';
+      if (g_str_equal (v, "I") || g_str_equal (v, "IMAGINARY"))
+        return 'I';
+    }
+  return 'M';
+}
+
+/* Images of one stack share series, matrix, colour model and orientation,
+ * and within a series (as dcm2niix splits them) echo and complex part: a
+ * dual-echo or magnitude-and-phase series is two volumes, not duplicates. */
 static char *
 stack_key (const MtDicomSlice *s)
 {
   const char *uid = s->series_uid ? s->series_uid : "";
-  const char *volume = s->volume_key ? s->volume_key : "";
+  g_autofree char *volume = g_strdup_printf ("%s|e%d|%c", s->volume_key ? s->volume_key : "", s->echo_number,
+                                             complex_part (s->image_type));
   if (!s->has_orientation)
     return g_strdup_printf ("%s|%s|%dx%dx%d", uid, volume, s->columns, s->rows, s->samples_per_pixel);
   return g_strdup_printf ("%s|%s|%dx%dx%d|%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", uid, volume, s->columns, s->rows,

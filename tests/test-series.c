@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "mt-dicom.h"
+#include "mt-file-utils.h"
 #include "mt-series.h"
 #include "mt-volume.h"
 #include "mt-test-data.h"
@@ -348,6 +349,45 @@ test_colour (void)
     }
 }
 
+/* Magnitude and phase images at the same positions in one series are two
+ * stacks, as dcm2niix makes them, not duplicates to drop. */
+static void
+test_mixed_acquisitions (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-mixed-XXXXXX", &error);
+  guint16 pixels[4] = { 1, 2, 3, 4 };
+  const char *types[2] = { "ORIGINAL\\PRIMARY\\M\\ND", "ORIGINAL\\PRIMARY\\P\\ND" };
+  for (int t = 0; t < 2; t++)
+    for (int z = 0; z < 3; z++)
+      {
+        g_autofree char *uid = g_strdup_printf ("2.25.%d%d", t + 1, z + 1);
+        MtDicomCtSpec spec = {
+          .patient_name = "Test", .patient_id = "T1", .study_uid = "2.25.1", .series_uid = "2.25.2",
+          .frame_of_reference_uid = "2.25.3", .sop_instance_uid = uid, .study_date = "20260101",
+          .study_time = "000000", .rows = 2, .columns = 2, .pixel_spacing = { 1, 1 },
+          .position = { 0, 0, z * 2.0 }, .orientation = { 1, 0, 0, 0, 1, 0 }, .slice_thickness = 2,
+          .rescale_slope = 1, .window_width = 100, .bits_stored = 12, .pixels = pixels,
+          .image_type = types[t], .instance_number = t * 3 + z + 1,
+        };
+        g_autofree char *name = g_strdup_printf ("%d-%d.dcm", t, z);
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_assert_true (mt_dicom_write_ct (&spec, path, &error));
+      }
+  const char *paths[] = { dir, NULL };
+  g_autoptr (GPtrArray) stacks = mt_series_scan (paths, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stacks->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (MtVolume) v = mt_series_load (stacks->pdata[i], NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (v->dims[2], ==, 3);
+      g_assert_cmpuint (v->warnings->len, ==, 0);
+    }
+  mt_remove_tree (dir);
+}
+
 static void
 test_bad_files (void)
 {
@@ -686,6 +726,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/codecs-identical", test_codecs_identical);
   g_test_add_func ("/pipeline/series/enhanced", test_enhanced);
   g_test_add_func ("/pipeline/series/colour", test_colour);
+  g_test_add_func ("/pipeline/series/mixed-acquisitions", test_mixed_acquisitions);
   g_test_add_func ("/pipeline/series/bad-files", test_bad_files);
   g_test_add_func ("/pipeline/series/duplicate-positions", test_duplicate_positions);
   g_test_add_func ("/pipeline/series/gantry-tilt", test_gantry_tilt);
