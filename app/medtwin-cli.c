@@ -55,6 +55,18 @@ add_string (JsonBuilder *b, const char *name, const char *value)
 
 /* ------------------------------------------------------------------ info */
 
+static void
+print_json (JsonBuilder *b)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+
 static int
 cmd_info (int argc, char **argv)
 {
@@ -152,14 +164,7 @@ cmd_info (int argc, char **argv)
   json_builder_end_object (b);
 
   if (json)
-    {
-      g_autoptr (JsonGenerator) gen = json_generator_new ();
-      g_autoptr (JsonNode) root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      g_autofree char *text = json_generator_to_data (gen, NULL);
-      g_print ("%s\n", text);
-    }
+    print_json (b);
   else if (skipped)
     g_print (_("%u file(s) were not DICOM images and were skipped\n"), skipped);
   return status;
@@ -263,17 +268,6 @@ open_library (const char *path)
   if (lib == NULL)
     print_error (error);
   return lib;
-}
-
-static void
-print_json (JsonBuilder *b)
-{
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  g_autofree char *text = json_generator_to_data (gen, NULL);
-  g_print ("%s\n", text);
 }
 
 static void

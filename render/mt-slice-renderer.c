@@ -80,6 +80,22 @@ mt_slice_renderer_free (MtSliceRenderer *r)
   g_free (r);
 }
 
+static void
+upload (MtSliceRenderer *r, GLint internal, GLenum format, GLenum type, const void *data, int alignment,
+        int width, int height, double pixel_w, double pixel_h, gboolean rgb)
+{
+  r->width = width;
+  r->height = height;
+  r->pixel_w = pixel_w;
+  r->pixel_h = pixel_h;
+  r->rgb = rgb;
+  glBindTexture (GL_TEXTURE_2D, r->texture);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, alignment);
+  glTexImage2D (GL_TEXTURE_2D, 0, internal, width, height, 0, format, type, data);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
 void
 mt_slice_renderer_set_slice (MtSliceRenderer *r,
                              const float     *values,
@@ -88,17 +104,8 @@ mt_slice_renderer_set_slice (MtSliceRenderer *r,
                              double           pixel_w,
                              double           pixel_h)
 {
-  r->width = width;
-  r->height = height;
-  r->pixel_w = pixel_w;
-  r->pixel_h = pixel_h;
-  r->rgb = FALSE;
-  glBindTexture (GL_TEXTURE_2D, r->texture);
-  glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
   /* Full float: the window maps exact values, whatever their range. */
-  glTexImage2D (GL_TEXTURE_2D, 0, GL_R32F, width, height, 0, GL_RED, GL_FLOAT, values);
-  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  upload (r, GL_R32F, GL_RED, GL_FLOAT, values, 4, width, height, pixel_w, pixel_h, FALSE);
 }
 
 void
@@ -109,16 +116,7 @@ mt_slice_renderer_set_rgb_slice (MtSliceRenderer *r,
                                  double           pixel_w,
                                  double           pixel_h)
 {
-  r->width = width;
-  r->height = height;
-  r->pixel_w = pixel_w;
-  r->pixel_h = pixel_h;
-  r->rgb = TRUE;
-  glBindTexture (GL_TEXTURE_2D, r->texture);
-  glPixelStorei (GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D (GL_TEXTURE_2D, 0, GL_RGB8, width, height, 0, GL_RGB, GL_UNSIGNED_BYTE, rgb);
-  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  upload (r, GL_RGB8, GL_RGB, GL_UNSIGNED_BYTE, rgb, 1, width, height, pixel_w, pixel_h, TRUE);
 }
 
 void
