@@ -286,6 +286,8 @@ mt_volume_read_any (const char *path,
 gboolean
 mt_volume_is_int16 (const MtVolume *v)
 {
+  if (v->integer_values && v->value_min >= G_MININT16 && v->value_max <= G_MAXINT16)
+    return TRUE;
   gsize n = mt_volume_n_voxels (v), bad = 0;
   for (gsize i = 0; i < n; i++)
     {

@@ -701,6 +701,30 @@ finish_geometry (MtSeries  *series,
   return out;
 }
 
+/* Stored values are integers of known width: with whole-number rescale the
+ * volume's values are whole numbers within bounds known from the headers, so
+ * writers need not scan the voxels to choose a type. */
+static void
+integer_bounds (MtSeries *series, MtVolume *v)
+{
+  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
+  for (guint i = 0; i < series->slices->len; i++)
+    {
+      const MtDicomSlice *h = series->slices->pdata[i];
+      if (h->samples_per_pixel != 1 || h->bits_stored < 1 || h->bits_stored > 16
+          || h->rescale_slope != rint (h->rescale_slope) || h->rescale_intercept != rint (h->rescale_intercept))
+        return;
+      double s_lo = h->pixel_representation ? -ldexp (1.0, h->bits_stored - 1) : 0.0;
+      double s_hi = h->pixel_representation ? ldexp (1.0, h->bits_stored - 1) - 1 : ldexp (1.0, h->bits_stored) - 1;
+      double a = s_lo * h->rescale_slope + h->rescale_intercept, b = s_hi * h->rescale_slope + h->rescale_intercept;
+      lo = MIN (lo, MIN (a, b));
+      hi = MAX (hi, MAX (a, b));
+    }
+  v->integer_values = TRUE;
+  v->value_min = lo;
+  v->value_max = hi;
+}
+
 guint64
 mt_series_memory_budget (void)
 {
@@ -810,6 +834,8 @@ mt_series_load (MtSeries     *series,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   MtVolume *out = finish_geometry (series, v, error);
+  if (out == v)
+    integer_bounds (series, out);
   if (out != NULL)
     {
       out->modality = g_strdup (first->modality);

@@ -37,6 +37,11 @@ struct _MtVolume
   char           *series_uid;
   char           *series_description;
   char           *frame_of_reference_uid;
+  /* Known from the headers: every value is a whole number within
+   * [value_min, value_max] (DICOM with integral rescale). FALSE: unknown. */
+  gboolean        integer_values;
+  double          value_min;
+  double          value_max;
   /* MONOCHROME1: higher values are shown darker (CR and DX often). */
   gboolean        invert_display;
   /* Display defaults from the file (0 width means none). */

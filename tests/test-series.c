@@ -51,6 +51,10 @@ test_thorax_geometry (void)
       g_assert_cmpfloat_with_epsilon (v->direction[r * 3 + c], r == c ? 1.0 : 0.0, 1e-9);
   g_assert_cmpuint (v->warnings->len, ==, 0);
   g_assert_cmpstr (v->modality, ==, "CT");
+  /* 12 bits stored, intercept -1000: whole numbers from -1000 to 3095. */
+  g_assert_true (v->integer_values);
+  g_assert_cmpfloat (v->value_min, ==, -1000.0);
+  g_assert_cmpfloat (v->value_max, ==, 3095.0);
 }
 
 static void
