@@ -99,7 +99,7 @@ mt_volume_renderer_free (MtVolumeRenderer *r)
  * brick whose values all map to (nearly) zero opacity is skipped by the rays
  * in one leap. Ranges include a one-voxel border, since trilinear samples and
  * gradients near a brick's faces read its neighbours. */
-#define BRICK 8
+#define BRICK 16
 #define VISIBLE_ALPHA 0.002f
 
 static void

@@ -69,30 +69,33 @@ main ()
   // Steps needed to cross one brick along each axis, for the leaps below.
   vec3 step_bricks = abs (step * u_brick_scale);
   vec4 acc = vec4 (0.0);
+  int next_check = 0;   // the step at which the ray enters another brick
   for (int i = 0; i < steps; i++, p += step)
     {
-      vec3 b = p * u_brick_scale;
-      if (texelFetch (u_occupancy, ivec3 (b), 0).r < 0.5)
+      if (i >= next_check)
         {
-          // Nothing visible in this brick: leap to its far side, staying on
-          // the same sample lattice so skipping leaves no seams.
+          vec3 b = p * u_brick_scale;
           vec3 to_face = mix (ceil (b) - b, b - floor (b), lessThan (step, vec3 (0.0)));
           vec3 n = to_face / max (step_bricks, vec3 (1e-9));
-          int leap = int (min (n.x, min (n.y, n.z)));
-          if (leap > 1)
+          int leap = max (int (min (n.x, min (n.y, n.z))), 1);
+          if (texelFetch (u_occupancy, ivec3 (b), 0).r < 0.5)
             {
+              // Nothing visible in this brick: leap to its far side, staying on
+              // the same sample lattice so skipping leaves no seams.
               i += leap - 1;
               p += step * float (leap - 1);
               continue;
             }
-          continue;
+          // Something may be visible: sample every step until the brick ends.
+          next_check = i + leap;
         }
       vec4 s = classify (p);
       if (s.a > 0.002)
         {
           float alpha = 1.0 - pow (1.0 - min (s.a, 0.999), step_mm / REFERENCE_MM);
           vec3 color = s.rgb;
-          if (u_shading > 0.5)
+          // Nearly transparent samples add too little to be worth lighting.
+          if (u_shading > 0.5 && alpha > 0.02)
             {
               vec3 g = u_normal_matrix * gradient (p);
               float len = length (g);
