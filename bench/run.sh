@@ -72,9 +72,16 @@ row "medtwin-cli phantom (2 scans + truth + ECG)" "$p_ms" "$p_mb" "budget 2000 m
 if [ "${BENCH_SKIP_3D:-0}" != 1 ]; then
   echo
   frames=3
-  mt_frame=$("$cli" render "$ct" --view 3d --preset bone --size 800x600 --frames $frames --out "$tmp/mt.png" --json \
-             | awk -F: '/ms_per_frame/ { gsub(/[ ,]/, "", $2); print $2 }')
-  vtk_frame=$(xvfb-run -a -s "-screen 0 1024x768x24" /usr/bin/python3 ../shared/peers/vtk_raycast.py "$ct" $frames "$tmp/vtk.png" 2>/dev/null | tail -1)
+  # The VTK script keeps VTK's default camera: along the body axis, from the
+  # feet. MedTwin renders the same view (it frames the body closer, so it
+  # covers more pixels). Both images are kept for a person to compare.
+  shots=${BENCH_IMAGES:-/tmp/medtwin-bench-images}
+  mkdir -p "$shots"
+  mt_frame=$("$cli" render "$ct" --view 3d --preset bone --size 800x600 --elevation -89.9 --frames $frames \
+             --out "$shots/medtwin-3d.png" --json | awk -F: '/ms_per_frame/ { gsub(/[ ,]/, "", $2); print $2 }')
+  vtk_frame=$(xvfb-run -a -s "-screen 0 1024x768x24" /usr/bin/python3 ../shared/peers/vtk_raycast.py "$ct" $frames \
+              "$shots/vtk-3d.png" 2>/dev/null | tail -1)
   row "3D bone, shaded, 800x600: MedTwin ms/frame" "$mt_frame" "" ""
   row "3D bone, shaded, 800x600: VTK 9.1 GPU ray cast" "$vtk_frame" "" "$(ratio "$vtk_frame" "$mt_frame")"
+  echo "images side by side: $shots/medtwin-3d.png $shots/vtk-3d.png"
 fi
