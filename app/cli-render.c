@@ -31,10 +31,11 @@ mt_cli_render (int argc, char **argv)
   g_autofree char *out = NULL;
   double azimuth = 0, elevation = 0;
   int frames = 1, slice = -1;
-  gboolean json = FALSE;
+  gboolean json = FALSE, ortho = FALSE;
   GOptionEntry entries[] = {
+    { "ortho", 0, 0, G_OPTION_ARG_NONE, &ortho, N_("3D: parallel projection (true distances, for MIP)"), NULL },
     { "view", 0, 0, G_OPTION_ARG_STRING, &view, N_("axial, coronal, sagittal or 3d"), "VIEW" },
-    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("Window (soft-tissue, lung, bone, brain) or 3D preset (bone, soft-tissue)"), "NAME" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("Window (soft-tissue, lung, bone, brain) or 3D preset (bone, soft-tissue, mip)"), "NAME" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Image size"), "WxH" },
     { "azimuth", 0, 0, G_OPTION_ARG_DOUBLE, &azimuth, N_("3D camera azimuth in degrees (0: from the front)"), "DEG" },
     { "elevation", 0, 0, G_OPTION_ARG_DOUBLE, &elevation, N_("3D camera elevation in degrees"), "DEG" },
@@ -113,6 +114,7 @@ mt_cli_render (int argc, char **argv)
       mt_camera_init_for_volume (&camera, volume);
       camera.azimuth = azimuth;
       camera.elevation = elevation;
+      camera.orthographic = ortho;
       /* One frame to warm up (shader compilation, texture residency). */
       mt_volume_renderer_render (r, &camera, w, h, MT_QUALITY_FULL);
       mt_offscreen_finish (gl);

@@ -90,6 +90,14 @@ mt_camera_matrices (const MtCamera *camera,
     }
   glm_lookat (eye, center, up, view);
   double d = distance (camera);
+  if (camera->orthographic)
+    {
+      /* The bounding sphere fills the height at zoom 1. */
+      float hh = (float) (camera->radius / MAX (camera->zoom, 0.05)), hw = (float) (hh * aspect);
+      glm_ortho (-hw, hw, -hh, hh, (float) MAX (1.0, d - 2 * camera->radius), (float) (d + 2 * camera->radius),
+                 projection);
+      return;
+    }
   glm_perspective ((float) (camera->fov * G_PI / 180.0), (float) aspect,
                    (float) MAX (1.0, d - 2 * camera->radius), (float) (d + 2 * camera->radius), projection);
 }

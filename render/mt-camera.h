@@ -19,6 +19,7 @@ typedef struct
   double target[3];
   double radius;      /* of the volume's bounding sphere, mm */
   double fov;         /* vertical field of view, degrees */
+  gboolean orthographic;  /* parallel rays: distances on screen are true */
 } MtCamera;
 
 typedef enum

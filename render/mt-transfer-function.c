@@ -46,6 +46,8 @@ static const struct
 } presets[MT_PRESET_COUNT] = {
   [MT_PRESET_CT_BONE] = { "bone", bone, G_N_ELEMENTS (bone), TRUE },
   [MT_PRESET_CT_SOFT_TISSUE] = { "soft-tissue", soft, G_N_ELEMENTS (soft), TRUE },
+  /* MIP shows values through the window; the table is not used. */
+  [MT_PRESET_MIP] = { "mip", bone, G_N_ELEMENTS (bone), FALSE },
 };
 
 const char *
@@ -72,6 +74,12 @@ gboolean
 mt_render_preset_shaded (MtRenderPreset preset)
 {
   return presets[preset].shaded;
+}
+
+gboolean
+mt_render_preset_is_mip (MtRenderPreset preset)
+{
+  return preset == MT_PRESET_MIP;
 }
 
 void

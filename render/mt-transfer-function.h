@@ -9,6 +9,7 @@ typedef enum
 {
   MT_PRESET_CT_BONE,
   MT_PRESET_CT_SOFT_TISSUE,
+  MT_PRESET_MIP,            /* maximum intensity projection, through a window */
   MT_PRESET_COUNT,
 } MtRenderPreset;
 
@@ -21,6 +22,7 @@ const char *mt_render_preset_name (MtRenderPreset preset);
 gboolean    mt_render_preset_from_name (const char     *name,
                                         MtRenderPreset *preset);
 gboolean    mt_render_preset_shaded (MtRenderPreset preset);
+gboolean    mt_render_preset_is_mip (MtRenderPreset preset);
 /* RGBA, premultiplied by nothing; MT_TF_SIZE * 4 floats. */
 void        mt_transfer_function_fill (MtRenderPreset preset,
                                        float         *rgba);

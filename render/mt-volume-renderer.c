@@ -22,6 +22,7 @@ struct _MtVolumeRenderer
   GLuint         volume_tex;
   GLuint         tf_tex;
   GLuint         occupancy_tex;
+  GLuint         brick_max_tex;
   int            bricks[3];
   guint16       *brick_range;   /* per brick: min, max of the packed values, border included */
   float          tf_alpha_max;
@@ -34,9 +35,10 @@ struct _MtVolumeRenderer
   double         direction[9];
   float          value_scale, value_offset;
   MtRenderPreset preset;
+  double         mip_center, mip_width;
   GLint          loc_inv_mvp, loc_tex_to_world, loc_normal_matrix, loc_texel, loc_value_map,
                  loc_tf_range, loc_step, loc_shading, loc_background, loc_volume, loc_transfer,
-                 loc_occupancy, loc_brick_scale;
+                 loc_occupancy, loc_brick_scale, loc_mip, loc_mip_window, loc_brick_max;
 };
 
 void
@@ -67,11 +69,17 @@ mt_volume_renderer_new (GError **error)
   LOC (loc_transfer, "u_transfer");
   LOC (loc_occupancy, "u_occupancy");
   LOC (loc_brick_scale, "u_brick_scale");
+  LOC (loc_mip, "u_mip");
+  LOC (loc_mip_window, "u_mip_window");
+  LOC (loc_brick_max, "u_brick_max");
 #undef LOC
   glGenVertexArrays (1, &r->vao);
   glGenTextures (1, &r->volume_tex);
   glGenTextures (1, &r->tf_tex);
   glGenTextures (1, &r->occupancy_tex);
+  glGenTextures (1, &r->brick_max_tex);
+  r->mip_center = 200;
+  r->mip_width = 700;
   mt_volume_renderer_set_preset (r, MT_PRESET_CT_BONE);
   return r;
 }
@@ -86,6 +94,7 @@ mt_volume_renderer_free (MtVolumeRenderer *r)
   glDeleteTextures (1, &r->volume_tex);
   glDeleteTextures (1, &r->tf_tex);
   glDeleteTextures (1, &r->occupancy_tex);
+  glDeleteTextures (1, &r->brick_max_tex);
   g_free (r->brick_range);
   if (r->fbo)
     {
@@ -132,6 +141,16 @@ compute_brick_ranges (MtVolumeRenderer *r, const guint16 *v, const int d[3])
           r->brick_range[2 * b] = lo;
           r->brick_range[2 * b + 1] = hi;
         }
+  /* Each brick's maximum, for a MIP to leap over bricks that cannot raise
+   * the peak it has already found. */
+  g_autofree guint16 *max = g_new (guint16, n);
+  for (gsize b = 0; b < n; b++)
+    max[b] = r->brick_range[2 * b + 1];
+  glBindTexture (GL_TEXTURE_3D, r->brick_max_tex);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 2);
+  glTexImage3D (GL_TEXTURE_3D, 0, GL_R16, r->bricks[0], r->bricks[1], r->bricks[2], 0, GL_RED, GL_UNSIGNED_SHORT, max);
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
 }
 
 static void
@@ -143,8 +162,15 @@ update_occupancy_with (MtVolumeRenderer *r, const float *rgba)
    * range is tested in constant time. */
   g_autofree guint32 *prefix = g_new (guint32, MT_TF_SIZE + 1);
   prefix[0] = 0;
+  /* A MIP needs only the bricks that reach above the window's low edge:
+   * anything below shows black however it is mixed. */
+  const double mip_low = r->mip_center - r->mip_width / 2;
   for (int i = 0; i < MT_TF_SIZE; i++)
-    prefix[i + 1] = prefix[i] + (rgba[4 * i + 3] > VISIBLE_ALPHA);
+    {
+      double hu = MT_TF_LOW + (MT_TF_HIGH - MT_TF_LOW) * i / (MT_TF_SIZE - 1);
+      gboolean visible = mt_render_preset_is_mip (r->preset) ? hu >= mip_low : rgba[4 * i + 3] > VISIBLE_ALPHA;
+      prefix[i + 1] = prefix[i] + visible;
+    }
   gsize n = (gsize) r->bricks[0] * r->bricks[1] * r->bricks[2];
   g_autofree guint8 *occ = g_new (guint8, n);
   const double per_unit = r->value_scale / 65535.0;
@@ -244,6 +270,19 @@ mt_volume_renderer_set_volume (MtVolumeRenderer *r,
   r->has_volume = TRUE;
   update_occupancy (r);
   return TRUE;
+}
+
+void
+mt_volume_renderer_set_window (MtVolumeRenderer *r,
+                               double            center,
+                               double            width)
+{
+  if (center == r->mip_center && MAX (width, 1e-6) == r->mip_width)
+    return;
+  r->mip_center = center;
+  r->mip_width = MAX (width, 1e-6);
+  if (mt_render_preset_is_mip (r->preset))
+    update_occupancy (r);
 }
 
 void
@@ -358,6 +397,9 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
   glActiveTexture (GL_TEXTURE2);
   glBindTexture (GL_TEXTURE_3D, r->occupancy_tex);
   glUniform1i (r->loc_occupancy, 2);
+  glActiveTexture (GL_TEXTURE3);
+  glBindTexture (GL_TEXTURE_3D, r->brick_max_tex);
+  glUniform1i (r->loc_brick_max, 3);
   glActiveTexture (GL_TEXTURE0);
   glUniform3f (r->loc_brick_scale, (float) r->dims[0] / BRICK, (float) r->dims[1] / BRICK,
                (float) r->dims[2] / BRICK);
@@ -369,6 +411,8 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
   glUniform2f (r->loc_tf_range, (float) MT_TF_LOW, (float) (1.0 / (MT_TF_HIGH - MT_TF_LOW)));
   glUniform1f (r->loc_step, step);
   glUniform1f (r->loc_shading, mt_render_preset_shaded (r->preset) ? 1.0f : 0.0f);
+  glUniform1f (r->loc_mip, mt_render_preset_is_mip (r->preset) ? 1.0f : 0.0f);
+  glUniform2f (r->loc_mip_window, (float) (r->mip_center - r->mip_width / 2), (float) (1.0 / r->mip_width));
   glUniform3fv (r->loc_background, 1, background);
   glBindVertexArray (r->vao);
   glDrawArrays (GL_TRIANGLES, 0, 3);

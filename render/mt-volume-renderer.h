@@ -34,6 +34,10 @@ gboolean          mt_volume_renderer_set_volume  (MtVolumeRenderer  *r,
                                                   GError           **error);
 void              mt_volume_renderer_set_preset  (MtVolumeRenderer  *r,
                                                   MtRenderPreset     preset);
+/* The window a MIP is shown through (centre, width in the volume's units). */
+void              mt_volume_renderer_set_window  (MtVolumeRenderer  *r,
+                                                  double             center,
+                                                  double             width);
 void              mt_volume_renderer_render      (MtVolumeRenderer  *r,
                                                   const MtCamera    *camera,
                                                   int                viewport_w,

@@ -14,6 +14,9 @@ uniform vec2 u_tf_range;           // low, 1 / (high - low)
 uniform float u_step_mm;
 uniform float u_shading;           // 0: emission only, 1: gradient shading
 uniform vec3 u_background;
+uniform float u_mip;               // 1: maximum intensity projection
+uniform vec2 u_mip_window;         // low edge, 1 / width
+uniform sampler3D u_brick_max;     // each brick's largest value (normalised)
 in vec2 v_ndc;
 out vec4 frag_color;
 
@@ -69,6 +72,7 @@ main ()
   // Steps needed to cross one brick along each axis, for the leaps below.
   vec3 step_bricks = abs (step * u_brick_scale);
   vec4 acc = vec4 (0.0);
+  float peak = -1e30;
   int next_check = 0;   // the step at which the ray enters another brick
   for (int i = 0; i < steps; i++, p += step)
     {
@@ -78,7 +82,11 @@ main ()
           vec3 to_face = mix (ceil (b) - b, b - floor (b), lessThan (step, vec3 (0.0)));
           vec3 n = to_face / max (step_bricks, vec3 (1e-9));
           int leap = max (int (min (n.x, min (n.y, n.z))), 1);
-          if (texelFetch (u_occupancy, ivec3 (b), 0).r < 0.5)
+          bool empty = texelFetch (u_occupancy, ivec3 (b), 0).r < 0.5;
+          // A MIP gains nothing from a brick that cannot beat its peak.
+          if (u_mip > 0.5 && texelFetch (u_brick_max, ivec3 (b), 0).r <= peak)
+            empty = true;
+          if (empty)
             {
               // Nothing visible in this brick: leap to its far side, staying on
               // the same sample lattice so skipping leaves no seams.
@@ -88,6 +96,11 @@ main ()
             }
           // Something may be visible: sample every step until the brick ends.
           next_check = i + leap;
+        }
+      if (u_mip > 0.5)
+        {
+          peak = max (peak, texture (u_volume, p).r);
+          continue;
         }
       vec4 s = classify (p);
       if (s.a > 0.002)
@@ -113,6 +126,13 @@ main ()
           if (acc.a > 0.98)
             break;
         }
+    }
+  if (u_mip > 0.5)
+    {
+      float value = peak * u_value_map.x + u_value_map.y;
+      float g = clamp ((value - u_mip_window.x) * u_mip_window.y, 0.0, 1.0);
+      frag_color = vec4 (vec3 (g), 1.0);
+      return;
     }
   frag_color = vec4 (acc.rgb + (1.0 - acc.a) * u_background, 1.0);
 }

@@ -337,6 +337,71 @@ test_raycast_phantom_bone (void)
   g_assert_cmpfloat (contrast_mean, >, mirror_mean + 10);
 }
 
+static int
+compare_int (gconstpointer a, gconstpointer b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+/* An orthographic MIP from the front against the CPU's: for every column of
+ * the volume, the brightest voxel along y under the same window. The volume
+ * is the phantom's anatomy without noise (each structure one value: label
+ * x 100), since rays sample between voxel centres, where noise peaks are
+ * smoothed away; edges may differ by interpolation, the rest must agree. */
+static void
+test_mip_against_cpu (void)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (MtVolume) ct = mt_volume_new (phantom->labels->dims[0], phantom->labels->dims[1],
+                                           phantom->labels->dims[2], &err);
+  mt_volume_copy_geometry (ct, phantom->labels);
+  for (gsize v = 0; v < mt_volume_n_voxels (ct); v++)
+    ct->data[v] = phantom->labels->data[v] * 100.0f;
+  const double center = 650, width = 1300;
+  const int W = 360, H = 300;
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, ct);
+  camera.orthographic = TRUE;
+  camera.zoom = 1.2;
+  g_autoptr (GError) error = NULL;
+  MtVolumeRenderer *r = mt_volume_renderer_new (&error);
+  g_assert_true (mt_volume_renderer_set_volume (r, ct, &error));
+  mt_volume_renderer_set_preset (r, MT_PRESET_MIP);
+  mt_volume_renderer_set_window (r, center, width);
+  mt_offscreen_resize (gl, W, H);
+  mt_volume_renderer_render (r, &camera, W, H, MT_QUALITY_FULL);
+  mt_volume_renderer_free (r);
+  g_autofree guint8 *px = mt_offscreen_read_rgba (gl);
+  save_if_asked ("mip.png", px, W, H);
+
+  g_autoptr (GArray) diffs = g_array_new (FALSE, FALSE, sizeof (int));
+  for (int k = 1; k < ct->dims[2] - 1; k++)
+    for (int i = 1; i < ct->dims[0] - 1; i++)
+      {
+        float peak = -1e9f;
+        for (int j = 0; j < ct->dims[1]; j++)
+          peak = MAX (peak, mt_volume_get (ct, i, j, k));
+        int expected = (int) lround (CLAMP ((peak - (center - width / 2)) / width, 0.0, 1.0) * 255);
+        double p[3], x, y;
+        mt_volume_index_to_patient (ct, (double[3]) { i, 0, k }, p);
+        p[1] = camera.target[1];
+        mt_camera_project (&camera, W, H, p, &x, &y);
+        int xi = (int) x, yi = (int) y;
+        if (xi < 0 || yi < 0 || xi >= W || yi >= H)
+          continue;
+        int d = abs (px[((gsize) yi * W + xi) * 4] - expected);
+        g_array_append_val (diffs, d);
+      }
+  g_array_sort (diffs, compare_int);
+  int median = g_array_index (diffs, int, diffs->len / 2);
+  int p90 = g_array_index (diffs, int, diffs->len * 9 / 10);
+  g_test_message ("MIP against the CPU over %u columns: median %d, 90th percentile %d grey levels",
+                  diffs->len, median, p90);
+  g_assert_cmpuint (diffs->len, >, 20000);
+  g_assert_cmpint (median, <=, 1);
+  g_assert_cmpint (p90, <=, 3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -358,6 +423,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/slice/rgb", test_slice_rgb);
   g_test_add_func ("/render/raycast/left-right", test_raycast_left_right);
   g_test_add_func ("/render/raycast/phantom-bone", test_raycast_phantom_bone);
+  g_test_add_func ("/render/raycast/mip-against-cpu", test_mip_against_cpu);
   int ret = g_test_run ();
   mt_phantom_free (phantom);
   mt_offscreen_free (gl);

@@ -93,6 +93,10 @@ mt_volume_view_render (GtkGLArea    *area,
         g_warning ("3D view: %s", error->message);
       self->uploaded_serial = serial;
     }
+  /* A MIP is shown through the slice views' window. */
+  double center, width;
+  mt_viewer_get_window (self->viewer, &center, &width);
+  mt_volume_renderer_set_window (self->renderer, center, width);
   mt_volume_renderer_render (self->renderer, &self->camera, w, h,
                              self->interacting ? MT_QUALITY_INTERACTIVE : MT_QUALITY_FULL);
   if (v != NULL && !self->interacting && self->drawn_serial != serial)
@@ -199,6 +203,7 @@ mt_volume_view_new (MtViewer *viewer)
   self->viewer = g_object_ref (viewer);
   g_signal_connect_object (viewer, "volume-changed", G_CALLBACK (on_volume_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "preset-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
   on_volume_changed (self);
   return GTK_WIDGET (self);
 }
