@@ -32,7 +32,12 @@ mt_cli_render (int argc, char **argv)
   double azimuth = 0, elevation = 0;
   int frames = 1, slice = -1;
   gboolean json = FALSE, ortho = FALSE;
+  g_autofree char *clip_plane = NULL, *clip_box = NULL;
   GOptionEntry entries[] = {
+    { "clip-plane", 0, 0, G_OPTION_ARG_STRING, &clip_plane,
+      N_("3D: remove what lies where NX*x + NY*y + NZ*z + D > 0 (patient LPS mm)"), "NX,NY,NZ,D" },
+    { "clip-box", 0, 0, G_OPTION_ARG_STRING, &clip_box,
+      N_("3D: draw only inside this box (patient LPS mm)"), "X0,X1,Y0,Y1,Z0,Z1" },
     { "ortho", 0, 0, G_OPTION_ARG_NONE, &ortho, N_("3D: parallel projection (true distances, for MIP)"), NULL },
     { "view", 0, 0, G_OPTION_ARG_STRING, &view, N_("axial, coronal, sagittal or 3d"), "VIEW" },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("Window (soft-tissue, lung, bone, brain) or 3D preset (bone, soft-tissue, mip)"), "NAME" },
@@ -110,6 +115,24 @@ mt_cli_render (int argc, char **argv)
           return 1;
         }
       mt_volume_renderer_set_preset (r, rp);
+      double plane[4] = { 0, 0, 0, 0 }, box[6];
+      if (clip_plane && sscanf (clip_plane, "%lf,%lf,%lf,%lf", &plane[0], &plane[1], &plane[2], &plane[3]) != 4)
+        {
+          g_printerr (_("medtwin-cli: --clip-plane takes four numbers: NX,NY,NZ,D\n"));
+          mt_volume_renderer_free (r);
+          mt_offscreen_free (gl);
+          return 2;
+        }
+      if (clip_box && sscanf (clip_box, "%lf,%lf,%lf,%lf,%lf,%lf", &box[0], &box[1], &box[2], &box[3], &box[4],
+                              &box[5]) != 6)
+        {
+          g_printerr (_("medtwin-cli: --clip-box takes six numbers: X0,X1,Y0,Y1,Z0,Z1\n"));
+          mt_volume_renderer_free (r);
+          mt_offscreen_free (gl);
+          return 2;
+        }
+      mt_volume_renderer_set_clip_plane (r, plane);
+      mt_volume_renderer_set_clip_box (r, clip_box ? box : NULL);
       MtCamera camera;
       mt_camera_init_for_volume (&camera, volume);
       camera.azimuth = azimuth;

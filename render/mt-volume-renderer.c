@@ -36,9 +36,13 @@ struct _MtVolumeRenderer
   float          value_scale, value_offset;
   MtRenderPreset preset;
   double         mip_center, mip_width;
+  float          clip_plane[4];
+  gboolean       clip_box_on;
+  float          clip_box[6];
   GLint          loc_inv_mvp, loc_tex_to_world, loc_normal_matrix, loc_texel, loc_value_map,
                  loc_tf_range, loc_step, loc_shading, loc_background, loc_volume, loc_transfer,
-                 loc_occupancy, loc_brick_scale, loc_mip, loc_mip_window, loc_brick_max;
+                 loc_occupancy, loc_brick_scale, loc_mip, loc_mip_window, loc_brick_max,
+                 loc_model, loc_clip_plane, loc_clip_lo, loc_clip_hi;
 };
 
 void
@@ -72,6 +76,10 @@ mt_volume_renderer_new (GError **error)
   LOC (loc_mip, "u_mip");
   LOC (loc_mip_window, "u_mip_window");
   LOC (loc_brick_max, "u_brick_max");
+  LOC (loc_model, "u_tex_to_world4");
+  LOC (loc_clip_plane, "u_clip_plane");
+  LOC (loc_clip_lo, "u_clip_lo");
+  LOC (loc_clip_hi, "u_clip_hi");
 #undef LOC
   glGenVertexArrays (1, &r->vao);
   glGenTextures (1, &r->volume_tex);
@@ -286,6 +294,23 @@ mt_volume_renderer_set_window (MtVolumeRenderer *r,
 }
 
 void
+mt_volume_renderer_set_clip_plane (MtVolumeRenderer *r,
+                                   const double      plane[4])
+{
+  for (int i = 0; i < 4; i++)
+    r->clip_plane[i] = (float) plane[i];
+}
+
+void
+mt_volume_renderer_set_clip_box (MtVolumeRenderer *r,
+                                 const double     *box)
+{
+  r->clip_box_on = box != NULL;
+  for (int i = 0; box && i < 6; i++)
+    r->clip_box[i] = (float) box[i];
+}
+
+void
 mt_volume_renderer_set_preset (MtVolumeRenderer *r,
                                MtRenderPreset    preset)
 {
@@ -412,6 +437,18 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
   glUniform1f (r->loc_step, step);
   glUniform1f (r->loc_shading, mt_render_preset_shaded (r->preset) ? 1.0f : 0.0f);
   glUniform1f (r->loc_mip, mt_render_preset_is_mip (r->preset) ? 1.0f : 0.0f);
+  glUniformMatrix4fv (r->loc_model, 1, GL_FALSE, (float *) model);
+  glUniform4fv (r->loc_clip_plane, 1, r->clip_plane);
+  if (r->clip_box_on)
+    {
+      glUniform3f (r->loc_clip_lo, r->clip_box[0], r->clip_box[2], r->clip_box[4]);
+      glUniform3f (r->loc_clip_hi, r->clip_box[1], r->clip_box[3], r->clip_box[5]);
+    }
+  else
+    {
+      glUniform3f (r->loc_clip_lo, -1e9f, -1e9f, -1e9f);
+      glUniform3f (r->loc_clip_hi, 1e9f, 1e9f, 1e9f);
+    }
   glUniform2f (r->loc_mip_window, (float) (r->mip_center - r->mip_width / 2), (float) (1.0 / r->mip_width));
   glUniform3fv (r->loc_background, 1, background);
   glBindVertexArray (r->vao);

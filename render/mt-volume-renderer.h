@@ -38,6 +38,14 @@ void              mt_volume_renderer_set_preset  (MtVolumeRenderer  *r,
 void              mt_volume_renderer_set_window  (MtVolumeRenderer  *r,
                                                   double             center,
                                                   double             width);
+/* Surgical clipping: what lies on the positive side of the plane
+ * n . x + d > 0 (patient mm) is removed; a plane of n = 0 removes nothing. */
+void              mt_volume_renderer_set_clip_plane (MtVolumeRenderer *r,
+                                                     const double      plane[4]);
+/* Only what lies inside the box (patient mm: x0, x1, y0, y1, z0, z1) is
+ * drawn; NULL draws everything. */
+void              mt_volume_renderer_set_clip_box   (MtVolumeRenderer *r,
+                                                     const double     *box);
 void              mt_volume_renderer_render      (MtVolumeRenderer  *r,
                                                   const MtCamera    *camera,
                                                   int                viewport_w,

@@ -17,6 +17,10 @@ uniform vec3 u_background;
 uniform float u_mip;               // 1: maximum intensity projection
 uniform vec2 u_mip_window;         // low edge, 1 / width
 uniform sampler3D u_brick_max;     // each brick's largest value (normalised)
+uniform mat4 u_tex_to_world4;      // texture coordinates -> patient mm
+uniform vec4 u_clip_plane;         // n.x + d > 0 is removed (n = 0: nothing)
+uniform vec3 u_clip_lo;            // clipping box, patient mm
+uniform vec3 u_clip_hi;
 in vec2 v_ndc;
 out vec4 frag_color;
 
@@ -53,6 +57,27 @@ main ()
   vec3 tmin = min (t0, t1), tmax = max (t0, t1);
   float enter = max (max (tmin.x, tmin.y), max (tmin.z, 0.0));
   float leave = min (min (tmax.x, tmax.y), min (tmax.z, 1.0));
+
+  // The clipping box and plane cut the ray's interval, in patient space
+  // (the map from texture space is affine, so the ray stays a line).
+  vec3 w0 = (u_tex_to_world4 * vec4 (origin, 1.0)).xyz;
+  vec3 wd = (u_tex_to_world4 * vec4 (dir, 0.0)).xyz;
+  vec3 winv = 1.0 / wd;
+  vec3 c0 = (u_clip_lo - w0) * winv, c1 = (u_clip_hi - w0) * winv;
+  vec3 cmin = min (c0, c1), cmax = max (c0, c1);
+  enter = max (enter, max (max (cmin.x, cmin.y), cmin.z));
+  leave = min (leave, min (min (cmax.x, cmax.y), cmax.z));
+  float f0 = dot (u_clip_plane.xyz, w0) + u_clip_plane.w, fd = dot (u_clip_plane.xyz, wd);
+  if (abs (fd) > 1e-12)
+    {
+      float t = -f0 / fd;      // where the ray crosses the plane
+      if (fd > 0.0)
+        leave = min (leave, t);
+      else
+        enter = max (enter, t);
+    }
+  else if (f0 > 0.0)
+    leave = enter;           // parallel, and wholly on the removed side
   if (leave <= enter)
     {
       frag_color = vec4 (u_background, 1.0);

@@ -44,6 +44,9 @@ if "$cli" render "$tmp/demo/baseline" --view 3d --size 160x120 --frames 2 --out 
   [ "$(json "$tmp/render.json" "d['ms_per_frame'] > 0 and d['frames'] == 2")" = "True" ]; ok $? "render --json: ms_per_frame"
   [ "$(head -c 8 "$tmp/r.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; ok $? "render wrote a PNG"
   "$cli" render "$tmp/demo/baseline" --view coronal --preset lung --out "$tmp/c.png" > /dev/null; ok $? "render coronal with a window preset"
+  "$cli" render "$tmp/demo/baseline" --preset mip --ortho --clip-plane 1,0,0,0 --clip-box -100,100,-100,100,-100,100 \
+      --size 160x120 --out "$tmp/m.png" > /dev/null; ok $? "render mip, orthographic, clipped"
+  "$cli" render "$tmp/demo/baseline" --clip-plane 1,0 --out "$tmp/m.png" > /dev/null 2>&1; [ $? = 2 ]; ok $? "malformed --clip-plane: exit 2"
 elif grep -q "No EGL display\|Cannot make an OpenGL" "$tmp/render.err"; then
   skip "render" "no OpenGL: $(cat "$tmp/render.err")"
 else

@@ -402,6 +402,65 @@ test_mip_against_cpu (void)
   g_assert_cmpint (p90, <=, 3);
 }
 
+/* The clip plane x > 0 (the patient's left) removes exactly that half-space:
+ * with rays parallel to the plane, every pixel left of it is unchanged and
+ * every pixel right of it is background. */
+static void
+test_clip_plane (void)
+{
+  const MtVolume *ct = phantom->ct;
+  const int W = 320, H = 240;
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, ct);
+  camera.orthographic = TRUE;
+  g_autoptr (GError) error = NULL;
+  MtVolumeRenderer *r = mt_volume_renderer_new (&error);
+  g_assert_true (mt_volume_renderer_set_volume (r, ct, &error));
+  mt_volume_renderer_set_preset (r, MT_PRESET_CT_SOFT_TISSUE);
+  mt_offscreen_resize (gl, W, H);
+  mt_volume_renderer_render (r, &camera, W, H, MT_QUALITY_FULL);
+  g_autofree guint8 *whole = mt_offscreen_read_rgba (gl);
+  const double plane[4] = { 1, 0, 0, 0 };
+  mt_volume_renderer_set_clip_plane (r, plane);
+  mt_volume_renderer_render (r, &camera, W, H, MT_QUALITY_FULL);
+  g_autofree guint8 *clipped = mt_offscreen_read_rgba (gl);
+  mt_volume_renderer_free (r);
+  save_if_asked ("clip-plane.png", clipped, W, H);
+
+  /* Where x = 0 falls on the screen, and how many pixels a millimetre is. */
+  double x0, y0, x1, y1;
+  double p0[3] = { 0, camera.target[1], camera.target[2] }, p1[3] = { 100, camera.target[1], camera.target[2] };
+  mt_camera_project (&camera, W, H, p0, &x0, &y0);
+  mt_camera_project (&camera, W, H, p1, &x1, &y1);
+  double per_mm = (x1 - x0) / 100;
+  g_assert_cmpfloat (per_mm, >, 0);    /* from the front, patient left is screen right */
+  float bg[3];
+  mt_volume_renderer_background (bg);
+  int kept = 0, removed = 0, kept_visible = 0;
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        double mm = (x + 0.5 - x0) / per_mm;
+        const guint8 *a = whole + ((gsize) y * W + x) * 4, *b = clipped + ((gsize) y * W + x) * 4;
+        if (mm < -2)
+          {
+            for (int c = 0; c < 3; c++)
+              g_assert_cmpint (a[c], ==, b[c]);
+            kept++;
+            kept_visible += abs (a[0] - (int) lround (bg[0] * 255)) > 10;
+          }
+        else if (mm > 2)
+          {
+            for (int c = 0; c < 3; c++)
+              g_assert_cmpint (abs (b[c] - (int) lround (bg[c] * 255)), <=, 1);
+            removed++;
+          }
+      }
+  g_test_message ("clip plane: %d pixels kept unchanged (%d showing tissue), %d cleared", kept, kept_visible, removed);
+  g_assert_cmpint (kept_visible, >, 5000);
+  g_assert_cmpint (removed, >, 20000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -424,6 +483,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/raycast/left-right", test_raycast_left_right);
   g_test_add_func ("/render/raycast/phantom-bone", test_raycast_phantom_bone);
   g_test_add_func ("/render/raycast/mip-against-cpu", test_mip_against_cpu);
+  g_test_add_func ("/render/raycast/clip-plane", test_clip_plane);
   int ret = g_test_run ();
   mt_phantom_free (phantom);
   mt_offscreen_free (gl);
