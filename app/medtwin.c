@@ -190,6 +190,22 @@ on_startup (GtkApplication *app)
   gtk_application_set_accels_for_action (app, "app.quit", quit);
   gtk_application_set_accels_for_action (app, "win.open", open);
   gtk_application_set_accels_for_action (app, "win.library", library);
+  static const struct { const char *action; const char *accel; } keys[] = {
+    { "win.slice-step(1)", "Page_Up" }, { "win.slice-step(-1)", "Page_Down" },
+    { "win.slice-step(10)", "<Shift>Page_Up" }, { "win.slice-step(-10)", "<Shift>Page_Down" },
+    { "win.window-preset('soft-tissue')", "<Control>1" }, { "win.window-preset('lung')", "<Control>2" },
+    { "win.window-preset('bone')", "<Control>3" }, { "win.window-preset('brain')", "<Control>4" },
+    { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },
+    { "win.render-preset('mip')", "<Control><Shift>3" },
+    { "win.camera('anterior')", "<Alt>a" }, { "win.camera('posterior')", "<Alt>p" },
+    { "win.camera('left')", "<Alt>l" }, { "win.camera('right')", "<Alt>r" },
+    { "win.camera('superior')", "<Alt>s" }, { "win.camera('inferior')", "<Alt>i" },
+  };
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      const char *accels[] = { keys[k].accel, NULL };
+      gtk_application_set_accels_for_action (app, keys[k].action, accels);
+    }
   gtk_window_set_default_icon_name (APP_ID);
 }
 

@@ -469,11 +469,74 @@ on_render_preset (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
     mt_viewer_set_preset (self->viewer, i);
 }
 
+/* Actions for everything frequent: shortcuts, menus and tests drive the views
+ * through them. */
+static void
+window_preset_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtWindowPreset preset;
+  if (!mt_window_preset_lookup (g_variant_get_string (param, NULL), &preset))
+    return;
+  /* The drop-down follows, and through it the viewer. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->window_presets), preset);
+  const MtWindowLevel *wl = mt_window_preset (preset);
+  mt_viewer_set_window (self->viewer, wl->center, wl->width);
+}
+
+static void
+render_preset_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtRenderPreset preset;
+  if (mt_render_preset_from_name (g_variant_get_string (param, NULL), &preset))
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), preset);
+}
+
+static void
+slice_step_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  /* Through the axial slices (towards the head for positive steps). */
+  MtWindow *self = user_data;
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  if (v == NULL)
+    return;
+  int sign, axis = mt_volume_axis_for_patient (v, 2, &sign);
+  int ijk[3];
+  mt_viewer_get_cursor (self->viewer, ijk);
+  ijk[axis] += sign * g_variant_get_int32 (param);
+  mt_viewer_set_cursor (self->viewer, ijk);
+}
+
+static void
+crosshair_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  int ijk[3];
+  g_variant_get (param, "(iii)", &ijk[0], &ijk[1], &ijk[2]);
+  mt_viewer_set_cursor (self->viewer, ijk);
+}
+
+static void
+camera_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  static const char *names[] = { "anterior", "posterior", "left", "right", "superior", "inferior" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (g_variant_get_string (param, NULL), names[i]))
+      mt_volume_view_set_camera (MT_VOLUME_VIEW (self->volume_view), (MtCameraPreset) i);
+}
+
 static const GActionEntry win_actions[] = {
   { "open", open_activated, NULL, NULL, NULL, { 0 } },
   { "open-demo", demo_activated, NULL, NULL, NULL, { 0 } },
   { "library", library_activated, NULL, NULL, NULL, { 0 } },
   { "end-compare", end_compare_activated, NULL, NULL, NULL, { 0 } },
+  { "window-preset", window_preset_activated, "s", NULL, NULL, { 0 } },
+  { "render-preset", render_preset_activated, "s", NULL, NULL, { 0 } },
+  { "slice-step", slice_step_activated, "i", NULL, NULL, { 0 } },
+  { "crosshair", crosshair_activated, "(iii)", NULL, NULL, { 0 } },
+  { "camera", camera_activated, "s", NULL, NULL, { 0 } },
 };
 
 static void
@@ -638,6 +701,16 @@ MtWindow *
 mt_window_new (GtkApplication *app)
 {
   return g_object_new (MT_TYPE_WINDOW, "application", app, NULL);
+}
+
+GtkWidget *
+mt_window_get_slice_view (MtWindow *self,
+                          int       axis)
+{
+  for (int p = 0; p < 3; p++)
+    if ((int) mt_slice_view_get_axis (MT_SLICE_VIEW (self->panels[p].view)) == axis)
+      return self->panels[p].view;
+  return NULL;
 }
 
 MtViewer *

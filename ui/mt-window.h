@@ -24,6 +24,9 @@ void      mt_window_compare_paths (MtWindow           *self,
 MtViewer *mt_window_get_viewer (MtWindow       *self);
 /* The patient library window of this window, created on first use. */
 GtkWindow *mt_window_show_library (MtWindow    *self);
+/* The slice view of scan A for a plane (axial, coronal or sagittal). */
+GtkWidget *mt_window_get_slice_view (MtWindow  *self,
+                                     int        axis);
 /* TRUE once every view has drawn the current volume. */
 gboolean  mt_window_views_ready (MtWindow      *self);
 

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The window under a display, driven through its actions as shortcuts and
+ * menus drive it: slice steps, window presets, crosshair moves; the views
+ * must stay linked. */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "mt-file-utils.h"
+#include "mt-phantom.h"
+#include "mt-slice-view.h"
+#include "mt-viewer.h"
+#include "mt-volume.h"
+#include "mt-window.h"
+
+static char *demo_dir;
+static int step;
+static gboolean finished;
+
+static void
+assert_slices (MtWindow *win, int axial, int coronal, int sagittal)
+{
+  int s, n;
+  mt_slice_view_get_slice (MT_SLICE_VIEW (mt_window_get_slice_view (win, MT_VIEW_AXIAL)), &s, &n);
+  g_assert_cmpint (s, ==, axial);
+  g_assert_cmpint (n, ==, 100);
+  mt_slice_view_get_slice (MT_SLICE_VIEW (mt_window_get_slice_view (win, MT_VIEW_CORONAL)), &s, &n);
+  g_assert_cmpint (s, ==, coronal);
+  mt_slice_view_get_slice (MT_SLICE_VIEW (mt_window_get_slice_view (win, MT_VIEW_SAGITTAL)), &s, &n);
+  g_assert_cmpint (s, ==, sagittal);
+}
+
+static gboolean
+drive (gpointer data)
+{
+  MtWindow *win = data;
+  MtViewer *viewer = mt_window_get_viewer (win);
+  int ijk[3];
+  double c, w;
+  /* Opened at the centre: 256 x 256 x 100, so voxel (128, 128, 50). */
+  mt_viewer_get_cursor (viewer, ijk);
+  g_assert_cmpint (ijk[0], ==, 128);
+  g_assert_cmpint (ijk[1], ==, 128);
+  g_assert_cmpint (ijk[2], ==, 50);
+  assert_slices (win, 51, 129, 129);
+
+  /* Page Up x5: five slices towards the head; only the axial plane moves. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.slice-step", "i", 5);
+  mt_viewer_get_cursor (viewer, ijk);
+  g_assert_cmpint (ijk[2], ==, 55);
+  assert_slices (win, 56, 129, 129);
+  /* Down past the first slice: it stops there. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.slice-step", "i", -500);
+  assert_slices (win, 1, 129, 129);
+
+  /* Ctrl+2: the lung window, in the viewer and in the drop-down. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.window-preset", "s", "lung");
+  mt_viewer_get_window (viewer, &c, &w);
+  g_assert_cmpfloat (c, ==, -600);
+  g_assert_cmpfloat (w, ==, 1500);
+
+  /* The crosshair set at a point moves all three planes. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 10, 20, 30);
+  assert_slices (win, 31, 21, 11);
+  /* Out of the volume: clamped to its edge. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 999, -5, 42);
+  assert_slices (win, 43, 1, 256);
+
+  /* The 3D preset follows its action too. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.render-preset", "s", "mip");
+  g_assert_cmpint (mt_viewer_get_preset (viewer), ==, MT_PRESET_MIP);
+  finished = TRUE;
+  g_application_quit (g_application_get_default ());
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_ready (MtWindow *win)
+{
+  if (step++ == 0)
+    g_idle_add (drive, win);
+}
+
+static void
+on_activate (GtkApplication *app)
+{
+  MtWindow *win = mt_window_new (app);
+  g_signal_connect (win, "views-ready", G_CALLBACK (on_ready), NULL);
+  gtk_window_present (GTK_WINDOW (win));
+  g_autofree char *baseline = g_build_filename (demo_dir, "baseline", NULL);
+  const char *paths[] = { baseline, NULL };
+  mt_window_open_paths (win, paths);
+}
+
+static void
+test_linked_views (void)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display: run the suite through ./test.sh (it uses xvfb-run)");
+      return;
+    }
+  g_autoptr (GError) error = NULL;
+  demo_dir = g_dir_make_tmp ("medtwin-views-XXXXXX", &error);
+  g_assert_true (mt_phantom_write (demo_dir, 1, NULL, NULL, &error));
+  GtkApplication *app = gtk_application_new ("org.medtwin.TestViews", G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_application_run (G_APPLICATION (app), 0, NULL);
+  g_object_unref (app);
+  g_assert_true (finished);
+  mt_remove_tree (demo_dir);
+}
+
+/* Under xvfb-run there is no D-Bus session: GTK says so, and that is no
+ * failure of the views. Everything else stays fatal. */
+static gboolean
+fatal_unless_no_bus (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  return strstr (message, "session bus") == NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+  /* No accessibility bus under xvfb-run: GTK would warn, and warnings are
+   * fatal in tests. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_test_log_set_fatal_handler (fatal_unless_no_bus, NULL);
+  g_test_add_func ("/ui/views/linked", test_linked_views);
+  return g_test_run ();
+}
