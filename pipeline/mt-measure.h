@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "mt-reslice.h"
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+/* Measurements on the slice views, in patient millimetres. Points come as
+ * continuous slice coordinates (u, v in pixels, 0..width from the left edge
+ * of the image) so a click between voxel centres keeps its precision. */
+
+void     mt_slice_point_to_patient (const MtVolume      *volume,
+                                    const MtSliceLayout *layout,
+                                    int                  slice,
+                                    double               u,
+                                    double               v,
+                                    double               lps[3]);
+double   mt_measure_distance       (const double         a[3],
+                                    const double         b[3]);
+/* The angle at vertex between the rays to a and b, in degrees. */
+double   mt_measure_angle          (const double         a[3],
+                                    const double         vertex[3],
+                                    const double         b[3]);
+
+typedef struct
+{
+  double mean, sd, min, max;
+  double area_mm2;      /* of the shape itself, not of the voxels counted */
+  gsize  n_voxels;
+} MtRoiStats;
+
+/* Values of the voxels whose centres lie inside a polygon (n >= 3 points,
+ * u, v pairs) or an ellipse on one slice. FALSE if no voxel centre is inside. */
+gboolean mt_measure_polygon        (const MtVolume      *volume,
+                                    const MtSliceLayout *layout,
+                                    int                  slice,
+                                    const double        *uv,
+                                    int                  n_points,
+                                    MtRoiStats          *stats);
+gboolean mt_measure_ellipse        (const MtVolume      *volume,
+                                    const MtSliceLayout *layout,
+                                    int                  slice,
+                                    double               center_u,
+                                    double               center_v,
+                                    double               radius_u,
+                                    double               radius_v,
+                                    MtRoiStats          *stats);
+
+G_END_DECLS
