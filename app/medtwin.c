@@ -195,6 +195,7 @@ on_startup (GtkApplication *app)
     { "win.slice-step(10)", "<Shift>Page_Up" }, { "win.slice-step(-10)", "<Shift>Page_Down" },
     { "win.window-preset('soft-tissue')", "<Control>1" }, { "win.window-preset('lung')", "<Control>2" },
     { "win.window-preset('bone')", "<Control>3" }, { "win.window-preset('brain')", "<Control>4" },
+    { "win.window-preset('auto')", "<Control>0" },
     { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },
     { "win.render-preset('mip')", "<Control><Shift>3" },
     { "win.camera('anterior')", "<Alt>a" }, { "win.camera('posterior')", "<Alt>p" },

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mt-volume.h"
@@ -264,6 +265,31 @@ mt_volume_sample_linear (const MtVolume *v,
         acc += w * v->data[mt_volume_offset (v, idx[0], idx[1], idx[2])];
     }
   return (float) acc;
+}
+
+static int
+compare_floats (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return x < y ? -1 : x > y;
+}
+
+void
+mt_volume_auto_window (const MtVolume *volume,
+                       double         *center,
+                       double         *width)
+{
+  /* About a million voxels, evenly spaced, are plenty for two percentiles. */
+  gsize n = mt_volume_n_voxels (volume), step = MAX ((gsize) 1, n / (1 << 20)), m = 0;
+  g_autofree float *sample = g_new (float, n / step + 1);
+  for (gsize i = 0; i < n; i += step)
+    sample[m++] = volume->data[i];
+  qsort (sample, m, sizeof (float), compare_floats);
+  double lo = sample[(gsize) (m * 0.005)], hi = sample[MIN (m - 1, (gsize) (m * 0.995))];
+  if (hi <= lo)
+    hi = lo + 1;
+  *center = 0.5 * (lo + hi);
+  *width = hi - lo;
 }
 
 void

@@ -84,6 +84,12 @@ MtVolume *mt_volume_flip             (const MtVolume *volume,
 float     mt_volume_sample_linear    (const MtVolume *volume,
                                       const double    lps[3],
                                       float           outside);
+/* A window from the histogram: the 0.5th to 99.5th percentile of the values
+ * (of a sample of the voxels), so a few bright outliers do not grey the
+ * image out; for MR, whose values have no fixed scale. */
+void      mt_volume_auto_window      (const MtVolume *volume,
+                                      double         *center,
+                                      double         *width);
 void      mt_volume_add_warning      (MtVolume       *volume,
                                       const char     *format,
                                       ...) G_GNUC_PRINTF (2, 3);

@@ -707,6 +707,35 @@ test_decubitus (void)
   g_free (frames[1]);
 }
 
+/* The automatic window ignores the brightest and darkest half percent: a
+ * ramp of 0..999 with a few huge outliers is windowed on the ramp. */
+static void
+test_auto_window (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_volume_new (100, 100, 10, &error);
+  for (gsize i = 0; i < mt_volume_n_voxels (v); i++)
+    v->data[i] = (float) (i % 1000);
+  for (gsize i = 0; i < mt_volume_n_voxels (v); i += 997)
+    v->data[i] = 50000.0f;
+  double c, w;
+  mt_volume_auto_window (v, &c, &w);
+  g_assert_cmpfloat (fabs ((c - w / 2) - 5), <, 3);
+  g_assert_cmpfloat (fabs ((c + w / 2) - 995), <, 3);
+
+  /* The decubitus MR: a window inside its range, not the full range. */
+  g_autofree char *dir = mt_test_data_path ("mr-decubitus", "HFS", NULL);
+  if (dir == NULL)
+    return;
+  g_autoptr (MtVolume) mr = mt_series_read_volume (dir, NULL, NULL, &error);
+  float lo, hi;
+  mt_volume_get_range (mr, &lo, &hi);
+  mt_volume_auto_window (mr, &c, &w);
+  g_test_message ("MR auto window: centre %.0f, width %.0f (values %.0f..%.0f)", c, w, lo, hi);
+  g_assert_cmpfloat (c + w / 2, <, hi);
+  g_assert_cmpfloat (w, >, 0.2 * (hi - lo));
+}
+
 static void
 test_missing_path (void)
 {
@@ -737,6 +766,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/memory-budget", test_memory_budget);
   g_test_add_func ("/pipeline/series/pydicom-sweep", test_pydicom_sweep);
   g_test_add_func ("/pipeline/series/decubitus", test_decubitus);
+  g_test_add_func ("/pipeline/series/auto-window", test_auto_window);
   g_test_add_func ("/pipeline/series/missing-path", test_missing_path);
   int ret = g_test_run ();
   g_clear_pointer (&thorax, mt_volume_unref);

@@ -6,6 +6,7 @@
 #include <epoxy/gl.h>
 #include <math.h>
 
+#include "mt-measure.h"
 #include "mt-slice-renderer.h"
 #include "mt-slice-view.h"
 #include "mt-volume.h"
@@ -24,11 +25,13 @@ struct _MtSliceView
   guint            drawn_serial;
   double           drag_center, drag_width;
   gboolean         dragged;
+  double           zoom, pan_x, pan_y;      /* pan in mm */
+  double           pan_start_x, pan_start_y;
 };
 
 G_DEFINE_FINAL_TYPE (MtSliceView, mt_slice_view, GTK_TYPE_GL_AREA)
 
-enum { DRAWN, N_SIGNALS };
+enum { DRAWN, POINTER, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static MtVolume *
@@ -140,6 +143,7 @@ mt_slice_view_render (GtkGLArea    *area,
       mt_slice_layout_pixel (&self->layout, ijk, &u, &vv, &s);
       mt_slice_renderer_set_crosshair (self->renderer, TRUE, u + 0.5, vv + 0.5);
     }
+  mt_slice_renderer_set_zoom_pan (self->renderer, self->zoom, self->pan_x, self->pan_y);
   mt_slice_renderer_render (self->renderer, w, h);
   if (v != NULL && self->drawn_serial != serial)
     {
@@ -157,6 +161,14 @@ on_scroll (GtkEventControllerScroll *controller,
 {
   if (!self->has_layout)
     return FALSE;
+  /* Ctrl+scroll zooms; plain scroll steps through the slices. */
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  if (mods & GDK_CONTROL_MASK)
+    {
+      self->zoom = CLAMP (self->zoom * (dy < 0 ? 1.2 : 1 / 1.2), 0.25, 32.0);
+      gtk_gl_area_queue_render (GTK_GL_AREA (self));
+      return TRUE;
+    }
   int ijk[3];
   shown_cursor (self, ijk);
   int step = dy > 0 ? -1 : dy < 0 ? 1 : 0;
@@ -210,6 +222,56 @@ on_drag_end (GtkGestureDrag *gesture,
   mt_viewer_set_cursor_from (self->viewer, shown_volume (self), ijk);
 }
 
+/* The value and patient position under the pointer, for the panel's corner. */
+static void
+on_motion (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           MtSliceView              *self)
+{
+  MtVolume *v = shown_volume (self);
+  double u, vv;
+  if (v == NULL || self->renderer == NULL
+      || !mt_slice_renderer_viewport_to_slice (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
+                                               gtk_widget_get_height (GTK_WIDGET (self)), x, y, &u, &vv))
+    {
+      g_signal_emit (self, signals[POINTER], 0, FALSE, 0.0, 0.0, 0.0, 0.0);
+      return;
+    }
+  double lps[3];
+  int ijk[3];
+  mt_slice_point_to_patient (v, &self->layout, current_slice (self), u, vv, lps);
+  mt_slice_layout_voxel (&self->layout, (int) u, (int) vv, current_slice (self), ijk);
+  float value = v->data[mt_volume_offset (v, ijk[0], ijk[1], ijk[2])];
+  g_signal_emit (self, signals[POINTER], 0, TRUE, lps[0], lps[1], lps[2], (double) value);
+}
+
+static void
+on_leave (GtkEventControllerMotion *controller,
+          MtSliceView              *self)
+{
+  g_signal_emit (self, signals[POINTER], 0, FALSE, 0.0, 0.0, 0.0, 0.0);
+}
+
+static void
+on_pan_begin (GtkGestureDrag *gesture, double x, double y, MtSliceView *self)
+{
+  self->pan_start_x = self->pan_x;
+  self->pan_start_y = self->pan_y;
+}
+
+static void
+on_pan_update (GtkGestureDrag *gesture, double dx, double dy, MtSliceView *self)
+{
+  if (self->renderer == NULL)
+    return;
+  double per_mm = mt_slice_renderer_pixels_per_mm (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
+                                                   gtk_widget_get_height (GTK_WIDGET (self)));
+  self->pan_x = self->pan_start_x + dx / per_mm;
+  self->pan_y = self->pan_start_y + dy / per_mm;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
 static void
 mt_slice_view_dispose (GObject *object)
 {
@@ -230,6 +292,10 @@ mt_slice_view_class_init (MtSliceViewClass *klass)
   area_class->render = mt_slice_view_render;
   signals[DRAWN] = g_signal_new ("drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* inside, x, y, z (patient mm), value under the pointer */
+  signals[POINTER] = g_signal_new ("pointer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 5, G_TYPE_BOOLEAN, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_DOUBLE,
+                                   G_TYPE_DOUBLE);
 }
 
 static void
@@ -252,6 +318,19 @@ mt_slice_view_init (MtSliceView *self)
   g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
   g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  /* Middle button pans. */
+  GtkGesture *pan = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (pan), GDK_BUTTON_MIDDLE);
+  g_signal_connect (pan, "drag-begin", G_CALLBACK (on_pan_begin), self);
+  g_signal_connect (pan, "drag-update", G_CALLBACK (on_pan_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (pan));
+  self->zoom = 1.0;
 }
 
 GtkWidget *

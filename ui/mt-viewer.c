@@ -107,12 +107,7 @@ mt_viewer_set_volume (MtViewer *viewer,
           viewer->width = volume->window_width;
         }
       else if (!ct)
-        {
-          float lo, hi;
-          mt_volume_get_range (volume, &lo, &hi);
-          viewer->center = 0.5 * (lo + hi);
-          viewer->width = MAX (hi - lo, 1.0f);
-        }
+        mt_volume_auto_window (volume, &viewer->center, &viewer->width);
       else
         {
           viewer->center = 40;

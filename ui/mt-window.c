@@ -22,6 +22,7 @@ typedef struct
   GtkWidget *view;
   GtkWidget *slice_label;
   GtkWidget *window_label;
+  GtkWidget *pointer_label;
 } Panel;
 
 struct _MtWindow
@@ -409,6 +410,18 @@ on_view_drawn (MtWindow *self)
     g_signal_emit (self, signals[VIEWS_READY], 0);
 }
 
+static void
+on_pointer (GtkWidget *view, gboolean inside, double x, double y, double z, double value, GtkLabel *label)
+{
+  if (!inside)
+    {
+      gtk_label_set_text (label, "");
+      return;
+    }
+  g_autofree char *text = g_strdup_printf (_("%.1f at (%.1f, %.1f, %.1f) mm"), value, x, y, z);
+  gtk_label_set_text (label, text);
+}
+
 static GtkWidget *
 corner_label (GtkAlign halign, GtkAlign valign, const char *text)
 {
@@ -440,6 +453,9 @@ make_panel (MtWindow *self, GtkWidget *view, const char *name, MtViewAxis axis, 
           gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
         }
       panel->view = view;
+      panel->pointer_label = corner_label (GTK_ALIGN_END, GTK_ALIGN_START, "");
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), panel->pointer_label);
+      g_signal_connect (view, "pointer", G_CALLBACK (on_pointer), panel->pointer_label);
       panel->slice_label = corner_label (GTK_ALIGN_START, GTK_ALIGN_END, "");
       panel->window_label = corner_label (GTK_ALIGN_END, GTK_ALIGN_END, "");
       gtk_overlay_add_overlay (GTK_OVERLAY (overlay), panel->slice_label);
@@ -476,6 +492,14 @@ window_preset_activated (GSimpleAction *action, GVariant *param, gpointer user_d
 {
   MtWindow *self = user_data;
   MtWindowPreset preset;
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  if (g_str_equal (g_variant_get_string (param, NULL), "auto") && v != NULL)
+    {
+      double center, width;
+      mt_volume_auto_window (v, &center, &width);
+      mt_viewer_set_window (self->viewer, center, width);
+      return;
+    }
   if (!mt_window_preset_lookup (g_variant_get_string (param, NULL), &preset))
     return;
   /* The drop-down follows, and through it the viewer. */
