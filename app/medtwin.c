@@ -18,30 +18,6 @@ static char *compare_path;
 static int exit_status;
 
 static gboolean
-save_screenshot (GtkWidget *window, const char *path, GError **error)
-{
-  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The window has nothing to show yet"));
-      return FALSE;
-    }
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
-                                                                &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (!gdk_texture_save_to_png (texture, path))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write %s"), path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 take_screenshot (gpointer user_data)
 {
   static gboolean taken;
@@ -50,7 +26,7 @@ take_screenshot (gpointer user_data)
     return G_SOURCE_REMOVE;
   taken = TRUE;
   g_autoptr (GError) error = NULL;
-  if (save_screenshot (window, screenshot_path, &error))
+  if (mt_window_save_png (window, screenshot_path, &error))
     g_print (_("Screenshot saved to %s\n"), screenshot_path);
   else
     {
@@ -196,6 +172,7 @@ on_startup (GtkApplication *app)
     { "win.window-preset('soft-tissue')", "<Control>1" }, { "win.window-preset('lung')", "<Control>2" },
     { "win.window-preset('bone')", "<Control>3" }, { "win.window-preset('brain')", "<Control>4" },
     { "win.window-preset('auto')", "<Control>0" },
+    { "win.save-screenshot('')", "<Control><Shift>s" },
     { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },
     { "win.render-preset('mip')", "<Control><Shift>3" },
     { "win.camera('anterior')", "<Alt>a" }, { "win.camera('posterior')", "<Alt>p" },

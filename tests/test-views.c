@@ -67,6 +67,13 @@ drive (gpointer data)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 999, -5, 42);
   assert_slices (win, 43, 1, 256);
 
+  /* A screenshot from the window's action. */
+  g_autofree char *png = g_build_filename (demo_dir, "shot.png", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.save-screenshot", "s", png);
+  g_autoptr (GdkTexture) shot = gdk_texture_new_from_filename (png, NULL);
+  g_assert_nonnull (shot);
+  g_assert_cmpint (gdk_texture_get_width (shot), ==, gtk_widget_get_width (GTK_WIDGET (win)));
+
   /* The 3D preset follows its action too. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.render-preset", "s", "mip");
   g_assert_cmpint (mt_viewer_get_preset (viewer), ==, MT_PRESET_MIP);

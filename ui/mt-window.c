@@ -551,6 +551,8 @@ camera_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
       mt_volume_view_set_camera (MT_VOLUME_VIEW (self->volume_view), (MtCameraPreset) i);
 }
 
+static void save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data);
+
 static const GActionEntry win_actions[] = {
   { "open", open_activated, NULL, NULL, NULL, { 0 } },
   { "open-demo", demo_activated, NULL, NULL, NULL, { 0 } },
@@ -561,6 +563,7 @@ static const GActionEntry win_actions[] = {
   { "slice-step", slice_step_activated, "i", NULL, NULL, { 0 } },
   { "crosshair", crosshair_activated, "(iii)", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
+  { "save-screenshot", save_screenshot_activated, "s", NULL, NULL, { 0 } },
 };
 
 static void
@@ -725,6 +728,59 @@ MtWindow *
 mt_window_new (GtkApplication *app)
 {
   return g_object_new (MT_TYPE_WINDOW, "application", app, NULL);
+}
+
+gboolean
+mt_window_save_png (GtkWidget  *window,
+                    const char *path,
+                    GError    **error)
+{
+  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The window has nothing to show yet"));
+      return FALSE;
+    }
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
+                                                                &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write %s"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Ctrl+Shift+S: the window into the Pictures folder, named by date and
+ * time; with a path, there. */
+static void
+save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const char *target = g_variant_get_string (param, NULL);
+  g_autofree char *path = NULL;
+  if (target[0] != '\0')
+    path = g_strdup (target);
+  else
+    {
+      const char *dir = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *name = g_date_time_format (now, "MedTwin %Y-%m-%d %H.%M.%S.png");
+      path = g_build_filename (dir ? dir : g_get_home_dir (), name, NULL);
+    }
+  g_autoptr (GError) error = NULL;
+  if (mt_window_save_png (GTK_WIDGET (self), path, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Screenshot saved to %s"), path);
+      show_message (self, text);
+    }
+  else
+    show_message (self, error->message);
 }
 
 GtkWidget *

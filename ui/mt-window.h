@@ -24,6 +24,10 @@ void      mt_window_compare_paths (MtWindow           *self,
 MtViewer *mt_window_get_viewer (MtWindow       *self);
 /* The patient library window of this window, created on first use. */
 GtkWindow *mt_window_show_library (MtWindow    *self);
+/* Saves what a window shows (every view as drawn) as a PNG. */
+gboolean   mt_window_save_png       (GtkWidget  *window,
+                                     const char *path,
+                                     GError    **error);
 /* The slice view of scan A for a plane (axial, coronal or sagittal). */
 GtkWidget *mt_window_get_slice_view (MtWindow  *self,
                                      int        axis);
