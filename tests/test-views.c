@@ -67,11 +67,17 @@ drive (gpointer data)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 999, -5, 42);
   assert_slices (win, 43, 1, 256);
 
-  /* A screenshot from the window's action. */
+  /* A screenshot from the window's action: written at the next frame. */
   g_autofree char *png = g_build_filename (demo_dir, "shot.png", NULL);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.save-screenshot", "s", png);
-  g_autoptr (GdkTexture) shot = gdk_texture_new_from_filename (png, NULL);
-  g_assert_nonnull (shot);
+  for (int t = 0; t < 500 && !g_file_test (png, G_FILE_TEST_EXISTS); t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  g_autoptr (GError) shot_error = NULL;
+  g_autoptr (GdkTexture) shot = gdk_texture_new_from_filename (png, &shot_error);
+  g_assert_no_error (shot_error);
   g_assert_cmpint (gdk_texture_get_width (shot), ==, gtk_widget_get_width (GTK_WIDGET (win)));
 
   /* The 3D preset follows its action too. */

@@ -756,6 +756,40 @@ mt_window_save_png (GtkWidget  *window,
   return TRUE;
 }
 
+typedef struct
+{
+  char *path;
+  int   frames;
+} PendingShot;
+
+static void
+pending_shot_free (gpointer data)
+{
+  PendingShot *p = data;
+  g_free (p->path);
+  g_free (p);
+}
+
+/* Changes made just before (labels, layout) are drawn only at the next
+ * frame: save after it, never a half-laid-out window. */
+static gboolean
+save_on_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  PendingShot *p = data;
+  if (p->frames++ < 1)
+    return G_SOURCE_CONTINUE;
+  MtWindow *self = MT_WINDOW (widget);
+  g_autoptr (GError) error = NULL;
+  if (mt_window_save_png (widget, p->path, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Screenshot saved to %s"), p->path);
+      show_message (self, text);
+    }
+  else
+    show_message (self, error->message);
+  return G_SOURCE_REMOVE;
+}
+
 /* Ctrl+Shift+S: the window into the Pictures folder, named by date and
  * time; with a path, there. */
 static void
@@ -763,24 +797,17 @@ save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user
 {
   MtWindow *self = user_data;
   const char *target = g_variant_get_string (param, NULL);
-  g_autofree char *path = NULL;
+  PendingShot *p = g_new0 (PendingShot, 1);
   if (target[0] != '\0')
-    path = g_strdup (target);
+    p->path = g_strdup (target);
   else
     {
       const char *dir = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
       g_autoptr (GDateTime) now = g_date_time_new_now_local ();
       g_autofree char *name = g_date_time_format (now, "MedTwin %Y-%m-%d %H.%M.%S.png");
-      path = g_build_filename (dir ? dir : g_get_home_dir (), name, NULL);
+      p->path = g_build_filename (dir ? dir : g_get_home_dir (), name, NULL);
     }
-  g_autoptr (GError) error = NULL;
-  if (mt_window_save_png (GTK_WIDGET (self), path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Screenshot saved to %s"), path);
-      show_message (self, text);
-    }
-  else
-    show_message (self, error->message);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), save_on_frame, p, pending_shot_free);
 }
 
 GtkWidget *
