@@ -15,6 +15,8 @@
 #include "mt-window.h"
 
 static char *demo_dir;
+static gint64 present_started;
+static gboolean check_spin (gpointer data);
 static int step;
 static gboolean finished;
 
@@ -79,6 +81,29 @@ drive (gpointer data)
   g_autoptr (GdkTexture) shot = gdk_texture_new_from_filename (png, &shot_error);
   g_assert_no_error (shot_error);
   g_assert_cmpint (gdk_texture_get_width (shot), ==, gtk_widget_get_width (GTK_WIDGET (win)));
+
+  /* F5: presentation, the 3D view alone and turning; F5 again: back. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);
+  g_assert_true (mt_window_is_presenting (win));
+  GtkWidget *axial = mt_window_get_slice_view (win, MT_VIEW_AXIAL);
+  g_assert_false (gtk_widget_is_visible (axial));
+  present_started = g_get_monotonic_time ();
+  g_timeout_add (1500, check_spin, win);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+check_spin (gpointer data)
+{
+  MtWindow *win = data;
+  MtViewer *viewer = mt_window_get_viewer (win);
+  /* 20 degrees a second: about 30 degrees by now, whatever the frame rate. */
+  double azimuth = mt_window_get_azimuth (win);
+  g_test_message ("turned %.1f degrees in %.1f s", azimuth, (g_get_monotonic_time () - present_started) / 1e6);
+  g_assert_cmpfloat (azimuth, >, 5.0);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);
+  g_assert_false (mt_window_is_presenting (win));
+  g_assert_true (gtk_widget_is_visible (mt_window_get_slice_view (win, MT_VIEW_AXIAL)));
 
   /* The 3D preset follows its action too. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.render-preset", "s", "mip");

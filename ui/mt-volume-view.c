@@ -18,6 +18,8 @@ struct _MtVolumeView
   guint             uploaded_serial;
   guint             drawn_serial;
   gboolean          interacting;
+  guint             spin_id;
+  gint64            spin_last;
   double            drag_azimuth, drag_elevation;
 };
 
@@ -206,6 +208,44 @@ mt_volume_view_new (MtViewer *viewer)
   g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
   on_volume_changed (self);
   return GTK_WIDGET (self);
+}
+
+static gboolean
+spin_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  MtVolumeView *self = MT_VOLUME_VIEW (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  if (self->spin_last > 0)
+    self->camera.azimuth += 20.0 * (now - self->spin_last) / 1e6;   /* 20 degrees a second */
+  self->spin_last = now;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  return G_SOURCE_CONTINUE;
+}
+
+void
+mt_volume_view_set_spinning (MtVolumeView *self,
+                             gboolean      spinning)
+{
+  if (spinning == (self->spin_id != 0))
+    return;
+  if (spinning)
+    {
+      self->spin_last = 0;
+      self->spin_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), spin_tick, NULL, NULL);
+    }
+  else
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->spin_id);
+      self->spin_id = 0;
+    }
+  self->interacting = spinning;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+double
+mt_volume_view_get_azimuth (MtVolumeView *self)
+{
+  return self->camera.azimuth;
 }
 
 guint

@@ -17,5 +17,9 @@ GtkWidget *mt_volume_view_new              (MtViewer      *viewer);
 guint      mt_volume_view_get_drawn_serial (MtVolumeView  *self);
 void       mt_volume_view_set_camera       (MtVolumeView  *self,
                                             MtCameraPreset preset);
+/* Turn slowly about the body axis (for teaching), at interactive quality. */
+void       mt_volume_view_set_spinning     (MtVolumeView  *self,
+                                            gboolean       spinning);
+double     mt_volume_view_get_azimuth      (MtVolumeView  *self);
 
 G_END_DECLS

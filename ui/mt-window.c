@@ -47,6 +47,8 @@ struct _MtWindow
   GtkWidget    *end_compare;
   gboolean      single;
   gboolean      compare;
+  gboolean      presenting;
+  guint         ready_idle;
 };
 
 G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -396,6 +398,62 @@ update_compare (MtWindow *self)
   gtk_widget_set_visible (self->end_compare, compare);
 }
 
+/* F5: for teaching, the 3D view alone, full screen, with large labels,
+ * turning slowly; F5 or Escape again brings the four views back. */
+static void
+set_presenting (MtWindow *self, gboolean on)
+{
+  if (on == self->presenting)
+    return;
+  self->presenting = on;
+  g_object_ref (self->frames[3]);
+  gtk_grid_remove (GTK_GRID (self->grid), self->frames[3]);
+  gtk_grid_attach (GTK_GRID (self->grid), self->frames[3], on ? 0 : 1, on ? 0 : 1, on ? 2 : 1, on ? 2 : 1);
+  g_object_unref (self->frames[3]);
+  for (int f = 0; f < 6; f++)
+    if (f != 3)
+      gtk_widget_set_visible (self->frames[f], on ? FALSE
+                              : f < 3 ? !(self->single && f > 0) && !(self->compare && f == 1)
+                                      : self->compare);
+  gtk_widget_set_visible (self->frames[3], on || (!self->single && !self->compare));
+  if (on)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "mt-presenting");
+      gtk_window_fullscreen (GTK_WINDOW (self));
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "mt-presenting");
+      gtk_window_unfullscreen (GTK_WINDOW (self));
+    }
+  mt_volume_view_set_spinning (MT_VOLUME_VIEW (self->volume_view), on);
+}
+
+static void
+present_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  set_presenting (self, !self->presenting);
+}
+
+static void
+leave_presentation_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  set_presenting (MT_WINDOW (user_data), FALSE);
+}
+
+double
+mt_window_get_azimuth (MtWindow *self)
+{
+  return mt_volume_view_get_azimuth (MT_VOLUME_VIEW (self->volume_view));
+}
+
+gboolean
+mt_window_is_presenting (MtWindow *self)
+{
+  return self->presenting && gtk_widget_get_visible (self->frames[3]) && !gtk_widget_get_visible (self->frames[0]);
+}
+
 static void
 end_compare_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -403,11 +461,24 @@ end_compare_activated (GSimpleAction *action, GVariant *param, gpointer user_dat
   mt_viewer_set_second (self->viewer, NULL);
 }
 
+static gboolean
+emit_views_ready (gpointer data)
+{
+  MtWindow *self = data;
+  self->ready_idle = 0;
+  if (mt_window_views_ready (self))
+    g_signal_emit (self, signals[VIEWS_READY], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Views report from inside their render callbacks, in the middle of GTK's
+ * frame: "views-ready" is emitted after it, so its handlers may change the
+ * widget tree (present, compare, quit). */
 static void
 on_view_drawn (MtWindow *self)
 {
-  if (mt_window_views_ready (self))
-    g_signal_emit (self, signals[VIEWS_READY], 0);
+  if (self->ready_idle == 0 && mt_window_views_ready (self))
+    self->ready_idle = g_idle_add_full (G_PRIORITY_DEFAULT, emit_views_ready, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -564,6 +635,8 @@ static const GActionEntry win_actions[] = {
   { "crosshair", crosshair_activated, "(iii)", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
   { "save-screenshot", save_screenshot_activated, "s", NULL, NULL, { 0 } },
+  { "present", present_activated, NULL, NULL, NULL, { 0 } },
+  { "leave-presentation", leave_presentation_activated, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -575,6 +648,7 @@ mt_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   if (self->browser)
     gtk_window_destroy (self->browser);
+  g_clear_handle_id (&self->ready_idle, g_source_remove);
   G_OBJECT_CLASS (mt_window_parent_class)->dispose (object);
 }
 
@@ -770,6 +844,34 @@ pending_shot_free (gpointer data)
   g_free (p);
 }
 
+typedef struct
+{
+  MtWindow    *window;
+  PendingShot *shot;
+} ShotJob;
+
+/* Between frames, as --screenshot does: inside the frame clock's phases a
+ * view may be mid-resize. */
+static gboolean
+save_when_idle (gpointer data)
+{
+  ShotJob *job = data;
+  MtWindow *self = job->window;
+  PendingShot *p = job->shot;
+  g_autoptr (GError) error = NULL;
+  if (mt_window_save_png (GTK_WIDGET (self), p->path, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Screenshot saved to %s"), p->path);
+      show_message (self, text);
+    }
+  else
+    show_message (self, error->message);
+  g_object_unref (self);
+  pending_shot_free (p);
+  g_free (job);
+  return G_SOURCE_REMOVE;
+}
+
 /* Changes made just before (labels, layout) are drawn only at the next
  * frame: save after it, never a half-laid-out window. */
 static gboolean
@@ -778,15 +880,11 @@ save_on_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   PendingShot *p = data;
   if (p->frames++ < 1)
     return G_SOURCE_CONTINUE;
-  MtWindow *self = MT_WINDOW (widget);
-  g_autoptr (GError) error = NULL;
-  if (mt_window_save_png (widget, p->path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Screenshot saved to %s"), p->path);
-      show_message (self, text);
-    }
-  else
-    show_message (self, error->message);
+  ShotJob *job = g_new0 (ShotJob, 1);
+  job->window = g_object_ref (MT_WINDOW (widget));
+  job->shot = g_new0 (PendingShot, 1);
+  job->shot->path = g_strdup (p->path);
+  g_idle_add_full (G_PRIORITY_DEFAULT, save_when_idle, job, NULL);
   return G_SOURCE_REMOVE;
 }
 

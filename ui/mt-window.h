@@ -31,6 +31,10 @@ gboolean   mt_window_save_png       (GtkWidget  *window,
 /* The slice view of scan A for a plane (axial, coronal or sagittal). */
 GtkWidget *mt_window_get_slice_view (MtWindow  *self,
                                      int        axis);
+/* Presentation mode: the 3D view alone, full screen, large labels, turning. */
+gboolean   mt_window_is_presenting  (MtWindow  *self);
+/* The 3D view's camera azimuth (degrees). */
+double     mt_window_get_azimuth    (MtWindow  *self);
 /* TRUE once every view has drawn the current volume. */
 gboolean  mt_window_views_ready (MtWindow      *self);
 
