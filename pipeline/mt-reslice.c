@@ -88,6 +88,39 @@ mt_slice_extract (const MtVolume      *volume,
   return out;
 }
 
+float *
+mt_slice_extract_slab (const MtVolume      *volume,
+                       const MtSliceLayout *l,
+                       int                  slice,
+                       int                  half,
+                       MtSlabMode           mode)
+{
+  float *out = mt_slice_extract (volume, l, slice);
+  if (mode == MT_SLAB_NONE || half <= 0 || out == NULL)
+    return out;
+  gsize n = (gsize) l->width * l->height;
+  int first = MAX (0, slice - half), last = MIN (l->n_slices - 1, slice + half);
+  for (int s = first; s <= last; s++)
+    {
+      if (s == slice)
+        continue;
+      g_autofree float *other = mt_slice_extract (volume, l, s);
+      for (gsize i = 0; i < n; i++)
+        {
+          switch (mode)
+            {
+            case MT_SLAB_MIP: out[i] = MAX (out[i], other[i]); break;
+            case MT_SLAB_MINIP: out[i] = MIN (out[i], other[i]); break;
+            default: out[i] += other[i]; break;
+            }
+        }
+    }
+  if (mode == MT_SLAB_MEAN)
+    for (gsize i = 0; i < n; i++)
+      out[i] /= (float) (last - first + 1);
+  return out;
+}
+
 guint8 *
 mt_slice_extract_rgb (const MtVolume      *volume,
                       const MtSliceLayout *l,

@@ -45,6 +45,21 @@ void   mt_slice_layout_pixel  (const MtSliceLayout *layout,
 float *mt_slice_extract       (const MtVolume      *volume,
                                const MtSliceLayout *layout,
                                int                  slice);
+typedef enum
+{
+  MT_SLAB_NONE,
+  MT_SLAB_MIP,      /* brightest along the slab: vessels, nodules */
+  MT_SLAB_MINIP,    /* darkest: airways */
+  MT_SLAB_MEAN,     /* average: a thick slice with less noise */
+} MtSlabMode;
+
+/* A thick slab: `half` slices on either side of `slice` (clamped to the
+ * volume) combined by mode; width*height floats, row 0 at the top. */
+float  *mt_slice_extract_slab (const MtVolume      *volume,
+                               const MtSliceLayout *layout,
+                               int                  slice,
+                               int                  half,
+                               MtSlabMode           mode);
 /* The same for a colour volume: width*height*3 bytes of RGB. */
 guint8 *mt_slice_extract_rgb  (const MtVolume      *volume,
                                const MtSliceLayout *layout,

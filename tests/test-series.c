@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "mt-dicom.h"
+#include "mt-reslice.h"
 #include "mt-file-utils.h"
 #include "mt-series.h"
 #include "mt-volume.h"
@@ -736,6 +737,47 @@ test_auto_window (void)
   g_assert_cmpfloat (w, >, 0.2 * (hi - lo));
 }
 
+/* Thick slabs combine the slices around the current one, clamped at the
+ * volume's ends. */
+static void
+test_slabs (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_volume_new (8, 6, 10, &error);
+  for (int k = 0; k < 10; k++)
+    for (int j = 0; j < 6; j++)
+      for (int i = 0; i < 8; i++)
+        v->data[mt_volume_offset (v, i, j, k)] = (float) ((i * 7 + j * 3 + k * 11) % 13);
+  MtSliceLayout l;
+  mt_slice_layout_init (&l, v, MT_VIEW_AXIAL);
+  g_autofree float *thin = mt_slice_extract (v, &l, 4);
+  g_autofree float *same = mt_slice_extract_slab (v, &l, 4, 0, MT_SLAB_MIP);
+  for (int i = 0; i < 48; i++)
+    g_assert_cmpfloat (thin[i], ==, same[i]);
+  const MtSlabMode modes[3] = { MT_SLAB_MIP, MT_SLAB_MINIP, MT_SLAB_MEAN };
+  const int centres[2] = { 4, 0 };   /* the second is clamped at the first slice */
+  for (int c = 0; c < 2; c++)
+    for (int m = 0; m < 3; m++)
+      {
+        g_autofree float *slab = mt_slice_extract_slab (v, &l, centres[c], 2, modes[m]);
+        for (int j = 0; j < 6; j++)
+          for (int i = 0; i < 8; i++)
+            {
+              double hi = -1, lo = 1e9, sum = 0;
+              int n = 0;
+              for (int k = MAX (0, centres[c] - 2); k <= MIN (9, centres[c] + 2); k++, n++)
+                {
+                  double x = mt_volume_get (v, i, j, k);
+                  hi = MAX (hi, x);
+                  lo = MIN (lo, x);
+                  sum += x;
+                }
+              double expected = modes[m] == MT_SLAB_MIP ? hi : modes[m] == MT_SLAB_MINIP ? lo : sum / n;
+              g_assert_cmpfloat (fabs (slab[j * 8 + i] - expected), <, 1e-5);
+            }
+      }
+}
+
 static void
 test_missing_path (void)
 {
@@ -767,6 +809,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/series/pydicom-sweep", test_pydicom_sweep);
   g_test_add_func ("/pipeline/series/decubitus", test_decubitus);
   g_test_add_func ("/pipeline/series/auto-window", test_auto_window);
+  g_test_add_func ("/pipeline/series/slabs", test_slabs);
   g_test_add_func ("/pipeline/series/missing-path", test_missing_path);
   int ret = g_test_run ();
   g_clear_pointer (&thorax, mt_volume_unref);

@@ -69,6 +69,14 @@ drive (gpointer data)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 999, -5, 42);
   assert_slices (win, 43, 1, 256);
 
+  /* A 10 mm MIP slab in the slice views. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.slab", "(sd)", "mip", 10.0);
+  MtSlabMode slab;
+  double slab_mm;
+  mt_viewer_get_slab (viewer, &slab, &slab_mm);
+  g_assert_cmpint (slab, ==, MT_SLAB_MIP);
+  g_assert_cmpfloat (slab_mm, ==, 10.0);
+
   /* A screenshot from the window's action: written at the next frame. */
   g_autofree char *png = g_build_filename (demo_dir, "shot.png", NULL);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.save-screenshot", "s", png);

@@ -22,6 +22,8 @@ struct _MtSliceView
   gboolean         has_layout;
   int              uploaded_slice;
   guint            uploaded_serial;
+  MtSlabMode       uploaded_slab;
+  int              uploaded_half;
   guint            drawn_serial;
   double           drag_center, drag_width;
   gboolean         dragged;
@@ -116,8 +118,17 @@ mt_slice_view_render (GtkGLArea    *area,
   if (v != NULL && self->has_layout)
     {
       int slice = current_slice (self);
-      if (self->uploaded_serial != serial || self->uploaded_slice != slice)
+      MtSlabMode slab;
+      double slab_mm;
+      mt_viewer_get_slab (self->viewer, &slab, &slab_mm);
+      /* Half the slab on each side, in this view's slices. */
+      double step = v->spacing[self->layout.axis_normal];
+      int half = slab == MT_SLAB_NONE ? 0 : (int) floor (slab_mm / step / 2 + 0.5);
+      if (self->uploaded_serial != serial || self->uploaded_slice != slice || self->uploaded_slab != slab
+          || self->uploaded_half != half)
         {
+          self->uploaded_slab = slab;
+          self->uploaded_half = half;
           if (v->rgb != NULL)
             {
               g_autofree guint8 *rgb = mt_slice_extract_rgb (v, &self->layout, slice);
@@ -126,7 +137,7 @@ mt_slice_view_render (GtkGLArea    *area,
             }
           else
             {
-              g_autofree float *values = mt_slice_extract (v, &self->layout, slice);
+              g_autofree float *values = mt_slice_extract_slab (v, &self->layout, slice, half, slab);
               mt_slice_renderer_set_slice (self->renderer, values, self->layout.width, self->layout.height,
                                            self->layout.pixel_w, self->layout.pixel_h);
             }

@@ -18,6 +18,8 @@ struct _MtViewer
   int            cursor[3];
   double         center, width;
   MtRenderPreset preset;
+  MtSlabMode     slab_mode;
+  double         slab_mm;
 };
 
 G_DEFINE_FINAL_TYPE (MtViewer, mt_viewer, G_TYPE_OBJECT)
@@ -63,6 +65,7 @@ mt_viewer_init (MtViewer *self)
   self->center = 40;
   self->width = 400;
   self->preset = MT_PRESET_CT_BONE;
+  self->slab_mm = 10.0;
 }
 
 MtViewer *
@@ -220,6 +223,26 @@ mt_viewer_set_cursor_from (MtViewer       *viewer,
   for (int a = 0; a < 3; a++)
     out[a] = (int) lround (idx[a]);
   mt_viewer_set_cursor (viewer, out);
+}
+
+void
+mt_viewer_get_slab (MtViewer   *viewer,
+                    MtSlabMode *mode,
+                    double     *thickness_mm)
+{
+  *mode = viewer->slab_mode;
+  *thickness_mm = viewer->slab_mm;
+}
+
+void
+mt_viewer_set_slab (MtViewer  *viewer,
+                    MtSlabMode mode,
+                    double     thickness_mm)
+{
+  viewer->slab_mode = mode;
+  viewer->slab_mm = MAX (thickness_mm, 0.0);
+  /* The views redraw what they show, as for a new window. */
+  g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
 }
 
 MtRenderPreset

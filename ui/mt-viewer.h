@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "mt-reslice.h"
 #include "mt-transfer-function.h"
 #include "mt-types.h"
 
@@ -43,6 +44,13 @@ void            mt_viewer_get_cursor_in     (MtViewer       *viewer,
 void            mt_viewer_set_cursor_from   (MtViewer       *viewer,
                                              const MtVolume *volume,
                                              const int       ijk[3]);
+/* Thick slabs in the slice views: a mode and a thickness in millimetres. */
+void            mt_viewer_get_slab          (MtViewer       *viewer,
+                                             MtSlabMode     *mode,
+                                             double         *thickness_mm);
+void            mt_viewer_set_slab          (MtViewer       *viewer,
+                                             MtSlabMode      mode,
+                                             double          thickness_mm);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

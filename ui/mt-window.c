@@ -34,6 +34,7 @@ struct _MtWindow
   GtkWidget    *title;
   GtkWidget    *subtitle;
   GtkWidget    *window_presets;
+  GtkWidget    *slab;
   GtkWidget    *render_presets;
   GtkWidget    *progress_bar;    /* the box: bar and cancel button */
   GtkWidget    *progress;
@@ -335,7 +336,13 @@ update_annotations (MtWindow *self)
       Panel *panel = p < 3 ? &self->panels[p] : &self->second_panels[p - 3];
       int slice, n;
       mt_slice_view_get_slice (MT_SLICE_VIEW (panel->view), &slice, &n);
-      g_autofree char *text = n ? g_strdup_printf (_("Slice %d / %d"), slice, n) : g_strdup ("");
+      MtSlabMode slab;
+      double slab_mm;
+      mt_viewer_get_slab (self->viewer, &slab, &slab_mm);
+      static const char *slab_labels[] = { NULL, N_("MIP"), N_("MinIP"), N_("Average") };
+      g_autofree char *text = !n ? g_strdup ("")
+                            : slab == MT_SLAB_NONE ? g_strdup_printf (_("Slice %d / %d"), slice, n)
+                            : g_strdup_printf (_("Slice %d / %d · %s %.0f mm"), slice, n, _(slab_labels[slab]), slab_mm);
       gtk_label_set_text (GTK_LABEL (panel->slice_label), text);
       gtk_label_set_text (GTK_LABEL (panel->window_label), wl);
     }
@@ -580,6 +587,32 @@ window_preset_activated (GSimpleAction *action, GVariant *param, gpointer user_d
 }
 
 static void
+slab_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  /* "mip", "minip", "mean" or "none", with the thickness: ("mip", 10.0). */
+  MtWindow *self = user_data;
+  const char *mode;
+  double mm;
+  g_variant_get (param, "(&sd)", &mode, &mm);
+  static const char *names[] = { "none", "mip", "minip", "mean" };
+  for (guint m = 0; m < G_N_ELEMENTS (names); m++)
+    if (g_str_equal (mode, names[m]))
+      {
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (self->slab), m);
+        mt_viewer_set_slab (self->viewer, (MtSlabMode) m, mm);
+      }
+}
+
+static void
+on_slab (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
+{
+  MtSlabMode mode;
+  double mm;
+  mt_viewer_get_slab (self->viewer, &mode, &mm);
+  mt_viewer_set_slab (self->viewer, (MtSlabMode) gtk_drop_down_get_selected (dropdown), mm);
+}
+
+static void
 render_preset_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   MtWindow *self = user_data;
@@ -634,6 +667,7 @@ static const GActionEntry win_actions[] = {
   { "slice-step", slice_step_activated, "i", NULL, NULL, { 0 } },
   { "crosshair", crosshair_activated, "(iii)", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
+  { "slab", slab_activated, "(sd)", NULL, NULL, { 0 } },
   { "save-screenshot", save_screenshot_activated, "s", NULL, NULL, { 0 } },
   { "present", present_activated, NULL, NULL, NULL, { 0 } },
   { "leave-presentation", leave_presentation_activated, NULL, NULL, NULL, { 0 } },
@@ -721,6 +755,11 @@ mt_window_init (MtWindow *self)
   gtk_widget_set_tooltip_text (self->render_presets, _("Preset for the 3D view"));
   g_signal_connect (self->render_presets, "notify::selected", G_CALLBACK (on_render_preset), self);
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->render_presets);
+  const char *slab_names[] = { _("Thin slice"), _("MIP slab"), _("MinIP slab"), _("Average slab"), NULL };
+  self->slab = gtk_drop_down_new_from_strings (slab_names);
+  gtk_widget_set_tooltip_text (self->slab, _("Thick slabs in the slice views"));
+  g_signal_connect (self->slab, "notify::selected", G_CALLBACK (on_slab), self);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->slab);
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->window_presets);
   gtk_window_set_titlebar (GTK_WINDOW (self), header);
 
