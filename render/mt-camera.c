@@ -47,7 +47,8 @@ mt_camera_set_preset (MtCamera      *camera,
   static const double angles[][2] = {
     [MT_CAMERA_ANTERIOR] = { 0, 0 },    [MT_CAMERA_POSTERIOR] = { 180, 0 },
     [MT_CAMERA_LEFT] = { 90, 0 },       [MT_CAMERA_RIGHT] = { -90, 0 },
-    [MT_CAMERA_SUPERIOR] = { 0, 89.9 }, [MT_CAMERA_INFERIOR] = { 0, -89.9 },
+    /* From above and below, anterior up, as 3D Slicer shows them. */
+    [MT_CAMERA_SUPERIOR] = { 180, 89.9 }, [MT_CAMERA_INFERIOR] = { 0, -89.9 },
   };
   camera->azimuth = angles[preset][0];
   camera->elevation = angles[preset][1];
@@ -100,6 +101,35 @@ mt_camera_matrices (const MtCamera *camera,
     }
   glm_perspective ((float) (camera->fov * G_PI / 180.0), (float) aspect,
                    (float) MAX (1.0, d - 2 * camera->radius), (float) (d + 2 * camera->radius), projection);
+}
+
+static const char *
+letter_for (const float v[3])
+{
+  /* The dominant patient axis of a direction, and its sense (LPS). */
+  static const char *pos[3] = { "L", "P", "S" }, *neg[3] = { "R", "A", "I" };
+  int best = 0;
+  for (int a = 1; a < 3; a++)
+    if (fabsf (v[a]) > fabsf (v[best]))
+      best = a;
+  return v[best] >= 0 ? pos[best] : neg[best];
+}
+
+void
+mt_camera_orientation_letters (const MtCamera *camera,
+                               const char     *letters[4])
+{
+  mat4 view, proj;
+  mt_camera_matrices (camera, 1.0, view, proj);
+  /* The view matrix's rows are the screen's right and up in patient space. */
+  float right[3] = { view[0][0], view[1][0], view[2][0] };
+  float up[3] = { view[0][1], view[1][1], view[2][1] };
+  float left[3] = { -right[0], -right[1], -right[2] };
+  float down[3] = { -up[0], -up[1], -up[2] };
+  letters[0] = letter_for (right);
+  letters[1] = letter_for (left);
+  letters[2] = letter_for (up);
+  letters[3] = letter_for (down);
 }
 
 void

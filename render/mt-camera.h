@@ -42,6 +42,10 @@ void mt_camera_matrices        (const MtCamera *camera,
                                 double          aspect,
                                 mat4            view,
                                 mat4            projection);
+/* The patient direction (L, R, A, P, S, I) nearest to each screen edge:
+ * right, left, top, bottom. */
+void mt_camera_orientation_letters (const MtCamera *camera,
+                                    const char     *letters[4]);
 /* Window position of a patient point, in pixels from the top-left. */
 void mt_camera_project         (const MtCamera *camera,
                                 int             width,

@@ -530,6 +530,30 @@ test_measure_distance (void)
                                                     (double[3]) { 0, 10, 0 }), 90.0, 1e-9);
 }
 
+/* The 3D view's edge letters for the six camera presets. */
+static void
+test_camera_letters (void)
+{
+  static const struct { MtCameraPreset preset; const char *letters[4]; } cases[] = {
+    { MT_CAMERA_ANTERIOR, { "L", "R", "S", "I" } },
+    { MT_CAMERA_POSTERIOR, { "R", "L", "S", "I" } },
+    { MT_CAMERA_LEFT, { "P", "A", "S", "I" } },
+    { MT_CAMERA_RIGHT, { "A", "P", "S", "I" } },
+    { MT_CAMERA_SUPERIOR, { "R", "L", "A", "P" } },   /* from above: like looking down at a head */
+    { MT_CAMERA_INFERIOR, { "L", "R", "A", "P" } },   /* from the feet: like an axial slice */
+  };
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, phantom->ct);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      mt_camera_set_preset (&camera, cases[c].preset);
+      const char *letters[4];
+      mt_camera_orientation_letters (&camera, letters);
+      for (int e = 0; e < 4; e++)
+        g_assert_cmpstr (letters[e], ==, cases[c].letters[e]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -554,6 +578,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/raycast/mip-against-cpu", test_mip_against_cpu);
   g_test_add_func ("/render/raycast/clip-plane", test_clip_plane);
   g_test_add_func ("/render/slice/measure", test_measure_distance);
+  g_test_add_func ("/render/camera/letters", test_camera_letters);
   int ret = g_test_run ();
   mt_phantom_free (phantom);
   mt_offscreen_free (gl);

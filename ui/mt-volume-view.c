@@ -25,8 +25,17 @@ struct _MtVolumeView
 
 G_DEFINE_FINAL_TYPE (MtVolumeView, mt_volume_view, GTK_TYPE_GL_AREA)
 
-enum { DRAWN, N_SIGNALS };
+enum { DRAWN, CAMERA_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+/* The camera moved: redraw, and tell whoever labels the view. Never from
+ * inside the render callback, which runs mid-frame. */
+static void
+camera_moved (MtVolumeView *self)
+{
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  g_signal_emit (self, signals[CAMERA_CHANGED], 0);
+}
 
 static void
 on_volume_changed (MtVolumeView *self)
@@ -34,7 +43,7 @@ on_volume_changed (MtVolumeView *self)
   MtVolume *v = mt_viewer_get_volume (self->viewer);
   if (v)
     mt_camera_init_for_volume (&self->camera, v);
-  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  camera_moved (self);
 }
 
 static void
@@ -128,7 +137,7 @@ on_drag_update (GtkGestureDrag *gesture,
 {
   self->camera.azimuth = self->drag_azimuth - dx * 0.5;
   self->camera.elevation = CLAMP (self->drag_elevation + dy * 0.5, -89.0, 89.0);
-  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  camera_moved (self);
 }
 
 static void
@@ -148,7 +157,7 @@ on_scroll (GtkEventControllerScroll *controller,
            MtVolumeView             *self)
 {
   self->camera.zoom = CLAMP (self->camera.zoom * (dy > 0 ? 1 / 1.1 : 1.1), 0.2, 20.0);
-  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  camera_moved (self);
   return TRUE;
 }
 
@@ -172,6 +181,8 @@ mt_volume_view_class_init (MtVolumeViewClass *klass)
   area_class->render = mt_volume_view_render;
   signals[DRAWN] = g_signal_new ("drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[CAMERA_CHANGED] = g_signal_new ("camera-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                          NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -218,7 +229,7 @@ spin_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   if (self->spin_last > 0)
     self->camera.azimuth += 20.0 * (now - self->spin_last) / 1e6;   /* 20 degrees a second */
   self->spin_last = now;
-  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  camera_moved (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -242,6 +253,13 @@ mt_volume_view_set_spinning (MtVolumeView *self,
   gtk_gl_area_queue_render (GTK_GL_AREA (self));
 }
 
+void
+mt_volume_view_get_orientation_letters (MtVolumeView *self,
+                                        const char   *letters[4])
+{
+  mt_camera_orientation_letters (&self->camera, letters);
+}
+
 double
 mt_volume_view_get_azimuth (MtVolumeView *self)
 {
@@ -259,5 +277,5 @@ mt_volume_view_set_camera (MtVolumeView  *self,
                            MtCameraPreset preset)
 {
   mt_camera_set_preset (&self->camera, preset);
-  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  camera_moved (self);
 }

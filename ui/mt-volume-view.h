@@ -21,5 +21,8 @@ void       mt_volume_view_set_camera       (MtVolumeView  *self,
 void       mt_volume_view_set_spinning     (MtVolumeView  *self,
                                             gboolean       spinning);
 double     mt_volume_view_get_azimuth      (MtVolumeView  *self);
+/* Patient directions at the right, left, top and bottom edges. */
+void       mt_volume_view_get_orientation_letters (MtVolumeView *self,
+                                                   const char   *letters[4]);
 
 G_END_DECLS

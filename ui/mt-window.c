@@ -31,6 +31,7 @@ struct _MtWindow
   MtViewer     *viewer;
   Panel         panels[3];
   GtkWidget    *volume_view;
+  GtkWidget    *volume_letters[4];
   GtkWidget    *title;
   GtkWidget    *subtitle;
   GtkWidget    *window_presets;
@@ -546,6 +547,16 @@ make_panel (MtWindow *self, GtkWidget *view, const char *name, MtViewAxis axis, 
 }
 
 static void
+update_volume_letters (MtWindow *self)
+{
+  const char *letters[4];
+  mt_volume_view_get_orientation_letters (MT_VOLUME_VIEW (self->volume_view), letters);
+  for (int e = 0; e < 4; e++)
+    if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (self->volume_letters[e])), letters[e]) != 0)
+      gtk_label_set_text (GTK_LABEL (self->volume_letters[e]), letters[e]);
+}
+
+static void
 on_window_preset (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
 {
   guint i = gtk_drop_down_get_selected (dropdown);
@@ -782,6 +793,18 @@ mt_window_init (MtWindow *self)
     }
   self->volume_view = mt_volume_view_new (self->viewer);
   self->frames[3] = make_panel (self, self->volume_view, _("3D"), 0, NULL);
+  /* Orientation letters for the 3D view, following the camera. */
+  GtkWidget *overlay3d = gtk_frame_get_child (GTK_FRAME (self->frames[3]));
+  const GtkAlign lh[4] = { GTK_ALIGN_END, GTK_ALIGN_START, GTK_ALIGN_CENTER, GTK_ALIGN_CENTER };
+  const GtkAlign lv[4] = { GTK_ALIGN_CENTER, GTK_ALIGN_CENTER, GTK_ALIGN_START, GTK_ALIGN_END };
+  for (int e = 0; e < 4; e++)
+    {
+      self->volume_letters[e] = corner_label (lh[e], lv[e], "");
+      gtk_widget_add_css_class (self->volume_letters[e], "mt-orientation");
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay3d), self->volume_letters[e]);
+    }
+  g_signal_connect_object (self->volume_view, "camera-changed", G_CALLBACK (update_volume_letters), self,
+                           G_CONNECT_SWAPPED);
   gtk_grid_attach (GTK_GRID (grid), self->frames[3], 1, 1, 1, 1);
   /* Scan B, for comparison: hidden until there is one. */
   const MtViewAxis second_axes[2] = { MT_VIEW_AXIAL, MT_VIEW_CORONAL };
