@@ -37,6 +37,29 @@ static const Point soft[] = {
   { 3071, 1, 1, 1, 0.9f },
 };
 
+/* CT angiography: contrast blood (150-500 HU) red and opaque, bone pale and
+ * thin, everything else clear. */
+static const Point angio[] = {
+  { -1024, 0, 0, 0, 0 },
+  { 120, 0.6f, 0.1f, 0.1f, 0 },
+  { 180, 0.85f, 0.2f, 0.15f, 0.35f },
+  { 400, 1, 0.45f, 0.35f, 0.75f },
+  { 550, 1, 0.9f, 0.85f, 0.05f },
+  { 3071, 1, 1, 1, 0.15f },
+};
+
+/* Lung: only the parenchyma band (-900..-400 HU) is drawn, so the lungs
+ * show as solid shapes with their vessels and airways as channels; soft
+ * tissue, which at the chest wall has the vessels' values, stays clear. */
+static const Point lung[] = {
+  { -1024, 0, 0, 0, 0 },
+  { -920, 0.75f, 0.55f, 0.55f, 0 },
+  { -860, 0.85f, 0.6f, 0.6f, 0.08f },
+  { -500, 0.95f, 0.7f, 0.65f, 0.08f },
+  { -400, 0.95f, 0.7f, 0.65f, 0 },
+  { 3071, 1, 1, 1, 0 },
+};
+
 static const struct
 {
   const char  *name;
@@ -48,6 +71,8 @@ static const struct
   [MT_PRESET_CT_SOFT_TISSUE] = { "soft-tissue", soft, G_N_ELEMENTS (soft), TRUE },
   /* MIP shows values through the window; the table is not used. */
   [MT_PRESET_MIP] = { "mip", bone, G_N_ELEMENTS (bone), FALSE },
+  [MT_PRESET_CT_ANGIO] = { "angio", angio, G_N_ELEMENTS (angio), TRUE },
+  [MT_PRESET_CT_LUNG] = { "lung", lung, G_N_ELEMENTS (lung), TRUE },
 };
 
 const char *

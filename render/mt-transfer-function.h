@@ -10,6 +10,8 @@ typedef enum
   MT_PRESET_CT_BONE,
   MT_PRESET_CT_SOFT_TISSUE,
   MT_PRESET_MIP,            /* maximum intensity projection, through a window */
+  MT_PRESET_CT_ANGIO,       /* contrast-filled vessels and chambers */
+  MT_PRESET_CT_LUNG,        /* lung parenchyma and its vessels */
   MT_PRESET_COUNT,
 } MtRenderPreset;
 

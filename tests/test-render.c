@@ -530,6 +530,83 @@ test_measure_distance (void)
                                                     (double[3]) { 0, 10, 0 }), 90.0, 1e-9);
 }
 
+/* Mean luminance of an anterior render over the columns of the label map
+ * that cross `want` (and none of `avoid`), and over columns of body alone. */
+static void
+columns_luminance (const guint8 *px, int W, int H, const MtCamera *camera, const MtVolume *labels,
+                   const MtVolume *ct, guint want, guint avoid, double *target, double *soft)
+{
+  double t_sum = 0, s_sum = 0;
+  int t_n = 0, s_n = 0;
+  for (int k = 0; k < labels->dims[2]; k++)
+    for (int i = 0; i < labels->dims[0]; i++)
+      {
+        guint seen = 0;
+        gboolean bright = FALSE;
+        for (int j = 0; j < labels->dims[1]; j++)
+          {
+            gsize off = mt_volume_offset (labels, i, j, k);
+            seen |= 1u << (int) labels->data[off];
+            bright |= ct->data[off] > 150;
+          }
+        double p[3], x, y;
+        mt_volume_index_to_patient (ct, (double[3]) { i, 0, k }, p);
+        p[1] = camera->target[1];
+        mt_camera_project (camera, W, H, p, &x, &y);
+        if (x < 1 || y < 1 || x >= W - 1 || y >= H - 1)
+          continue;
+        double l = luminance (px + ((gsize) (int) y * W + (int) x) * 4);
+        if ((seen & want) && !(seen & avoid))
+          {
+            t_sum += l;
+            t_n++;
+          }
+        else if ((seen & (1u << MT_LABEL_BODY)) && !(seen & ~((1u << MT_LABEL_BODY) | 1u | (1u << MT_LABEL_COUCH))) && !bright)
+          {
+            s_sum += l;
+            s_n++;
+          }
+      }
+  g_assert_cmpint (t_n, >, 200);
+  g_assert_cmpint (s_n, >, 200);
+  *target = t_sum / t_n;
+  *soft = s_sum / s_n;
+}
+
+/* The angiography preset brings out contrast-filled heart and aorta over
+ * soft tissue; the lung preset the lungs. The couch is masked, as couch
+ * removal would, since its foam has the lung's values. */
+static void
+test_angio_and_lung (void)
+{
+  const MtVolume *labels = phantom->labels;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) ct = mt_volume_new (labels->dims[0], labels->dims[1], labels->dims[2], &error);
+  mt_volume_copy_geometry (ct, phantom->ct);
+  for (gsize i = 0; i < mt_volume_n_voxels (ct); i++)
+    ct->data[i] = labels->data[i] == MT_LABEL_COUCH ? -1000.0f : phantom->ct->data[i];
+  const int W = 320, H = 320;
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, ct);
+  camera.fov = 2.0;
+  /* A band preset also catches every air-tissue edge in partial volume (the
+   * skin, bowel gas), so the lung's margin over soft tissue is smaller. */
+  struct { MtRenderPreset preset; guint want, avoid; const char *name; double ratio; } cases[] = {
+    { MT_PRESET_CT_ANGIO, (1u << MT_LABEL_AORTA) | (1u << MT_LABEL_HEART), 1u << MT_LABEL_SKELETON, "angio", 2.0 },
+    { MT_PRESET_CT_LUNG, (1u << MT_LABEL_LUNG_LEFT) | (1u << MT_LABEL_LUNG_RIGHT), 0, "lung", 1.3 },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree guint8 *px = render_3d (ct, cases[c].preset, &camera, W, H);
+      g_autofree char *name = g_strdup_printf ("preset-%s.png", cases[c].name);
+      save_if_asked (name, px, W, H);
+      double target, soft;
+      columns_luminance (px, W, H, &camera, labels, ct, cases[c].want, cases[c].avoid, &target, &soft);
+      g_test_message ("%s: target columns %.1f, soft tissue columns %.1f", cases[c].name, target, soft);
+      g_assert_cmpfloat (target, >, cases[c].ratio * soft);
+    }
+}
+
 /* The 3D view's edge letters for the six camera presets. */
 static void
 test_camera_letters (void)
@@ -579,6 +656,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/raycast/clip-plane", test_clip_plane);
   g_test_add_func ("/render/slice/measure", test_measure_distance);
   g_test_add_func ("/render/camera/letters", test_camera_letters);
+  g_test_add_func ("/render/raycast/angio-and-lung", test_angio_and_lung);
   int ret = g_test_run ();
   mt_phantom_free (phantom);
   mt_offscreen_free (gl);

@@ -761,7 +761,8 @@ mt_window_init (MtWindow *self)
   self->window_presets = gtk_drop_down_new_from_strings (wl_names);
   gtk_widget_set_tooltip_text (self->window_presets, _("Window for the slice views"));
   g_signal_connect (self->window_presets, "notify::selected", G_CALLBACK (on_window_preset), self);
-  const char *rp_names[] = { _("3D: Bone"), _("3D: Soft tissue"), _("3D: MIP"), NULL };
+  const char *rp_names[] = { _("3D: Bone"), _("3D: Soft tissue"), _("3D: MIP"), _("3D: Angiography"),
+                             _("3D: Lung"), NULL };
   self->render_presets = gtk_drop_down_new_from_strings (rp_names);
   gtk_widget_set_tooltip_text (self->render_presets, _("Preset for the 3D view"));
   g_signal_connect (self->render_presets, "notify::selected", G_CALLBACK (on_render_preset), self);
