@@ -69,6 +69,13 @@ drive (gpointer data)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 999, -5, 42);
   assert_slices (win, 43, 1, 256);
 
+  /* Ctrl+H hides the corner annotations for teaching, and shows them again. */
+  g_assert_true (mt_window_annotations_visible (win));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.annotations", NULL);
+  g_assert_false (mt_window_annotations_visible (win));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.annotations", NULL);
+  g_assert_true (mt_window_annotations_visible (win));
+
   /* A 10 mm MIP slab in the slice views. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.slab", "(sd)", "mip", 10.0);
   MtSlabMode slab;

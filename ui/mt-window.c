@@ -51,6 +51,8 @@ struct _MtWindow
   gboolean      compare;
   gboolean      presenting;
   guint         ready_idle;
+  GtkWidget    *patient_label;   /* patient, study and series, in the axial view */
+  GPtrArray    *annotations;     /* every corner label that can be hidden */
 };
 
 G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -154,6 +156,13 @@ update_title (MtWindow *self)
   MtVolume *v = mt_viewer_get_volume (self->viewer);
   if (v == NULL)
     return;
+  {
+    g_autofree char *who = g_strdup (v->patient_name ? v->patient_name : "");
+    g_strdelimit (who, "^", ' ');
+    g_autofree char *corner = g_strdup_printf ("%s\n%s\n%s", who, v->patient_id ? v->patient_id : "",
+                                               v->series_description ? v->series_description : "");
+    gtk_label_set_text (GTK_LABEL (self->patient_label), g_strstrip (corner));
+  }
   g_autofree char *name = g_strdup (v->patient_name ? v->patient_name : _("Anonymous"));
   g_strdelimit (name, "^", ' ');
   gtk_label_set_text (GTK_LABEL (self->title), name);
@@ -462,6 +471,24 @@ mt_window_is_presenting (MtWindow *self)
   return self->presenting && gtk_widget_get_visible (self->frames[3]) && !gtk_widget_get_visible (self->frames[0]);
 }
 
+/* Ctrl+H: corner annotations off and on, for teaching and clean screenshots;
+ * orientation letters stay. */
+static void
+annotations_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  gboolean on = g_variant_get_boolean (state);
+  for (guint i = 0; i < self->annotations->len; i++)
+    gtk_widget_set_visible (self->annotations->pdata[i], on);
+  g_simple_action_set_state (action, state);
+}
+
+gboolean
+mt_window_annotations_visible (MtWindow *self)
+{
+  return gtk_widget_get_visible (self->patient_label);
+}
+
 static void
 end_compare_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -537,6 +564,9 @@ make_panel (MtWindow *self, GtkWidget *view, const char *name, MtViewAxis axis, 
       g_signal_connect (view, "pointer", G_CALLBACK (on_pointer), panel->pointer_label);
       panel->slice_label = corner_label (GTK_ALIGN_START, GTK_ALIGN_END, "");
       panel->window_label = corner_label (GTK_ALIGN_END, GTK_ALIGN_END, "");
+      g_ptr_array_add (self->annotations, panel->slice_label);
+      g_ptr_array_add (self->annotations, panel->window_label);
+      g_ptr_array_add (self->annotations, panel->pointer_label);
       gtk_overlay_add_overlay (GTK_OVERLAY (overlay), panel->slice_label);
       gtk_overlay_add_overlay (GTK_OVERLAY (overlay), panel->window_label);
     }
@@ -679,6 +709,7 @@ static const GActionEntry win_actions[] = {
   { "crosshair", crosshair_activated, "(iii)", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
   { "slab", slab_activated, "(sd)", NULL, NULL, { 0 } },
+  { "annotations", NULL, NULL, "true", annotations_changed, { 0 } },
   { "save-screenshot", save_screenshot_activated, "s", NULL, NULL, { 0 } },
   { "present", present_activated, NULL, NULL, NULL, { 0 } },
   { "leave-presentation", leave_presentation_activated, NULL, NULL, NULL, { 0 } },
@@ -702,6 +733,7 @@ mt_window_finalize (GObject *object)
 {
   MtWindow *self = MT_WINDOW (object);
   g_clear_object (&self->viewer);
+  g_clear_pointer (&self->annotations, g_ptr_array_unref);
   G_OBJECT_CLASS (mt_window_parent_class)->finalize (object);
 }
 
@@ -721,6 +753,7 @@ static void
 mt_window_init (MtWindow *self)
 {
   self->viewer = mt_viewer_new ();
+  self->annotations = g_ptr_array_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
   gtk_window_set_default_size (GTK_WINDOW (self), 1280, 900);
   gtk_window_set_title (GTK_WINDOW (self), "MedTwin");
@@ -792,6 +825,12 @@ mt_window_init (MtWindow *self)
       self->frames[p] = make_panel (self, view, names[p], axes[p], &self->panels[p]);
       gtk_grid_attach (GTK_GRID (grid), self->frames[p], cells[p][0], cells[p][1], 1, 1);
     }
+  /* Who and what, under the axial view's pointer readout. */
+  self->patient_label = corner_label (GTK_ALIGN_END, GTK_ALIGN_START, "");
+  gtk_label_set_justify (GTK_LABEL (self->patient_label), GTK_JUSTIFY_RIGHT);
+  gtk_widget_set_margin_top (self->patient_label, 28);
+  gtk_overlay_add_overlay (GTK_OVERLAY (gtk_frame_get_child (GTK_FRAME (self->frames[0]))), self->patient_label);
+  g_ptr_array_add (self->annotations, self->patient_label);
   self->volume_view = mt_volume_view_new (self->viewer);
   self->frames[3] = make_panel (self, self->volume_view, _("3D"), 0, NULL);
   /* Orientation letters for the 3D view, following the camera. */

@@ -33,6 +33,7 @@ GtkWidget *mt_window_get_slice_view (MtWindow  *self,
                                      int        axis);
 /* Presentation mode: the 3D view alone, full screen, large labels, turning. */
 gboolean   mt_window_is_presenting  (MtWindow  *self);
+gboolean   mt_window_annotations_visible (MtWindow *self);
 /* The 3D view's camera azimuth (degrees). */
 double     mt_window_get_azimuth    (MtWindow  *self);
 /* TRUE once every view has drawn the current volume. */
