@@ -174,7 +174,7 @@ on_startup (GtkApplication *app)
     { "win.window-preset('auto')", "<Control>0" },
     { "win.save-screenshot('')", "<Control><Shift>s" },
     { "win.present", "F5" }, { "win.leave-presentation", "Escape" },
-    { "win.annotations", "<Control>h" },
+    { "win.annotations", "<Control>h" }, { "win.show-help-overlay", "<Control>question" },
     { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },
     { "win.render-preset('mip')", "<Control><Shift>3" },
     { "win.camera('anterior')", "<Alt>a" }, { "win.camera('posterior')", "<Alt>p" },

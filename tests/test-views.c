@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mt-file-utils.h"
+#include "mt-i18n.h"
 #include "mt-phantom.h"
 #include "mt-slice-view.h"
 #include "mt-viewer.h"
@@ -31,6 +32,15 @@ assert_slices (MtWindow *win, int axial, int coronal, int sagittal)
   g_assert_cmpint (s, ==, coronal);
   mt_slice_view_get_slice (MT_SLICE_VIEW (mt_window_get_slice_view (win, MT_VIEW_SAGITTAL)), &s, &n);
   g_assert_cmpint (s, ==, sagittal);
+}
+
+static int
+count_shortcuts (GtkWidget *w)
+{
+  int n = GTK_IS_SHORTCUTS_SHORTCUT (w);
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    n += count_shortcuts (c);
+  return n;
 }
 
 static gboolean
@@ -68,6 +78,29 @@ drive (gpointer data)
   /* Out of the volume: clamped to its edge. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 999, -5, 42);
   assert_slices (win, 43, 1, 256);
+
+  /* Ctrl+? shows every shortcut. */
+  GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (win));
+  g_assert_nonnull (help);
+  g_assert_cmpint (count_shortcuts (GTK_WIDGET (help)), >=, 15);
+  /* Shown, it is a real window with room for them (MEDTWIN_TEST_SHOTS keeps
+   * a picture of it to look at). */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.show-help-overlay", NULL);
+  for (int t = 0; t < 50; t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (help)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (help)), >=, 400);
+  const char *shots = g_getenv ("MEDTWIN_TEST_SHOTS");
+  if (shots != NULL)
+    {
+      g_autofree char *help_png = g_build_filename (shots, "help-overlay.png", NULL);
+      g_autoptr (GError) help_error = NULL;
+      g_assert_true (mt_window_save_png (GTK_WIDGET (help), help_png, &help_error));
+    }
+  gtk_window_close (GTK_WINDOW (help));
 
   /* Ctrl+H hides the corner annotations for teaching, and shows them again. */
   g_assert_true (mt_window_annotations_visible (win));
@@ -179,6 +212,7 @@ main (int argc, char **argv)
   /* No accessibility bus under xvfb-run: GTK would warn, and warnings are
    * fatal in tests. */
   g_setenv ("GTK_A11Y", "none", TRUE);
+  mt_i18n_init ();
   g_test_init (&argc, &argv, NULL);
   g_test_log_set_fatal_handler (fatal_unless_no_bus, NULL);
   g_test_add_func ("/ui/views/linked", test_linked_views);

@@ -16,6 +16,7 @@
 #include "mt-volume.h"
 #include "mt-window-level.h"
 #include "mt-window.h"
+#include "mt-ui-resources.h"
 
 typedef struct
 {
@@ -754,6 +755,17 @@ mt_window_init (MtWindow *self)
 {
   self->viewer = mt_viewer_new ();
   self->annotations = g_ptr_array_new ();
+  /* The shortcuts window (Ctrl+?). Registered by hand: a static library's
+   * resource constructor is not linked in by itself. */
+  static gsize registered = 0;
+  if (g_once_init_enter (&registered))
+    {
+      g_resources_register (mt_ui_get_resource ());
+      g_once_init_leave (&registered, 1);
+    }
+  g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/medtwin/MedTwin/ui/help-overlay.ui");
+  gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
+                                           GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
   gtk_window_set_default_size (GTK_WINDOW (self), 1280, 900);
   gtk_window_set_title (GTK_WINDOW (self), "MedTwin");
