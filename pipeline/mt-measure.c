@@ -160,3 +160,31 @@ mt_measure_ellipse (const MtVolume      *volume,
   st->area_mm2 = G_PI * ru * l->pixel_w * rv * l->pixel_h;
   return TRUE;
 }
+
+double
+mt_scale_bar_length (double  px_per_mm,
+                     double  max_px,
+                     double *px)
+{
+  *px = 0;
+  if (!(px_per_mm > 0) || !(max_px > 0) || !isfinite (px_per_mm) || !isfinite (max_px))
+    return 0;
+  double max_mm = max_px / px_per_mm;
+  if (max_mm < 1e-3)
+    return 0;
+  double decade = pow (10.0, floor (log10 (max_mm)));
+  static const double steps[] = { 5, 2, 1 };
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      double mm = steps[i] * decade;
+      /* A hair of tolerance: 100 mm in exactly 100 mm of room fits. */
+      if (mm <= max_mm * (1 + 1e-9))
+        {
+          *px = mm * px_per_mm;
+          return mm;
+        }
+    }
+  /* log10 rounded down past a power of ten: the decade below always fits. */
+  *px = decade / 10 * 5 * px_per_mm;
+  return decade / 10 * 5;
+}

@@ -47,4 +47,12 @@ gboolean mt_measure_ellipse        (const MtVolume      *volume,
                                     double               radius_v,
                                     MtRoiStats          *stats);
 
+/* A scale bar for a view drawn at px_per_mm: the longest 1, 2 or 5 x 10^k mm
+ * that fits in max_px. Returns the length in mm and its length in pixels in
+ * *px, or 0 when not even a micrometre-scale bar fits (or the scale is not
+ * known). */
+double   mt_scale_bar_length       (double               px_per_mm,
+                                    double               max_px,
+                                    double              *px);
+
 G_END_DECLS

@@ -17,6 +17,12 @@ echo "# $stats"
 check "catalogue compiles, formats agree" msgfmt --check -o /dev/null "$po"
 check "no untranslated or fuzzy message" bash -c "! grep -qE 'untranslated|fuzzy' <<< '$stats'"
 
+# Every source that marks strings is in POTFILES.in, so none is missed.
+unlisted=$(cd "$src" && for f in $(grep -lE '\bN?_\(' app/*.c pipeline/*.c pipeline/*.cc render/*.c ui/*.c 2>/dev/null); do
+  grep -qxF "$f" po/POTFILES.in || echo "$f"; done)
+echo "# sources with marked strings missing from POTFILES.in: ${unlisted:-none}"
+check "every source with marked strings is in POTFILES.in" test -z "$unlisted"
+
 # The catalogue covers every string the sources mark today.
 tmp=$(mktemp -d)
 (cd "$src" && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=C_:1c,2 \

@@ -631,6 +631,40 @@ test_camera_letters (void)
     }
 }
 
+/* The slice views' scale bar: a round length (1, 2 or 5 x 10^k mm) that
+ * fills between 40% and 100% of the room it is given. */
+static void
+test_scale_bar (void)
+{
+  double px;
+  /* 2 px/mm with 200 px of room: exactly 100 mm fits. */
+  g_assert_cmpfloat (mt_scale_bar_length (2.0, 200, &px), ==, 100);
+  g_assert_cmpfloat_with_epsilon (px, 200, 1e-9);
+  /* A 512 x 0.7 mm CT in a 400 px view: 1.116 px/mm, 100 px of room. */
+  g_assert_cmpfloat (mt_scale_bar_length (400 / (512 * 0.7), 100, &px), ==, 50);
+  g_assert_cmpfloat_with_epsilon (px, 55.80, 0.01);
+  /* Zoomed far in: 40 px/mm, room for 2.5 mm. */
+  g_assert_cmpfloat (mt_scale_bar_length (40, 100, &px), ==, 2);
+  g_assert_cmpfloat_with_epsilon (px, 80, 1e-9);
+  /* Zoomed out: 0.5 px/mm, room for 360 mm. */
+  g_assert_cmpfloat (mt_scale_bar_length (0.5, 180, &px), ==, 200);
+  g_assert_cmpfloat_with_epsilon (px, 100, 1e-9);
+  /* No scale yet, or nonsense: no bar. */
+  g_assert_cmpfloat (mt_scale_bar_length (0, 100, &px), ==, 0);
+  g_assert_cmpfloat (px, ==, 0);
+  g_assert_cmpfloat (mt_scale_bar_length (NAN, 100, &px), ==, 0);
+  g_assert_cmpfloat (mt_scale_bar_length (1, -5, &px), ==, 0);
+  /* Over every zoom from 0.05 to 200 px/mm. */
+  for (double s = 0.05; s < 200; s *= 1.037)
+    {
+      double mm = mt_scale_bar_length (s, 150, &px);
+      g_assert_cmpfloat (px, <=, 150 * (1 + 1e-9));
+      g_assert_cmpfloat (px, >=, 150 / 2.5 * (1 - 1e-9));
+      double mantissa = mm / pow (10.0, floor (log10 (mm) + 1e-9));
+      g_assert_true (fabs (mantissa - 1) < 1e-6 || fabs (mantissa - 2) < 1e-6 || fabs (mantissa - 5) < 1e-6);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -656,6 +690,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/raycast/clip-plane", test_clip_plane);
   g_test_add_func ("/render/slice/measure", test_measure_distance);
   g_test_add_func ("/render/camera/letters", test_camera_letters);
+  g_test_add_func ("/render/slice/scale-bar", test_scale_bar);
   g_test_add_func ("/render/raycast/angio-and-lung", test_angio_and_lung);
   int ret = g_test_run ();
   mt_phantom_free (phantom);

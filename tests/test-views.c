@@ -102,10 +102,29 @@ drive (gpointer data)
     }
   gtk_window_close (GTK_WINDOW (help));
 
-  /* Ctrl+H hides the corner annotations for teaching, and shows them again. */
+  /* Each slice view shows a scale bar: a round length whose drawn pixels
+   * match the view's scale, in at most a quarter of its width. */
+  MtSliceView *axial_view = MT_SLICE_VIEW (mt_window_get_slice_view (win, MT_VIEW_AXIAL));
+  double bar_px, bar_mm = mt_slice_view_get_scale_bar (axial_view, &bar_px);
+  double per_mm = mt_slice_view_get_pixels_per_mm (axial_view);
+  int view_w = gtk_widget_get_width (GTK_WIDGET (axial_view));
+  g_test_message ("axial view %d px wide, %.3f px/mm: scale bar %.0f mm, %.1f px", view_w, per_mm, bar_mm, bar_px);
+  g_assert_cmpfloat (bar_mm, >, 0);
+  g_assert_cmpfloat_with_epsilon (bar_px, bar_mm * per_mm, 1e-6);
+  g_assert_cmpfloat (bar_px, <=, view_w / 4.0 + 1e-6);
+  g_assert_cmpfloat (bar_px, >=, view_w / 10.0);
+
+  /* Ctrl+H hides the corner annotations and the scale bars for teaching,
+   * and shows them again. */
   g_assert_true (mt_window_annotations_visible (win));
   gtk_widget_activate_action (GTK_WIDGET (win), "win.annotations", NULL);
   g_assert_false (mt_window_annotations_visible (win));
+  for (int t = 0; t < 20; t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  g_assert_cmpfloat (mt_slice_view_get_scale_bar (axial_view, NULL), ==, 0);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.annotations", NULL);
   g_assert_true (mt_window_annotations_visible (win));
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <epoxy/gl.h>
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "mt-measure.h"
@@ -29,6 +30,8 @@ struct _MtSliceView
   gboolean         dragged;
   double           zoom, pan_x, pan_y;      /* pan in mm */
   double           pan_start_x, pan_start_y;
+  gboolean         scale_bar_on;
+  double           bar_mm, bar_px;          /* as last drawn; 0 if none */
 };
 
 G_DEFINE_FINAL_TYPE (MtSliceView, mt_slice_view, GTK_TYPE_GL_AREA)
@@ -162,6 +165,62 @@ mt_slice_view_render (GtkGLArea    *area,
       g_signal_emit (self, signals[DRAWN], 0);
     }
   return TRUE;
+}
+
+/* The scale bar, centred above the bottom orientation letter: a round
+ * length that fills at most a quarter of the view, with end ticks, drawn
+ * dark-edged so it reads on bone and on air. */
+static void
+append_rect (GtkSnapshot *snapshot, const GdkRGBA *color, double x, double y, double w, double h)
+{
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, w, h));
+}
+
+static void
+mt_slice_view_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  MtSliceView *self = MT_SLICE_VIEW (widget);
+  GTK_WIDGET_CLASS (mt_slice_view_parent_class)->snapshot (widget, snapshot);
+  self->bar_mm = self->bar_px = 0;
+  if (!self->scale_bar_on || self->renderer == NULL || shown_volume (self) == NULL)
+    return;
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  double per_mm = mt_slice_renderer_pixels_per_mm (self->renderer, w, h);
+  double px;
+  double mm = mt_scale_bar_length (per_mm, w / 4.0, &px);
+  if (mm <= 0 || px < 12 || h < 80)
+    return;
+  self->bar_mm = mm;
+  self->bar_px = px;
+
+  const GdkRGBA light = { 0.94, 0.94, 0.91, 1 }, dark = { 0, 0, 0, 0.75 };
+  double x0 = floor ((w - px) / 2), y = h - 34, tick = 6;
+  append_rect (snapshot, &dark, x0 - 1, y - 1, px + 2, 4);
+  append_rect (snapshot, &dark, x0 - 1, y - tick - 1, 4, tick + 4);
+  append_rect (snapshot, &dark, x0 + px - 2, y - tick - 1, 4, tick + 4);
+  append_rect (snapshot, &light, x0, y, px, 2);
+  append_rect (snapshot, &light, x0, y - tick, 2, tick + 2);
+  append_rect (snapshot, &light, x0 + px - 1, y - tick, 2, tick + 2);
+
+  g_autofree char *text = mm >= 1 ? g_strdup_printf (_("%.0f mm"), mm) : g_strdup_printf (_("%g mm"), mm);
+  PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
+  int tw, th;
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  const GdkRGBA shadow = { 0, 0, 0, 1 };
+  for (int k = 0; k < 4; k++)
+    {
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((w - tw) / 2.0 + (k % 2 ? 1 : -1),
+                                                             y - tick - th + (k / 2 ? 1 : -1)));
+      gtk_snapshot_append_layout (snapshot, layout, &shadow);
+      gtk_snapshot_restore (snapshot);
+    }
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((w - tw) / 2.0, y - tick - th));
+  gtk_snapshot_append_layout (snapshot, layout, &light);
+  gtk_snapshot_restore (snapshot);
+  g_object_unref (layout);
 }
 
 static gboolean
@@ -300,6 +359,7 @@ mt_slice_view_class_init (MtSliceViewClass *klass)
   object_class->dispose = mt_slice_view_dispose;
   widget_class->realize = mt_slice_view_realize;
   widget_class->unrealize = mt_slice_view_unrealize;
+  widget_class->snapshot = mt_slice_view_snapshot;
   area_class->render = mt_slice_view_render;
   signals[DRAWN] = g_signal_new ("drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -342,6 +402,33 @@ mt_slice_view_init (MtSliceView *self)
   g_signal_connect (pan, "drag-update", G_CALLBACK (on_pan_update), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (pan));
   self->zoom = 1.0;
+  self->scale_bar_on = TRUE;
+}
+
+void
+mt_slice_view_set_scale_bar (MtSliceView *self,
+                             gboolean     visible)
+{
+  self->scale_bar_on = visible;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+double
+mt_slice_view_get_scale_bar (MtSliceView *self,
+                             double      *px)
+{
+  if (px != NULL)
+    *px = self->bar_px;
+  return self->bar_mm;
+}
+
+double
+mt_slice_view_get_pixels_per_mm (MtSliceView *self)
+{
+  if (self->renderer == NULL)
+    return 0;
+  return mt_slice_renderer_pixels_per_mm (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
+                                          gtk_widget_get_height (GTK_WIDGET (self)));
 }
 
 GtkWidget *

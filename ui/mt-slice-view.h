@@ -26,5 +26,14 @@ guint      mt_slice_view_get_drawn_serial (MtSliceView *self);
 void       mt_slice_view_get_slice        (MtSliceView *self,
                                            int         *slice,
                                            int         *n_slices);
+/* The scale bar (on by default; off with the other annotations). */
+void       mt_slice_view_set_scale_bar    (MtSliceView *self,
+                                           gboolean     visible);
+/* Its length as last drawn, in mm (0: none drawn), and in pixels in *px. */
+double     mt_slice_view_get_scale_bar    (MtSliceView *self,
+                                           double      *px);
+/* Widget pixels per millimetre at the current size and zoom (0 before the
+ * view is realized). */
+double     mt_slice_view_get_pixels_per_mm (MtSliceView *self);
 
 G_END_DECLS

@@ -481,6 +481,12 @@ annotations_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
   gboolean on = g_variant_get_boolean (state);
   for (guint i = 0; i < self->annotations->len; i++)
     gtk_widget_set_visible (self->annotations->pdata[i], on);
+  for (int p = 0; p < 5; p++)
+    {
+      Panel *panel = p < 3 ? &self->panels[p] : &self->second_panels[p - 3];
+      if (panel->view != NULL)
+        mt_slice_view_set_scale_bar (MT_SLICE_VIEW (panel->view), on);
+    }
   g_simple_action_set_state (action, state);
 }
 
