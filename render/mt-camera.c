@@ -133,6 +133,19 @@ mt_camera_orientation_letters (const MtCamera *camera,
 }
 
 void
+mt_camera_screen_direction (const MtCamera *camera,
+                            const double    direction[3],
+                            double          screen[3])
+{
+  mat4 view, proj;
+  mt_camera_matrices (camera, 1.0, view, proj);
+  /* Rows of the view matrix: screen right, up and back, in patient space. */
+  for (int r = 0; r < 3; r++)
+    screen[r] = view[0][r] * direction[0] + view[1][r] * direction[1] + view[2][r] * direction[2];
+  screen[1] = -screen[1];
+}
+
+void
 mt_camera_project (const MtCamera *camera,
                    int             width,
                    int             height,

@@ -46,6 +46,12 @@ void mt_camera_matrices        (const MtCamera *camera,
  * right, left, top, bottom. */
 void mt_camera_orientation_letters (const MtCamera *camera,
                                     const char     *letters[4]);
+/* Where a patient direction points on screen, for the orientation marker:
+ * screen[0] right, screen[1] down (unit length when the direction lies in
+ * the screen plane) and screen[2] towards the viewer. */
+void mt_camera_screen_direction (const MtCamera *camera,
+                                 const double    direction[3],
+                                 double          screen[3]);
 /* Window position of a patient point, in pixels from the top-left. */
 void mt_camera_project         (const MtCamera *camera,
                                 int             width,

@@ -629,6 +629,38 @@ test_camera_letters (void)
       for (int e = 0; e < 4; e++)
         g_assert_cmpstr (letters[e], ==, cases[c].letters[e]);
     }
+
+  /* The orientation marker's axes. From the front: the patient's left
+   * points to the screen's right, the head up, posterior away. */
+  static const double L[3] = { 1, 0, 0 }, P[3] = { 0, 1, 0 }, S[3] = { 0, 0, 1 };
+  double l[3], p[3], s[3];
+  mt_camera_set_preset (&camera, MT_CAMERA_ANTERIOR);
+  mt_camera_screen_direction (&camera, L, l);
+  mt_camera_screen_direction (&camera, P, p);
+  mt_camera_screen_direction (&camera, S, s);
+  static const double l_front[3] = { 1, 0, 0 }, p_front[3] = { 0, 0, -1 }, s_front[3] = { 0, -1, 0 };
+  for (int k = 0; k < 3; k++)
+    {
+      g_assert_cmpfloat_with_epsilon (l[k], l_front[k], 1e-5);
+      g_assert_cmpfloat_with_epsilon (p[k], p_front[k], 1e-5);
+      g_assert_cmpfloat_with_epsilon (s[k], s_front[k], 1e-5);
+    }
+  /* From the left side: posterior to the right, the left towards us. */
+  mt_camera_set_preset (&camera, MT_CAMERA_LEFT);
+  mt_camera_screen_direction (&camera, P, p);
+  mt_camera_screen_direction (&camera, L, l);
+  g_assert_cmpfloat_with_epsilon (p[0], 1, 1e-5);
+  g_assert_cmpfloat_with_epsilon (l[2], 1, 1e-5);
+  /* Turned 30 degrees and tilted 20: still unit vectors, still at right angles. */
+  camera.azimuth = 30;
+  camera.elevation = 20;
+  mt_camera_screen_direction (&camera, L, l);
+  mt_camera_screen_direction (&camera, P, p);
+  mt_camera_screen_direction (&camera, S, s);
+  g_assert_cmpfloat_with_epsilon (l[0] * l[0] + l[1] * l[1] + l[2] * l[2], 1, 1e-5);
+  g_assert_cmpfloat_with_epsilon (l[0] * p[0] + l[1] * p[1] + l[2] * p[2], 0, 1e-5);
+  g_assert_cmpfloat_with_epsilon (p[0] * s[0] + p[1] * s[1] + p[2] * s[2], 0, 1e-5);
+  g_assert_cmpfloat_with_epsilon (l[0], cos (G_PI / 6), 1e-5);
 }
 
 /* The slice views' scale bar: a round length (1, 2 or 5 x 10^k mm) that

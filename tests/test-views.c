@@ -4,6 +4,7 @@
  * must stay linked. */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
 
@@ -41,6 +42,18 @@ count_shortcuts (GtkWidget *w)
   for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
     n += count_shortcuts (c);
   return n;
+}
+
+/* The picture's pixel under a point of a widget inside the window. */
+static void
+pixel_at (const guint8 *pixels, int width, int height, GtkWidget *window, GtkWidget *widget, double x, double y,
+          guint8 out[4])
+{
+  graphene_point_t p;
+  g_assert_true (gtk_widget_compute_point (widget, window, &GRAPHENE_POINT_INIT (x, y), &p));
+  int px = (int) p.x, py = (int) p.y;
+  g_assert_true (px >= 0 && px < width && py >= 0 && py < height);
+  memcpy (out, pixels + ((gsize) py * width + px) * 4, 4);
 }
 
 static gboolean
@@ -137,7 +150,9 @@ drive (gpointer data)
   g_assert_cmpfloat (slab_mm, ==, 10.0);
 
   /* A screenshot from the window's action: written at the next frame. */
-  g_autofree char *png = g_build_filename (demo_dir, "shot.png", NULL);
+  const char *keep = g_getenv ("MEDTWIN_TEST_SHOTS");
+  g_autofree char *png = g_build_filename (keep ? keep : demo_dir, "shot.png", NULL);
+  g_remove (png);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.save-screenshot", "s", png);
   for (int t = 0; t < 500 && !g_file_test (png, G_FILE_TEST_EXISTS); t++)
     {
@@ -148,6 +163,46 @@ drive (gpointer data)
   g_autoptr (GdkTexture) shot = gdk_texture_new_from_filename (png, &shot_error);
   g_assert_no_error (shot_error);
   g_assert_cmpint (gdk_texture_get_width (shot), ==, gtk_widget_get_width (GTK_WIDGET (win)));
+
+  /* In that picture: the orientation marker in the 3D view's corner, seen
+   * from the front, has the patient's left (red) pointing right and the head
+   * (blue) pointing up; the axial view's scale bar is drawn light. */
+  int shot_w = gdk_texture_get_width (shot), shot_h = gdk_texture_get_height (shot);
+  g_autofree guint8 *pixels = g_malloc ((gsize) shot_w * shot_h * 4);
+  gdk_texture_download (shot, pixels, (gsize) shot_w * 4);
+  GtkWidget *volume_view = mt_window_get_volume_view (win);
+  graphene_point_t marker;
+  g_assert_true (gtk_widget_compute_point (volume_view, GTK_WIDGET (win),
+                                           &GRAPHENE_POINT_INIT (52, gtk_widget_get_height (volume_view) - 52),
+                                           &marker));
+  /* Centroids of the red and the blue pixels around it (B, G, R, A bytes). */
+  double red[3] = { 0 }, blue[3] = { 0 };
+  for (int y = MAX (0, (int) marker.y - 60); y < MIN (shot_h, (int) marker.y + 60); y++)
+    for (int x = MAX (0, (int) marker.x - 60); x < MIN (shot_w, (int) marker.x + 60); x++)
+      {
+        const guint8 *q = pixels + ((gsize) y * shot_w + x) * 4;
+        double *sum = q[2] > 180 && q[1] < 110 && q[0] < 110 ? red : q[0] > 200 && q[2] < 150 ? blue : NULL;
+        if (sum != NULL)
+          {
+            sum[0] += x;
+            sum[1] += y;
+            sum[2] += 1;
+          }
+      }
+  g_test_message ("marker at (%.0f, %.0f): %.0f red pixels around (%.1f, %.1f), %.0f blue around (%.1f, %.1f)",
+                  marker.x, marker.y, red[2], red[0] / MAX (red[2], 1), red[1] / MAX (red[2], 1), blue[2],
+                  blue[0] / MAX (blue[2], 1), blue[1] / MAX (blue[2], 1));
+  g_assert_cmpfloat (red[2], >, 40);
+  g_assert_cmpfloat (blue[2], >, 40);
+  g_assert_cmpfloat (red[0] / red[2], >, blue[0] / blue[2] + 10);   /* L to the right */
+  g_assert_cmpfloat (blue[1] / blue[2], <, red[1] / red[2] - 10);   /* S above */
+  guint8 bar_px_rgba[4];
+  int axial_w = gtk_widget_get_width (GTK_WIDGET (axial_view)), axial_h = gtk_widget_get_height (GTK_WIDGET (axial_view));
+  pixel_at (pixels, shot_w, shot_h, GTK_WIDGET (win), GTK_WIDGET (axial_view),
+            floor ((axial_w - bar_px) / 2) + bar_px * 0.3, axial_h - 33, bar_px_rgba);
+  g_test_message ("scale bar pixel %d,%d,%d", bar_px_rgba[2], bar_px_rgba[1], bar_px_rgba[0]);
+  for (int k = 0; k < 3; k++)
+    g_assert_cmpint (bar_px_rgba[k], >, 200);
 
   /* F5: presentation, the 3D view alone and turning; F5 again: back. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);

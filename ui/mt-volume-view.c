@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <epoxy/gl.h>
+#include <math.h>
 
 #include "mt-volume-renderer.h"
 #include "mt-volume-view.h"
@@ -169,6 +170,67 @@ mt_volume_view_dispose (GObject *object)
   G_OBJECT_CLASS (mt_volume_view_parent_class)->dispose (object);
 }
 
+/* The orientation marker in the bottom-left corner: the patient's left
+ * (red), posterior (green) and superior (blue) axes as the camera sees
+ * them, drawn far to near so the nearer axes cross over the farther. */
+static void
+mt_volume_view_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  MtVolumeView *self = MT_VOLUME_VIEW (widget);
+  GTK_WIDGET_CLASS (mt_volume_view_parent_class)->snapshot (widget, snapshot);
+  int h = gtk_widget_get_height (widget);
+  if (mt_viewer_get_volume (self->viewer) == NULL || h < 120 || gtk_widget_get_width (widget) < 120)
+    return;
+  static const double axes[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+  static const char *names[3] = { "L", "P", "S" };
+  static const GdkRGBA colors[3] = { { 0.93, 0.25, 0.22, 1 }, { 0.35, 0.80, 0.30, 1 }, { 0.35, 0.55, 1.0, 1 } };
+  const GdkRGBA shadow = { 0, 0, 0, 0.8 };
+  double screen[3][3];
+  int order[3] = { 0, 1, 2 };
+  for (int a = 0; a < 3; a++)
+    mt_camera_screen_direction (&self->camera, axes[a], screen[a]);
+  for (int i = 0; i < 3; i++)
+    for (int j = i + 1; j < 3; j++)
+      if (screen[order[j]][2] < screen[order[i]][2])
+        {
+          int t = order[i];
+          order[i] = order[j];
+          order[j] = t;
+        }
+  const double length = 30, cx = 14 + length + 8, cy = h - 14 - length - 8;
+  for (int i = 0; i < 3; i++)
+    {
+      int a = order[i];
+      double dx = screen[a][0], dy = screen[a][1];
+      double len = length * sqrt (dx * dx + dy * dy);
+      float angle = (float) (atan2 (dy, dx) * 180 / G_PI);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (cx, cy));
+      gtk_snapshot_rotate (snapshot, angle);
+      gtk_snapshot_append_color (snapshot, &shadow, &GRAPHENE_RECT_INIT (-1.5, -2.5, len + 3, 5));
+      gtk_snapshot_append_color (snapshot, &colors[a], &GRAPHENE_RECT_INIT (0, -1.5, len, 3));
+      gtk_snapshot_restore (snapshot);
+
+      PangoLayout *layout = gtk_widget_create_pango_layout (widget, names[a]);
+      int tw, th;
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      double tx = cx + (length + 9) * dx - tw / 2.0, ty = cy + (length + 9) * dy - th / 2.0;
+      for (int k = 0; k < 4; k++)
+        {
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (tx + (k % 2 ? 1 : -1), ty + (k / 2 ? 1 : -1)));
+          gtk_snapshot_append_layout (snapshot, layout, &shadow);
+          gtk_snapshot_restore (snapshot);
+        }
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (tx, ty));
+      gtk_snapshot_append_layout (snapshot, layout, &colors[a]);
+      gtk_snapshot_restore (snapshot);
+      g_object_unref (layout);
+    }
+}
+
 static void
 mt_volume_view_class_init (MtVolumeViewClass *klass)
 {
@@ -179,6 +241,7 @@ mt_volume_view_class_init (MtVolumeViewClass *klass)
   widget_class->realize = mt_volume_view_realize;
   widget_class->unrealize = mt_volume_view_unrealize;
   area_class->render = mt_volume_view_render;
+  widget_class->snapshot = mt_volume_view_snapshot;
   signals[DRAWN] = g_signal_new ("drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[CAMERA_CHANGED] = g_signal_new ("camera-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

@@ -1029,6 +1029,12 @@ save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user
 }
 
 GtkWidget *
+mt_window_get_volume_view (MtWindow *self)
+{
+  return self->volume_view;
+}
+
+GtkWidget *
 mt_window_get_slice_view (MtWindow *self,
                           int       axis)
 {
