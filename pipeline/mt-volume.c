@@ -275,17 +275,30 @@ compare_floats (const void *a, const void *b)
 }
 
 void
-mt_volume_auto_window (const MtVolume *volume,
-                       double         *center,
-                       double         *width)
+mt_volume_percentiles (const MtVolume *volume,
+                       gsize           max_samples,
+                       double          p_low,
+                       double          p_high,
+                       double         *low,
+                       double         *high)
 {
-  /* About a million voxels, evenly spaced, are plenty for two percentiles. */
-  gsize n = mt_volume_n_voxels (volume), step = MAX ((gsize) 1, n / (1 << 20)), m = 0;
+  gsize n = mt_volume_n_voxels (volume), step = MAX ((gsize) 1, n / MAX (max_samples, (gsize) 1)), m = 0;
   g_autofree float *sample = g_new (float, n / step + 1);
   for (gsize i = 0; i < n; i += step)
     sample[m++] = volume->data[i];
   qsort (sample, m, sizeof (float), compare_floats);
-  double lo = sample[(gsize) (m * 0.005)], hi = sample[MIN (m - 1, (gsize) (m * 0.995))];
+  *low = sample[MIN (m - 1, (gsize) (m * p_low))];
+  *high = sample[MIN (m - 1, (gsize) (m * p_high))];
+}
+
+void
+mt_volume_auto_window (const MtVolume *volume,
+                       double         *center,
+                       double         *width)
+{
+  /* About a million voxels are plenty for two percentiles. */
+  double lo, hi;
+  mt_volume_percentiles (volume, 1 << 20, 0.005, 0.995, &lo, &hi);
   if (hi <= lo)
     hi = lo + 1;
   *center = 0.5 * (lo + hi);

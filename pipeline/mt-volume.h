@@ -90,6 +90,14 @@ float     mt_volume_sample_linear    (const MtVolume *volume,
 void      mt_volume_auto_window      (const MtVolume *volume,
                                       double         *center,
                                       double         *width);
+/* Two percentiles (0..1) of the values, from at most max_samples evenly
+ * spaced voxels. */
+void      mt_volume_percentiles      (const MtVolume *volume,
+                                      gsize           max_samples,
+                                      double          p_low,
+                                      double          p_high,
+                                      double         *low,
+                                      double         *high);
 void      mt_volume_add_warning      (MtVolume       *volume,
                                       const char     *format,
                                       ...) G_GNUC_PRINTF (2, 3);

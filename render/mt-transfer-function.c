@@ -60,12 +60,25 @@ static const Point lung[] = {
   { 3071, 1, 1, 1, 0 },
 };
 
+/* MR (T1 and the like): positions are fractions of the scan's range, from
+ * its 1st to its 99.5th percentile. Air and noise (the bottom tenth) stay
+ * clear; the first tissue met, skin and scalp, forms a flesh-toned surface,
+ * brighter tissue paler and denser. */
+static const Point mr[] = {
+  { 0, 0, 0, 0, 0 },
+  { 0.12f, 0.55f, 0.35f, 0.30f, 0 },
+  { 0.22f, 0.80f, 0.58f, 0.48f, 0.25f },
+  { 0.45f, 0.92f, 0.78f, 0.68f, 0.55f },
+  { 1, 1, 0.95f, 0.90f, 0.8f },
+};
+
 static const struct
 {
   const char  *name;
   const Point *points;
   guint        n;
   gboolean     shaded;
+  gboolean     relative;
 } presets[MT_PRESET_COUNT] = {
   [MT_PRESET_CT_BONE] = { "bone", bone, G_N_ELEMENTS (bone), TRUE },
   [MT_PRESET_CT_SOFT_TISSUE] = { "soft-tissue", soft, G_N_ELEMENTS (soft), TRUE },
@@ -73,6 +86,7 @@ static const struct
   [MT_PRESET_MIP] = { "mip", bone, G_N_ELEMENTS (bone), FALSE },
   [MT_PRESET_CT_ANGIO] = { "angio", angio, G_N_ELEMENTS (angio), TRUE },
   [MT_PRESET_CT_LUNG] = { "lung", lung, G_N_ELEMENTS (lung), TRUE },
+  [MT_PRESET_MR] = { "mr", mr, G_N_ELEMENTS (mr), TRUE, TRUE },
 };
 
 const char *
@@ -107,6 +121,29 @@ mt_render_preset_is_mip (MtRenderPreset preset)
   return preset == MT_PRESET_MIP;
 }
 
+gboolean
+mt_render_preset_relative (MtRenderPreset preset)
+{
+  return presets[preset].relative;
+}
+
+void
+mt_transfer_function_range (MtRenderPreset preset,
+                            double         p1,
+                            double         p995,
+                            double        *low,
+                            double        *high)
+{
+  if (!presets[preset].relative)
+    {
+      *low = MT_TF_LOW;
+      *high = MT_TF_HIGH;
+      return;
+    }
+  *low = p1;
+  *high = p995 > p1 ? p995 : p1 + 1;
+}
+
 void
 mt_transfer_function_fill (MtRenderPreset preset,
                            float         *rgba)
@@ -115,7 +152,8 @@ mt_transfer_function_fill (MtRenderPreset preset,
   guint n = presets[preset].n;
   for (int i = 0; i < MT_TF_SIZE; i++)
     {
-      float hu = (float) (MT_TF_LOW + (MT_TF_HIGH - MT_TF_LOW) * i / (MT_TF_SIZE - 1));
+      float hu = presets[preset].relative ? (float) i / (MT_TF_SIZE - 1)
+                                          : (float) (MT_TF_LOW + (MT_TF_HIGH - MT_TF_LOW) * i / (MT_TF_SIZE - 1));
       guint k = 0;
       while (k + 2 < n && hu > pts[k + 1].hu)
         k++;

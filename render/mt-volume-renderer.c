@@ -35,6 +35,8 @@ struct _MtVolumeRenderer
   double         direction[9];
   float          value_scale, value_offset;
   MtRenderPreset preset;
+  double         p1, p995;          /* of the volume, for relative presets */
+  double         tf_low, tf_high;   /* the values the table spans */
   double         mip_center, mip_width;
   float          clip_plane[4];
   gboolean       clip_box_on;
@@ -59,6 +61,8 @@ mt_volume_renderer_new (GError **error)
     return NULL;
   MtVolumeRenderer *r = g_new0 (MtVolumeRenderer, 1);
   r->program = program;
+  r->tf_low = MT_TF_LOW;
+  r->tf_high = MT_TF_HIGH;
 #define LOC(field, name) r->field = glGetUniformLocation (program, name)
   LOC (loc_inv_mvp, "u_inv_mvp");
   LOC (loc_tex_to_world, "u_tex_to_world");
@@ -175,7 +179,7 @@ update_occupancy_with (MtVolumeRenderer *r, const float *rgba)
   const double mip_low = r->mip_center - r->mip_width / 2;
   for (int i = 0; i < MT_TF_SIZE; i++)
     {
-      double hu = MT_TF_LOW + (MT_TF_HIGH - MT_TF_LOW) * i / (MT_TF_SIZE - 1);
+      double hu = r->tf_low + (r->tf_high - r->tf_low) * i / (MT_TF_SIZE - 1);
       gboolean visible = mt_render_preset_is_mip (r->preset) ? hu >= mip_low : rgba[4 * i + 3] > VISIBLE_ALPHA;
       prefix[i + 1] = prefix[i] + visible;
     }
@@ -186,8 +190,8 @@ update_occupancy_with (MtVolumeRenderer *r, const float *rgba)
     {
       double lo_v = r->value_offset + r->brick_range[2 * b] * per_unit;
       double hi_v = r->value_offset + r->brick_range[2 * b + 1] * per_unit;
-      int lo = (int) floor ((lo_v - MT_TF_LOW) / (MT_TF_HIGH - MT_TF_LOW) * (MT_TF_SIZE - 1));
-      int hi = (int) ceil ((hi_v - MT_TF_LOW) / (MT_TF_HIGH - MT_TF_LOW) * (MT_TF_SIZE - 1));
+      int lo = (int) floor ((lo_v - r->tf_low) / (r->tf_high - r->tf_low) * (MT_TF_SIZE - 1));
+      int hi = (int) ceil ((hi_v - r->tf_low) / (r->tf_high - r->tf_low) * (MT_TF_SIZE - 1));
       lo = CLAMP (lo, 0, MT_TF_SIZE - 1);
       hi = CLAMP (hi, 0, MT_TF_SIZE - 1);
       occ[b] = prefix[hi + 1] - prefix[lo] > 0 ? 255 : 0;
@@ -201,8 +205,15 @@ update_occupancy_with (MtVolumeRenderer *r, const float *rgba)
 }
 
 static void
+update_tf_range (MtVolumeRenderer *r)
+{
+  mt_transfer_function_range (r->preset, r->p1, r->p995, &r->tf_low, &r->tf_high);
+}
+
+static void
 update_occupancy (MtVolumeRenderer *r)
 {
+  update_tf_range (r);
   g_autofree float *rgba = g_new (float, MT_TF_SIZE * 4);
   mt_transfer_function_fill (r->preset, rgba);
   update_occupancy_with (r, rgba);
@@ -247,6 +258,9 @@ mt_volume_renderer_set_volume (MtVolumeRenderer *r,
           packed[((gsize) k * d[1] + j) * d[0] + i] = (guint16) lrintf ((x - lo) * scale);
         }
   compute_brick_ranges (r, packed, d);
+  /* The scan's own range, for presets on a relative scale (MR); 65,536
+   * voxels give the percentiles to a fraction of a percent. */
+  mt_volume_percentiles (v, 1 << 16, 0.01, 0.995, &r->p1, &r->p995);
   glBindTexture (GL_TEXTURE_3D, r->volume_tex);
   glPixelStorei (GL_UNPACK_ALIGNMENT, 2);
   glTexImage3D (GL_TEXTURE_3D, 0, GL_R16, d[0], d[1], d[2], 0, GL_RED, GL_UNSIGNED_SHORT, packed);
@@ -315,6 +329,7 @@ mt_volume_renderer_set_preset (MtVolumeRenderer *r,
                                MtRenderPreset    preset)
 {
   r->preset = preset;
+  update_tf_range (r);
   g_autofree float *rgba = g_new (float, MT_TF_SIZE * 4);
   mt_transfer_function_fill (preset, rgba);
   update_occupancy_with (r, rgba);
@@ -433,7 +448,7 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
   glUniformMatrix3fv (r->loc_normal_matrix, 1, GL_FALSE, (float *) normal);
   glUniform3f (r->loc_texel, 1.0f / r->dims[0], 1.0f / r->dims[1], 1.0f / r->dims[2]);
   glUniform2f (r->loc_value_map, r->value_scale, r->value_offset);
-  glUniform2f (r->loc_tf_range, (float) MT_TF_LOW, (float) (1.0 / (MT_TF_HIGH - MT_TF_LOW)));
+  glUniform2f (r->loc_tf_range, (float) r->tf_low, (float) (1.0 / (r->tf_high - r->tf_low)));
   glUniform1f (r->loc_step, step);
   glUniform1f (r->loc_shading, mt_render_preset_shaded (r->preset) ? 1.0f : 0.0f);
   glUniform1f (r->loc_mip, mt_render_preset_is_mip (r->preset) ? 1.0f : 0.0f);

@@ -12,6 +12,8 @@
 #include "mt-offscreen.h"
 #include "mt-phantom.h"
 #include "mt-reslice.h"
+#include "mt-series.h"
+#include "mt-test-data.h"
 #include "mt-slice-renderer.h"
 #include "mt-volume-renderer.h"
 #include "mt-volume.h"
@@ -697,6 +699,87 @@ test_scale_bar (void)
     }
 }
 
+/* The MR preset on a real T1 head: the scan's own scale decides, so the
+ * same head stored with values three times larger (another scanner's
+ * scaling) renders the same picture; the head is drawn, centred from the
+ * front, and its nose lands where geometry says from the patient's left. */
+static void
+test_mr_preset (void)
+{
+  g_autofree char *dir = mt_test_data_path ("mr-decubitus", "HFS", NULL);
+  if (dir == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_series_read_volume (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (MtVolume) scaled = mt_volume_new (v->dims[0], v->dims[1], v->dims[2], &error);
+  g_assert_no_error (error);
+  mt_volume_copy_geometry (scaled, v);
+  for (gsize i = 0; i < mt_volume_n_voxels (scaled); i++)
+    scaled->data[i] = v->data[i] * 3;
+
+  const int N = 200;
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, v);
+  g_autofree guint8 *front = render_3d (v, MT_PRESET_MR, &camera, N, N);
+  g_autofree guint8 *front3 = render_3d (scaled, MT_PRESET_MR, &camera, N, N);
+  int differ = 0, drawn = 0;
+  double sum_x = 0;
+  for (int i = 0; i < N * N; i++)
+    {
+      int d = 0;
+      for (int c = 0; c < 3; c++)
+        d = MAX (d, abs (front[4 * i + c] - front3[4 * i + c]));
+      differ += d > 2;
+      /* Background is near black; skin is light. */
+      if (luminance (front + 4 * i) > 60)
+        {
+          drawn++;
+          sum_x += i % N;
+        }
+    }
+  g_test_message ("MR front: %d of %d pixels drawn, centred at x %.1f; %d differ at 3x scale", drawn, N * N,
+                  sum_x / MAX (drawn, 1), differ);
+  g_assert_cmpint (differ, <=, N * N / 1000);
+  g_assert_cmpint (drawn, >, N * N / 5);
+  g_assert_cmpfloat (fabs (sum_x / drawn - N / 2.0), <, N * 0.05);
+
+  /* From the left, the face is on the screen's left: the most anterior
+   * tissue voxel of the scan (the nose's tip) projects onto the leftmost
+   * drawn column. */
+  double p1, p995, best_y = G_MAXDOUBLE, tip[3] = { 0 };
+  mt_volume_percentiles (v, 1 << 16, 0.01, 0.995, &p1, &p995);
+  const double tissue = p1 + 0.3 * (p995 - p1);
+  for (int k = 0; k < v->dims[2]; k++)
+    for (int j = 0; j < v->dims[1]; j++)
+      for (int i = 0; i < v->dims[0]; i++)
+        if (v->data[mt_volume_offset (v, i, j, k)] > tissue)
+          {
+            double ijk[3] = { i, j, k }, lps[3];
+            mt_volume_index_to_patient (v, ijk, lps);
+            if (lps[1] < best_y)
+              {
+                best_y = lps[1];
+                memcpy (tip, lps, sizeof tip);
+              }
+          }
+  mt_camera_set_preset (&camera, MT_CAMERA_LEFT);
+  g_autofree guint8 *side = render_3d (v, MT_PRESET_MR, &camera, N, N);
+  int leftmost = N, rightmost = -1;
+  for (int i = 0; i < N * N; i++)
+    if (luminance (side + 4 * i) > 60)
+      {
+        leftmost = MIN (leftmost, i % N);
+        rightmost = MAX (rightmost, i % N);
+      }
+  double tip_x, tip_y;
+  mt_camera_project (&camera, N, N, tip, &tip_x, &tip_y);
+  g_test_message ("MR from the left: head from column %d to %d; nose tip (%.1f, %.1f, %.1f) mm at column %.1f",
+                  leftmost, rightmost, tip[0], tip[1], tip[2], tip_x);
+  g_assert_cmpfloat (fabs (tip_x - leftmost), <, 4);
+  g_assert_cmpfloat (rightmost - tip_x, >, N / 2.0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -723,6 +806,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/slice/measure", test_measure_distance);
   g_test_add_func ("/render/camera/letters", test_camera_letters);
   g_test_add_func ("/render/slice/scale-bar", test_scale_bar);
+  g_test_add_func ("/render/raycast/mr-preset", test_mr_preset);
   g_test_add_func ("/render/raycast/angio-and-lung", test_angio_and_lung);
   int ret = g_test_run ();
   mt_phantom_free (phantom);

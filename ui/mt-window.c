@@ -174,6 +174,22 @@ update_title (MtWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), name);
 }
 
+/* MR numbers are not HU: an MR opens on the MR preset, and a CT opened
+ * after it goes back to bone. MIP suits both and stays. */
+static void
+follow_modality (MtWindow *self)
+{
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  if (v == NULL)
+    return;
+  MtRenderPreset now = mt_viewer_get_preset (self->viewer);
+  gboolean mr = g_strcmp0 (v->modality, "MR") == 0;
+  if (mr && now != MT_PRESET_MR && now != MT_PRESET_MIP)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), MT_PRESET_MR);
+  else if (!mr && now == MT_PRESET_MR)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), MT_PRESET_CT_BONE);
+}
+
 static void
 load_done (GObject      *source,
            GAsyncResult *result,
@@ -813,7 +829,7 @@ mt_window_init (MtWindow *self)
   gtk_widget_set_tooltip_text (self->window_presets, _("Window for the slice views"));
   g_signal_connect (self->window_presets, "notify::selected", G_CALLBACK (on_window_preset), self);
   const char *rp_names[] = { _("3D: Bone"), _("3D: Soft tissue"), _("3D: MIP"), _("3D: Angiography"),
-                             _("3D: Lung"), NULL };
+                             _("3D: Lung"), _("3D: MR"), NULL };
   self->render_presets = gtk_drop_down_new_from_strings (rp_names);
   gtk_widget_set_tooltip_text (self->render_presets, _("Preset for the 3D view"));
   g_signal_connect (self->render_presets, "notify::selected", G_CALLBACK (on_render_preset), self);
@@ -916,6 +932,7 @@ mt_window_init (MtWindow *self)
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_compare), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (follow_modality), self, G_CONNECT_SWAPPED);
 }
 
 MtWindow *
