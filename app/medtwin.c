@@ -151,6 +151,15 @@ quit_activated (GSimpleAction *action, GVariant *param, gpointer app)
   g_application_quit (G_APPLICATION (app));
 }
 
+/* Quitting does not close the windows: each remembers its size here. */
+static void
+on_shutdown (GtkApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (MT_IS_WINDOW (l->data))
+      mt_window_save_state (MT_WINDOW (l->data));
+}
+
 static void
 on_startup (GtkApplication *app)
 {
@@ -209,6 +218,7 @@ main (int argc, char **argv)
                                             _("MedTwin opens a DICOM folder or file, or the built-in demo patient."));
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
+  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
   int status = g_application_run (G_APPLICATION (app), argc, argv);

@@ -214,6 +214,8 @@ drive (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static int window_width;
+
 static gboolean
 check_spin (gpointer data)
 {
@@ -230,6 +232,19 @@ check_spin (gpointer data)
   /* The 3D preset follows its action too. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.render-preset", "s", "mip");
   g_assert_cmpint (mt_viewer_get_preset (viewer), ==, MT_PRESET_MIP);
+
+  /* Remembered: a new window starts with the MIP preset and the 10 mm MIP
+   * slab chosen above. */
+  MtWindow *again = mt_window_new (GTK_APPLICATION (g_application_get_default ()));
+  MtSlabMode again_slab;
+  double again_mm;
+  mt_viewer_get_slab (mt_window_get_viewer (again), &again_slab, &again_mm);
+  g_assert_cmpint (mt_viewer_get_preset (mt_window_get_viewer (again)), ==, MT_PRESET_MIP);
+  g_assert_cmpint (again_slab, ==, MT_SLAB_MIP);
+  g_assert_cmpfloat (again_mm, ==, 10.0);
+  gtk_window_destroy (GTK_WINDOW (again));
+  window_width = gtk_widget_get_width (GTK_WIDGET (win));
+  mt_window_save_state (win);   /* what medtwin does on quit */
   finished = TRUE;
   g_application_quit (g_application_get_default ());
   return G_SOURCE_REMOVE;
@@ -264,11 +279,25 @@ test_linked_views (void)
   g_autoptr (GError) error = NULL;
   demo_dir = g_dir_make_tmp ("medtwin-views-XXXXXX", &error);
   g_assert_true (mt_phantom_write (demo_dir, 1, NULL, NULL, &error));
+  g_autofree char *settings_path = g_build_filename (demo_dir, "settings.ini", NULL);
+  g_setenv ("MEDTWIN_SETTINGS", settings_path, TRUE);
   GtkApplication *app = gtk_application_new ("org.medtwin.TestViews", G_APPLICATION_NON_UNIQUE);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_application_run (G_APPLICATION (app), 0, NULL);
   g_object_unref (app);
   g_assert_true (finished);
+  /* On disk, in the key file, for the next start. */
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_assert_true (g_key_file_load_from_file (kf, settings_path, G_KEY_FILE_NONE, &error));
+  g_autofree char *preset = g_key_file_get_value (kf, "medtwin", "render-preset", NULL);
+  g_autofree char *slab = g_key_file_get_value (kf, "medtwin", "slab-mode", NULL);
+  g_autofree char *window = g_key_file_get_value (kf, "medtwin", "window-preset", NULL);
+  g_test_message ("remembered: 3D %s, slab %s, window %s, width %d", preset, slab, window,
+                  g_key_file_get_integer (kf, "medtwin", "window-width", NULL));
+  g_assert_cmpstr (preset, ==, "'mip'");
+  g_assert_cmpstr (slab, ==, "'mip'");
+  g_assert_cmpstr (window, ==, "'lung'");
+  g_assert_cmpint (g_key_file_get_integer (kf, "medtwin", "window-width", NULL), ==, window_width);
   mt_remove_tree (demo_dir);
 }
 

@@ -15,6 +15,7 @@
 #include "mt-volume-view.h"
 #include "mt-volume.h"
 #include "mt-window-level.h"
+#include "mt-settings.h"
 #include "mt-window.h"
 #include "mt-ui-resources.h"
 
@@ -54,6 +55,7 @@ struct _MtWindow
   guint         ready_idle;
   GtkWidget    *patient_label;   /* patient, study and series, in the axial view */
   GPtrArray    *annotations;     /* every corner label that can be hidden */
+  GSettings    *settings;        /* remembered layout and presets; NULL: none */
 };
 
 G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -174,6 +176,21 @@ update_title (MtWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), name);
 }
 
+static const char *slab_mode_names[] = { "none", "mip", "minip", "mean" };
+
+static void
+save_slab (MtWindow *self)
+{
+  MtSlabMode mode;
+  double mm;
+  mt_viewer_get_slab (self->viewer, &mode, &mm);
+  if (self->settings && (guint) mode < G_N_ELEMENTS (slab_mode_names))
+    {
+      g_settings_set_string (self->settings, "slab-mode", slab_mode_names[mode]);
+      g_settings_set_double (self->settings, "slab-mm", CLAMP (mm, 0.1, 500));
+    }
+}
+
 /* MR numbers are not HU: an MR opens on the MR preset, and a CT opened
  * after it goes back to bone. MIP suits both and stays. */
 static void
@@ -187,7 +204,63 @@ follow_modality (MtWindow *self)
   if (mr && now != MT_PRESET_MR && now != MT_PRESET_MIP)
     gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), MT_PRESET_MR);
   else if (!mr && now == MT_PRESET_MR)
-    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), MT_PRESET_CT_BONE);
+    {
+      MtRenderPreset preset = MT_PRESET_CT_BONE;
+      g_autofree char *name = self->settings ? g_settings_get_string (self->settings, "render-preset") : NULL;
+      if (name == NULL || !mt_render_preset_from_name (name, &preset) || preset == MT_PRESET_MR)
+        preset = MT_PRESET_CT_BONE;
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), preset);
+    }
+  /* A CT opens on the window last chosen. */
+  MtWindowPreset wp;
+  g_autofree char *window = self->settings ? g_settings_get_string (self->settings, "window-preset") : NULL;
+  if (g_strcmp0 (v->modality, "CT") == 0 && window != NULL && mt_window_preset_lookup (window, &wp))
+    {
+      const MtWindowLevel *wl = mt_window_preset (wp);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->window_presets), wp);
+      mt_viewer_set_window (self->viewer, wl->center, wl->width);
+    }
+}
+
+/* What was remembered: window size, 3D preset, slabs, annotations. */
+static void
+restore_settings (MtWindow *self)
+{
+  if (self->settings == NULL)
+    return;
+  gtk_window_set_default_size (GTK_WINDOW (self), MAX (640, g_settings_get_int (self->settings, "window-width")),
+                               MAX (480, g_settings_get_int (self->settings, "window-height")));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  MtRenderPreset preset;
+  g_autofree char *name = g_settings_get_string (self->settings, "render-preset");
+  if (mt_render_preset_from_name (name, &preset) && preset != MT_PRESET_MR)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), preset);
+  g_autofree char *mode = g_settings_get_string (self->settings, "slab-mode");
+  double mm = g_settings_get_double (self->settings, "slab-mm");
+  for (guint m = 0; m < G_N_ELEMENTS (slab_mode_names); m++)
+    if (g_str_equal (mode, slab_mode_names[m]))
+      {
+        mt_viewer_set_slab (self->viewer, (MtSlabMode) m, mm);
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (self->slab), m);
+      }
+  if (!g_settings_get_boolean (self->settings, "annotations"))
+    g_action_group_change_action_state (G_ACTION_GROUP (self), "annotations", g_variant_new_boolean (FALSE));
+}
+
+void
+mt_window_save_state (MtWindow *self)
+{
+  if (self->settings == NULL)
+    return;
+  gboolean maximized = gtk_window_is_maximized (GTK_WINDOW (self));
+  g_settings_set_boolean (self->settings, "window-maximized", maximized);
+  if (!maximized && !self->presenting && gtk_widget_get_width (GTK_WIDGET (self)) > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", gtk_widget_get_width (GTK_WIDGET (self)));
+      g_settings_set_int (self->settings, "window-height", gtk_widget_get_height (GTK_WIDGET (self)));
+    }
+  g_settings_sync ();
 }
 
 static void
@@ -504,6 +577,8 @@ annotations_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
         mt_slice_view_set_scale_bar (MT_SLICE_VIEW (panel->view), on);
     }
   g_simple_action_set_state (action, state);
+  if (self->settings)
+    g_settings_set_boolean (self->settings, "annotations", on);
 }
 
 gboolean
@@ -617,14 +692,20 @@ on_window_preset (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
     return;
   const MtWindowLevel *wl = mt_window_preset (i);
   mt_viewer_set_window (self->viewer, wl->center, wl->width);
+  if (self->settings)
+    g_settings_set_string (self->settings, "window-preset", wl->name);
 }
 
 static void
 on_render_preset (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
 {
   guint i = gtk_drop_down_get_selected (dropdown);
-  if (i < MT_PRESET_COUNT)
-    mt_viewer_set_preset (self->viewer, i);
+  if (i >= MT_PRESET_COUNT)
+    return;
+  mt_viewer_set_preset (self->viewer, i);
+  /* MR is chosen by the scan, not by the user: a CT should not open on it. */
+  if (self->settings && i != MT_PRESET_MR)
+    g_settings_set_string (self->settings, "render-preset", mt_render_preset_name (i));
 }
 
 /* Actions for everything frequent: shortcuts, menus and tests drive the views
@@ -658,12 +739,12 @@ slab_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
   const char *mode;
   double mm;
   g_variant_get (param, "(&sd)", &mode, &mm);
-  static const char *names[] = { "none", "mip", "minip", "mean" };
-  for (guint m = 0; m < G_N_ELEMENTS (names); m++)
-    if (g_str_equal (mode, names[m]))
+  for (guint m = 0; m < G_N_ELEMENTS (slab_mode_names); m++)
+    if (g_str_equal (mode, slab_mode_names[m]))
       {
         gtk_drop_down_set_selected (GTK_DROP_DOWN (self->slab), m);
         mt_viewer_set_slab (self->viewer, (MtSlabMode) m, mm);
+        save_slab (self);
       }
 }
 
@@ -674,6 +755,7 @@ on_slab (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
   double mm;
   mt_viewer_get_slab (self->viewer, &mode, &mm);
   mt_viewer_set_slab (self->viewer, (MtSlabMode) gtk_drop_down_get_selected (dropdown), mm);
+  save_slab (self);
 }
 
 static void
@@ -742,6 +824,9 @@ static void
 mt_window_dispose (GObject *object)
 {
   MtWindow *self = MT_WINDOW (object);
+  /* Closed or quit: remember the size for next time. */
+  mt_window_save_state (self);
+  g_clear_object (&self->settings);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -757,6 +842,7 @@ mt_window_finalize (GObject *object)
   MtWindow *self = MT_WINDOW (object);
   g_clear_object (&self->viewer);
   g_clear_pointer (&self->annotations, g_ptr_array_unref);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (mt_window_parent_class)->finalize (object);
 }
 
@@ -933,6 +1019,8 @@ mt_window_init (MtWindow *self)
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (follow_modality), self, G_CONNECT_SWAPPED);
+  self->settings = mt_settings_new ();
+  restore_settings (self);
 }
 
 MtWindow *

@@ -35,6 +35,8 @@ GtkWidget *mt_window_get_slice_view (MtWindow  *self,
 gboolean   mt_window_is_presenting  (MtWindow  *self);
 gboolean   mt_window_annotations_visible (MtWindow *self);
 /* The 3D view's camera azimuth (degrees). */
+/* Remember the window's size (settings); done on close and on quit. */
+void       mt_window_save_state     (MtWindow  *self);
 GtkWidget *mt_window_get_volume_view (MtWindow  *self);
 double     mt_window_get_azimuth    (MtWindow  *self);
 /* TRUE once every view has drawn the current volume. */
