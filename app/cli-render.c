@@ -31,7 +31,7 @@ mt_cli_render (int argc, char **argv)
   g_autofree char *out = NULL;
   double azimuth = 0, elevation = 0;
   int frames = 1, slice = -1;
-  gboolean json = FALSE, ortho = FALSE;
+  gboolean json = FALSE, ortho = FALSE, interactive = FALSE;
   g_autofree char *clip_plane = NULL, *clip_box = NULL;
   GOptionEntry entries[] = {
     { "clip-plane", 0, 0, G_OPTION_ARG_STRING, &clip_plane,
@@ -39,6 +39,8 @@ mt_cli_render (int argc, char **argv)
     { "clip-box", 0, 0, G_OPTION_ARG_STRING, &clip_box,
       N_("3D: draw only inside this box (patient LPS mm)"), "X0,X1,Y0,Y1,Z0,Z1" },
     { "ortho", 0, 0, G_OPTION_ARG_NONE, &ortho, N_("3D: parallel projection (true distances, for MIP)"), NULL },
+    { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive,
+      N_("3D: time the frames drawn while the mouse drags (a third of the pixels, longer steps)"), NULL },
     { "view", 0, 0, G_OPTION_ARG_STRING, &view, N_("axial, coronal, sagittal or 3d"), "VIEW" },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("Window (soft-tissue, lung, bone, brain) or 3D preset (bone, soft-tissue, mip, angio, lung, mr)"), "NAME" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Image size"), "WxH" },
@@ -145,7 +147,7 @@ mt_cli_render (int argc, char **argv)
         {
           camera.azimuth = azimuth + (frames > 1 ? 3.0 * (f + 1) : 0.0);
           gint64 t0 = g_get_monotonic_time ();
-          mt_volume_renderer_render (r, &camera, w, h, MT_QUALITY_FULL);
+          mt_volume_renderer_render (r, &camera, w, h, interactive ? MT_QUALITY_INTERACTIVE : MT_QUALITY_FULL);
           mt_offscreen_finish (gl);
           total_ms += (g_get_monotonic_time () - t0) / 1000.0;
         }
@@ -186,8 +188,10 @@ mt_cli_render (int argc, char **argv)
     }
   if (json)
     g_print ("{\n  \"view\" : \"%s\",\n  \"width\" : %d,\n  \"height\" : %d,\n  \"frames\" : %d,\n"
+             "  \"quality\" : \"%s\",\n"
              "  \"ms_per_frame\" : %.2f,\n  \"load_ms\" : %.1f,\n  \"renderer\" : \"%s\"\n}\n",
-             view, w, h, frames, total_ms / frames, load_ms, mt_offscreen_renderer (gl));
+             view, w, h, frames, interactive ? "interactive" : "full", total_ms / frames, load_ms,
+             mt_offscreen_renderer (gl));
   mt_offscreen_free (gl);
   return status;
 }
