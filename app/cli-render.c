@@ -40,7 +40,7 @@ mt_cli_render (int argc, char **argv)
       N_("3D: draw only inside this box (patient LPS mm)"), "X0,X1,Y0,Y1,Z0,Z1" },
     { "ortho", 0, 0, G_OPTION_ARG_NONE, &ortho, N_("3D: parallel projection (true distances, for MIP)"), NULL },
     { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive,
-      N_("3D: time the frames drawn while the mouse drags (a third of the pixels, longer steps)"), NULL },
+      N_("3D: time the frames drawn while the mouse drags (a quarter of the pixels each way, longer steps)"), NULL },
     { "view", 0, 0, G_OPTION_ARG_STRING, &view, N_("axial, coronal, sagittal or 3d"), "VIEW" },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("Window (soft-tissue, lung, bone, brain) or 3D preset (bone, soft-tissue, mip, angio, lung, mr)"), "NAME" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Image size"), "WxH" },
