@@ -84,6 +84,12 @@ drive (gpointer data)
   mt_viewer_get_window (viewer, &c, &w);
   g_assert_cmpfloat (c, ==, -600);
   g_assert_cmpfloat (w, ==, 1500);
+  g_assert_cmpstr (mt_window_get_window_preset_name (win), ==, "lung");
+  /* Any other window (a drag): the drop-down no longer claims a preset. */
+  mt_viewer_set_window (viewer, 123, 456);
+  g_assert_cmpstr (mt_window_get_window_preset_name (win), ==, "custom");
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.window-preset", "s", "lung");
+  g_assert_cmpstr (mt_window_get_window_preset_name (win), ==, "lung");
 
   /* The crosshair set at a point moves all three planes. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 10, 20, 30);

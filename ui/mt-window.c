@@ -222,6 +222,29 @@ follow_modality (MtWindow *self)
     }
 }
 
+/* The window drop-down names the preset in use, or "Custom window" once
+ * the window is anything else, so it never claims a preset that is not
+ * shown. */
+static void
+sync_window_dropdown (MtWindow *self)
+{
+  double center, width;
+  mt_viewer_get_window (self->viewer, &center, &width);
+  guint match = MT_WINDOW_COUNT;
+  for (int i = 0; i < MT_WINDOW_COUNT; i++)
+    if (fabs (mt_window_preset (i)->center - center) < 0.5 && fabs (mt_window_preset (i)->width - width) < 0.5)
+      match = i;
+  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->window_presets)) != match)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->window_presets), match);
+}
+
+const char *
+mt_window_get_window_preset_name (MtWindow *self)
+{
+  guint i = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->window_presets));
+  return i < MT_WINDOW_COUNT ? mt_window_preset (i)->name : "custom";
+}
+
 /* What was remembered: window size, 3D preset, slabs, annotations. */
 static void
 restore_settings (MtWindow *self)
@@ -908,9 +931,11 @@ mt_window_init (MtWindow *self)
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), demo);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->end_compare);
 
-  const char *wl_names[MT_WINDOW_COUNT + 1] = { NULL };
+  const char *wl_names[MT_WINDOW_COUNT + 2] = { NULL };
   for (int i = 0; i < MT_WINDOW_COUNT; i++)
     wl_names[i] = _(mt_window_preset (i)->label);
+  /* Any other window: dragged, automatic or the file's own. */
+  wl_names[MT_WINDOW_COUNT] = _("Custom window");
   self->window_presets = gtk_drop_down_new_from_strings (wl_names);
   gtk_widget_set_tooltip_text (self->window_presets, _("Window for the slice views"));
   g_signal_connect (self->window_presets, "notify::selected", G_CALLBACK (on_window_preset), self);
@@ -1014,6 +1039,7 @@ mt_window_init (MtWindow *self)
 
   g_signal_connect_object (self->viewer, "cursor-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (sync_window_dropdown), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_layout), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_compare), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);

@@ -37,6 +37,8 @@ gboolean   mt_window_annotations_visible (MtWindow *self);
 /* The 3D view's camera azimuth (degrees). */
 /* Remember the window's size (settings); done on close and on quit. */
 void       mt_window_save_state     (MtWindow  *self);
+/* The slice views' window preset ("soft-tissue", ...), or "custom". */
+const char *mt_window_get_window_preset_name (MtWindow *self);
 GtkWidget *mt_window_get_volume_view (MtWindow  *self);
 double     mt_window_get_azimuth    (MtWindow  *self);
 /* TRUE once every view has drawn the current volume. */
