@@ -8,6 +8,29 @@
 #include "mt-camera.h"
 #include "mt-volume.h"
 
+/* How far the scan's contents reach from the centre along L, P and S (mm):
+ * voxels above the bottom 15% of its value range (air and noise below),
+ * sampled every few voxels. */
+static void
+content_extent (const MtVolume *v, const double center[3], double ext[3])
+{
+  double p1, p995;
+  mt_volume_percentiles (v, 1 << 16, 0.01, 0.995, &p1, &p995);
+  const float threshold = (float) (p1 + 0.15 * (p995 - p1));
+  const int step = MAX (1, MAX (v->dims[0], MAX (v->dims[1], v->dims[2])) / 96);
+  ext[0] = ext[1] = ext[2] = 0;
+  for (int k = 0; k < v->dims[2]; k += step)
+    for (int j = 0; j < v->dims[1]; j += step)
+      for (int i = 0; i < v->dims[0]; i += step)
+        if (v->data[mt_volume_offset (v, i, j, k)] > threshold)
+          {
+            double ijk[3] = { i, j, k }, p[3];
+            mt_volume_index_to_patient (v, ijk, p);
+            for (int a = 0; a < 3; a++)
+              ext[a] = MAX (ext[a], fabs (p[a] - center[a]));
+          }
+}
+
 void
 mt_camera_init_for_volume (MtCamera       *camera,
                            const MtVolume *v)
@@ -35,9 +58,18 @@ mt_camera_init_for_volume (MtCamera       *camera,
   camera->azimuth = 0;
   camera->elevation = 0;
   /* The bounding sphere is safe for any rotation but leaves the body small:
-   * start closer, as the box seen from the front needs. */
-  camera->zoom = 1.5;
+   * start closer, as the box seen from the front needs, unless what the scan
+   * holds (the body, or a head filling its box) would then spill over the
+   * edges: its nearest face, seen in perspective, must fit. */
   camera->fov = 30.0;
+  double ext[3];
+  content_extent (v, camera->target, ext);
+  double half_fov = camera->fov * G_PI / 360.0;
+  /* The field of view is vertical and 3D views are wider than tall (4:3 or
+   * more): left-right has a third more room than head-foot. */
+  double need = MAX (ext[2], 0.75 * ext[0]) / (0.92 * tan (half_fov)) + ext[1];
+  double fit = need > 0 ? camera->radius / sin (half_fov) / need : 1.5;
+  camera->zoom = CLAMP (fit, 0.8, 1.5);
 }
 
 void

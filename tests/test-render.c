@@ -741,6 +741,13 @@ test_mr_preset (void)
   g_test_message ("MR front: %d of %d pixels drawn, centred at x %.1f; %d differ at 3x scale", drawn, N * N,
                   sum_x / MAX (drawn, 1), differ);
   g_assert_cmpint (differ, <=, N * N / 1000);
+  /* The first view frames the whole head: nothing drawn on the top or
+   * bottom row (the chin used to be cut off). */
+  int edge = 0;
+  for (int x = 0; x < N; x++)
+    edge += (luminance (front + 4 * x) > 60) + (luminance (front + 4 * ((N - 1) * N + x)) > 60);
+  g_test_message ("MR front: %d pixels drawn on the top and bottom rows", edge);
+  g_assert_cmpint (edge, ==, 0);
   g_assert_cmpint (drawn, >, N * N / 5);
   g_assert_cmpfloat (fabs (sum_x / drawn - N / 2.0), <, N * 0.05);
 
