@@ -231,6 +231,11 @@ check_spin (gpointer data)
   double azimuth = mt_window_get_azimuth (win);
   g_test_message ("turned %.1f degrees in %.1f s", azimuth, (g_get_monotonic_time () - present_started) / 1e6);
   g_assert_cmpfloat (azimuth, >, 5.0);
+  if (g_getenv ("MEDTWIN_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *present_png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "present.png", NULL);
+      g_assert_true (mt_window_save_png (GTK_WIDGET (win), present_png, NULL));
+    }
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);
   g_assert_false (mt_window_is_presenting (win));
   g_assert_true (gtk_widget_is_visible (mt_window_get_slice_view (win, MT_VIEW_AXIAL)));

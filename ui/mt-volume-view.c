@@ -198,7 +198,10 @@ mt_volume_view_snapshot (GtkWidget   *widget,
           order[i] = order[j];
           order[j] = t;
         }
-  const double length = 30, cx = 14 + length + 8, cy = h - 14 - length - 8;
+  /* Twice the size in presentation mode, read from the back of a room. */
+  GtkRoot *root = gtk_widget_get_root (widget);
+  const double scale = root && gtk_widget_has_css_class (GTK_WIDGET (root), "mt-presenting") ? 2 : 1;
+  const double length = 30 * scale, cx = 14 * scale + length + 8, cy = h - 14 * scale - length - 8;
   for (int i = 0; i < 3; i++)
     {
       int a = order[i];
@@ -208,14 +211,23 @@ mt_volume_view_snapshot (GtkWidget   *widget,
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (cx, cy));
       gtk_snapshot_rotate (snapshot, angle);
-      gtk_snapshot_append_color (snapshot, &shadow, &GRAPHENE_RECT_INIT (-1.5, -2.5, len + 3, 5));
-      gtk_snapshot_append_color (snapshot, &colors[a], &GRAPHENE_RECT_INIT (0, -1.5, len, 3));
+      gtk_snapshot_append_color (snapshot, &shadow,
+                                 &GRAPHENE_RECT_INIT (-1.5 * scale, -2.5 * scale, len + 3 * scale, 5 * scale));
+      gtk_snapshot_append_color (snapshot, &colors[a], &GRAPHENE_RECT_INIT (0, -1.5 * scale, len, 3 * scale));
       gtk_snapshot_restore (snapshot);
 
       PangoLayout *layout = gtk_widget_create_pango_layout (widget, names[a]);
+      if (scale > 1)
+        {
+          PangoFontDescription *font = pango_font_description_copy (
+            pango_context_get_font_description (pango_layout_get_context (layout)));
+          pango_font_description_set_size (font, (int) (pango_font_description_get_size (font) * scale));
+          pango_layout_set_font_description (layout, font);
+          pango_font_description_free (font);
+        }
       int tw, th;
       pango_layout_get_pixel_size (layout, &tw, &th);
-      double tx = cx + (length + 9) * dx - tw / 2.0, ty = cy + (length + 9) * dy - th / 2.0;
+      double tx = cx + (length + 9 * scale) * dx - tw / 2.0, ty = cy + (length + 9 * scale) * dy - th / 2.0;
       for (int k = 0; k < 4; k++)
         {
           gtk_snapshot_save (snapshot);
