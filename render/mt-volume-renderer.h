@@ -25,6 +25,7 @@ typedef enum
 {
   MT_QUALITY_FULL,
   MT_QUALITY_INTERACTIVE,   /* while the mouse drags: fewer pixels, longer steps */
+  MT_QUALITY_MOTION,        /* turning by itself (presentation): between the two */
 } MtRenderQuality;
 
 MtVolumeRenderer *mt_volume_renderer_new         (GError           **error);

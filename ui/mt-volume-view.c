@@ -110,7 +110,8 @@ mt_volume_view_render (GtkGLArea    *area,
   mt_viewer_get_window (self->viewer, &center, &width);
   mt_volume_renderer_set_window (self->renderer, center, width);
   mt_volume_renderer_render (self->renderer, &self->camera, w, h,
-                             self->interacting ? MT_QUALITY_INTERACTIVE : MT_QUALITY_FULL);
+                             self->spin_id != 0 ? MT_QUALITY_MOTION
+                             : self->interacting ? MT_QUALITY_INTERACTIVE : MT_QUALITY_FULL);
   if (v != NULL && !self->interacting && self->drawn_serial != serial)
     {
       self->drawn_serial = serial;
