@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "mt-reslice.h"
@@ -150,4 +151,67 @@ mt_view_orientation_letters (MtViewAxis  view,
   const char **src = view == MT_VIEW_AXIAL ? axial : view == MT_VIEW_CORONAL ? coronal : sagittal;
   for (int i = 0; i < 4; i++)
     letters[i] = src[i];
+}
+
+/* Rodrigues' rotation of v about unit axis k by angle a. */
+static void
+rotate_about (const double k[3], double a, const double v[3], double out[3])
+{
+  double c = cos (a), s = sin (a);
+  double kxv[3] = { k[1] * v[2] - k[2] * v[1], k[2] * v[0] - k[0] * v[2], k[0] * v[1] - k[1] * v[0] };
+  double kv = k[0] * v[0] + k[1] * v[1] + k[2] * v[2];
+  for (int i = 0; i < 3; i++)
+    out[i] = v[i] * c + kxv[i] * s + k[i] * kv * (1 - c);
+}
+
+void
+mt_oblique_plane_init (MtObliquePlane *plane,
+                       MtViewAxis      view,
+                       const double    center[3],
+                       int             rot_axis,
+                       double          degrees)
+{
+  /* The standard views as radiologists read them (see MtViewAxis). */
+  static const double right[3][3] = { { 1, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 } };
+  static const double down[3][3] = { { 0, 1, 0 }, { 0, 0, -1 }, { 0, 0, -1 } };
+  g_return_if_fail (rot_axis >= 0 && rot_axis < 3);
+  double k[3] = { 0, 0, 0 };
+  k[rot_axis] = 1;
+  memcpy (plane->center, center, sizeof plane->center);
+  rotate_about (k, degrees * G_PI / 180.0, right[view], plane->right);
+  rotate_about (k, degrees * G_PI / 180.0, down[view], plane->down);
+}
+
+void
+mt_oblique_point (const MtObliquePlane *plane,
+                  double                pixel_mm,
+                  int                   width,
+                  int                   height,
+                  double                u,
+                  double                v,
+                  double                lps[3])
+{
+  double du = (u - width / 2.0) * pixel_mm, dv = (v - height / 2.0) * pixel_mm;
+  for (int i = 0; i < 3; i++)
+    lps[i] = plane->center[i] + du * plane->right[i] + dv * plane->down[i];
+}
+
+float *
+mt_oblique_extract (const MtVolume       *volume,
+                    const MtObliquePlane *plane,
+                    double                pixel_mm,
+                    int                   width,
+                    int                   height,
+                    float                 outside)
+{
+  float *out = g_new (float, (gsize) width * height);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        double p[3];
+        /* Pixel centres. */
+        mt_oblique_point (plane, pixel_mm, width, height, x + 0.5, y + 0.5, p);
+        out[(gsize) y * width + x] = mt_volume_sample_linear (volume, p, outside);
+      }
+  return out;
 }

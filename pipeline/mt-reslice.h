@@ -64,6 +64,41 @@ float  *mt_slice_extract_slab (const MtVolume      *volume,
 guint8 *mt_slice_extract_rgb  (const MtVolume      *volume,
                                const MtSliceLayout *layout,
                                int                  slice);
+/* An oblique plane: one of the standard views turned about a patient axis,
+ * as when the crosshair lines are rotated in another view. right and down
+ * are unit vectors in patient space (LPS), screen-right and screen-down. */
+typedef struct
+{
+  double center[3];
+  double right[3];
+  double down[3];
+} MtObliquePlane;
+
+/* The standard view through center, turned by degrees about patient axis
+ * rot_axis (0: L, 1: P, 2: S; positive: counter-clockwise looking from the
+ * axis' positive end towards the patient). */
+void   mt_oblique_plane_init  (MtObliquePlane      *plane,
+                               MtViewAxis           view,
+                               const double         center[3],
+                               int                  rot_axis,
+                               double               degrees);
+/* The patient point of image position (u, v) in pixels (0..width from the
+ * left edge; the plane's centre is the image centre). */
+void   mt_oblique_point       (const MtObliquePlane *plane,
+                               double               pixel_mm,
+                               int                  width,
+                               int                  height,
+                               double               u,
+                               double               v,
+                               double               lps[3]);
+/* The plane resampled (trilinear) on a width x height grid of pixel_mm
+ * pixels, row 0 at the top; `outside` where it leaves the volume. */
+float *mt_oblique_extract     (const MtVolume      *volume,
+                               const MtObliquePlane *plane,
+                               double               pixel_mm,
+                               int                  width,
+                               int                  height,
+                               float                outside);
 /* Screen-edge letters (patient directions) for a view: right, left, top, bottom. */
 void   mt_view_orientation_letters (MtViewAxis  view,
                                     const char *letters[4]);
