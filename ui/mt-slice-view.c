@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "mt-draw.h"
 #include "mt-measure.h"
 #include "mt-slice-renderer.h"
 #include "mt-slice-view.h"
@@ -207,19 +208,7 @@ mt_slice_view_snapshot (GtkWidget   *widget,
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
   int tw, th;
   pango_layout_get_pixel_size (layout, &tw, &th);
-  const GdkRGBA shadow = { 0, 0, 0, 1 };
-  for (int k = 0; k < 4; k++)
-    {
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((w - tw) / 2.0 + (k % 2 ? 1 : -1),
-                                                             y - tick - th + (k / 2 ? 1 : -1)));
-      gtk_snapshot_append_layout (snapshot, layout, &shadow);
-      gtk_snapshot_restore (snapshot);
-    }
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((w - tw) / 2.0, y - tick - th));
-  gtk_snapshot_append_layout (snapshot, layout, &light);
-  gtk_snapshot_restore (snapshot);
+  mt_snapshot_outlined_text (snapshot, layout, (w - tw) / 2.0, y - tick - th, &light);
   g_object_unref (layout);
 }
 

@@ -6,6 +6,7 @@
 #include <epoxy/gl.h>
 #include <math.h>
 
+#include "mt-draw.h"
 #include "mt-volume-renderer.h"
 #include "mt-volume-view.h"
 #include "mt-volume.h"
@@ -229,17 +230,7 @@ mt_volume_view_snapshot (GtkWidget   *widget,
       int tw, th;
       pango_layout_get_pixel_size (layout, &tw, &th);
       double tx = cx + (length + 9 * scale) * dx - tw / 2.0, ty = cy + (length + 9 * scale) * dy - th / 2.0;
-      for (int k = 0; k < 4; k++)
-        {
-          gtk_snapshot_save (snapshot);
-          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (tx + (k % 2 ? 1 : -1), ty + (k / 2 ? 1 : -1)));
-          gtk_snapshot_append_layout (snapshot, layout, &shadow);
-          gtk_snapshot_restore (snapshot);
-        }
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (tx, ty));
-      gtk_snapshot_append_layout (snapshot, layout, &colors[a]);
-      gtk_snapshot_restore (snapshot);
+      mt_snapshot_outlined_text (snapshot, layout, tx, ty, &colors[a]);
       g_object_unref (layout);
     }
 }
