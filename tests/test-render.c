@@ -253,17 +253,26 @@ luminance (const guint8 *p)
  * stay dark, and those that cross nothing are exactly the background. A
  * narrow field of view keeps the projection close to parallel, so each pixel
  * can be matched with one column of the label map. */
+/* The phantom's CT with the couch removed, as couch segmentation would: its
+ * shells are bright in a bone preset and lie behind every column of the body. */
+static MtVolume *
+phantom_without_couch (void)
+{
+  const MtVolume *labels = phantom->labels;
+  g_autoptr (GError) error = NULL;
+  MtVolume *ct = mt_volume_new (labels->dims[0], labels->dims[1], labels->dims[2], &error);
+  g_assert_no_error (error);
+  mt_volume_copy_geometry (ct, phantom->ct);
+  for (gsize i = 0; i < mt_volume_n_voxels (ct); i++)
+    ct->data[i] = labels->data[i] == MT_LABEL_COUCH ? -1000.0f : phantom->ct->data[i];
+  return ct;
+}
+
 static void
 test_raycast_phantom_bone (void)
 {
   const MtVolume *labels = phantom->labels;
-  /* The couch, removed as couch segmentation would: its shells are bright in
-   * a bone preset and lie behind every column of the body. */
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MtVolume) ct = mt_volume_new (labels->dims[0], labels->dims[1], labels->dims[2], &error);
-  mt_volume_copy_geometry (ct, phantom->ct);
-  for (gsize i = 0; i < mt_volume_n_voxels (ct); i++)
-    ct->data[i] = labels->data[i] == MT_LABEL_COUCH ? -1000.0f : phantom->ct->data[i];
+  g_autoptr (MtVolume) ct = phantom_without_couch ();
 
   const int W = 320, H = 320;
   MtCamera camera;
@@ -582,11 +591,7 @@ static void
 test_angio_and_lung (void)
 {
   const MtVolume *labels = phantom->labels;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MtVolume) ct = mt_volume_new (labels->dims[0], labels->dims[1], labels->dims[2], &error);
-  mt_volume_copy_geometry (ct, phantom->ct);
-  for (gsize i = 0; i < mt_volume_n_voxels (ct); i++)
-    ct->data[i] = labels->data[i] == MT_LABEL_COUCH ? -1000.0f : phantom->ct->data[i];
+  g_autoptr (MtVolume) ct = phantom_without_couch ();
   const int W = 320, H = 320;
   MtCamera camera;
   mt_camera_init_for_volume (&camera, ct);

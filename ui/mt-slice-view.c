@@ -187,7 +187,7 @@ mt_slice_view_snapshot (GtkWidget   *widget,
   if (!self->scale_bar_on || self->renderer == NULL || shown_volume (self) == NULL)
     return;
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  double per_mm = mt_slice_renderer_pixels_per_mm (self->renderer, w, h);
+  double per_mm = mt_slice_view_get_pixels_per_mm (self);
   double px;
   double mm = mt_scale_bar_length (per_mm, w / 4.0, &px);
   if (mm <= 0 || px < 12 || h < 80)
@@ -204,7 +204,7 @@ mt_slice_view_snapshot (GtkWidget   *widget,
   append_rect (snapshot, &light, x0, y - tick, 2, tick + 2);
   append_rect (snapshot, &light, x0 + px - 1, y - tick, 2, tick + 2);
 
-  g_autofree char *text = mm >= 1 ? g_strdup_printf (_("%.0f mm"), mm) : g_strdup_printf (_("%g mm"), mm);
+  g_autofree char *text = g_strdup_printf (_("%g mm"), mm);   /* 100 mm, 0.5 mm */
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
   int tw, th;
   pango_layout_get_pixel_size (layout, &tw, &th);
@@ -322,10 +322,9 @@ on_pan_begin (GtkGestureDrag *gesture, double x, double y, MtSliceView *self)
 static void
 on_pan_update (GtkGestureDrag *gesture, double dx, double dy, MtSliceView *self)
 {
-  if (self->renderer == NULL)
+  double per_mm = mt_slice_view_get_pixels_per_mm (self);
+  if (per_mm <= 0)
     return;
-  double per_mm = mt_slice_renderer_pixels_per_mm (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
-                                                   gtk_widget_get_height (GTK_WIDGET (self)));
   self->pan_x = self->pan_start_x + dx / per_mm;
   self->pan_y = self->pan_start_y + dy / per_mm;
   gtk_gl_area_queue_render (GTK_GL_AREA (self));

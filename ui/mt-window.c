@@ -191,6 +191,18 @@ save_slab (MtWindow *self)
     }
 }
 
+/* The 3D preset a CT opens with: the one last chosen (never MR, which the
+ * scan chooses), else bone. */
+static MtRenderPreset
+remembered_render_preset (MtWindow *self)
+{
+  MtRenderPreset preset;
+  g_autofree char *name = self->settings ? g_settings_get_string (self->settings, "render-preset") : NULL;
+  if (name == NULL || !mt_render_preset_from_name (name, &preset) || preset == MT_PRESET_MR)
+    return MT_PRESET_CT_BONE;
+  return preset;
+}
+
 /* MR numbers are not HU: an MR opens on the MR preset, and a CT opened
  * after it goes back to bone. MIP suits both and stays. */
 static void
@@ -204,13 +216,7 @@ follow_modality (MtWindow *self)
   if (mr && now != MT_PRESET_MR && now != MT_PRESET_MIP)
     gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), MT_PRESET_MR);
   else if (!mr && now == MT_PRESET_MR)
-    {
-      MtRenderPreset preset = MT_PRESET_CT_BONE;
-      g_autofree char *name = self->settings ? g_settings_get_string (self->settings, "render-preset") : NULL;
-      if (name == NULL || !mt_render_preset_from_name (name, &preset) || preset == MT_PRESET_MR)
-        preset = MT_PRESET_CT_BONE;
-      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), preset);
-    }
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), remembered_render_preset (self));
   /* A CT opens on the window last chosen. */
   MtWindowPreset wp;
   g_autofree char *window = self->settings ? g_settings_get_string (self->settings, "window-preset") : NULL;
@@ -255,10 +261,7 @@ restore_settings (MtWindow *self)
                                MAX (480, g_settings_get_int (self->settings, "window-height")));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  MtRenderPreset preset;
-  g_autofree char *name = g_settings_get_string (self->settings, "render-preset");
-  if (mt_render_preset_from_name (name, &preset) && preset != MT_PRESET_MR)
-    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), preset);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->render_presets), remembered_render_preset (self));
   g_autofree char *mode = g_settings_get_string (self->settings, "slab-mode");
   double mm = g_settings_get_double (self->settings, "slab-mm");
   for (guint m = 0; m < G_N_ELEMENTS (slab_mode_names); m++)
