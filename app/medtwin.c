@@ -183,6 +183,8 @@ on_startup (GtkApplication *app)
     { "win.window-preset('auto')", "<Control>0" },
     { "win.save-screenshot('')", "<Control><Shift>s" },
     { "win.present", "F5" }, { "win.leave-presentation", "Escape" },
+    { "win.rotate-crosshair(5.0)", "<Control>bracketleft" }, { "win.rotate-crosshair(-5.0)", "<Control>bracketright" },
+    { "win.oblique(('axial', 0.0))", "<Control>r" },
     { "win.annotations", "<Control>h" }, { "win.show-help-overlay", "<Control>question" },
     { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },
     { "win.render-preset('mip')", "<Control><Shift>3" },

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mt-parallel.h"
 #include "mt-reslice.h"
 #include "mt-volume.h"
 
@@ -183,6 +184,34 @@ mt_oblique_plane_init (MtObliquePlane *plane,
 }
 
 void
+mt_oblique_plane_turn (MtObliquePlane *plane,
+                       const double    axis[3],
+                       double          degrees)
+{
+  double r[3], d[3];
+  rotate_about (axis, degrees * G_PI / 180.0, plane->right, r);
+  rotate_about (axis, degrees * G_PI / 180.0, plane->down, d);
+  memcpy (plane->right, r, sizeof r);
+  memcpy (plane->down, d, sizeof d);
+}
+
+void
+mt_slice_layout_plane (const MtSliceLayout *l,
+                       const MtVolume      *volume,
+                       const double         center[3],
+                       MtObliquePlane      *plane)
+{
+  /* The volume's own axes, as the standard view walks them: exact for
+   * scans stored tilted, where the patient axes would cut across voxels. */
+  memcpy (plane->center, center, sizeof plane->center);
+  for (int i = 0; i < 3; i++)
+    {
+      plane->right[i] = volume->direction[i * 3 + l->axis_right] * (l->flip_right ? -1 : 1);
+      plane->down[i] = volume->direction[i * 3 + l->axis_down] * (l->flip_down ? -1 : 1);
+    }
+}
+
+void
 mt_oblique_point (const MtObliquePlane *plane,
                   double                pixel_mm,
                   int                   width,
@@ -196,6 +225,54 @@ mt_oblique_point (const MtObliquePlane *plane,
     lps[i] = plane->center[i] + du * plane->right[i] + dv * plane->down[i];
 }
 
+typedef struct
+{
+  const MtVolume       *volume;
+  const MtObliquePlane *plane;
+  double                pixel_mm, step_mm;
+  int                   width, height, half;
+  MtSlabMode            mode;
+  float                 outside;
+  float                *out;
+} ObliqueJob;
+
+static void
+oblique_row (gsize y, gpointer data)
+{
+  const ObliqueJob *job = data;
+  const MtObliquePlane *pl = job->plane;
+  double n[3];
+  mt_oblique_plane_normal (pl, n);
+  float *row = job->out + y * job->width;
+  for (int x = 0; x < job->width; x++)
+    {
+      double p[3];
+      /* Pixel centres. */
+      mt_oblique_point (pl, job->pixel_mm, job->width, job->height, x + 0.5, y + 0.5, p);
+      float acc = 0;
+      int count = 0;
+      /* The slab is clamped to the volume, as the standard views' is. */
+      for (int k = -job->half; k <= job->half; k++)
+        {
+          double q[3];
+          for (int i = 0; i < 3; i++)
+            q[i] = p[i] + k * job->step_mm * n[i];
+          float value = mt_volume_sample_linear (job->volume, q, NAN);
+          if (isnan (value))
+            continue;
+          if (count++ == 0)
+            acc = value;
+          else if (job->mode == MT_SLAB_MIP)
+            acc = MAX (acc, value);
+          else if (job->mode == MT_SLAB_MINIP)
+            acc = MIN (acc, value);
+          else
+            acc += value;
+        }
+      row[x] = count == 0 ? job->outside : job->mode == MT_SLAB_MEAN ? acc / count : acc;
+    }
+}
+
 float *
 mt_oblique_extract (const MtVolume       *volume,
                     const MtObliquePlane *plane,
@@ -204,14 +281,112 @@ mt_oblique_extract (const MtVolume       *volume,
                     int                   height,
                     float                 outside)
 {
-  float *out = g_new (float, (gsize) width * height);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        double p[3];
-        /* Pixel centres. */
-        mt_oblique_point (plane, pixel_mm, width, height, x + 0.5, y + 0.5, p);
-        out[(gsize) y * width + x] = mt_volume_sample_linear (volume, p, outside);
-      }
-  return out;
+  return mt_oblique_extract_slab (volume, plane, pixel_mm, width, height, outside, MT_SLAB_NONE, 0);
+}
+
+float *
+mt_oblique_extract_slab (const MtVolume       *volume,
+                         const MtObliquePlane *plane,
+                         double                pixel_mm,
+                         int                   width,
+                         int                   height,
+                         float                 outside,
+                         MtSlabMode            mode,
+                         double                thickness_mm)
+{
+  g_return_val_if_fail (width > 0 && height > 0 && pixel_mm > 0, NULL);
+  ObliqueJob job = { volume, plane, pixel_mm, 0, width, height, 0, mode, outside, NULL };
+  if (mode != MT_SLAB_NONE && thickness_mm > 0)
+    {
+      /* Samples about one smallest voxel apart through the slab. */
+      double step = MIN (volume->spacing[0], MIN (volume->spacing[1], volume->spacing[2]));
+      job.half = (int) floor (thickness_mm / step / 2 + 0.5);
+      job.step_mm = job.half > 0 ? thickness_mm / 2 / job.half : 0;
+    }
+  job.out = g_new (float, (gsize) width * height);
+  mt_parallel_for (height, oblique_row, &job);
+  return job.out;
+}
+
+void
+mt_oblique_plane_normal (const MtObliquePlane *plane,
+                         double                normal[3])
+{
+  /* right x down points away from the viewer, into the screen. */
+  const double *r = plane->right, *d = plane->down;
+  normal[0] = r[1] * d[2] - r[2] * d[1];
+  normal[1] = r[2] * d[0] - r[0] * d[2];
+  normal[2] = r[0] * d[1] - r[1] * d[0];
+}
+
+void
+mt_oblique_plane_fit (MtObliquePlane *plane,
+                      const MtVolume *volume,
+                      double          pixel_mm,
+                      int            *width,
+                      int            *height)
+{
+  /* Centre the image on the volume's centre seen in the plane, and make it
+   * big enough to hold the whole box turned any way within the plane. */
+  double mid[3], ijk[3];
+  for (int a = 0; a < 3; a++)
+    ijk[a] = (volume->dims[a] - 1) / 2.0;
+  mt_volume_index_to_patient (volume, ijk, mid);
+  double off[3] = { mid[0] - plane->center[0], mid[1] - plane->center[1], mid[2] - plane->center[2] };
+  double ou = off[0] * plane->right[0] + off[1] * plane->right[1] + off[2] * plane->right[2];
+  double ov = off[0] * plane->down[0] + off[1] * plane->down[1] + off[2] * plane->down[2];
+  for (int i = 0; i < 3; i++)
+    plane->center[i] += ou * plane->right[i] + ov * plane->down[i];
+  double half_u = 0, half_v = 0;
+  for (int c = 0; c < 8; c++)
+    {
+      double corner[3], p[3];
+      for (int a = 0; a < 3; a++)
+        corner[a] = (c >> a) & 1 ? volume->dims[a] - 0.5 : -0.5;
+      mt_volume_index_to_patient (volume, corner, p);
+      double d[3] = { p[0] - mid[0], p[1] - mid[1], p[2] - mid[2] };
+      half_u = MAX (half_u, fabs (d[0] * plane->right[0] + d[1] * plane->right[1] + d[2] * plane->right[2]));
+      half_v = MAX (half_v, fabs (d[0] * plane->down[0] + d[1] * plane->down[1] + d[2] * plane->down[2]));
+    }
+  *width = MAX (1, (int) ceil (2 * half_u / pixel_mm));
+  *height = MAX (1, (int) ceil (2 * half_v / pixel_mm));
+}
+
+void
+mt_oblique_plane_project (const MtObliquePlane *plane,
+                          double                pixel_mm,
+                          int                   width,
+                          int                   height,
+                          const double          lps[3],
+                          double               *u,
+                          double               *v)
+{
+  double d[3] = { lps[0] - plane->center[0], lps[1] - plane->center[1], lps[2] - plane->center[2] };
+  *u = (d[0] * plane->right[0] + d[1] * plane->right[1] + d[2] * plane->right[2]) / pixel_mm + width / 2.0;
+  *v = (d[0] * plane->down[0] + d[1] * plane->down[1] + d[2] * plane->down[2]) / pixel_mm + height / 2.0;
+}
+
+void
+mt_direction_letters (const double dir[3],
+                      char         out[4])
+{
+  /* The patient directions a screen edge points to, strongest first, as
+   * oblique views label them ("LA": mostly left, partly anterior). Components
+   * under a quarter of the strongest are left out. */
+  static const char pos[3] = { 'L', 'P', 'S' }, neg[3] = { 'R', 'A', 'I' };
+  int order[3] = { 0, 1, 2 };
+  for (int i = 0; i < 3; i++)
+    for (int j = i + 1; j < 3; j++)
+      if (fabs (dir[order[j]]) > fabs (dir[order[i]]))
+        {
+          int t = order[i];
+          order[i] = order[j];
+          order[j] = t;
+        }
+  double strongest = fabs (dir[order[0]]);
+  int n = 0;
+  for (int i = 0; i < 3 && strongest > 0; i++)
+    if (fabs (dir[order[i]]) >= 0.25 * strongest)
+      out[n++] = dir[order[i]] > 0 ? pos[order[i]] : neg[order[i]];
+  out[n] = '\0';
 }

@@ -82,6 +82,18 @@ void   mt_oblique_plane_init  (MtObliquePlane      *plane,
                                const double         center[3],
                                int                  rot_axis,
                                double               degrees);
+/* Turns the plane about a unit patient-space axis through its centre
+ * (right-handed: positive turns right towards down when the axis points
+ * into the screen). */
+void   mt_oblique_plane_turn  (MtObliquePlane      *plane,
+                               const double         axis[3],
+                               double               degrees);
+/* The plane a standard view shows, through center, along the volume's own
+ * axes. */
+void   mt_slice_layout_plane  (const MtSliceLayout *layout,
+                               const MtVolume      *volume,
+                               const double         center[3],
+                               MtObliquePlane      *plane);
 /* The patient point of image position (u, v) in pixels (0..width from the
  * left edge; the plane's centre is the image centre). */
 void   mt_oblique_point       (const MtObliquePlane *plane,
@@ -99,6 +111,38 @@ float *mt_oblique_extract     (const MtVolume      *volume,
                                int                  width,
                                int                  height,
                                float                outside);
+/* The same through a thick slab of thickness_mm centred on the plane. */
+float *mt_oblique_extract_slab (const MtVolume      *volume,
+                                const MtObliquePlane *plane,
+                                double               pixel_mm,
+                                int                  width,
+                                int                  height,
+                                float                outside,
+                                MtSlabMode           mode,
+                                double               thickness_mm);
+/* The unit normal, pointing into the screen (right x down). */
+void   mt_oblique_plane_normal (const MtObliquePlane *plane,
+                                double               normal[3]);
+/* Moves the plane's centre within the plane to the volume's centre and
+ * gives the image size (pixel_mm pixels) that holds the volume's whole
+ * cut, however the plane is turned. */
+void   mt_oblique_plane_fit   (MtObliquePlane      *plane,
+                               const MtVolume      *volume,
+                               double               pixel_mm,
+                               int                 *width,
+                               int                 *height);
+/* The inverse of mt_oblique_point: where a patient point falls in the image
+ * (its distance from the plane is dropped). */
+void   mt_oblique_plane_project (const MtObliquePlane *plane,
+                                 double               pixel_mm,
+                                 int                  width,
+                                 int                  height,
+                                 const double         lps[3],
+                                 double              *u,
+                                 double              *v);
+/* Letters for a patient direction, strongest first: "L", "LA", "SPR". */
+void   mt_direction_letters   (const double         dir[3],
+                               char                 out[4]);
 /* Screen-edge letters (patient directions) for a view: right, left, top, bottom. */
 void   mt_view_orientation_letters (MtViewAxis  view,
                                     const char *letters[4]);

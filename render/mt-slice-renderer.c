@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <epoxy/gl.h>
+#include <math.h>
+#include <string.h>
 
 #include "mt-shader.h"
 #include "mt-slice-renderer.h"
@@ -25,8 +27,11 @@ struct _MtSliceRenderer
   double   zoom, pan_x, pan_y;
   gboolean crosshair;
   double   cross_u, cross_v;
+  double   cross_dir[4];      /* two line directions, screen mm (x right, y down) */
   GLint    loc_rect, loc_low, loc_width, loc_invert, loc_slice, loc_color, loc_rgb;
 };
+
+static void image_rect (MtSliceRenderer *r, int vw, int vh, double *x0, double *y0, double *x1, double *y1);
 
 MtSliceRenderer *
 mt_slice_renderer_new (GError **error)
@@ -162,6 +167,36 @@ mt_slice_renderer_set_crosshair (MtSliceRenderer *r,
   r->crosshair = visible;
   r->cross_u = u;
   r->cross_v = v;
+  const double straight[4] = { 1, 0, 0, 1 };
+  memcpy (r->cross_dir, straight, sizeof straight);
+}
+
+void
+mt_slice_renderer_set_crosshair_axes (MtSliceRenderer *r,
+                                      const double     dirs[4])
+{
+  memcpy (r->cross_dir, dirs, sizeof r->cross_dir);
+}
+
+void
+mt_slice_renderer_slice_to_viewport (MtSliceRenderer *r,
+                                     int              vw,
+                                     int              vh,
+                                     double           u,
+                                     double           v,
+                                     double          *x,
+                                     double          *y)
+{
+  double x0, y0, x1, y1;
+  if (r->width == 0)
+    {
+      *x = vw / 2.0;
+      *y = vh / 2.0;
+      return;
+    }
+  image_rect (r, vw, vh, &x0, &y0, &x1, &y1);
+  *x = x0 + u / r->width * (x1 - x0);
+  *y = y0 + v / r->height * (y1 - y0);
 }
 
 double
@@ -242,8 +277,23 @@ mt_slice_renderer_render (MtSliceRenderer *r,
     {
       double cx = x0 + (r->cross_u / r->width) * (x1 - x0);
       double cy = y0 + (r->cross_v / r->height) * (y1 - y0);
-      float nx = (float) (2 * cx / vw - 1), ny = (float) (1 - 2 * cy / vh);
-      float pts[8] = { nx, -1, nx, 1, -1, ny, 1, ny };
+      /* Each line runs through the crosshair point past both edges; the
+       * screen has the same pixels per mm both ways. */
+      float pts[8];
+      double reach = vw + vh;
+      for (int l = 0; l < 2; l++)
+        {
+          double dx = r->cross_dir[2 * l], dy = r->cross_dir[2 * l + 1], n = hypot (dx, dy);
+          if (n == 0)
+            dx = 1 - l, dy = l, n = 1;
+          for (int e = 0; e < 2; e++)
+            {
+              double sgn = e ? 1 : -1;
+              double px = cx + sgn * reach * dx / n, py = cy + sgn * reach * dy / n;
+              pts[4 * l + 2 * e] = (float) (2 * px / vw - 1);
+              pts[4 * l + 2 * e + 1] = (float) (1 - 2 * py / vh);
+            }
+        }
       glUseProgram (r->line_program);
       glUniform4f (r->loc_color, 0.95f, 0.75f, 0.15f, 1.0f);
       glBindVertexArray (r->line_vao);

@@ -41,6 +41,10 @@ void             mt_slice_renderer_set_crosshair     (MtSliceRenderer  *r,
                                                       gboolean          visible,
                                                       double            u,
                                                       double            v);
+/* The crosshair lines' directions in screen millimetres (x right, y down),
+ * for oblique planes; set_crosshair resets them to horizontal and vertical. */
+void             mt_slice_renderer_set_crosshair_axes (MtSliceRenderer *r,
+                                                      const double      dirs[4]);
 void             mt_slice_renderer_render            (MtSliceRenderer  *r,
                                                       int               viewport_w,
                                                       int               viewport_h);
@@ -52,6 +56,14 @@ gboolean         mt_slice_renderer_viewport_to_slice (MtSliceRenderer  *r,
                                                       double            y,
                                                       double           *u,
                                                       double           *v);
+/* The inverse: slice pixel coordinates to viewport pixels. */
+void             mt_slice_renderer_slice_to_viewport (MtSliceRenderer  *r,
+                                                      int               viewport_w,
+                                                      int               viewport_h,
+                                                      double            u,
+                                                      double            v,
+                                                      double           *x,
+                                                      double           *y);
 /* How many viewport pixels one millimetre covers at the current fit and zoom. */
 double           mt_slice_renderer_pixels_per_mm     (MtSliceRenderer  *r,
                                                       int               viewport_w,

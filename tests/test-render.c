@@ -844,6 +844,67 @@ test_oblique (void)
   g_autofree float *far = mt_oblique_extract (v, &plane, 10.0, 20, 20, -9999);
   g_assert_cmpfloat (far[0], ==, -9999);
 
+  /* Thick oblique slabs over the ramp: it rises along the normal by
+   * ramp(n) per mm, so a 6 mm MIP reads 3 mm of that above the plane, a MinIP
+   * 3 mm below, and the mean the plane itself. */
+  double n[3];
+  mt_oblique_plane_normal (&plane, n);
+  double rise = fabs (ramp (n));
+  g_assert_cmpfloat (rise, >, 0.5);
+  g_autofree float *mip = mt_oblique_extract_slab (v, &plane, 1.0, W, H, -9999, MT_SLAB_MIP, 6.0);
+  g_autofree float *minip = mt_oblique_extract_slab (v, &plane, 1.0, W, H, -9999, MT_SLAB_MINIP, 6.0);
+  g_autofree float *mean = mt_oblique_extract_slab (v, &plane, 1.0, W, H, -9999, MT_SLAB_MEAN, 6.0);
+  int mid = (H / 2) * W + W / 2;
+  g_assert_cmpfloat_with_epsilon (mip[mid] - img[mid], 3 * rise, 1e-3);
+  g_assert_cmpfloat_with_epsilon (img[mid] - minip[mid], 3 * rise, 1e-3);
+  g_assert_cmpfloat_with_epsilon (mean[mid], img[mid], 1e-3);
+
+  /* Image position to patient and back. */
+  double back_u, back_v, pt[3];
+  mt_oblique_point (&plane, 0.7, W, H, 3.25, 17.5, pt);
+  mt_oblique_plane_project (&plane, 0.7, W, H, pt, &back_u, &back_v);
+  g_assert_cmpfloat_with_epsilon (back_u, 3.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (back_v, 17.5, 1e-9);
+
+  /* Fitted to the volume, the image holds every corner of its box, and the
+   * plane still runs through the same point. */
+  MtObliquePlane fitted = plane;
+  int fw, fh;
+  mt_oblique_plane_fit (&fitted, v, 1.0, &fw, &fh);
+  g_assert_cmpfloat_with_epsilon ((fitted.center[0] - centre[0]) * n[0] + (fitted.center[1] - centre[1]) * n[1]
+                                    + (fitted.center[2] - centre[2]) * n[2], 0, 1e-9);
+  for (int c = 0; c < 8; c++)
+    {
+      double corner[3], cp[3], cu, cv;
+      for (int a = 0; a < 3; a++)
+        corner[a] = (c >> a) & 1 ? v->dims[a] - 0.5 : -0.5;
+      mt_volume_index_to_patient (v, corner, cp);
+      mt_oblique_plane_project (&fitted, 1.0, fw, fh, cp, &cu, &cv);
+      g_assert_cmpfloat (cu, >=, -1e-9);
+      g_assert_cmpfloat (cu, <=, fw + 1e-9);
+      g_assert_cmpfloat (cv, >=, -1e-9);
+      g_assert_cmpfloat (cv, <=, fh + 1e-9);
+    }
+
+  /* Edge letters, strongest direction first. */
+  char letters[4];
+  mt_direction_letters ((double[3]) { 0.866, -0.5, 0 }, letters);
+  g_assert_cmpstr (letters, ==, "LA");
+  mt_direction_letters ((double[3]) { 0, 0, -1 }, letters);
+  g_assert_cmpstr (letters, ==, "I");
+  mt_direction_letters ((double[3]) { -0.1, 0.6, 0.79 }, letters);
+  g_assert_cmpstr (letters, ==, "SP");
+
+  /* A standard view's plane follows the volume's own axes: for a scan
+   * stored with its rows running right to left, screen-right is still L. */
+  MtSliceLayout layout;
+  g_autoptr (MtVolume) flipped = mt_volume_new (4, 4, 4, &error);
+  flipped->direction[0] = -1;
+  mt_slice_layout_init (&layout, flipped, MT_VIEW_AXIAL);
+  mt_slice_layout_plane (&layout, flipped, centre, &fitted);
+  g_assert_cmpfloat (fitted.right[0], ==, 1);
+  g_assert_cmpfloat (fitted.down[1], ==, 1);
+
   /* The nodule (centre L -88, P -25, S 85; radius 6 mm) on an axial plane
    * tilted 60 degrees about L. */
   const double nodule[3] = { -88, -25, 85 };

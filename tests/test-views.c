@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <math.h>
 #include <string.h>
 
 #include "mt-file-utils.h"
@@ -56,6 +57,16 @@ pixel_at (const guint8 *pixels, int width, int height, GtkWidget *window, GtkWid
   memcpy (out, pixels + ((gsize) py * width + px) * 4, 4);
 }
 
+static void
+pump (int rounds)
+{
+  for (int t = 0; t < rounds; t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+}
+
 static gboolean
 drive (gpointer data)
 {
@@ -97,6 +108,101 @@ drive (gpointer data)
   /* Out of the volume: clamped to its edge. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", 999, -5, 42);
   assert_slices (win, 43, 1, 256);
+
+  /* Oblique reformatting: the axial view's lines turned 30 degrees
+   * counter-clockwise through the phantom's nodule (L -88, P -25, S 85). */
+  MtVolume *volume = mt_viewer_get_volume (viewer);
+  const double nodule[3] = { -88, -25, 85 };
+  double idx[3];
+  mt_volume_patient_to_index (volume, nodule, idx);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", (int) lround (idx[0]), (int) lround (idx[1]),
+                              (int) lround (idx[2]));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.oblique", "(sd)", "axial", 30.0);
+  pump (30);
+  MtSliceView *views[3];
+  for (int i = 0; i < 3; i++)
+    views[i] = MT_SLICE_VIEW (mt_window_get_slice_view (win, (MtViewAxis) i));
+  g_assert_false (mt_slice_view_is_oblique (views[MT_VIEW_AXIAL]));
+  g_assert_true (mt_slice_view_is_oblique (views[MT_VIEW_CORONAL]));
+  g_assert_true (mt_slice_view_is_oblique (views[MT_VIEW_SAGITTAL]));
+  /* On the axial screen (y down) the lines run up-right and down-right. */
+  double dirs[4];
+  const double s30 = 0.5, c30 = sqrt (3) / 2;
+  mt_slice_view_get_crosshair_axes (views[MT_VIEW_AXIAL], dirs);
+  g_test_message ("axial lines (%.4f, %.4f) and (%.4f, %.4f)", dirs[0], dirs[1], dirs[2], dirs[3]);
+  g_assert_cmpfloat_with_epsilon (dirs[0], c30, 1e-9);
+  g_assert_cmpfloat_with_epsilon (dirs[1], -s30, 1e-9);
+  g_assert_cmpfloat_with_epsilon (dirs[2], s30, 1e-9);
+  g_assert_cmpfloat_with_epsilon (dirs[3], c30, 1e-9);
+  /* The oblique views cut each other and the axial plane square. */
+  mt_slice_view_get_crosshair_axes (views[MT_VIEW_CORONAL], dirs);
+  g_assert_cmpfloat_with_epsilon (dirs[0], 1, 1e-9);
+  g_assert_cmpfloat_with_epsilon (dirs[3], 1, 1e-9);
+  /* Their edges say where they point: the coronal's right edge is mostly
+   * left, partly anterior; the sagittal's mostly posterior, partly left. */
+  g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_CORONAL, 0), ==, "LA");
+  g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_CORONAL, 1), ==, "RP");
+  g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_CORONAL, 2), ==, "S");
+  g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_SAGITTAL, 0), ==, "PL");
+  g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_AXIAL, 0), ==, "L");
+  g_assert_cmpstr (mt_window_get_slice_text (win, MT_VIEW_CORONAL), ==, "Oblique 30°");
+  /* Under the oblique coronal's crosshair: the nodule; 12 mm to the right
+   * along the turned plane: lung, at the point geometry says. */
+  double cx, cy, at[3], beside[3];
+  float value, lung;
+  mt_slice_view_get_crosshair_point (views[MT_VIEW_CORONAL], &cx, &cy);
+  double per_mm_coronal = mt_slice_view_get_pixels_per_mm (views[MT_VIEW_CORONAL]);
+  g_assert_true (mt_slice_view_probe (views[MT_VIEW_CORONAL], cx, cy, at, &value));
+  g_assert_true (mt_slice_view_probe (views[MT_VIEW_CORONAL], cx + 12 * per_mm_coronal, cy, beside, &lung));
+  g_test_message ("oblique coronal: %.0f HU at (%.1f, %.1f, %.1f), %.0f HU at (%.1f, %.1f, %.1f)", value, at[0],
+                  at[1], at[2], lung, beside[0], beside[1], beside[2]);
+  for (int a = 0; a < 3; a++)
+    g_assert_cmpfloat (fabs (at[a] - nodule[a]), <, volume->spacing[a]);
+  g_assert_cmpfloat (value, >, -100);
+  g_assert_cmpfloat (lung, <, -600);
+  g_assert_cmpfloat_with_epsilon (beside[0] - at[0], 12 * c30, 0.5);
+  g_assert_cmpfloat_with_epsilon (beside[1] - at[1], -12 * s30, 0.5);
+  g_assert_cmpfloat_with_epsilon (beside[2] - at[2], 0, 1e-6);
+  /* Scrolling the oblique coronal moves the crosshair along its normal,
+   * towards the viewer (anterior, turned 30 degrees towards the right), by
+   * about one voxel, and hardly within the plane. */
+  int before[3], after[3];
+  double pb[3], pa[3], nb[3], normal[3];
+  MtObliquePlane coronal_plane;
+  mt_viewer_get_plane (viewer, volume, MT_VIEW_CORONAL, &coronal_plane);
+  mt_oblique_plane_normal (&coronal_plane, normal);
+  mt_viewer_get_cursor (viewer, before);
+  mt_slice_view_step (views[MT_VIEW_CORONAL], 1);
+  mt_viewer_get_cursor (viewer, after);
+  for (int a = 0; a < 3; a++)
+    {
+      nb[a] = before[a];
+      pa[a] = after[a];
+    }
+  mt_volume_index_to_patient (volume, nb, pb);
+  mt_volume_index_to_patient (volume, pa, nb);
+  double along = 0, moved = 0;
+  for (int a = 0; a < 3; a++)
+    {
+      along += (nb[a] - pb[a]) * normal[a];
+      moved += (nb[a] - pb[a]) * (nb[a] - pb[a]);
+    }
+  double across = sqrt (MAX (0, moved - along * along));
+  g_test_message ("one step on the oblique coronal: %.2f mm along its normal, %.2f mm within it", along, across);
+  g_assert_cmpfloat (along, <, -0.5);
+  g_assert_cmpfloat (along, >, -2 * volume->spacing[1]);
+  g_assert_cmpfloat (across, <, volume->spacing[0]);
+  mt_slice_view_step (views[MT_VIEW_CORONAL], -1);
+
+  /* The turn goes on from where it is. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.rotate-crosshair", "d", 5.0);
+  MtViewAxis oblique_view;
+  double degrees;
+  mt_viewer_get_oblique (viewer, &oblique_view, &degrees);
+  g_assert_cmpint (oblique_view, ==, MT_VIEW_AXIAL);
+  g_assert_cmpfloat (degrees, ==, 35.0);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.rotate-crosshair", "d", -5.0);
+  pump (10);
 
   /* Ctrl+? shows every shortcut. */
   GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (win));
@@ -209,6 +315,35 @@ drive (gpointer data)
   g_test_message ("scale bar pixel %d,%d,%d", bar_px_rgba[2], bar_px_rgba[1], bar_px_rgba[0]);
   for (int k = 0; k < 3; k++)
     g_assert_cmpint (bar_px_rgba[k], >, 200);
+
+  /* The axial view's turned line is drawn where it should be: 40 px up-right
+   * of the crosshair along 30 degrees. */
+  double ax, ay;
+  guint8 line_rgba[4] = { 0 };
+  mt_slice_view_get_crosshair_point (axial_view, &ax, &ay);
+  /* The line is one pixel wide: the most amber pixel within one of that point
+   * (red high, blue low). */
+  for (int dy = -1; dy <= 1; dy++)
+    for (int dx = -1; dx <= 1; dx++)
+      {
+        guint8 q[4];
+        pixel_at (pixels, shot_w, shot_h, GTK_WIDGET (win), GTK_WIDGET (axial_view), ax + 40 * c30 + dx,
+                  ay - 40 * s30 + dy, q);
+        if (q[2] - q[0] > line_rgba[2] - line_rgba[0])
+          memcpy (line_rgba, q, 4);
+      }
+  g_test_message ("crosshair at (%.1f, %.1f); turned line pixel %d,%d,%d", ax, ay, line_rgba[2], line_rgba[1], line_rgba[0]);
+  g_assert_cmpint (line_rgba[2], >, 180);
+  g_assert_cmpint (line_rgba[0], <, 120);
+  /* Perpendicular to the line, 6 px off it: no amber. */
+  guint8 off_line[4];
+  pixel_at (pixels, shot_w, shot_h, GTK_WIDGET (win), GTK_WIDGET (axial_view), ax + 40 * c30 + 6 * s30,
+            ay - 40 * s30 + 6 * c30, off_line);
+  g_assert_cmpint (off_line[2] - off_line[0], <, 40);
+  /* Ctrl+R: the standard planes again. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.oblique", "(sd)", "axial", 0.0);
+  g_assert_false (mt_slice_view_is_oblique (views[MT_VIEW_CORONAL]));
+  g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_CORONAL, 0), ==, "L");
 
   /* F5: presentation, the 3D view alone and turning; F5 again: back. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);

@@ -6,6 +6,7 @@
 #include <epoxy/gl.h>
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "mt-draw.h"
 #include "mt-measure.h"
@@ -26,6 +27,12 @@ struct _MtSliceView
   guint            uploaded_serial;
   MtSlabMode       uploaded_slab;
   int              uploaded_half;
+  gboolean         uploaded_turned;
+  double           uploaded_plane[5];       /* normal, offset, slab mm */
+  float            outside;                 /* the scan's lowest value */
+  guint            outside_serial;
+  gboolean         rotating;                /* Ctrl+drag turns the crosshair lines */
+  double           rotate_from, rotate_start_degrees;
   guint            drawn_serial;
   double           drag_center, drag_width;
   gboolean         dragged;
@@ -64,6 +71,51 @@ current_slice (MtSliceView *self)
   int ijk[3];
   shown_cursor (self, ijk);
   return ijk[self->layout.axis_normal];
+}
+
+/* What this view shows: the standard plane through the crosshair, or an
+ * oblique one when the lines of another view are turned. An oblique image
+ * has square pixels as fine as the scan's finest in-plane spacing. */
+typedef struct
+{
+  MtObliquePlane plane;
+  gboolean       turned;
+  double         pixel_mm;
+  int            width, height;
+} ViewPlane;
+
+static gboolean
+view_plane (MtSliceView *self, ViewPlane *vp)
+{
+  MtVolume *v = shown_volume (self);
+  if (v == NULL || !self->has_layout)
+    return FALSE;
+  vp->turned = mt_viewer_get_plane (self->viewer, v, self->axis, &vp->plane);
+  vp->pixel_mm = MIN (self->layout.pixel_w, self->layout.pixel_h);
+  vp->width = self->layout.width;
+  vp->height = self->layout.height;
+  if (vp->turned)
+    mt_oblique_plane_fit (&vp->plane, v, vp->pixel_mm, &vp->width, &vp->height);
+  return TRUE;
+}
+
+/* The slice pixel under a point of the view, back in the volume. */
+static void
+slice_point_to_patient (MtSliceView *self, const ViewPlane *vp, double u, double v, double lps[3])
+{
+  if (vp->turned)
+    mt_oblique_point (&vp->plane, vp->pixel_mm, vp->width, vp->height, u, v, lps);
+  else
+    mt_slice_point_to_patient (shown_volume (self), &self->layout, current_slice (self), u, v, lps);
+}
+
+static void
+patient_to_voxel (const MtVolume *v, const double lps[3], int ijk[3])
+{
+  double idx[3];
+  mt_volume_patient_to_index (v, lps, idx);
+  for (int a = 0; a < 3; a++)
+    ijk[a] = CLAMP ((int) lround (idx[a]), 0, v->dims[a] - 1);
 }
 
 static void
@@ -121,6 +173,8 @@ mt_slice_view_render (GtkGLArea    *area,
   guint serial = shown_serial (self);
   if (v != NULL && self->has_layout)
     {
+      ViewPlane vp;
+      view_plane (self, &vp);
       int slice = current_slice (self);
       MtSlabMode slab;
       double slab_mm;
@@ -128,11 +182,37 @@ mt_slice_view_render (GtkGLArea    *area,
       /* Half the slab on each side, in this view's slices. */
       double step = v->spacing[self->layout.axis_normal];
       int half = slab == MT_SLAB_NONE ? 0 : (int) floor (slab_mm / step / 2 + 0.5);
-      if (self->uploaded_serial != serial || self->uploaded_slice != slice || self->uploaded_slab != slab
-          || self->uploaded_half != half)
+      double normal[3];
+      mt_oblique_plane_normal (&vp.plane, normal);
+      double key[5] = { normal[0], normal[1], normal[2],
+                        normal[0] * vp.plane.center[0] + normal[1] * vp.plane.center[1]
+                          + normal[2] * vp.plane.center[2],
+                        slab == MT_SLAB_NONE ? 0 : slab_mm };
+      if (vp.turned)
+        {
+          if (self->outside_serial != serial)
+            {
+              mt_volume_get_range (v, &self->outside, NULL);
+              self->outside_serial = serial;
+            }
+          if (self->uploaded_serial != serial || !self->uploaded_turned || self->uploaded_slab != slab
+              || memcmp (key, self->uploaded_plane, sizeof key) != 0)
+            {
+              g_autofree float *values = mt_oblique_extract_slab (v, &vp.plane, vp.pixel_mm, vp.width, vp.height,
+                                                                  self->outside, slab, slab_mm);
+              mt_slice_renderer_set_slice (self->renderer, values, vp.width, vp.height, vp.pixel_mm, vp.pixel_mm);
+              memcpy (self->uploaded_plane, key, sizeof key);
+              self->uploaded_slab = slab;
+              self->uploaded_serial = serial;
+              self->uploaded_turned = TRUE;
+            }
+        }
+      else if (self->uploaded_serial != serial || self->uploaded_turned || self->uploaded_slice != slice
+               || self->uploaded_slab != slab || self->uploaded_half != half)
         {
           self->uploaded_slab = slab;
           self->uploaded_half = half;
+          self->uploaded_turned = FALSE;
           if (v->rgb != NULL)
             {
               g_autofree guint8 *rgb = mt_slice_extract_rgb (v, &self->layout, slice);
@@ -153,10 +233,12 @@ mt_slice_view_render (GtkGLArea    *area,
       mt_slice_renderer_set_window (self->renderer, center, width);
       mt_slice_renderer_set_linear (self->renderer, TRUE);
       mt_slice_renderer_set_inverted (self->renderer, v->invert_display);
-      int ijk[3], u, vv, s;
-      shown_cursor (self, ijk);
-      mt_slice_layout_pixel (&self->layout, ijk, &u, &vv, &s);
-      mt_slice_renderer_set_crosshair (self->renderer, TRUE, u + 0.5, vv + 0.5);
+      double cu, cv;
+      mt_slice_view_get_crosshair (self, &cu, &cv);
+      mt_slice_renderer_set_crosshair (self->renderer, TRUE, cu, cv);
+      double dirs[4];
+      mt_slice_view_get_crosshair_axes (self, dirs);
+      mt_slice_renderer_set_crosshair_axes (self->renderer, dirs);
     }
   mt_slice_renderer_set_zoom_pan (self->renderer, self->zoom, self->pan_x, self->pan_y);
   mt_slice_renderer_render (self->renderer, w, h);
@@ -228,11 +310,7 @@ on_scroll (GtkEventControllerScroll *controller,
       gtk_gl_area_queue_render (GTK_GL_AREA (self));
       return TRUE;
     }
-  int ijk[3];
-  shown_cursor (self, ijk);
-  int step = dy > 0 ? -1 : dy < 0 ? 1 : 0;
-  ijk[self->layout.axis_normal] = CLAMP (ijk[self->layout.axis_normal] + step, 0, self->layout.n_slices - 1);
-  mt_viewer_set_cursor_from (self->viewer, shown_volume (self), ijk);
+  mt_slice_view_step (self, dy > 0 ? -1 : dy < 0 ? 1 : 0);
   return TRUE;
 }
 
@@ -244,6 +322,19 @@ on_drag_begin (GtkGestureDrag *gesture,
 {
   mt_viewer_get_window (self->viewer, &self->drag_center, &self->drag_width);
   self->dragged = FALSE;
+  /* Ctrl+drag turns this view's crosshair lines about the crosshair point. */
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  self->rotating = (mods & GDK_CONTROL_MASK) != 0 && self->renderer != NULL && !self->second;
+  if (self->rotating)
+    {
+      double cx, cy;
+      MtViewAxis view;
+      double degrees;
+      mt_viewer_get_oblique (self->viewer, &view, &degrees);
+      self->rotate_start_degrees = view == self->axis ? degrees : 0;
+      mt_slice_view_get_crosshair_point (self, &cx, &cy);
+      self->rotate_from = atan2 (-(y - cy), x - cx);
+    }
 }
 
 static void
@@ -255,6 +346,17 @@ on_drag_update (GtkGestureDrag *gesture,
   if (!self->dragged && fabs (dx) + fabs (dy) < 4)
     return;
   self->dragged = TRUE;
+  if (self->rotating)
+    {
+      double x0, y0, cx, cy;
+      gtk_gesture_drag_get_start_point (gesture, &x0, &y0);
+      mt_slice_view_get_crosshair_point (self, &cx, &cy);
+      /* Screen y runs down: counter-clockwise is a growing angle of -y. */
+      double now = atan2 (-(y0 + dy - cy), x0 + dx - cx);
+      mt_viewer_set_oblique (self->viewer, self->axis,
+                             self->rotate_start_degrees + (now - self->rotate_from) * 180 / G_PI);
+      return;
+    }
   /* Right widens the window, up brightens (lowers the level), as in most
    * PACS viewers; the rate follows the current width so both fine and coarse
    * adjustments are quick. */
@@ -276,9 +378,52 @@ on_drag_end (GtkGestureDrag *gesture,
   int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
   if (!mt_slice_renderer_viewport_to_slice (self->renderer, w, h, x0, y0, &u, &v))
     return;
+  ViewPlane vp;
+  double lps[3];
   int ijk[3];
-  mt_slice_layout_voxel (&self->layout, (int) u, (int) v, current_slice (self), ijk);
+  view_plane (self, &vp);
+  if (vp.turned)
+    {
+      slice_point_to_patient (self, &vp, u, v, lps);
+      patient_to_voxel (shown_volume (self), lps, ijk);
+    }
+  else
+    mt_slice_layout_voxel (&self->layout, (int) u, (int) v, current_slice (self), ijk);
   mt_viewer_set_cursor_from (self->viewer, shown_volume (self), ijk);
+}
+
+gboolean
+mt_slice_view_probe (MtSliceView *self,
+                     double       x,
+                     double       y,
+                     double       lps[3],
+                     float       *value)
+{
+  MtVolume *v = shown_volume (self);
+  double u, vv;
+  ViewPlane vp;
+  if (v == NULL || self->renderer == NULL || !view_plane (self, &vp)
+      || !mt_slice_renderer_viewport_to_slice (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
+                                               gtk_widget_get_height (GTK_WIDGET (self)), x, y, &u, &vv))
+    return FALSE;
+  int ijk[3];
+  slice_point_to_patient (self, &vp, u, vv, lps);
+  if (vp.turned)
+    {
+      /* An oblique image reaches past the scan in its corners. */
+      double idx[3];
+      mt_volume_patient_to_index (v, lps, idx);
+      for (int a = 0; a < 3; a++)
+        if (idx[a] < -0.5 || idx[a] > v->dims[a] - 0.5)
+          return FALSE;
+      patient_to_voxel (v, lps, ijk);
+    }
+  else
+    mt_slice_layout_voxel (&self->layout, (int) u, (int) vv, current_slice (self), ijk);
+  /* The stored voxel's value, never an interpolated one: radiologists read
+   * HU off it. */
+  *value = v->data[mt_volume_offset (v, ijk[0], ijk[1], ijk[2])];
+  return TRUE;
 }
 
 /* The value and patient position under the pointer, for the panel's corner. */
@@ -288,21 +433,12 @@ on_motion (GtkEventControllerMotion *controller,
            double                    y,
            MtSliceView              *self)
 {
-  MtVolume *v = shown_volume (self);
-  double u, vv;
-  if (v == NULL || self->renderer == NULL
-      || !mt_slice_renderer_viewport_to_slice (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
-                                               gtk_widget_get_height (GTK_WIDGET (self)), x, y, &u, &vv))
-    {
-      g_signal_emit (self, signals[POINTER], 0, FALSE, 0.0, 0.0, 0.0, 0.0);
-      return;
-    }
   double lps[3];
-  int ijk[3];
-  mt_slice_point_to_patient (v, &self->layout, current_slice (self), u, vv, lps);
-  mt_slice_layout_voxel (&self->layout, (int) u, (int) vv, current_slice (self), ijk);
-  float value = v->data[mt_volume_offset (v, ijk[0], ijk[1], ijk[2])];
-  g_signal_emit (self, signals[POINTER], 0, TRUE, lps[0], lps[1], lps[2], (double) value);
+  float value;
+  if (!mt_slice_view_probe (self, x, y, lps, &value))
+    g_signal_emit (self, signals[POINTER], 0, FALSE, 0.0, 0.0, 0.0, 0.0);
+  else
+    g_signal_emit (self, signals[POINTER], 0, TRUE, lps[0], lps[1], lps[2], (double) value);
 }
 
 static void
@@ -439,6 +575,7 @@ mt_slice_view_new_full (MtViewer  *viewer,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   on_volume_changed (self);
   return GTK_WIDGET (self);
 }
@@ -462,4 +599,153 @@ mt_slice_view_get_slice (MtSliceView *self,
 {
   *slice = self->has_layout ? current_slice (self) + 1 : 0;
   *n_slices = self->has_layout ? self->layout.n_slices : 0;
+}
+
+gboolean
+mt_slice_view_is_oblique (MtSliceView *self)
+{
+  ViewPlane vp;
+  return view_plane (self, &vp) && vp.turned;
+}
+
+gboolean
+mt_slice_view_get_crosshair (MtSliceView *self,
+                             double      *u,
+                             double      *v)
+{
+  ViewPlane vp;
+  *u = *v = 0;
+  if (!view_plane (self, &vp))
+    return FALSE;
+  if (vp.turned)
+    {
+      /* The plane runs through the crosshair point: it projects exactly. */
+      int ijk[3];
+      double c[3], lps[3];
+      shown_cursor (self, ijk);
+      for (int a = 0; a < 3; a++)
+        c[a] = ijk[a];
+      mt_volume_index_to_patient (shown_volume (self), c, lps);
+      mt_oblique_plane_project (&vp.plane, vp.pixel_mm, vp.width, vp.height, lps, u, v);
+      return TRUE;
+    }
+  int ijk[3], pu, pv, slice;
+  shown_cursor (self, ijk);
+  mt_slice_layout_pixel (&self->layout, ijk, &pu, &pv, &slice);
+  *u = pu + 0.5;
+  *v = pv + 0.5;
+  return TRUE;
+}
+
+void
+mt_slice_view_get_crosshair_axes (MtSliceView *self,
+                                  double       dirs[4])
+{
+  /* Each line is where another view's plane cuts this one. */
+  const double straight[4] = { 1, 0, 0, 1 };
+  memcpy (dirs, straight, sizeof straight);
+  ViewPlane vp;
+  if (!view_plane (self, &vp))
+    return;
+  double n[3];
+  mt_oblique_plane_normal (&vp.plane, n);
+  int l = 0;
+  for (MtViewAxis o = MT_VIEW_AXIAL; o <= MT_VIEW_SAGITTAL; o++)
+    {
+      if (o == self->axis)
+        continue;
+      MtObliquePlane other;
+      double m[3];
+      mt_viewer_get_plane (self->viewer, shown_volume (self), o, &other);
+      mt_oblique_plane_normal (&other, m);
+      double d[3] = { n[1] * m[2] - n[2] * m[1], n[2] * m[0] - n[0] * m[2], n[0] * m[1] - n[1] * m[0] };
+      double x = d[0] * vp.plane.right[0] + d[1] * vp.plane.right[1] + d[2] * vp.plane.right[2];
+      double y = d[0] * vp.plane.down[0] + d[1] * vp.plane.down[1] + d[2] * vp.plane.down[2];
+      double len = hypot (x, y);
+      if (len < 1e-9)
+        {
+          l++;
+          continue;
+        }
+      /* The first line runs rightwards, the second downwards. */
+      double sgn = (l == 0 ? x : y) < 0 ? -1 : 1;
+      dirs[2 * l] = sgn * x / len;
+      dirs[2 * l + 1] = sgn * y / len;
+      l++;
+    }
+}
+
+void
+mt_slice_view_get_orientation_letters (MtSliceView *self,
+                                       char         letters[4][4])
+{
+  ViewPlane vp;
+  if (!view_plane (self, &vp))
+    {
+      const char *fixed[4];
+      mt_view_orientation_letters (self->axis, fixed);
+      for (int e = 0; e < 4; e++)
+        g_strlcpy (letters[e], fixed[e], 4);
+      return;
+    }
+  /* Right, left, top and bottom edges. */
+  double dirs[4][3];
+  for (int i = 0; i < 3; i++)
+    {
+      dirs[0][i] = vp.plane.right[i];
+      dirs[1][i] = -vp.plane.right[i];
+      dirs[2][i] = -vp.plane.down[i];
+      dirs[3][i] = vp.plane.down[i];
+    }
+  for (int e = 0; e < 4; e++)
+    mt_direction_letters (dirs[e], letters[e]);
+}
+
+void
+mt_slice_view_get_crosshair_point (MtSliceView *self,
+                                   double      *x,
+                                   double      *y)
+{
+  double u, v;
+  mt_slice_view_get_crosshair (self, &u, &v);
+  if (self->renderer == NULL)
+    {
+      *x = *y = 0;
+      return;
+    }
+  mt_slice_renderer_slice_to_viewport (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
+                                       gtk_widget_get_height (GTK_WIDGET (self)), u, v, x, y);
+}
+
+void
+mt_slice_view_step (MtSliceView *self,
+                    int          steps)
+{
+  ViewPlane vp;
+  if (!view_plane (self, &vp))
+    return;
+  MtVolume *v = shown_volume (self);
+  int ijk[3];
+  shown_cursor (self, ijk);
+  if (vp.turned)
+    {
+      /* Along the oblique normal, one voxel along its steepest axis per
+       * step, so that every step lands on a new plane. */
+      double n[3], p[3], a[3], b[3], c[3] = { ijk[0], ijk[1], ijk[2] };
+      mt_oblique_plane_normal (&vp.plane, n);
+      mt_volume_index_to_patient (v, c, p);
+      mt_volume_patient_to_index (v, p, a);
+      for (int i = 0; i < 3; i++)
+        p[i] += n[i];
+      mt_volume_patient_to_index (v, p, b);
+      double d[3] = { b[0] - a[0], b[1] - a[1], b[2] - a[2] };
+      double most = MAX (fabs (d[0]), MAX (fabs (d[1]), fabs (d[2])));
+      /* Positive steps come towards the viewer, as in the standard views
+       * (the normal points away). */
+      for (int i = 0; i < 3; i++)
+        ijk[i] = CLAMP ((int) lround (c[i] - steps * d[i] / most), 0, v->dims[i] - 1);
+    }
+  else
+    ijk[self->layout.axis_normal] = CLAMP (ijk[self->layout.axis_normal] + steps, 0, self->layout.n_slices - 1);
+  mt_viewer_set_cursor_from (self->viewer, v, ijk);
 }

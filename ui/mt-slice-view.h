@@ -36,4 +36,33 @@ double     mt_slice_view_get_scale_bar    (MtSliceView *self,
  * view is realized). */
 double     mt_slice_view_get_pixels_per_mm (MtSliceView *self);
 
+/* The patient point and the stored voxel value under widget point (x, y);
+ * FALSE outside the scan. */
+gboolean   mt_slice_view_probe            (MtSliceView *self,
+                                           double       x,
+                                           double       y,
+                                           double       lps[3],
+                                           float       *value);
+/* Widget point of the crosshair. */
+void       mt_slice_view_get_crosshair_point (MtSliceView *self,
+                                              double      *x,
+                                              double      *y);
+/* Moves the crosshair through this view's planes, as scrolling does
+ * (positive: towards the viewer; along the normal for an oblique plane). */
+void       mt_slice_view_step             (MtSliceView *self,
+                                           int          steps);
+/* TRUE while the view shows an oblique plane (another view's lines turned). */
+gboolean   mt_slice_view_is_oblique       (MtSliceView *self);
+/* Where the crosshair is drawn, in the shown image's pixels. */
+gboolean   mt_slice_view_get_crosshair    (MtSliceView *self,
+                                           double      *u,
+                                           double      *v);
+/* The two crosshair lines' unit directions on the screen (x right, y down):
+ * where the other two views' planes cut this one. */
+void       mt_slice_view_get_crosshair_axes (MtSliceView *self,
+                                             double       dirs[4]);
+/* The patient directions at the right, left, top and bottom edges. */
+void       mt_slice_view_get_orientation_letters (MtSliceView *self,
+                                                  char         letters[4][4]);
+
 G_END_DECLS

@@ -20,6 +20,8 @@ struct _MtViewer
   MtRenderPreset preset;
   MtSlabMode     slab_mode;
   double         slab_mm;
+  MtViewAxis     oblique_view;    /* the view whose crosshair lines are turned */
+  double         oblique_degrees; /* counter-clockwise on that view's screen */
 };
 
 G_DEFINE_FINAL_TYPE (MtViewer, mt_viewer, G_TYPE_OBJECT)
@@ -31,6 +33,7 @@ enum
   WINDOW_CHANGED,
   PRESET_CHANGED,
   SECOND_CHANGED,
+  OBLIQUE_CHANGED,
   N_SIGNALS
 };
 
@@ -53,7 +56,8 @@ mt_viewer_class_init (MtViewerClass *klass)
   for (int s = 0; s < N_SIGNALS; s++)
     {
       static const char *names[N_SIGNALS] = { "volume-changed", "cursor-changed", "window-changed",
-                                              "preset-changed", "second-changed" };
+                                              "preset-changed", "second-changed",
+                                              "oblique-changed" };
       signals[s] = g_signal_new (names[s], G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
     }
@@ -98,6 +102,8 @@ mt_viewer_set_volume (MtViewer *viewer,
   /* A new first scan ends any comparison with the old one. */
   if (viewer->second != NULL)
     mt_viewer_set_second (viewer, NULL);
+  viewer->oblique_view = MT_VIEW_AXIAL;
+  viewer->oblique_degrees = 0;
   if (volume)
     {
       for (int a = 0; a < 3; a++)
@@ -118,6 +124,7 @@ mt_viewer_set_volume (MtViewer *viewer,
         }
     }
   g_signal_emit (viewer, signals[VOLUME_CHANGED], 0);
+  g_signal_emit (viewer, signals[OBLIQUE_CHANGED], 0);
   g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
   g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
 }
@@ -257,4 +264,65 @@ mt_viewer_set_preset (MtViewer      *viewer,
 {
   viewer->preset = preset;
   g_signal_emit (viewer, signals[PRESET_CHANGED], 0);
+}
+
+void
+mt_viewer_get_oblique (MtViewer   *viewer,
+                       MtViewAxis *view,
+                       double     *degrees)
+{
+  *view = viewer->oblique_view;
+  *degrees = viewer->oblique_degrees;
+}
+
+void
+mt_viewer_set_oblique (MtViewer  *viewer,
+                       MtViewAxis view,
+                       double     degrees)
+{
+  g_return_if_fail (MT_IS_VIEWER (viewer));
+  g_return_if_fail (view <= MT_VIEW_SAGITTAL);
+  /* Kept in (-180, 180]; a line turned by 180 degrees is the same line, but
+   * the screen-edge letters of the turned views are not. */
+  degrees = fmod (degrees, 360.0);
+  if (degrees > 180)
+    degrees -= 360;
+  else if (degrees <= -180)
+    degrees += 360;
+  if (fabs (degrees) < 1e-9)
+    degrees = 0;
+  if (view == viewer->oblique_view && degrees == viewer->oblique_degrees)
+    return;
+  viewer->oblique_view = view;
+  viewer->oblique_degrees = degrees;
+  g_signal_emit (viewer, signals[OBLIQUE_CHANGED], 0);
+}
+
+gboolean
+mt_viewer_get_plane (MtViewer       *viewer,
+                     const MtVolume *volume,
+                     MtViewAxis      view,
+                     MtObliquePlane *plane)
+{
+  int ijk[3];
+  mt_viewer_get_cursor_in (viewer, volume, ijk);
+  double c[3] = { ijk[0], ijk[1], ijk[2] }, lps[3];
+  mt_volume_index_to_patient (volume, c, lps);
+  gboolean turned = viewer->oblique_degrees != 0 && view != viewer->oblique_view;
+  MtSliceLayout layout;
+  mt_slice_layout_init (&layout, volume, view);
+  mt_slice_layout_plane (&layout, volume, lps, plane);
+  if (turned)
+    {
+      /* Lines turned counter-clockwise on the oblique view's screen turn
+       * the other planes the other way about its normal (screen x, y, z =
+       * right, down, into is right-handed, so positive turns clockwise). */
+      MtObliquePlane o;
+      double axis[3];
+      mt_slice_layout_init (&layout, volume, viewer->oblique_view);
+      mt_slice_layout_plane (&layout, volume, lps, &o);
+      mt_oblique_plane_normal (&o, axis);
+      mt_oblique_plane_turn (plane, axis, -viewer->oblique_degrees);
+    }
+  return turned;
 }

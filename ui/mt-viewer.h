@@ -51,6 +51,21 @@ void            mt_viewer_get_slab          (MtViewer       *viewer,
 void            mt_viewer_set_slab          (MtViewer       *viewer,
                                              MtSlabMode      mode,
                                              double          thickness_mm);
+/* Oblique reformatting: the crosshair lines of one view turned by degrees
+ * (counter-clockwise on its screen); the two other views then show planes
+ * turned with them. 0 degrees: the standard planes. */
+void            mt_viewer_get_oblique       (MtViewer       *viewer,
+                                             MtViewAxis     *view,
+                                             double         *degrees);
+void            mt_viewer_set_oblique       (MtViewer       *viewer,
+                                             MtViewAxis      view,
+                                             double          degrees);
+/* The plane a view shows through the crosshair, in patient space; TRUE if
+ * it is turned (oblique), FALSE if it is the standard plane. */
+gboolean        mt_viewer_get_plane         (MtViewer       *viewer,
+                                             const MtVolume *volume,
+                                             MtViewAxis      view,
+                                             MtObliquePlane *plane);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

@@ -25,6 +25,7 @@ typedef struct
   GtkWidget *slice_label;
   GtkWidget *window_label;
   GtkWidget *pointer_label;
+  GtkWidget *letters[4];       /* right, left, top, bottom */
 } Panel;
 
 struct _MtWindow
@@ -466,12 +467,62 @@ update_annotations (MtWindow *self)
       double slab_mm;
       mt_viewer_get_slab (self->viewer, &slab, &slab_mm);
       static const char *slab_labels[] = { NULL, N_("MIP"), N_("MinIP"), N_("Average") };
+      MtViewAxis oblique_view;
+      double degrees;
+      mt_viewer_get_oblique (self->viewer, &oblique_view, &degrees);
+      gboolean oblique = n && mt_slice_view_is_oblique (MT_SLICE_VIEW (panel->view));
+      /* An oblique plane has no slice number: it says how far it is turned. */
+      g_autofree char *where = oblique ? g_strdup_printf (_("Oblique %.0f°"), degrees)
+                                       : g_strdup_printf (_("Slice %d / %d"), slice, n);
       g_autofree char *text = !n ? g_strdup ("")
-                            : slab == MT_SLAB_NONE ? g_strdup_printf (_("Slice %d / %d"), slice, n)
-                            : g_strdup_printf (_("Slice %d / %d · %s %.0f mm"), slice, n, _(slab_labels[slab]), slab_mm);
+                            : slab == MT_SLAB_NONE ? g_strdup (where)
+                            : g_strdup_printf (_("%s · %s %.0f mm"), where, _(slab_labels[slab]), slab_mm);
       gtk_label_set_text (GTK_LABEL (panel->slice_label), text);
       gtk_label_set_text (GTK_LABEL (panel->window_label), wl);
     }
+}
+
+/* Oblique planes read "LA" or "SP" at their edges. */
+static void
+update_letters (MtWindow *self)
+{
+  for (int p = 0; p < 5; p++)
+    {
+      Panel *panel = p < 3 ? &self->panels[p] : &self->second_panels[p - 3];
+      char letters[4][4];
+      if (panel->view == NULL)
+        continue;
+      mt_slice_view_get_orientation_letters (MT_SLICE_VIEW (panel->view), letters);
+      for (int e = 0; e < 4; e++)
+        if (panel->letters[e] != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (panel->letters[e])), letters[e]) != 0)
+          gtk_label_set_text (GTK_LABEL (panel->letters[e]), letters[e]);
+    }
+}
+
+static Panel *
+panel_of_axis (MtWindow *self, int axis)
+{
+  for (int p = 0; p < 3; p++)
+    if ((int) mt_slice_view_get_axis (MT_SLICE_VIEW (self->panels[p].view)) == axis)
+      return &self->panels[p];
+  return NULL;
+}
+
+const char *
+mt_window_get_view_letter (MtWindow *self,
+                           int       view,
+                           int       edge)
+{
+  g_return_val_if_fail (view >= 0 && view < 3 && edge >= 0 && edge < 4, NULL);
+  return gtk_label_get_text (GTK_LABEL (panel_of_axis (self, view)->letters[edge]));
+}
+
+const char *
+mt_window_get_slice_text (MtWindow *self,
+                          int       view)
+{
+  g_return_val_if_fail (view >= 0 && view < 3, NULL);
+  return gtk_label_get_text (GTK_LABEL (panel_of_axis (self, view)->slice_label));
 }
 
 gboolean
@@ -681,6 +732,7 @@ make_panel (MtWindow *self, GtkWidget *view, const char *name, MtViewAxis axis, 
           GtkWidget *l = corner_label (h[e], v[e], letters[e]);
           gtk_widget_add_css_class (l, "mt-orientation");
           gtk_overlay_add_overlay (GTK_OVERLAY (overlay), l);
+          panel->letters[e] = l;
         }
       panel->view = view;
       panel->pointer_label = corner_label (GTK_ALIGN_END, GTK_ALIGN_START, "");
@@ -827,6 +879,33 @@ camera_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
       mt_volume_view_set_camera (MT_VOLUME_VIEW (self->volume_view), (MtCameraPreset) i);
 }
 
+static const char *view_names[] = { "axial", "coronal", "sagittal" };
+
+/* ("axial", 30.0): that view's crosshair lines turned 30 degrees
+ * counter-clockwise, the other two views oblique; 0 puts them back. */
+static void
+oblique_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const char *name;
+  double degrees;
+  g_variant_get (param, "(&sd)", &name, &degrees);
+  for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
+    if (g_str_equal (name, view_names[i]))
+      mt_viewer_set_oblique (self->viewer, (MtViewAxis) i, degrees);
+}
+
+/* Turns the lines of the view last turned (the axial one at first). */
+static void
+rotate_crosshair_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtViewAxis view;
+  double degrees;
+  mt_viewer_get_oblique (self->viewer, &view, &degrees);
+  mt_viewer_set_oblique (self->viewer, view, degrees + g_variant_get_double (param));
+}
+
 static void save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data);
 
 static const GActionEntry win_actions[] = {
@@ -838,6 +917,8 @@ static const GActionEntry win_actions[] = {
   { "render-preset", render_preset_activated, "s", NULL, NULL, { 0 } },
   { "slice-step", slice_step_activated, "i", NULL, NULL, { 0 } },
   { "crosshair", crosshair_activated, "(iii)", NULL, NULL, { 0 } },
+  { "oblique", oblique_activated, "(sd)", NULL, NULL, { 0 } },
+  { "rotate-crosshair", rotate_crosshair_activated, "d", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
   { "slab", slab_activated, "(sd)", NULL, NULL, { 0 } },
   { "annotations", NULL, NULL, "true", annotations_changed, { 0 } },
@@ -1042,6 +1123,8 @@ mt_window_init (MtWindow *self)
 
   g_signal_connect_object (self->viewer, "cursor-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "oblique-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "oblique-changed", G_CALLBACK (update_letters), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (sync_window_dropdown), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_layout), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_compare), self, G_CONNECT_SWAPPED);
@@ -1064,18 +1147,28 @@ mt_window_save_png (GtkWidget  *window,
                     GError    **error)
 {
   int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
+  /* Snapshot at the paintable's own size: a window's bounds take in its
+   * client-side shadow, and any other size would scale the picture. The
+   * window itself is then the rectangle at its origin. */
   g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  graphene_rect_t bounds;
+  if (!gtk_widget_compute_bounds (window, window, &bounds))
+    graphene_rect_init (&bounds, 0, 0, width, height);
   GtkSnapshot *snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  gdk_paintable_snapshot (paintable, snapshot, gdk_paintable_get_intrinsic_width (paintable),
+                          gdk_paintable_get_intrinsic_height (paintable));
   g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
   if (node == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The window has nothing to show yet"));
       return FALSE;
     }
+  graphene_rect_t nb;
+  gsk_render_node_get_bounds (node, &nb);
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
   g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
-                                                                &GRAPHENE_RECT_INIT (0, 0, width, height));
+                                                                &GRAPHENE_RECT_INIT (-bounds.origin.x, -bounds.origin.y,
+                                                                                     width, height));
   if (!gdk_texture_save_to_png (texture, path))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write %s"), path);
@@ -1172,10 +1265,8 @@ GtkWidget *
 mt_window_get_slice_view (MtWindow *self,
                           int       axis)
 {
-  for (int p = 0; p < 3; p++)
-    if ((int) mt_slice_view_get_axis (MT_SLICE_VIEW (self->panels[p].view)) == axis)
-      return self->panels[p].view;
-  return NULL;
+  Panel *panel = panel_of_axis (self, axis);
+  return panel ? panel->view : NULL;
 }
 
 MtViewer *

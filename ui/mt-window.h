@@ -44,4 +44,12 @@ double     mt_window_get_azimuth    (MtWindow  *self);
 /* TRUE once every view has drawn the current volume. */
 gboolean  mt_window_views_ready (MtWindow      *self);
 
+/* The orientation letter at an edge (0 right, 1 left, 2 top, 3 bottom) of a
+ * slice view (0 axial, 1 coronal, 2 sagittal), and its slice annotation. */
+const char *mt_window_get_view_letter (MtWindow *self,
+                                       int       view,
+                                       int       edge);
+const char *mt_window_get_slice_text  (MtWindow *self,
+                                       int       view);
+
 G_END_DECLS
