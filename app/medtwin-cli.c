@@ -22,6 +22,7 @@
 #include "mt-volume.h"
 
 #include "cli-common.h"
+#include "cli-measure.h"
 #include "cli-render.h"
 
 
@@ -416,6 +417,7 @@ static const struct
   { "ls", cmd_ls, N_("List and search the series in the patient library") },
   { "convert", cmd_convert, N_("Write a scan as NIfTI-1 (.nii, .nii.gz) or NRRD (.nrrd)") },
   { "render", mt_cli_render, N_("Render a view of a scan to PNG without a display") },
+  { "measure", mt_cli_measure, N_("Measure distances, angles and regions (mean, SD, area) on a scan") },
 };
 
 static void

@@ -518,6 +518,17 @@ mt_measurements_path (const char *key)
   return g_build_filename (dir, name, NULL);
 }
 
+char *
+mt_measurements_study_key (const MtVolume *volume,
+                           const char     *path)
+{
+  if (volume->series_uid != NULL && *volume->series_uid != '\0')
+    return g_strdup (volume->series_uid);
+  /* NIfTI and NRRD have no UID: the file stands for the scan. */
+  g_autofree char *canonical = g_canonicalize_filename (path ? path : "", NULL);
+  return g_strconcat ("file:", canonical, NULL);
+}
+
 GPtrArray *
 mt_measurements_load (const char *key,
                       GError    **error)

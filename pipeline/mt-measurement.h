@@ -82,6 +82,9 @@ GPtrArray     *mt_measurements_new_list   (void);
  * A stored file that cannot be read is moved aside (never overwritten) and
  * the error says where it went. */
 char          *mt_measurements_path       (const char           *key);
+/* A scan's key: its series UID, or "file:" and the file it came from. */
+char          *mt_measurements_study_key  (const MtVolume       *volume,
+                                           const char           *path);
 GPtrArray     *mt_measurements_load       (const char           *key,
                                            GError              **error);
 gboolean       mt_measurements_save       (const char           *key,

@@ -22,8 +22,11 @@ if [ -d "$data/ct-thorax-abdomen" ]; then
   "$cli" convert "$data/ct-thorax-abdomen" "$tmp/ct.nii" 2> "$tmp/convert.err"; ok $? "convert exits 0"
   [ "$(stat -c %s "$tmp/ct.nii")" = $((352 + 512 * 512 * 134 * 2)) ]; ok $? "convert: int16 NIfTI of the whole volume"
   "$cli" convert "$data/ct-thorax-abdomen" "$tmp/ct.nii.gz" 2>/dev/null && [ -s "$tmp/ct.nii.gz" ]; ok $? "convert: .nii.gz"
+  # A 4 mm circle at the aorta's wall: pydicom finds the same 45 pixels.
+  "$cli" measure "$data/ct-thorax-abdomen" --ellipse 22.56,118.38,355.91:26.56,122.38,355.91 --json > "$tmp/roi.json"; ok $? "measure --ellipse exits 0"
+  [ "$(json "$tmp/roi.json" "[(m['kind'], m['voxels'], round(m['mean'], 2), round(m['sd'], 2), m['min'], m['max']) for m in d['measurements']][0]")" = "('ellipse', 45, 240.67, 62.91, 55.0, 295.0)" ]; ok $? "measure: circle statistics equal pydicom's"
 else
-  skip "info and convert on the thorax CT" "no data at $data"
+  skip "info, convert and measure on the thorax CT" "no data at $data"
 fi
 
 # phantom, then info on what it wrote
@@ -37,6 +40,19 @@ done
 head -1 "$tmp/demo/truth/followup-from-baseline.tfm" | grep -q '^#Insight Transform File V1.0$'; ok $? "phantom: ITK transform header"
 grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from-baseline.tfm"; ok $? "phantom: AffineTransform_double_3_3"
 [ "$(head -1 "$tmp/demo/ecg.csv")" = "time_s,mV" ]; ok $? "phantom: ecg.csv header"
+
+# measure on the demo: kept with the scan, listed again
+export MEDTWIN_MEASUREMENTS="$tmp/kept"
+"$cli" measure "$tmp/demo/baseline" --distance -88,-25,85:-38,-25,85 --save --json > "$tmp/d.json"; ok $? "measure --distance --save exits 0"
+[ "$(json "$tmp/d.json" "d['measurements'][0]['mm']")" = "50.0" ]; ok $? "measure: 50.0 mm"
+"$cli" measure "$tmp/demo/baseline" --angle 10,0,85:0,0,85:0,-10,85 --save > "$tmp/a.txt"; grep -q "^angle	90.0°$" "$tmp/a.txt"; ok $? "measure --angle: 90.0°"
+"$cli" measure "$tmp/demo/baseline" --list --json > "$tmp/list.json"
+[ "$(json "$tmp/list.json" "[m['kind'] for m in d['measurements']]")" = "['distance', 'angle']" ]; ok $? "measure --list: both kept, in order"
+"$cli" measure "$tmp/demo/baseline" --angle 1,2:3 > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "angle" "$tmp/err"; ok $? "measure: malformed points, exit 2"
+echo '{"measurements": [{"kind": "blob"}]}' > "$tmp/broken.json"
+for f in "$tmp/kept"/*.json; do cp "$tmp/broken.json" "$f"; done
+"$cli" measure "$tmp/demo/baseline" --list > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "broken-" "$tmp/err" && ls "$tmp/kept"/*.broken-* > /dev/null; ok $? "measure: a broken kept file is moved aside, named"
+unset MEDTWIN_MEASUREMENTS
 
 # render (needs some OpenGL, no display)
 if "$cli" render "$tmp/demo/baseline" --view 3d --size 160x120 --frames 2 --out "$tmp/r.png" --json > "$tmp/render.json" 2> "$tmp/render.err"; then

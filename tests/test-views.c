@@ -11,6 +11,8 @@
 
 #include "mt-file-utils.h"
 #include "mt-i18n.h"
+#include "mt-measurement-list.h"
+#include "mt-measurement.h"
 #include "mt-phantom.h"
 #include "mt-slice-view.h"
 #include "mt-viewer.h"
@@ -65,6 +67,144 @@ pump (int rounds)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (10000);
     }
+}
+
+/* A click lands on a pixel: the pixel's centre. */
+static void
+click_point (MtSliceView *view, const double lps[3], double *x, double *y)
+{
+  g_assert_true (mt_slice_view_patient_to_widget (view, lps, x, y));
+  *x = floor (*x) + 0.5;
+  *y = floor (*y) + 0.5;
+}
+
+static void
+offset (const double a[3], double dx, double dy, double dz, double out[3])
+{
+  out[0] = a[0] + dx;
+  out[1] = a[1] + dy;
+  out[2] = a[2] + dz;
+}
+
+/* The measuring tools on the axial view through the phantom's nodule, as
+ * the mouse drives them, at zoom 2 (2.3 px/mm). */
+static void
+measure (MtWindow *win)
+{
+  MtViewer *viewer = mt_window_get_viewer (win);
+  MtVolume *volume = mt_viewer_get_volume (viewer);
+  MtSliceView *axial = MT_SLICE_VIEW (mt_window_get_slice_view (win, MT_VIEW_AXIAL));
+  GPtrArray *list = mt_viewer_get_measurements (viewer);
+  const double nodule[3] = { -88, -25, 85 };
+  double idx[3], centre[3], p[3], q[3], r[3], x0, y0, x1, y1, x2, y2;
+  mt_volume_patient_to_index (volume, nodule, idx);
+  int ijk[3] = { (int) lround (idx[0]), (int) lround (idx[1]), (int) lround (idx[2]) };
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", ijk[0], ijk[1], ijk[2]);
+  double c[3] = { ijk[0], ijk[1], ijk[2] };
+  mt_volume_index_to_patient (volume, c, centre);
+  mt_slice_view_set_zoom (axial, 2.0);
+  pump (20);
+  g_assert_cmpuint (list->len, ==, 0);
+
+  /* Ctrl+D: distance, dragged from the nodule to 50 mm left of it. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "distance");
+  g_assert_cmpint (mt_viewer_get_tool (viewer), ==, MT_TOOL_DISTANCE);
+  offset (centre, 50, 0, 0, p);
+  click_point (axial, centre, &x0, &y0);
+  click_point (axial, p, &x1, &y1);
+  g_assert_cmpfloat (x1, >, x0 + 100);   /* patient left is screen right */
+  mt_slice_view_tool_drag (axial, x0, y0, x1, y1);
+  g_assert_cmpuint (list->len, ==, 1);
+  MtMeasurement *m = list->pdata[0];
+  g_test_message ("distance: %.3f mm for 50 mm", m->value);
+  g_assert_cmpfloat_with_epsilon (m->value, 50, 0.5);
+  g_assert_cmpfloat_with_epsilon (m->points[2], centre[2], 1e-9);   /* on the slice */
+
+  /* Ctrl+G: angle, three clicks: 20 mm left, the nodule, 20 mm anterior. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "angle");
+  offset (centre, 20, 0, 0, p);
+  offset (centre, 0, -20, 0, q);
+  click_point (axial, p, &x0, &y0);
+  click_point (axial, centre, &x1, &y1);
+  click_point (axial, q, &x2, &y2);
+  mt_slice_view_tool_click (axial, x0, y0);
+  mt_slice_view_tool_click (axial, x1, y1);
+  g_assert_cmpuint (list->len, ==, 1);
+  mt_slice_view_tool_click (axial, x2, y2);
+  g_assert_cmpuint (list->len, ==, 2);
+  m = list->pdata[1];
+  g_test_message ("angle: %.2f degrees for 90", m->value);
+  g_assert_cmpfloat_with_epsilon (m->value, 90, 1.5);
+
+  /* Ctrl+E: ellipse over the nodule, corner to corner (6 mm radius): the
+   * nodule inside, lung around it. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "ellipse");
+  offset (centre, -6, -6, 0, p);
+  offset (centre, 6, 6, 0, q);
+  click_point (axial, p, &x0, &y0);
+  click_point (axial, q, &x1, &y1);
+  mt_slice_view_tool_drag (axial, x0, y0, x1, y1);
+  g_assert_cmpuint (list->len, ==, 3);
+  m = list->pdata[2];
+  g_autofree char *ellipse_text = mt_measurement_describe (m);
+  g_test_message ("ellipse: %s, %zu voxels", ellipse_text, m->stats.n_voxels);
+  g_assert_true (m->has_stats);
+  g_assert_cmpfloat_with_epsilon (m->value, G_PI * 36, G_PI * 36 * 0.06);
+  g_assert_cmpfloat (m->stats.max, >, -100);
+  g_assert_cmpfloat (m->stats.min, <, -400);
+
+  /* Ctrl+P: a 20 mm square polygon; a click on its first corner closes it. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "polygon");
+  const double corners[4][2] = { { -10, -10 }, { 10, -10 }, { 10, 10 }, { -10, 10 } };
+  double first_x = 0, first_y = 0;
+  for (int k = 0; k < 4; k++)
+    {
+      offset (centre, corners[k][0], corners[k][1], 0, r);
+      click_point (axial, r, &x0, &y0);
+      if (k == 0)
+        first_x = x0, first_y = y0;
+      mt_slice_view_tool_click (axial, x0, y0);
+    }
+  g_assert_cmpuint (list->len, ==, 3);
+  mt_slice_view_tool_click (axial, first_x + 2, first_y - 1);
+  g_assert_cmpuint (list->len, ==, 4);
+  m = list->pdata[3];
+  g_test_message ("polygon: %d corners, %.1f mm2 for 400, mean %.1f over %zu voxels", m->n_points, m->value,
+                  m->stats.mean, m->stats.n_voxels);
+  g_assert_cmpint (m->n_points, ==, 4);
+  g_assert_cmpfloat_with_epsilon (m->value, 400, 20);
+
+  /* Listed with their values, and kept with the study at once. */
+  MtMeasurementList *rows = MT_MEASUREMENT_LIST (mt_window_get_measurement_list (win));
+  const char *row = mt_measurement_list_get_row_text (rows, 0);
+  g_test_message ("first row: %s", row);
+  g_assert_nonnull (strstr (row, "Distance"));
+  g_assert_nonnull (strstr (row, " mm"));
+  g_assert_null (mt_measurement_list_get_row_text (rows, 4));
+  g_autofree char *key = mt_measurements_study_key (volume, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) kept = mt_measurements_load (key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kept->len, ==, 4);
+
+  /* Delete: the newest goes, on disk too. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.delete-measurement", "i", -1);
+  g_assert_cmpuint (list->len, ==, 3);
+  g_autoptr (GPtrArray) after_delete = mt_measurements_load (key, &error);
+  g_assert_cmpuint (after_delete->len, ==, 3);
+
+  /* Ctrl+P again while the polygon tool is on: back to the crosshair. */
+  g_assert_cmpint (mt_viewer_get_tool (viewer), ==, MT_TOOL_POLYGON);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "polygon");
+  g_assert_cmpint (mt_viewer_get_tool (viewer), ==, MT_TOOL_CROSSHAIR);
+  pump (20);
+  const char *shots = g_getenv ("MEDTWIN_TEST_SHOTS");
+  if (shots != NULL)
+    {
+      g_autofree char *png = g_build_filename (shots, "measure.png", NULL);
+      g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
+    }
+  mt_slice_view_set_zoom (axial, 1.0);
 }
 
 static gboolean
@@ -345,6 +485,8 @@ drive (gpointer data)
   g_assert_false (mt_slice_view_is_oblique (views[MT_VIEW_CORONAL]));
   g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_CORONAL, 0), ==, "L");
 
+  measure (win);
+
   /* F5: presentation, the 3D view alone and turning; F5 again: back. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);
   g_assert_true (mt_window_is_presenting (win));
@@ -427,6 +569,8 @@ test_linked_views (void)
   g_assert_true (mt_phantom_write (demo_dir, 1, NULL, NULL, &error));
   g_autofree char *settings_path = g_build_filename (demo_dir, "settings.ini", NULL);
   g_setenv ("MEDTWIN_SETTINGS", settings_path, TRUE);
+  g_autofree char *measurements_dir = g_build_filename (demo_dir, "measurements", NULL);
+  g_setenv ("MEDTWIN_MEASUREMENTS", measurements_dir, TRUE);
   GtkApplication *app = gtk_application_new ("org.medtwin.TestViews", G_APPLICATION_NON_UNIQUE);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_application_run (G_APPLICATION (app), 0, NULL);

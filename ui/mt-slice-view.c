@@ -32,6 +32,10 @@ struct _MtSliceView
   float            outside;                 /* the scan's lowest value */
   guint            outside_serial;
   gboolean         rotating;                /* Ctrl+drag turns the crosshair lines */
+  gboolean         measuring;               /* the primary button draws a measurement */
+  GArray          *draft;                   /* its points so far: LPS, 3 doubles each */
+  double           hover[3];                /* and where the pointer is */
+  gboolean         has_hover;
   double           rotate_from, rotate_start_degrees;
   guint            drawn_serial;
   double           drag_center, drag_width;
@@ -116,6 +120,44 @@ patient_to_voxel (const MtVolume *v, const double lps[3], int ijk[3])
   mt_volume_patient_to_index (v, lps, idx);
   for (int a = 0; a < 3; a++)
     ijk[a] = CLAMP ((int) lround (idx[a]), 0, v->dims[a] - 1);
+}
+
+/* Patient point to widget point, through the plane shown. */
+static gboolean
+patient_to_widget (MtSliceView *self, const ViewPlane *vp, const double lps[3], double *x, double *y)
+{
+  double u, v;
+  if (self->renderer == NULL)
+    return FALSE;
+  if (vp->turned)
+    mt_oblique_plane_project (&vp->plane, vp->pixel_mm, vp->width, vp->height, lps, &u, &v);
+  else
+    {
+      /* The plane's centre is the crosshair voxel's centre. */
+      double cu, cv;
+      mt_slice_view_get_crosshair (self, &cu, &cv);
+      const double *c = vp->plane.center, *r = vp->plane.right, *d = vp->plane.down;
+      double off[3] = { lps[0] - c[0], lps[1] - c[1], lps[2] - c[2] };
+      u = cu + (off[0] * r[0] + off[1] * r[1] + off[2] * r[2]) / self->layout.pixel_w;
+      v = cv + (off[0] * d[0] + off[1] * d[1] + off[2] * d[2]) / self->layout.pixel_h;
+    }
+  mt_slice_renderer_slice_to_viewport (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
+                                       gtk_widget_get_height (GTK_WIDGET (self)), u, v, x, y);
+  return TRUE;
+}
+
+/* Widget point to the patient point on the plane shown, wherever it falls
+ * (a measurement may start beside the image). */
+static gboolean
+widget_to_patient (MtSliceView *self, const ViewPlane *vp, double x, double y, double lps[3])
+{
+  double u, v;
+  if (self->renderer == NULL)
+    return FALSE;
+  mt_slice_renderer_viewport_to_slice (self->renderer, gtk_widget_get_width (GTK_WIDGET (self)),
+                                       gtk_widget_get_height (GTK_WIDGET (self)), x, y, &u, &v);
+  slice_point_to_patient (self, vp, u, v, lps);
+  return TRUE;
 }
 
 static void
@@ -259,12 +301,15 @@ append_rect (GtkSnapshot *snapshot, const GdkRGBA *color, double x, double y, do
   gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, w, h));
 }
 
+static void snapshot_measurements (MtSliceView *self, GtkSnapshot *snapshot);
+
 static void
 mt_slice_view_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
 {
   MtSliceView *self = MT_SLICE_VIEW (widget);
   GTK_WIDGET_CLASS (mt_slice_view_parent_class)->snapshot (widget, snapshot);
+  snapshot_measurements (self, snapshot);
   self->bar_mm = self->bar_px = 0;
   if (!self->scale_bar_on || self->renderer == NULL || shown_volume (self) == NULL)
     return;
@@ -294,6 +339,207 @@ mt_slice_view_snapshot (GtkWidget   *widget,
   g_object_unref (layout);
 }
 
+/* ------------------------------------------------------- measuring tools */
+
+static MtMeasurementKind
+tool_kind (MtTool tool)
+{
+  return (MtMeasurementKind) (tool - MT_TOOL_DISTANCE);
+}
+
+static void
+clear_draft (MtSliceView *self)
+{
+  if (self->draft->len == 0 && !self->has_hover)
+    return;
+  g_array_set_size (self->draft, 0);
+  self->has_hover = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The draft's points, and the pointer's as the last one while it moves. */
+static int
+draft_points (MtSliceView *self, double **points)
+{
+  int done = (int) self->draft->len / 3, n = done + (self->has_hover ? 1 : 0);
+  *points = g_new (double, 3 * MAX (n, 1));
+  memcpy (*points, self->draft->data, sizeof (double) * self->draft->len);
+  if (self->has_hover)
+    memcpy (*points + 3 * done, self->hover, sizeof self->hover);
+  return n;
+}
+
+static void
+finish_measurement (MtSliceView *self, const ViewPlane *vp, const double *points, int n)
+{
+  MtMeasurement *m = mt_measurement_new (tool_kind (mt_viewer_get_tool (self->viewer)), self->axis, &vp->plane,
+                                         points, n);
+  clear_draft (self);
+  mt_viewer_add_measurement (self->viewer, m);
+}
+
+static gboolean
+can_measure (MtSliceView *self)
+{
+  return !self->second && self->renderer != NULL && shown_volume (self) != NULL
+         && mt_viewer_get_tool (self->viewer) != MT_TOOL_CROSSHAIR;
+}
+
+/* Scrolled to another plane half-way through a polygon: start again. */
+static void
+on_cursor_for_draft (MtSliceView *self)
+{
+  ViewPlane vp;
+  if (self->draft->len == 0 || !view_plane (self, &vp))
+    return;
+  double n[3];
+  const double *p = (const double *) self->draft->data;
+  mt_oblique_plane_normal (&vp.plane, n);
+  double off = 0;
+  for (int i = 0; i < 3; i++)
+    off += (p[i] - vp.plane.center[i]) * n[i];
+  if (fabs (off) > 1e-3)
+    clear_draft (self);
+}
+
+void
+mt_slice_view_tool_click (MtSliceView *self,
+                          double       x,
+                          double       y)
+{
+  ViewPlane vp;
+  MtTool tool = mt_viewer_get_tool (self->viewer);
+  if (!can_measure (self) || !view_plane (self, &vp) || (tool != MT_TOOL_ANGLE && tool != MT_TOOL_POLYGON))
+    return;
+  double p[3];
+  widget_to_patient (self, &vp, x, y, p);
+  /* A polygon closes with a click on its first point. */
+  if (tool == MT_TOOL_POLYGON && self->draft->len >= 3 * 3)
+    {
+      double fx, fy;
+      patient_to_widget (self, &vp, (double *) self->draft->data, &fx, &fy);
+      if (hypot (x - fx, y - fy) <= 8)
+        {
+          g_autofree double *points = g_memdup2 (self->draft->data, sizeof (double) * self->draft->len);
+          finish_measurement (self, &vp, points, (int) self->draft->len / 3);
+          return;
+        }
+    }
+  g_array_append_vals (self->draft, p, 3);
+  memcpy (self->hover, p, sizeof p);
+  self->has_hover = TRUE;
+  if (tool == MT_TOOL_ANGLE && self->draft->len == 9)
+    {
+      g_autofree double *points = g_memdup2 (self->draft->data, sizeof (double) * 9);
+      finish_measurement (self, &vp, points, 3);
+      return;
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+mt_slice_view_tool_drag (MtSliceView *self,
+                         double       x0,
+                         double       y0,
+                         double       x1,
+                         double       y1)
+{
+  ViewPlane vp;
+  MtTool tool = mt_viewer_get_tool (self->viewer);
+  if (!can_measure (self) || !view_plane (self, &vp) || (tool != MT_TOOL_DISTANCE && tool != MT_TOOL_ELLIPSE))
+    return;
+  double points[6];
+  widget_to_patient (self, &vp, x0, y0, points);
+  widget_to_patient (self, &vp, x1, y1, points + 3);
+  /* An ellipse is dragged corner to corner; it is kept as centre and corner. */
+  if (tool == MT_TOOL_ELLIPSE)
+    for (int i = 0; i < 3; i++)
+      points[i] = (points[i] + points[3 + i]) / 2;
+  finish_measurement (self, &vp, points, 2);
+}
+
+void
+mt_slice_view_set_zoom (MtSliceView *self,
+                        double       zoom)
+{
+  self->zoom = CLAMP (zoom, 0.25, 32.0);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+gboolean
+mt_slice_view_patient_to_widget (MtSliceView  *self,
+                                 const double  lps[3],
+                                 double       *x,
+                                 double       *y)
+{
+  ViewPlane vp;
+  return view_plane (self, &vp) && patient_to_widget (self, &vp, lps, x, y);
+}
+
+/* A region's label on two lines: its area, then its values. */
+static char *
+view_label (const MtMeasurement *m)
+{
+  char *text = mt_measurement_describe (m);
+  char *dot = m->kind == MT_MEASUREMENT_ELLIPSE || m->kind == MT_MEASUREMENT_POLYGON ? strstr (text, " · ") : NULL;
+  if (dot == NULL)
+    return text;
+  *dot = '\0';
+  char *two = g_strconcat (text, "\n", dot + strlen (" · "), NULL);
+  g_free (text);
+  return two;
+}
+
+/* The measurements on the plane shown, and the one being drawn. */
+static void
+snapshot_measurements (MtSliceView *self, GtkSnapshot *snapshot)
+{
+  ViewPlane vp;
+  MtVolume *v = shown_volume (self);
+  if (self->second || self->renderer == NULL || !view_plane (self, &vp))
+    return;
+  /* On this plane: within half a slice of it. */
+  double tolerance = (vp.turned ? vp.pixel_mm : v->spacing[self->layout.axis_normal]) / 2;
+  const GdkRGBA done = { 0.37, 0.89, 0.76, 1 }, drawing = { 1, 1, 1, 1 };
+  GPtrArray *list = mt_viewer_get_measurements (self->viewer);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const MtMeasurement *m = list->pdata[i];
+      if (!mt_measurement_on_plane (m, &vp.plane, tolerance))
+        continue;
+      g_autofree double *xy = g_new (double, 2 * m->n_points);
+      for (int k = 0; k < m->n_points; k++)
+        patient_to_widget (self, &vp, m->points + 3 * k, &xy[2 * k], &xy[2 * k + 1]);
+      g_autofree char *label = view_label (m);
+      mt_snapshot_measurement (snapshot, GTK_WIDGET (self), m->kind, xy, m->n_points, TRUE, label, &done);
+    }
+  if (self->draft->len == 0 || mt_viewer_get_tool (self->viewer) == MT_TOOL_CROSSHAIR)
+    return;
+  g_autofree double *points = NULL;
+  int n = draft_points (self, &points);
+  MtMeasurementKind kind = tool_kind (mt_viewer_get_tool (self->viewer));
+  g_autofree double *xy = g_new (double, 2 * n);
+  for (int k = 0; k < n; k++)
+    patient_to_widget (self, &vp, points + 3 * k, &xy[2 * k], &xy[2 * k + 1]);
+  /* The value so far, as the pointer moves. */
+  g_autofree char *label = NULL;
+  int need = kind == MT_MEASUREMENT_DISTANCE || kind == MT_MEASUREMENT_ELLIPSE ? 2 : 3;
+  if (n >= need && (kind != MT_MEASUREMENT_ANGLE || n == 3))
+    {
+      double *pts = points;
+      if (kind == MT_MEASUREMENT_ELLIPSE)
+        for (int i = 0; i < 3; i++)
+          pts[i] = (pts[i] + pts[3 + i]) / 2;
+      MtMeasurement *m = mt_measurement_new (kind, self->axis, &vp.plane, pts, n);
+      mt_measurement_update (m, v, NULL);
+      label = view_label (m);
+      mt_measurement_free (m);
+      if (kind == MT_MEASUREMENT_ELLIPSE)
+        patient_to_widget (self, &vp, pts, &xy[0], &xy[1]);
+    }
+  mt_snapshot_measurement (snapshot, GTK_WIDGET (self), kind, xy, n, FALSE, label, &drawing);
+}
+
 static gboolean
 on_scroll (GtkEventControllerScroll *controller,
            double                    dx,
@@ -315,6 +561,16 @@ on_scroll (GtkEventControllerScroll *controller,
 }
 
 static void
+apply_level_drag (MtSliceView *self, double dx, double dy)
+{
+  /* Right widens the window, up brightens (lowers the level), as in most
+   * PACS viewers; the rate follows the current width so both fine and coarse
+   * adjustments are quick. */
+  double rate = MAX (self->drag_width, 20.0) / 200.0;
+  mt_viewer_set_window (self->viewer, self->drag_center + dy * rate, MAX (1.0, self->drag_width + dx * 2 * rate));
+}
+
+static void
 on_drag_begin (GtkGestureDrag *gesture,
                double          x,
                double          y,
@@ -325,6 +581,18 @@ on_drag_begin (GtkGestureDrag *gesture,
   /* Ctrl+drag turns this view's crosshair lines about the crosshair point. */
   GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   self->rotating = (mods & GDK_CONTROL_MASK) != 0 && self->renderer != NULL && !self->second;
+  self->measuring = !self->rotating && can_measure (self);
+  MtTool tool = mt_viewer_get_tool (self->viewer);
+  ViewPlane vp;
+  if (self->measuring && (tool == MT_TOOL_DISTANCE || tool == MT_TOOL_ELLIPSE) && view_plane (self, &vp))
+    {
+      double p[3];
+      widget_to_patient (self, &vp, x, y, p);
+      g_array_set_size (self->draft, 0);
+      g_array_append_vals (self->draft, p, 3);
+      memcpy (self->hover, p, sizeof p);
+      self->has_hover = TRUE;
+    }
   if (self->rotating)
     {
       double cx, cy;
@@ -346,6 +614,19 @@ on_drag_update (GtkGestureDrag *gesture,
   if (!self->dragged && fabs (dx) + fabs (dy) < 4)
     return;
   self->dragged = TRUE;
+  if (self->measuring)
+    {
+      ViewPlane vp;
+      double x0, y0;
+      gtk_gesture_drag_get_start_point (gesture, &x0, &y0);
+      if (self->draft->len > 0 && view_plane (self, &vp))
+        {
+          widget_to_patient (self, &vp, x0 + dx, y0 + dy, self->hover);
+          self->has_hover = TRUE;
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+        }
+      return;
+    }
   if (self->rotating)
     {
       double x0, y0, cx, cy;
@@ -357,11 +638,7 @@ on_drag_update (GtkGestureDrag *gesture,
                              self->rotate_start_degrees + (now - self->rotate_from) * 180 / G_PI);
       return;
     }
-  /* Right widens the window, up brightens (lowers the level), as in most
-   * PACS viewers; the rate follows the current width so both fine and coarse
-   * adjustments are quick. */
-  double rate = MAX (self->drag_width, 20.0) / 200.0;
-  mt_viewer_set_window (self->viewer, self->drag_center + dy * rate, MAX (1.0, self->drag_width + dx * 2 * rate));
+  apply_level_drag (self, dx, dy);
 }
 
 static void
@@ -370,6 +647,22 @@ on_drag_end (GtkGestureDrag *gesture,
              double          dy,
              MtSliceView    *self)
 {
+  if (self->measuring)
+    {
+      double x0, y0;
+      gtk_gesture_drag_get_start_point (gesture, &x0, &y0);
+      MtTool tool = mt_viewer_get_tool (self->viewer);
+      if (tool == MT_TOOL_DISTANCE || tool == MT_TOOL_ELLIPSE)
+        {
+          if (self->dragged)
+            mt_slice_view_tool_drag (self, x0, y0, x0 + dx, y0 + dy);
+          else
+            clear_draft (self);
+        }
+      else if (!self->dragged)
+        mt_slice_view_tool_click (self, x0, y0);
+      return;
+    }
   if (self->dragged || !self->has_layout || self->renderer == NULL)
     return;
   /* A click, not a drag: move the crosshair there in every view. */
@@ -435,6 +728,14 @@ on_motion (GtkEventControllerMotion *controller,
 {
   double lps[3];
   float value;
+  MtTool tool = mt_viewer_get_tool (self->viewer);
+  ViewPlane vp;
+  if (self->draft->len > 0 && (tool == MT_TOOL_ANGLE || tool == MT_TOOL_POLYGON) && view_plane (self, &vp))
+    {
+      widget_to_patient (self, &vp, x, y, self->hover);
+      self->has_hover = TRUE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
   if (!mt_slice_view_probe (self, x, y, lps, &value))
     g_signal_emit (self, signals[POINTER], 0, FALSE, 0.0, 0.0, 0.0, 0.0);
   else
@@ -446,6 +747,19 @@ on_leave (GtkEventControllerMotion *controller,
           MtSliceView              *self)
 {
   g_signal_emit (self, signals[POINTER], 0, FALSE, 0.0, 0.0, 0.0, 0.0);
+}
+
+/* The right button always sets window and level, whatever the tool. */
+static void
+on_level_begin (GtkGestureDrag *gesture, double x, double y, MtSliceView *self)
+{
+  mt_viewer_get_window (self->viewer, &self->drag_center, &self->drag_width);
+}
+
+static void
+on_level_update (GtkGestureDrag *gesture, double dx, double dy, MtSliceView *self)
+{
+  apply_level_drag (self, dx, dy);
 }
 
 static void
@@ -471,6 +785,7 @@ mt_slice_view_dispose (GObject *object)
 {
   MtSliceView *self = MT_SLICE_VIEW (object);
   g_clear_object (&self->viewer);
+  g_clear_pointer (&self->draft, g_array_unref);
   G_OBJECT_CLASS (mt_slice_view_parent_class)->dispose (object);
 }
 
@@ -519,6 +834,12 @@ mt_slice_view_init (MtSliceView *self)
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
 
+  GtkGesture *level = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (level), GDK_BUTTON_SECONDARY);
+  g_signal_connect (level, "drag-begin", G_CALLBACK (on_level_begin), self);
+  g_signal_connect (level, "drag-update", G_CALLBACK (on_level_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (level));
+
   /* Middle button pans. */
   GtkGesture *pan = gtk_gesture_drag_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (pan), GDK_BUTTON_MIDDLE);
@@ -527,6 +848,7 @@ mt_slice_view_init (MtSliceView *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (pan));
   self->zoom = 1.0;
   self->scale_bar_on = TRUE;
+  self->draft = g_array_new (FALSE, FALSE, sizeof (double));
 }
 
 void
@@ -576,6 +898,11 @@ mt_slice_view_new_full (MtViewer  *viewer,
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "tool-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_cursor_for_draft), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "measurements-changed", G_CALLBACK (gtk_widget_queue_draw), self,
+                           G_CONNECT_SWAPPED);
   on_volume_changed (self);
   return GTK_WIDGET (self);
 }

@@ -51,6 +51,24 @@ void       mt_slice_view_get_crosshair_point (MtSliceView *self,
  * (positive: towards the viewer; along the normal for an oblique plane). */
 void       mt_slice_view_step             (MtSliceView *self,
                                            int          steps);
+/* The measuring tools, as the mouse drives them: a click (angle, polygon;
+ * a click on a polygon's first point closes it) and a drag (distance,
+ * ellipse corner to corner), in widget points. */
+void       mt_slice_view_tool_click       (MtSliceView *self,
+                                           double       x,
+                                           double       y);
+void       mt_slice_view_tool_drag        (MtSliceView *self,
+                                           double       x0,
+                                           double       y0,
+                                           double       x1,
+                                           double       y1);
+/* Where a patient point falls in the widget, through the plane shown. */
+gboolean   mt_slice_view_patient_to_widget (MtSliceView  *self,
+                                            const double  lps[3],
+                                            double       *x,
+                                            double       *y);
+void       mt_slice_view_set_zoom         (MtSliceView *self,
+                                           double       zoom);
 /* TRUE while the view shows an oblique plane (another view's lines turned). */
 gboolean   mt_slice_view_is_oblique       (MtSliceView *self);
 /* Where the crosshair is drawn, in the shown image's pixels. */

@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "mt-measurement.h"
 #include "mt-viewer.h"
 #include "mt-volume.h"
 
@@ -22,6 +23,8 @@ struct _MtViewer
   double         slab_mm;
   MtViewAxis     oblique_view;    /* the view whose crosshair lines are turned */
   double         oblique_degrees; /* counter-clockwise on that view's screen */
+  MtTool         tool;
+  GPtrArray     *measurements;    /* of MtMeasurement, on the first scan */
 };
 
 G_DEFINE_FINAL_TYPE (MtViewer, mt_viewer, G_TYPE_OBJECT)
@@ -34,6 +37,8 @@ enum
   PRESET_CHANGED,
   SECOND_CHANGED,
   OBLIQUE_CHANGED,
+  TOOL_CHANGED,
+  MEASUREMENTS_CHANGED,
   N_SIGNALS
 };
 
@@ -45,6 +50,7 @@ mt_viewer_finalize (GObject *object)
   MtViewer *self = MT_VIEWER (object);
   g_clear_pointer (&self->volume, mt_volume_unref);
   g_clear_pointer (&self->second, mt_volume_unref);
+  g_clear_pointer (&self->measurements, g_ptr_array_unref);
   G_OBJECT_CLASS (mt_viewer_parent_class)->finalize (object);
 }
 
@@ -57,9 +63,15 @@ mt_viewer_class_init (MtViewerClass *klass)
     {
       static const char *names[N_SIGNALS] = { "volume-changed", "cursor-changed", "window-changed",
                                               "preset-changed", "second-changed",
-                                              "oblique-changed" };
-      signals[s] = g_signal_new (names[s], G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
+                                              "oblique-changed", "tool-changed", "measurements-changed" };
+      /* "measurements-changed" says whether the user changed them (TRUE) or
+       * a scan or its stored list came in (FALSE). */
+      if (s == MEASUREMENTS_CHANGED)
+        signals[s] = g_signal_new (names[s], G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+      else
+        signals[s] = g_signal_new (names[s], G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
     }
 }
 
@@ -70,6 +82,7 @@ mt_viewer_init (MtViewer *self)
   self->width = 400;
   self->preset = MT_PRESET_CT_BONE;
   self->slab_mm = 10.0;
+  self->measurements = mt_measurements_new_list ();
 }
 
 MtViewer *
@@ -104,6 +117,8 @@ mt_viewer_set_volume (MtViewer *viewer,
     mt_viewer_set_second (viewer, NULL);
   viewer->oblique_view = MT_VIEW_AXIAL;
   viewer->oblique_degrees = 0;
+  /* Measurements belong to a scan: the window loads the new one's. */
+  g_ptr_array_set_size (viewer->measurements, 0);
   if (volume)
     {
       for (int a = 0; a < 3; a++)
@@ -125,6 +140,7 @@ mt_viewer_set_volume (MtViewer *viewer,
     }
   g_signal_emit (viewer, signals[VOLUME_CHANGED], 0);
   g_signal_emit (viewer, signals[OBLIQUE_CHANGED], 0);
+  g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, FALSE);
   g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
   g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
 }
@@ -325,4 +341,71 @@ mt_viewer_get_plane (MtViewer       *viewer,
       mt_oblique_plane_turn (plane, axis, -viewer->oblique_degrees);
     }
   return turned;
+}
+
+MtTool
+mt_viewer_get_tool (MtViewer *viewer)
+{
+  return viewer->tool;
+}
+
+void
+mt_viewer_set_tool (MtViewer *viewer,
+                    MtTool    tool)
+{
+  g_return_if_fail (tool < MT_TOOL_N);
+  if (tool == viewer->tool)
+    return;
+  viewer->tool = tool;
+  g_signal_emit (viewer, signals[TOOL_CHANGED], 0);
+}
+
+GPtrArray *
+mt_viewer_get_measurements (MtViewer *viewer)
+{
+  return viewer->measurements;
+}
+
+void
+mt_viewer_add_measurement (MtViewer      *viewer,
+                           MtMeasurement *m)
+{
+  g_return_if_fail (viewer->volume != NULL);
+  /* A region with no voxels keeps its area; its statistics say "none". */
+  mt_measurement_update (m, viewer->volume, NULL);
+  g_ptr_array_add (viewer->measurements, m);
+  g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, TRUE);
+}
+
+void
+mt_viewer_remove_measurement (MtViewer *viewer,
+                              guint     index)
+{
+  g_return_if_fail (index < viewer->measurements->len);
+  g_ptr_array_remove_index (viewer->measurements, index);
+  g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, TRUE);
+}
+
+void
+mt_viewer_clear_measurements (MtViewer *viewer)
+{
+  if (viewer->measurements->len == 0)
+    return;
+  g_ptr_array_set_size (viewer->measurements, 0);
+  g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, TRUE);
+}
+
+void
+mt_viewer_set_measurements (MtViewer  *viewer,
+                            GPtrArray *list)
+{
+  g_ptr_array_set_size (viewer->measurements, 0);
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      MtMeasurement *m = mt_measurement_copy (list->pdata[i]);
+      if (viewer->volume != NULL)
+        mt_measurement_update (m, viewer->volume, NULL);
+      g_ptr_array_add (viewer->measurements, m);
+    }
+  g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, FALSE);
 }

@@ -3,11 +3,23 @@
 
 #include <glib-object.h>
 
+#include "mt-measurement.h"
 #include "mt-reslice.h"
 #include "mt-transfer-function.h"
 #include "mt-types.h"
 
 G_BEGIN_DECLS
+
+/* What a primary click-and-drag does in the slice views. */
+typedef enum
+{
+  MT_TOOL_CROSSHAIR,
+  MT_TOOL_DISTANCE,
+  MT_TOOL_ANGLE,
+  MT_TOOL_ELLIPSE,
+  MT_TOOL_POLYGON,
+  MT_TOOL_N,
+} MtTool;
 
 /* What every view of one window shows: the volume, the crosshair point
  * (voxel indices), the window and the 3D preset. Views listen to its signals
@@ -66,6 +78,20 @@ gboolean        mt_viewer_get_plane         (MtViewer       *viewer,
                                              const MtVolume *volume,
                                              MtViewAxis      view,
                                              MtObliquePlane *plane);
+MtTool          mt_viewer_get_tool          (MtViewer       *viewer);
+void            mt_viewer_set_tool          (MtViewer       *viewer,
+                                             MtTool          tool);
+/* The first scan's measurements (GPtrArray of MtMeasurement). Adding takes
+ * the measurement and computes its value on the scan. */
+GPtrArray      *mt_viewer_get_measurements  (MtViewer       *viewer);
+void            mt_viewer_add_measurement   (MtViewer       *viewer,
+                                             MtMeasurement  *m);
+void            mt_viewer_remove_measurement (MtViewer      *viewer,
+                                              guint          index);
+void            mt_viewer_clear_measurements (MtViewer      *viewer);
+/* Replaces the list with copies of list's (a study's stored ones). */
+void            mt_viewer_set_measurements  (MtViewer       *viewer,
+                                             GPtrArray      *list);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

@@ -12,6 +12,7 @@
 #include "mt-progress.h"
 #include "mt-series.h"
 #include "mt-slice-view.h"
+#include "mt-measurement-list.h"
 #include "mt-volume-view.h"
 #include "mt-volume.h"
 #include "mt-window-level.h"
@@ -57,6 +58,10 @@ struct _MtWindow
   GtkWidget    *patient_label;   /* patient, study and series, in the axial view */
   GPtrArray    *annotations;     /* every corner label that can be hidden */
   GSettings    *settings;        /* remembered layout and presets; NULL: none */
+  char         *study_key;       /* where the scan's measurements are kept */
+  GtkWidget    *tools;
+  GtkWidget    *measurements_button;
+  GtkWidget    *measurement_list;
 };
 
 G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -324,9 +329,33 @@ load_done (GObject      *source,
     mt_viewer_set_second (self->viewer, v);
   else
     {
+      const char * const *paths = g_task_get_task_data (G_TASK (result));
+      g_free (self->study_key);
+      self->study_key = mt_measurements_study_key (v, paths ? paths[0] : NULL);
       mt_viewer_set_volume (self->viewer, v);
       update_title (self);
+      /* The measurements kept with this scan come back. */
+      g_autoptr (GError) kept_error = NULL;
+      g_autoptr (GPtrArray) kept = mt_measurements_load (self->study_key, &kept_error);
+      if (kept != NULL)
+        mt_viewer_set_measurements (self->viewer, kept);
+      else
+        show_message (self, kept_error->message);
     }
+}
+
+/* Every change the user makes is kept at once: a crash loses nothing. */
+static void
+on_measurements_changed (MtWindow *self, gboolean by_user)
+{
+  GPtrArray *list = mt_viewer_get_measurements (self->viewer);
+  g_autofree char *label = g_strdup_printf (_("Measurements (%u)"), list->len);
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->measurements_button), label);
+  if (!by_user || self->study_key == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  if (!mt_measurements_save (self->study_key, list, &error))
+    show_message (self, error->message);
 }
 
 void
@@ -515,6 +544,12 @@ mt_window_get_view_letter (MtWindow *self,
 {
   g_return_val_if_fail (view >= 0 && view < 3 && edge >= 0 && edge < 4, NULL);
   return gtk_label_get_text (GTK_LABEL (panel_of_axis (self, view)->letters[edge]));
+}
+
+GtkWidget *
+mt_window_get_measurement_list (MtWindow *self)
+{
+  return self->measurement_list;
 }
 
 const char *
@@ -906,6 +941,54 @@ rotate_crosshair_activated (GSimpleAction *action, GVariant *param, gpointer use
   mt_viewer_set_oblique (self->viewer, view, degrees + g_variant_get_double (param));
 }
 
+static const char *tool_names[MT_TOOL_N] = { "crosshair", "distance", "angle", "ellipse", "polygon" };
+
+static void
+tool_state_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const char *name = g_variant_get_string (state, NULL);
+  for (int t = 0; t < MT_TOOL_N; t++)
+    if (g_str_equal (name, tool_names[t]))
+      {
+        g_simple_action_set_state (action, state);
+        mt_viewer_set_tool (self->viewer, (MtTool) t);
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (self->tools), t);
+      }
+}
+
+/* Ctrl+D, Ctrl+G, Ctrl+E, Ctrl+P choose a tool; the same keys again go back
+ * to the crosshair. */
+static void
+tool_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  g_autoptr (GVariant) state = g_action_get_state (G_ACTION (action));
+  const char *now = g_variant_get_string (state, NULL), *wanted = g_variant_get_string (param, NULL);
+  gboolean again = g_str_equal (now, wanted) && !g_str_equal (wanted, "crosshair");
+  g_action_change_state (G_ACTION (action), g_variant_new_string (again ? "crosshair" : wanted));
+}
+
+static void
+on_tool (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
+{
+  guint t = gtk_drop_down_get_selected (dropdown);
+  if (t < MT_TOOL_N)
+    g_action_group_change_action_state (G_ACTION_GROUP (self), "tool", g_variant_new_string (tool_names[t]));
+}
+
+/* Delete removes the newest measurement; the list deletes any. */
+static void
+delete_measurement_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  GPtrArray *list = mt_viewer_get_measurements (self->viewer);
+  int index = g_variant_get_int32 (param);
+  if (index < 0)
+    index += (int) list->len;
+  if (index >= 0 && index < (int) list->len)
+    mt_viewer_remove_measurement (self->viewer, (guint) index);
+}
+
 static void save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data);
 
 static const GActionEntry win_actions[] = {
@@ -919,6 +1002,8 @@ static const GActionEntry win_actions[] = {
   { "crosshair", crosshair_activated, "(iii)", NULL, NULL, { 0 } },
   { "oblique", oblique_activated, "(sd)", NULL, NULL, { 0 } },
   { "rotate-crosshair", rotate_crosshair_activated, "d", NULL, NULL, { 0 } },
+  { "tool", tool_activated, "s", "'crosshair'", tool_state_changed, { 0 } },
+  { "delete-measurement", delete_measurement_activated, "i", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
   { "slab", slab_activated, "(sd)", NULL, NULL, { 0 } },
   { "annotations", NULL, NULL, "true", annotations_changed, { 0 } },
@@ -949,6 +1034,7 @@ mt_window_finalize (GObject *object)
   MtWindow *self = MT_WINDOW (object);
   g_clear_object (&self->viewer);
   g_clear_pointer (&self->annotations, g_ptr_array_unref);
+  g_clear_pointer (&self->study_key, g_free);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (mt_window_parent_class)->finalize (object);
 }
@@ -993,6 +1079,9 @@ mt_window_init (MtWindow *self)
   gtk_widget_add_css_class (self->title, "title");
   self->subtitle = gtk_label_new (_("No scan open"));
   gtk_widget_add_css_class (self->subtitle, "subtitle");
+  /* The title gives way first when the header runs out of room. */
+  gtk_label_set_ellipsize (GTK_LABEL (self->title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_ellipsize (GTK_LABEL (self->subtitle), PANGO_ELLIPSIZE_END);
   gtk_box_append (GTK_BOX (titles), self->title);
   gtk_box_append (GTK_BOX (titles), self->subtitle);
   gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), titles);
@@ -1014,6 +1103,20 @@ mt_window_init (MtWindow *self)
   gtk_widget_set_tooltip_text (demo, _("Open the built-in demo patient"));
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), demo);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->end_compare);
+  const char *tool_labels[] = { _("Crosshair"), _("Distance"), _("Angle"), _("Ellipse"), _("Polygon"), NULL };
+  self->tools = gtk_drop_down_new_from_strings (tool_labels);
+  gtk_widget_set_tooltip_text (self->tools, _("What the left button does in the slice views; the right button "
+                                              "always sets window and level"));
+  g_signal_connect (self->tools, "notify::selected", G_CALLBACK (on_tool), self);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->tools);
+  self->measurements_button = gtk_menu_button_new ();
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->measurements_button), _("Measurements (0)"));
+  gtk_widget_set_tooltip_text (self->measurements_button, _("The scan's measurements, kept with it"));
+  GtkWidget *popover = gtk_popover_new ();
+  self->measurement_list = mt_measurement_list_new (self->viewer);
+  gtk_popover_set_child (GTK_POPOVER (popover), self->measurement_list);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->measurements_button), popover);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->measurements_button);
 
   const char *wl_names[MT_WINDOW_COUNT + 2] = { NULL };
   for (int i = 0; i < MT_WINDOW_COUNT; i++)
@@ -1125,6 +1228,8 @@ mt_window_init (MtWindow *self)
   g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "oblique-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "oblique-changed", G_CALLBACK (update_letters), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "measurements-changed", G_CALLBACK (on_measurements_changed), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (sync_window_dropdown), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_layout), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_compare), self, G_CONNECT_SWAPPED);

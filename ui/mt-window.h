@@ -51,5 +51,7 @@ const char *mt_window_get_view_letter (MtWindow *self,
                                        int       edge);
 const char *mt_window_get_slice_text  (MtWindow *self,
                                        int       view);
+/* The measurements' list (an MtMeasurementList). */
+GtkWidget  *mt_window_get_measurement_list (MtWindow *self);
 
 G_END_DECLS
