@@ -203,6 +203,13 @@ measure (MtWindow *win)
     {
       g_autofree char *png = g_build_filename (shots, "measure.png", NULL);
       g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
+      /* The list, as its popover shows it. */
+      GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (rows), GTK_TYPE_POPOVER);
+      gtk_popover_popup (GTK_POPOVER (popover));
+      pump (30);
+      g_autofree char *list_png = g_build_filename (shots, "measurements.png", NULL);
+      g_assert_true (mt_window_save_png (popover, list_png, NULL));
+      gtk_popover_popdown (GTK_POPOVER (popover));
     }
   mt_slice_view_set_zoom (axial, 1.0);
 }

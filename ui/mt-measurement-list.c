@@ -138,6 +138,7 @@ mt_measurement_list_init (MtMeasurementList *self)
   GtkWidget *scroll = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroll), TRUE);
+  gtk_widget_set_size_request (self->list, 420, -1);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroll), 420);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->list);
   gtk_box_append (GTK_BOX (self), scroll);
