@@ -32,6 +32,7 @@ mt_cli_render (int argc, char **argv)
   double azimuth = 0, elevation = 0;
   int frames = 1, slice = -1;
   gboolean json = FALSE, ortho = FALSE, interactive = FALSE;
+  double pixel_scale = 4.0;
   g_autofree char *clip_plane = NULL, *clip_box = NULL;
   GOptionEntry entries[] = {
     { "clip-plane", 0, 0, G_OPTION_ARG_STRING, &clip_plane,
@@ -40,7 +41,7 @@ mt_cli_render (int argc, char **argv)
       N_("3D: draw only inside this box (patient LPS mm)"), "X0,X1,Y0,Y1,Z0,Z1" },
     { "ortho", 0, 0, G_OPTION_ARG_NONE, &ortho, N_("3D: parallel projection (true distances, for MIP)"), NULL },
     { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive,
-      N_("3D: time the frames drawn while the mouse drags (a quarter of the pixels each way, longer steps)"), NULL },
+      N_("3D: time the frames drawn while the mouse drags (fewer pixels and longer steps, sized from each frame's time to keep 25 frames a second)"), NULL },
     { "view", 0, 0, G_OPTION_ARG_STRING, &view, N_("axial, coronal, sagittal or 3d"), "VIEW" },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("Window (soft-tissue, lung, bone, brain) or 3D preset (bone, soft-tissue, mip, angio, lung, mr)"), "NAME" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Image size"), "WxH" },
@@ -147,9 +148,17 @@ mt_cli_render (int argc, char **argv)
         {
           camera.azimuth = azimuth + (frames > 1 ? 3.0 * (f + 1) : 0.0);
           gint64 t0 = g_get_monotonic_time ();
-          mt_volume_renderer_render (r, &camera, w, h, interactive ? MT_QUALITY_INTERACTIVE : MT_QUALITY_FULL);
+          /* --interactive: what the 3D view does while the mouse drags, each
+           * frame's size set from the time the one before took. */
+          if (interactive)
+            mt_volume_renderer_render_scaled (r, &camera, w, h, pixel_scale, mt_drag_step_scale (pixel_scale));
+          else
+            mt_volume_renderer_render (r, &camera, w, h, MT_QUALITY_FULL);
           mt_offscreen_finish (gl);
-          total_ms += (g_get_monotonic_time () - t0) / 1000.0;
+          double ms = (g_get_monotonic_time () - t0) / 1000.0;
+          total_ms += ms;
+          if (interactive)
+            pixel_scale = mt_adapt_pixel_scale (pixel_scale, ms, MT_DRAG_TARGET_MS);
         }
       mt_volume_renderer_free (r);
     }
@@ -188,9 +197,10 @@ mt_cli_render (int argc, char **argv)
     }
   if (json)
     g_print ("{\n  \"view\" : \"%s\",\n  \"width\" : %d,\n  \"height\" : %d,\n  \"frames\" : %d,\n"
-             "  \"quality\" : \"%s\",\n"
+             "  \"quality\" : \"%s\",\n  \"pixel_scale\" : %.2f,\n"
              "  \"ms_per_frame\" : %.2f,\n  \"load_ms\" : %.1f,\n  \"renderer\" : \"%s\"\n}\n",
-             view, w, h, frames, interactive ? "interactive" : "full", total_ms / frames, load_ms,
+             view, w, h, frames, interactive ? "interactive" : "full", interactive ? pixel_scale : 1.0,
+             total_ms / frames, load_ms,
              mt_offscreen_renderer (gl));
   mt_offscreen_free (gl);
   return status;

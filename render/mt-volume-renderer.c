@@ -28,6 +28,13 @@ struct _MtVolumeRenderer
   float          tf_alpha_max;
   GLuint         fbo, fbo_color;
   int            fbo_w, fbo_h;
+  GLuint         timers[2];     /* GL_TIME_ELAPSED, used in turn */
+  gboolean       timer_pending[2];
+  int            timer_next;
+  double         timer_scale[2];
+  double         last_gpu_ms;   /* of the newest frame whose time has come back */
+  double         last_gpu_scale;
+  gboolean       timers_broken;  /* the driver's timer gives nonsense: time the CPU's wait */
   gboolean       has_volume;
   int            dims[3];
   double         spacing[3];
@@ -90,6 +97,8 @@ mt_volume_renderer_new (GError **error)
   glGenTextures (1, &r->tf_tex);
   glGenTextures (1, &r->occupancy_tex);
   glGenTextures (1, &r->brick_max_tex);
+  glGenQueries (2, r->timers);
+  r->last_gpu_ms = -1;
   r->mip_center = 200;
   r->mip_width = 700;
   mt_volume_renderer_set_preset (r, MT_PRESET_CT_BONE);
@@ -107,6 +116,7 @@ mt_volume_renderer_free (MtVolumeRenderer *r)
   glDeleteTextures (1, &r->tf_tex);
   glDeleteTextures (1, &r->occupancy_tex);
   glDeleteTextures (1, &r->brick_max_tex);
+  glDeleteQueries (2, r->timers);
   g_free (r->brick_range);
   if (r->fbo)
     {
@@ -386,6 +396,84 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
                            int               vh,
                            MtRenderQuality   quality)
 {
+  /* Interactive frames: a quarter of the pixels each way and 2.5 times the
+   * step (about 20 frames a second on 2 llvmpipe cores at 800x600); the full
+   * frame follows when the mouse stops. Turning by itself for a class, the
+   * picture matters more than the frame rate: half the pixels each way. */
+  if (quality == MT_QUALITY_INTERACTIVE)
+    mt_volume_renderer_render_scaled (r, camera, vw, vh, 4, 2.5);
+  else if (quality == MT_QUALITY_MOTION)
+    mt_volume_renderer_render_scaled (r, camera, vw, vh, 2, 1.5);
+  else
+    mt_volume_renderer_render_scaled (r, camera, vw, vh, 1, 1);
+}
+
+/* The GPU's time for earlier frames, read without waiting: a query is
+ * looked at only once the GL says its result is there. */
+static void
+collect_timers (MtVolumeRenderer *r)
+{
+  for (int q = 0; q < 2; q++)
+    {
+      GLint available = 0;
+      if (!r->timer_pending[q])
+        continue;
+      glGetQueryObjectiv (r->timers[q], GL_QUERY_RESULT_AVAILABLE, &available);
+      if (!available)
+        continue;
+      GLuint64 ns = 0;
+      glGetQueryObjectui64v (r->timers[q], GL_QUERY_RESULT, &ns);
+      r->timer_pending[q] = FALSE;
+      /* Some drivers (Mesa's llvmpipe among them) answer with garbage. */
+      if (ns == 0 || ns > G_GUINT64_CONSTANT (60000000000))
+        {
+          r->timers_broken = TRUE;
+          continue;
+        }
+      r->last_gpu_ms = ns / 1e6;
+      r->last_gpu_scale = r->timer_scale[q];
+    }
+}
+
+double
+mt_volume_renderer_get_gpu_ms (MtVolumeRenderer *r,
+                               double           *pixel_scale)
+{
+  collect_timers (r);
+  if (pixel_scale != NULL)
+    *pixel_scale = r->last_gpu_scale;
+  return r->last_gpu_ms;
+}
+
+double
+mt_adapt_pixel_scale (double scale,
+                      double frame_ms,
+                      double target_ms)
+{
+  if (!(frame_ms > 0) || !(target_ms > 0))
+    return scale;
+  /* The time goes with the number of rays, the square of the scale; move
+   * half-way (in ratio) to the scale that would have met the target, so one
+   * odd frame does not make the picture jump. */
+  double wanted = scale * sqrt (frame_ms / target_ms);
+  double next = sqrt (scale * wanted);
+  return CLAMP (next, 1.0, 8.0);
+}
+
+double
+mt_drag_step_scale (double pixel_scale)
+{
+  return CLAMP (1.0 + 0.5 * (pixel_scale - 1.0), 1.0, 2.5);
+}
+
+void
+mt_volume_renderer_render_scaled (MtVolumeRenderer *r,
+                                  const MtCamera   *camera,
+                                  int               vw,
+                                  int               vh,
+                                  double            pixel_scale,
+                                  double            step_scale)
+{
   GLint target_fbo = 0;
   glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &target_fbo);
   glDisable (GL_DEPTH_TEST);
@@ -398,13 +486,10 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
       return;
     }
 
-  /* Interactive frames: a quarter of the pixels each way and 2.5 times the
-   * step (about 20 frames a second on 2 llvmpipe cores at 800x600); the full
-   * frame follows when the mouse stops. Turning by itself for a class, the
-   * picture matters more than the frame rate: half the pixels each way. */
-  const int div = quality == MT_QUALITY_INTERACTIVE ? 4 : quality == MT_QUALITY_MOTION ? 2 : 1;
-  int w = MAX (1, vw / div), h = MAX (1, vh / div);
-  if (div > 1)
+  pixel_scale = MAX (pixel_scale, 1.0);
+  const gboolean reduced = pixel_scale > 1.0;
+  int w = MAX (1, (int) lround (vw / pixel_scale)), h = MAX (1, (int) lround (vh / pixel_scale));
+  if (reduced)
     {
       ensure_fbo (r, w, h);
       glBindFramebuffer (GL_FRAMEBUFFER, r->fbo);
@@ -427,7 +512,7 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
   glm_mat3_transpose (normal);
 
   double min_spacing = MIN (r->spacing[0], MIN (r->spacing[1], r->spacing[2]));
-  float step = (float) (min_spacing * (quality == MT_QUALITY_INTERACTIVE ? 2.5 : quality == MT_QUALITY_MOTION ? 1.5 : 1.0));
+  float step = (float) (min_spacing * MAX (step_scale, 1.0));
 
   glUseProgram (r->program);
   glActiveTexture (GL_TEXTURE0);
@@ -468,12 +553,33 @@ mt_volume_renderer_render (MtVolumeRenderer *r,
     }
   glUniform2f (r->loc_mip_window, (float) (r->mip_center - r->mip_width / 2), (float) (1.0 / r->mip_width));
   glUniform3fv (r->loc_background, 1, background);
+  collect_timers (r);
+  int q = r->timer_next;
+  gboolean timed = !r->timer_pending[q] && !r->timers_broken;
+  gint64 t0 = g_get_monotonic_time ();
+  if (timed)
+    glBeginQuery (GL_TIME_ELAPSED, r->timers[q]);
   glBindVertexArray (r->vao);
   glDrawArrays (GL_TRIANGLES, 0, 3);
   glBindVertexArray (0);
+  if (timed)
+    {
+      glEndQuery (GL_TIME_ELAPSED);
+      r->timer_pending[q] = TRUE;
+      r->timer_scale[q] = pixel_scale;
+      r->timer_next = 1 - q;
+    }
+  else if (r->timers_broken && reduced)
+    {
+      /* Only the reduced frames drawn while dragging wait for the GL; their
+       * time sets the next one's size. */
+      glFinish ();
+      r->last_gpu_ms = (g_get_monotonic_time () - t0) / 1000.0;
+      r->last_gpu_scale = pixel_scale;
+    }
   glUseProgram (0);
 
-  if (div > 1)
+  if (reduced)
     {
       glBindFramebuffer (GL_READ_FRAMEBUFFER, r->fbo);
       glBindFramebuffer (GL_DRAW_FRAMEBUFFER, (GLuint) target_fbo);

@@ -52,6 +52,28 @@ void              mt_volume_renderer_render      (MtVolumeRenderer  *r,
                                                   int                viewport_w,
                                                   int                viewport_h,
                                                   MtRenderQuality    quality);
+/* A frame with pixel_scale times fewer pixels each way (then stretched to
+ * the viewport) and step_scale times the full step; both at least 1. */
+void              mt_volume_renderer_render_scaled (MtVolumeRenderer *r,
+                                                    const MtCamera   *camera,
+                                                    int               viewport_w,
+                                                    int               viewport_h,
+                                                    double            pixel_scale,
+                                                    double            step_scale);
+/* How long the GPU took for the newest frame whose time is known, in ms
+ * (-1: none yet), and that frame's pixel scale. Never waits for the GPU. */
+double            mt_volume_renderer_get_gpu_ms  (MtVolumeRenderer  *r,
+                                                  double            *pixel_scale);
+/* The pixel scale for the next frame while the mouse drags, from the last
+ * frame's time, aiming at target_ms a frame (1 to 8). */
+double            mt_adapt_pixel_scale           (double             scale,
+                                                  double             frame_ms,
+                                                  double             target_ms);
+/* The step to go with a pixel scale while dragging: coarser pictures take
+ * longer steps too (2.5 times the full step at a quarter of the pixels). */
+double            mt_drag_step_scale             (double             pixel_scale);
+/* 25 frames a second, leaving the rest of 20 fps to the toolkit. */
+#define MT_DRAG_TARGET_MS 40.0
 void              mt_volume_renderer_background  (float              rgb[3]);
 
 G_END_DECLS

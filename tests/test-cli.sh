@@ -60,7 +60,7 @@ if "$cli" render "$tmp/demo/baseline" --view 3d --size 160x120 --frames 2 --out 
   [ "$(json "$tmp/render.json" "d['ms_per_frame'] > 0 and d['frames'] == 2")" = "True" ]; ok $? "render --json: ms_per_frame"
   [ "$(head -c 8 "$tmp/r.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; ok $? "render wrote a PNG"
   "$cli" render "$tmp/demo/baseline" --view 3d --size 160x120 --interactive --out "$tmp/i.png" --json > "$tmp/drag.json"
-  [ "$(json "$tmp/drag.json" "d['quality'] == 'interactive' and d['width'] == 160 and d['height'] == 120")" = "True" ]; ok $? "render --interactive: the dragging quality, full-size image"
+  [ "$(json "$tmp/drag.json" "d['quality'] == 'interactive' and d['width'] == 160 and d['height'] == 120 and 1 <= d['pixel_scale'] <= 8")" = "True" ]; ok $? "render --interactive: the dragging quality, full-size image, a pixel scale in 1..8"
   [ "$(json "$tmp/render.json" "d['quality'] == 'full'")" = "True" ]; ok $? "render: full quality by default"
   "$cli" render "$tmp/demo/baseline" --view coronal --preset lung --out "$tmp/c.png" > /dev/null; ok $? "render coronal with a window preset"
   "$cli" render "$tmp/demo/baseline" --preset mip --ortho --clip-plane 1,0,0,0 --clip-box -100,100,-100,100,-100,100 \

@@ -925,6 +925,56 @@ test_oblique (void)
   g_assert_cmpfloat_with_epsilon (lps[2], 85 + 5 * sin (G_PI / 3), 1e-9);
 }
 
+/* While the mouse drags: the GPU's frame time comes back through timer
+ * queries without waiting, and the picture's size follows it to the target. */
+static void
+test_adaptive_drag (void)
+{
+  /* Twice the target at scale 4: the ideal scale is 4 * sqrt (2) = 5.66;
+   * the step goes half-way in ratio, sqrt (4 * 5.66) = 4.76. */
+  g_assert_cmpfloat_with_epsilon (mt_adapt_pixel_scale (4, 80, 40), sqrt (4 * 4 * sqrt (2)), 1e-9);
+  /* A fast GL: back towards full size, never below it, never above 8. */
+  g_assert_cmpfloat (mt_adapt_pixel_scale (2, 5, 40), <, 2);
+  g_assert_cmpfloat (mt_adapt_pixel_scale (1, 1, 40), ==, 1);
+  g_assert_cmpfloat (mt_adapt_pixel_scale (8, 1000, 40), ==, 8);
+  /* No measurement yet: no change. */
+  g_assert_cmpfloat (mt_adapt_pixel_scale (3, -1, 40), ==, 3);
+  g_assert_cmpfloat (mt_drag_step_scale (4), ==, 2.5);
+  g_assert_cmpfloat (mt_drag_step_scale (1), ==, 1);
+
+  const MtVolume *ct = phantom->ct;
+  const int W = 320, H = 240;
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, ct);
+  g_autoptr (GError) error = NULL;
+  MtVolumeRenderer *r = mt_volume_renderer_new (&error);
+  g_assert_true (mt_volume_renderer_set_volume (r, ct, &error));
+  mt_volume_renderer_set_preset (r, MT_PRESET_CT_BONE);
+  mt_offscreen_resize (gl, W, H);
+  double scale = -2;
+  g_assert_cmpfloat (mt_volume_renderer_get_gpu_ms (r, &scale), <, 0);
+  /* A few frames at scale 3; the times come back once the GPU is done. */
+  double ms = -1;
+  for (int f = 0; f < 4 && ms <= 0; f++)
+    {
+      mt_volume_renderer_render_scaled (r, &camera, W, H, 3, mt_drag_step_scale (3));
+      mt_offscreen_finish (gl);
+      ms = mt_volume_renderer_get_gpu_ms (r, &scale);
+    }
+  g_test_message ("GPU time of a scale-3 frame at %dx%d: %.2f ms", W, H, ms);
+  g_assert_cmpfloat (ms, >, 0);
+  g_assert_cmpfloat (scale, ==, 3);
+  /* The reduced picture is stretched over the whole viewport: the body
+   * shows at the centre, air at the corner. */
+  g_autofree guint8 *img = mt_offscreen_read_rgba (gl);
+  float bg[3];
+  mt_volume_renderer_background (bg);
+  const guint8 *corner = img, *middle = img + ((gsize) (H / 2) * W + W / 2) * 4;
+  g_assert_cmpint (abs (corner[0] - (int) lround (bg[0] * 255)), <=, 1);
+  g_assert_cmpint (abs (middle[0] - (int) lround (bg[0] * 255)), >, 20);
+  mt_volume_renderer_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -954,6 +1004,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/slice/oblique", test_oblique);
   g_test_add_func ("/render/raycast/mr-preset", test_mr_preset);
   g_test_add_func ("/render/raycast/angio-and-lung", test_angio_and_lung);
+  g_test_add_func ("/render/raycast/adaptive-drag", test_adaptive_drag);
   int ret = g_test_run ();
   mt_phantom_free (phantom);
   mt_offscreen_free (gl);

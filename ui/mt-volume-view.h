@@ -25,4 +25,8 @@ double     mt_volume_view_get_azimuth      (MtVolumeView  *self);
 void       mt_volume_view_get_orientation_letters (MtVolumeView *self,
                                                    const char   *letters[4]);
 
+/* The pixel scale frames are drawn at while the mouse drags (1: full size),
+ * as measured frame times have set it. */
+double     mt_volume_view_get_drag_scale  (MtVolumeView *self);
+
 G_END_DECLS
