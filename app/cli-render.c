@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <epoxy/gl.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,28 @@
 #include "mt-volume.h"
 #include "mt-window-level.h"
 
+/* "V,R,G,B,A:V,R,G,B,A..." with rising values and colours in 0..1. */
+static gboolean
+parse_transfer_function (const char *text, GArray *out)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ":", -1);
+  for (int i = 0; parts[i] != NULL; i++)
+    {
+      MtTfPoint p;
+      char extra;
+      if (sscanf (parts[i], "%f,%f,%f,%f,%f%c", &p.value, &p.r, &p.g, &p.b, &p.a, &extra) != 5)
+        return FALSE;
+      if (!isfinite (p.value) || (out->len > 0 && p.value < g_array_index (out, MtTfPoint, out->len - 1).value))
+        return FALSE;
+      const float c[4] = { p.r, p.g, p.b, p.a };
+      for (int k = 0; k < 4; k++)
+        if (!(c[k] >= 0 && c[k] <= 1))
+          return FALSE;
+      g_array_append_val (out, p);
+    }
+  return out->len >= 2;
+}
+
 int
 mt_cli_render (int argc, char **argv)
 {
@@ -33,8 +56,11 @@ mt_cli_render (int argc, char **argv)
   int frames = 1, slice = -1;
   gboolean json = FALSE, ortho = FALSE, interactive = FALSE;
   double pixel_scale = 4.0;
-  g_autofree char *clip_plane = NULL, *clip_box = NULL;
+  g_autofree char *clip_plane = NULL, *clip_box = NULL, *tf = NULL;
   GOptionEntry entries[] = {
+    { "transfer-function", 0, 0, G_OPTION_ARG_STRING, &tf,
+      N_("3D: your own colours and opacities instead of the preset's, points by rising value"),
+      "V,R,G,B,A:V,R,G,B,A..." },
     { "clip-plane", 0, 0, G_OPTION_ARG_STRING, &clip_plane,
       N_("3D: remove what lies where NX*x + NY*y + NZ*z + D > 0 (patient LPS mm)"), "NX,NY,NZ,D" },
     { "clip-box", 0, 0, G_OPTION_ARG_STRING, &clip_box,
@@ -98,6 +124,13 @@ mt_cli_render (int argc, char **argv)
     }
   double load_ms = (g_get_monotonic_time () - t_load) / 1000.0;
 
+  g_autoptr (GArray) tf_points = g_array_new (FALSE, FALSE, sizeof (MtTfPoint));
+  if (tf != NULL && !parse_transfer_function (tf, tf_points))
+    {
+      g_printerr (_("medtwin-cli: --transfer-function takes two or more points V,R,G,B,A separated by “:”, "
+                    "values rising, colours and opacities from 0 to 1\n"));
+      return 2;
+    }
   MtOffscreen *gl = mt_offscreen_new (w, h, &error);
   if (gl == NULL)
     {
@@ -118,6 +151,8 @@ mt_cli_render (int argc, char **argv)
           return 1;
         }
       mt_volume_renderer_set_preset (r, rp);
+      if (tf_points->len >= 2)
+        mt_volume_renderer_set_transfer_points (r, (MtTfPoint *) tf_points->data, (int) tf_points->len);
       double plane[4] = { 0, 0, 0, 0 }, box[6];
       if (clip_plane && sscanf (clip_plane, "%lf,%lf,%lf,%lf", &plane[0], &plane[1], &plane[2], &plane[3]) != 4)
         {

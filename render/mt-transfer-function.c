@@ -7,10 +7,7 @@
 
 #include "mt-transfer-function.h"
 
-typedef struct
-{
-  float hu, r, g, b, a;
-} Point;
+typedef MtTfPoint Point;
 
 /* Opacity is per millimetre of path; colours after the usual CT presets of
  * 3D Slicer and OsiriX: bone ivory, soft tissue from skin tones to red muscle
@@ -145,19 +142,21 @@ mt_transfer_function_range (MtRenderPreset preset,
 }
 
 void
-mt_transfer_function_fill (MtRenderPreset preset,
-                           float         *rgba)
+mt_transfer_function_fill_points (const MtTfPoint *pts,
+                                  int              n,
+                                  double           low,
+                                  double           high,
+                                  float           *rgba)
 {
-  const Point *pts = presets[preset].points;
-  guint n = presets[preset].n;
+  g_return_if_fail (n >= 2);
   for (int i = 0; i < MT_TF_SIZE; i++)
     {
-      float hu = presets[preset].relative ? (float) i / (MT_TF_SIZE - 1)
-                                          : (float) (MT_TF_LOW + (MT_TF_HIGH - MT_TF_LOW) * i / (MT_TF_SIZE - 1));
-      guint k = 0;
-      while (k + 2 < n && hu > pts[k + 1].hu)
+      double value = low + (high - low) * i / (MT_TF_SIZE - 1);
+      int k = 0;
+      while (k + 2 < n && value > pts[k + 1].value)
         k++;
-      float t = (hu - pts[k].hu) / (pts[k + 1].hu - pts[k].hu);
+      double span = pts[k + 1].value - pts[k].value;
+      float t = span > 0 ? (float) ((value - pts[k].value) / span) : (value >= pts[k + 1].value ? 1.0f : 0.0f);
       t = CLAMP (t, 0.0f, 1.0f);
       float *o = rgba + 4 * i;
       o[0] = pts[k].r + t * (pts[k + 1].r - pts[k].r);
@@ -165,4 +164,31 @@ mt_transfer_function_fill (MtRenderPreset preset,
       o[2] = pts[k].b + t * (pts[k + 1].b - pts[k].b);
       o[3] = pts[k].a + t * (pts[k + 1].a - pts[k].a);
     }
+}
+
+void
+mt_transfer_function_fill (MtRenderPreset preset,
+                           float         *rgba)
+{
+  /* A relative preset's table runs over 0..1 of the scan's range. */
+  gboolean rel = presets[preset].relative;
+  mt_transfer_function_fill_points (presets[preset].points, (int) presets[preset].n, rel ? 0 : MT_TF_LOW,
+                                    rel ? 1 : MT_TF_HIGH, rgba);
+}
+
+MtTfPoint *
+mt_transfer_function_preset_points (MtRenderPreset preset,
+                                    double         p1,
+                                    double         p995,
+                                    int           *n)
+{
+  g_return_val_if_fail (preset < MT_PRESET_COUNT, NULL);
+  *n = (int) presets[preset].n;
+  MtTfPoint *out = g_memdup2 (presets[preset].points, sizeof (MtTfPoint) * presets[preset].n);
+  double low, high;
+  mt_transfer_function_range (preset, p1, p995, &low, &high);
+  if (presets[preset].relative)
+    for (int i = 0; i < *n; i++)
+      out[i].value = low + out[i].value * (high - low);
+  return out;
 }

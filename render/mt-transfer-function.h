@@ -23,6 +23,13 @@ typedef enum
 #define MT_TF_HIGH  (3071.0)
 #define MT_TF_SIZE  4096
 
+/* One point of a transfer function: at value (HU for CT), this colour and
+ * this opacity per millimetre; linear between points, constant beyond. */
+typedef struct
+{
+  float value, r, g, b, a;
+} MtTfPoint;
+
 const char *mt_render_preset_name (MtRenderPreset preset);
 gboolean    mt_render_preset_from_name (const char     *name,
                                         MtRenderPreset *preset);
@@ -36,6 +43,18 @@ void        mt_transfer_function_range (MtRenderPreset preset,
                                         double         p995,
                                         double        *low,
                                         double        *high);
+/* A preset's points in the volume's own values (a relative preset's scaled
+ * to p1..p995), for editing. Free with g_free. */
+MtTfPoint  *mt_transfer_function_preset_points (MtRenderPreset preset,
+                                                double         p1,
+                                                double         p995,
+                                                int           *n);
+/* The table of n >= 2 points (by rising value) over [low, high]. */
+void        mt_transfer_function_fill_points (const MtTfPoint *points,
+                                              int              n,
+                                              double           low,
+                                              double           high,
+                                              float           *rgba);
 /* RGBA, premultiplied by nothing; MT_TF_SIZE * 4 floats. */
 void        mt_transfer_function_fill (MtRenderPreset preset,
                                        float         *rgba);

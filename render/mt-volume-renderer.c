@@ -42,6 +42,8 @@ struct _MtVolumeRenderer
   double         direction[9];
   float          value_scale, value_offset;
   MtRenderPreset preset;
+  MtTfPoint     *custom;           /* edited points replacing the preset's; NULL: none */
+  int            n_custom;
   double         p1, p995;          /* of the volume, for relative presets */
   double         tf_low, tf_high;   /* the values the table spans */
   double         mip_center, mip_width;
@@ -118,6 +120,7 @@ mt_volume_renderer_free (MtVolumeRenderer *r)
   glDeleteTextures (1, &r->brick_max_tex);
   glDeleteQueries (2, r->timers);
   g_free (r->brick_range);
+  g_free (r->custom);
   if (r->fbo)
     {
       glDeleteFramebuffers (1, &r->fbo);
@@ -175,6 +178,13 @@ compute_brick_ranges (MtVolumeRenderer *r, const guint16 *v, const int d[3])
   glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
 }
 
+/* Edited points always composite, even over the MIP preset. */
+static gboolean
+showing_mip (MtVolumeRenderer *r)
+{
+  return r->custom == NULL && mt_render_preset_is_mip (r->preset);
+}
+
 static void
 update_occupancy_with (MtVolumeRenderer *r, const float *rgba)
 {
@@ -190,7 +200,7 @@ update_occupancy_with (MtVolumeRenderer *r, const float *rgba)
   for (int i = 0; i < MT_TF_SIZE; i++)
     {
       double hu = r->tf_low + (r->tf_high - r->tf_low) * i / (MT_TF_SIZE - 1);
-      gboolean visible = mt_render_preset_is_mip (r->preset) ? hu >= mip_low : rgba[4 * i + 3] > VISIBLE_ALPHA;
+      gboolean visible = showing_mip (r) ? hu >= mip_low : rgba[4 * i + 3] > VISIBLE_ALPHA;
       prefix[i + 1] = prefix[i] + visible;
     }
   gsize n = (gsize) r->bricks[0] * r->bricks[1] * r->bricks[2];
@@ -214,18 +224,28 @@ update_occupancy_with (MtVolumeRenderer *r, const float *rgba)
   glTexParameteri (GL_TEXTURE_3D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
 }
 
-static void
-update_tf_range (MtVolumeRenderer *r)
+/* The table the rays read, from the preset or the edited points, and the
+ * values it spans. */
+static float *
+build_table (MtVolumeRenderer *r)
 {
+  float *rgba = g_new (float, MT_TF_SIZE * 4);
+  if (r->custom != NULL)
+    {
+      r->tf_low = r->custom[0].value;
+      r->tf_high = MAX (r->custom[r->n_custom - 1].value, r->tf_low + 1);
+      mt_transfer_function_fill_points (r->custom, r->n_custom, r->tf_low, r->tf_high, rgba);
+      return rgba;
+    }
   mt_transfer_function_range (r->preset, r->p1, r->p995, &r->tf_low, &r->tf_high);
+  mt_transfer_function_fill (r->preset, rgba);
+  return rgba;
 }
 
 static void
 update_occupancy (MtVolumeRenderer *r)
 {
-  update_tf_range (r);
-  g_autofree float *rgba = g_new (float, MT_TF_SIZE * 4);
-  mt_transfer_function_fill (r->preset, rgba);
+  g_autofree float *rgba = build_table (r);
   update_occupancy_with (r, rgba);
 }
 
@@ -313,7 +333,7 @@ mt_volume_renderer_set_window (MtVolumeRenderer *r,
     return;
   r->mip_center = center;
   r->mip_width = MAX (width, 1e-6);
-  if (mt_render_preset_is_mip (r->preset))
+  if (showing_mip (r))
     update_occupancy (r);
 }
 
@@ -334,14 +354,35 @@ mt_volume_renderer_set_clip_box (MtVolumeRenderer *r,
     r->clip_box[i] = (float) box[i];
 }
 
+static void upload_table (MtVolumeRenderer *r);
+
 void
 mt_volume_renderer_set_preset (MtVolumeRenderer *r,
                                MtRenderPreset    preset)
 {
   r->preset = preset;
-  update_tf_range (r);
-  g_autofree float *rgba = g_new (float, MT_TF_SIZE * 4);
-  mt_transfer_function_fill (preset, rgba);
+  g_clear_pointer (&r->custom, g_free);
+  upload_table (r);
+}
+
+void
+mt_volume_renderer_set_transfer_points (MtVolumeRenderer *r,
+                                        const MtTfPoint  *points,
+                                        int               n)
+{
+  g_clear_pointer (&r->custom, g_free);
+  if (points != NULL && n >= 2)
+    {
+      r->custom = g_memdup2 (points, sizeof (MtTfPoint) * n);
+      r->n_custom = n;
+    }
+  upload_table (r);
+}
+
+static void
+upload_table (MtVolumeRenderer *r)
+{
+  g_autofree float *rgba = build_table (r);
   update_occupancy_with (r, rgba);
   glBindTexture (GL_TEXTURE_2D, r->tf_tex);
   glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA32F, MT_TF_SIZE, 1, 0, GL_RGBA, GL_FLOAT, rgba);
@@ -537,8 +578,8 @@ mt_volume_renderer_render_scaled (MtVolumeRenderer *r,
   glUniform2f (r->loc_value_map, r->value_scale, r->value_offset);
   glUniform2f (r->loc_tf_range, (float) r->tf_low, (float) (1.0 / (r->tf_high - r->tf_low)));
   glUniform1f (r->loc_step, step);
-  glUniform1f (r->loc_shading, mt_render_preset_shaded (r->preset) ? 1.0f : 0.0f);
-  glUniform1f (r->loc_mip, mt_render_preset_is_mip (r->preset) ? 1.0f : 0.0f);
+  glUniform1f (r->loc_shading, r->custom != NULL || mt_render_preset_shaded (r->preset) ? 1.0f : 0.0f);
+  glUniform1f (r->loc_mip, showing_mip (r) ? 1.0f : 0.0f);
   glUniformMatrix4fv (r->loc_model, 1, GL_FALSE, (float *) model);
   glUniform4fv (r->loc_clip_plane, 1, r->clip_plane);
   if (r->clip_box_on)

@@ -35,6 +35,11 @@ gboolean          mt_volume_renderer_set_volume  (MtVolumeRenderer  *r,
                                                   GError           **error);
 void              mt_volume_renderer_set_preset  (MtVolumeRenderer  *r,
                                                   MtRenderPreset     preset);
+/* Edited transfer-function points (rising values, in the volume's units)
+ * in place of the preset's, shaded; NULL or n < 2 goes back to the preset. */
+void              mt_volume_renderer_set_transfer_points (MtVolumeRenderer *r,
+                                                          const MtTfPoint  *points,
+                                                          int               n);
 /* The window a MIP is shown through (centre, width in the volume's units). */
 void              mt_volume_renderer_set_window  (MtVolumeRenderer  *r,
                                                   double             center,

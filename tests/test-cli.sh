@@ -66,6 +66,10 @@ if "$cli" render "$tmp/demo/baseline" --view 3d --size 160x120 --frames 2 --out 
   "$cli" render "$tmp/demo/baseline" --preset mip --ortho --clip-plane 1,0,0,0 --clip-box -100,100,-100,100,-100,100 \
       --size 160x120 --out "$tmp/m.png" > /dev/null; ok $? "render mip, orthographic, clipped"
   "$cli" render "$tmp/demo/baseline" --clip-plane 1,0 --out "$tmp/m.png" > /dev/null 2>&1; [ $? = 2 ]; ok $? "malformed --clip-plane: exit 2"
+  # Nothing opaque: the picture is the background alone (one colour).
+  "$cli" render "$tmp/demo/baseline" --size 64x48 --transfer-function=-1024,1,1,1,0:3071,1,1,1,0 --out "$tmp/t.png" > /dev/null; ok $? "render --transfer-function"
+  [ "$(/usr/bin/python3 -c "from PIL import Image; print(len(set(Image.open('$tmp/t.png').convert('RGB').getdata())))")" = 1 ]; ok $? "render --transfer-function: no opacity, only background"
+  "$cli" render "$tmp/demo/baseline" --transfer-function=100,1,1,1,1:50,1,1,1,1 --out "$tmp/t.png" > /dev/null 2>&1; [ $? = 2 ]; ok $? "render --transfer-function: falling values, exit 2"
 elif grep -q "No EGL display\|Cannot make an OpenGL" "$tmp/render.err"; then
   skip "render" "no OpenGL: $(cat "$tmp/render.err")"
 else

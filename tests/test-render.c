@@ -975,6 +975,66 @@ test_adaptive_drag (void)
   mt_volume_renderer_free (r);
 }
 
+static int
+count_not_background (const guint8 *img, int n)
+{
+  float bg[3];
+  mt_volume_renderer_background (bg);
+  int count = 0;
+  for (int i = 0; i < n; i++)
+    count += abs (img[4 * i] - (int) lround (bg[0] * 255)) > 2 || abs (img[4 * i + 2] - (int) lround (bg[2] * 255)) > 2;
+  return count;
+}
+
+/* Edited transfer functions: the preset's own points draw the preset's
+ * picture exactly; no opacity anywhere draws nothing; opaque soft tissue
+ * draws the whole body, more than bone alone. */
+static void
+test_custom_transfer (void)
+{
+  const MtVolume *ct = phantom->ct;
+  const int W = 240, H = 180;
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, ct);
+  g_autoptr (GError) error = NULL;
+  MtVolumeRenderer *r = mt_volume_renderer_new (&error);
+  g_assert_true (mt_volume_renderer_set_volume (r, ct, &error));
+  mt_offscreen_resize (gl, W, H);
+  mt_volume_renderer_set_preset (r, MT_PRESET_CT_BONE);
+  mt_volume_renderer_render (r, &camera, W, H, MT_QUALITY_FULL);
+  g_autofree guint8 *preset = mt_offscreen_read_rgba (gl);
+  int n;
+  g_autofree MtTfPoint *pts = mt_transfer_function_preset_points (MT_PRESET_CT_BONE, 0, 1, &n);
+  mt_volume_renderer_set_transfer_points (r, pts, n);
+  mt_volume_renderer_render (r, &camera, W, H, MT_QUALITY_FULL);
+  g_autofree guint8 *same = mt_offscreen_read_rgba (gl);
+  int differ = 0;
+  for (int i = 0; i < W * H * 4; i++)
+    differ += abs (preset[i] - same[i]) > 1;
+  g_test_message ("bone preset vs its own points edited: %d bytes differ", differ);
+  g_assert_cmpint (differ, ==, 0);
+
+  const MtTfPoint clear[2] = { { -1024, 1, 1, 1, 0 }, { 3071, 1, 1, 1, 0 } };
+  mt_volume_renderer_set_transfer_points (r, clear, 2);
+  mt_volume_renderer_render (r, &camera, W, H, MT_QUALITY_FULL);
+  g_autofree guint8 *none = mt_offscreen_read_rgba (gl);
+  g_assert_cmpint (count_not_background (none, W * H), ==, 0);
+
+  const MtTfPoint soft[3] = { { -300, 0.8f, 0.6f, 0.5f, 0 }, { -200, 0.8f, 0.6f, 0.5f, 1 }, { 3071, 1, 1, 1, 1 } };
+  mt_volume_renderer_set_transfer_points (r, soft, 3);
+  mt_volume_renderer_render (r, &camera, W, H, MT_QUALITY_FULL);
+  g_autofree guint8 *body = mt_offscreen_read_rgba (gl);
+  int bone_px = count_not_background (preset, W * H), body_px = count_not_background (body, W * H);
+  g_test_message ("pixels drawn: bone %d, opaque soft tissue %d", bone_px, body_px);
+  g_assert_cmpint (body_px, >, bone_px + W * H / 20);
+  /* NULL: the preset again. */
+  mt_volume_renderer_set_transfer_points (r, NULL, 0);
+  mt_volume_renderer_render (r, &camera, W, H, MT_QUALITY_FULL);
+  g_autofree guint8 *back = mt_offscreen_read_rgba (gl);
+  g_assert_cmpmem (back, W * H * 4, preset, W * H * 4);
+  mt_volume_renderer_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1005,6 +1065,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/raycast/mr-preset", test_mr_preset);
   g_test_add_func ("/render/raycast/angio-and-lung", test_angio_and_lung);
   g_test_add_func ("/render/raycast/adaptive-drag", test_adaptive_drag);
+  g_test_add_func ("/render/raycast/custom-transfer", test_custom_transfer);
   int ret = g_test_run ();
   mt_phantom_free (phantom);
   mt_offscreen_free (gl);

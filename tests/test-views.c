@@ -13,6 +13,8 @@
 #include "mt-i18n.h"
 #include "mt-measurement-list.h"
 #include "mt-measurement.h"
+#include "mt-tf-editor.h"
+#include "mt-volume-renderer.h"
 #include "mt-phantom.h"
 #include "mt-slice-view.h"
 #include "mt-viewer.h"
@@ -212,6 +214,86 @@ measure (MtWindow *win)
       gtk_popover_popdown (GTK_POPOVER (popover));
     }
   mt_slice_view_set_zoom (axial, 1.0);
+}
+
+/* The transfer-function editor: the preset's points to start with, edits
+ * that keep the values in order and reach the viewer, and the 3D view
+ * showing nothing once every opacity is zero. */
+static void
+edit_transfer (MtWindow *win)
+{
+  MtViewer *viewer = mt_window_get_viewer (win);
+  MtTfEditor *ed = MT_TF_EDITOR (mt_window_get_tf_editor (win));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.render-preset", "s", "bone");
+  int n, m;
+  const MtTfPoint *pts = mt_tf_editor_get_points (ed, &n);
+  g_autofree MtTfPoint *bone = mt_transfer_function_preset_points (MT_PRESET_CT_BONE, 0, 1, &m);
+  g_assert_cmpint (n, ==, m);
+  g_assert_cmpmem (pts, n * sizeof *pts, bone, m * sizeof *bone);
+  g_assert_null (mt_viewer_get_transfer_points (viewer, &m));
+  double low, high;
+  mt_tf_editor_get_range (ed, &low, &high);
+  g_test_message ("histogram over %.0f .. %.0f HU", low, high);
+  g_assert_cmpfloat (low, <, -900);
+  g_assert_cmpfloat (high, >, 200);
+
+  /* Point 1 (140 HU) dragged far right stops at its neighbour (220 HU). */
+  mt_tf_editor_move_point (ed, 1, 5000, 0.5);
+  pts = mt_tf_editor_get_points (ed, &n);
+  g_assert_cmpfloat (pts[1].value, ==, 220);
+  g_assert_cmpfloat (pts[1].a, ==, 0.5f);
+  const MtTfPoint *sent = mt_viewer_get_transfer_points (viewer, &m);
+  g_assert_cmpint (m, ==, n);
+  g_assert_cmpmem (sent, m * sizeof *sent, pts, n * sizeof *pts);
+  /* A new point at 100 HU goes second, coloured as the curve is there. */
+  g_assert_cmpint (mt_tf_editor_add_point (ed, 100, 0.3), ==, 1);
+  pts = mt_tf_editor_get_points (ed, &n);
+  g_assert_cmpint (n, ==, 7);
+  g_assert_cmpfloat (pts[1].value, ==, 100);
+  g_assert_cmpfloat (pts[1].r, >=, MIN (pts[0].r, pts[2].r));
+  g_assert_cmpfloat (pts[1].r, <=, MAX (pts[0].r, pts[2].r));
+  /* Removing goes down to two points, not below. */
+  while (mt_tf_editor_remove_point (ed, 1))
+    ;
+  pts = mt_tf_editor_get_points (ed, &n);
+  g_assert_cmpint (n, ==, 2);
+  mt_tf_editor_move_point (ed, 0, pts[0].value, 0);
+  mt_tf_editor_move_point (ed, 1, pts[1].value, 0);
+  /* Nothing is opaque: the 3D view shows only its background. */
+  pump (150);
+  const char *keep = g_getenv ("MEDTWIN_TEST_SHOTS");
+  g_autofree char *png = g_build_filename (keep ? keep : demo_dir, "tf.png", NULL);
+  g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
+  g_autoptr (GdkTexture) shot = gdk_texture_new_from_filename (png, NULL);
+  int w = gdk_texture_get_width (shot), h = gdk_texture_get_height (shot);
+  g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (shot, pixels, (gsize) w * 4);
+  GtkWidget *view3d = mt_window_get_volume_view (win);
+  float bg[3];
+  mt_volume_renderer_background (bg);
+  guint8 centre[4];
+  pixel_at (pixels, w, h, GTK_WIDGET (win), view3d, gtk_widget_get_width (view3d) / 2.0,
+            gtk_widget_get_height (view3d) / 2.0, centre);
+  g_test_message ("3D centre with no opacity: %d,%d,%d", centre[2], centre[1], centre[0]);
+  for (int c = 0; c < 3; c++)
+    g_assert_cmpint (abs (centre[2 - c] - (int) lround (bg[c] * 255)), <=, 2);
+  if (keep != NULL)
+    {
+      mt_tf_editor_reset (ed);
+      GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (ed), GTK_TYPE_POPOVER);
+      gtk_widget_activate_action (GTK_WIDGET (win), "win.edit-transfer-function", NULL);
+      pump (30);
+      g_autofree char *tf_png = g_build_filename (keep, "tf-editor.png", NULL);
+      g_assert_true (mt_window_save_png (popover, tf_png, NULL));
+      gtk_popover_popdown (GTK_POPOVER (popover));
+    }
+  /* A preset chosen: its own points again. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.render-preset", "s", "soft-tissue");
+  g_assert_null (mt_viewer_get_transfer_points (viewer, &m));
+  g_autofree MtTfPoint *soft = mt_transfer_function_preset_points (MT_PRESET_CT_SOFT_TISSUE, 0, 1, &m);
+  pts = mt_tf_editor_get_points (ed, &n);
+  g_assert_cmpint (n, ==, m);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.render-preset", "s", "bone");
 }
 
 static gboolean
@@ -493,6 +575,7 @@ drive (gpointer data)
   g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_CORONAL, 0), ==, "L");
 
   measure (win);
+  edit_transfer (win);
 
   /* F5: presentation, the 3D view alone and turning; F5 again: back. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);

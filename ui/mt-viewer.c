@@ -24,6 +24,8 @@ struct _MtViewer
   MtViewAxis     oblique_view;    /* the view whose crosshair lines are turned */
   double         oblique_degrees; /* counter-clockwise on that view's screen */
   MtTool         tool;
+  MtTfPoint     *tf_points;       /* an edited transfer function; NULL: the preset's */
+  int            n_tf_points;
   GPtrArray     *measurements;    /* of MtMeasurement, on the first scan */
 };
 
@@ -51,6 +53,7 @@ mt_viewer_finalize (GObject *object)
   g_clear_pointer (&self->volume, mt_volume_unref);
   g_clear_pointer (&self->second, mt_volume_unref);
   g_clear_pointer (&self->measurements, g_ptr_array_unref);
+  g_clear_pointer (&self->tf_points, g_free);
   G_OBJECT_CLASS (mt_viewer_parent_class)->finalize (object);
 }
 
@@ -117,8 +120,10 @@ mt_viewer_set_volume (MtViewer *viewer,
     mt_viewer_set_second (viewer, NULL);
   viewer->oblique_view = MT_VIEW_AXIAL;
   viewer->oblique_degrees = 0;
-  /* Measurements belong to a scan: the window loads the new one's. */
+  /* Measurements belong to a scan: the window loads the new one's. An
+   * edited transfer function was made for the old scan's values. */
   g_ptr_array_set_size (viewer->measurements, 0);
+  g_clear_pointer (&viewer->tf_points, g_free);
   if (volume)
     {
       for (int a = 0; a < 3; a++)
@@ -279,6 +284,7 @@ mt_viewer_set_preset (MtViewer      *viewer,
                       MtRenderPreset preset)
 {
   viewer->preset = preset;
+  g_clear_pointer (&viewer->tf_points, g_free);
   g_signal_emit (viewer, signals[PRESET_CHANGED], 0);
 }
 
@@ -408,4 +414,26 @@ mt_viewer_set_measurements (MtViewer  *viewer,
       g_ptr_array_add (viewer->measurements, m);
     }
   g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, FALSE);
+}
+
+const MtTfPoint *
+mt_viewer_get_transfer_points (MtViewer *viewer,
+                               int      *n)
+{
+  *n = viewer->tf_points ? viewer->n_tf_points : 0;
+  return viewer->tf_points;
+}
+
+void
+mt_viewer_set_transfer_points (MtViewer        *viewer,
+                               const MtTfPoint *points,
+                               int              n)
+{
+  g_clear_pointer (&viewer->tf_points, g_free);
+  if (points != NULL && n >= 2)
+    {
+      viewer->tf_points = g_memdup2 (points, sizeof (MtTfPoint) * n);
+      viewer->n_tf_points = n;
+    }
+  g_signal_emit (viewer, signals[PRESET_CHANGED], 0);
 }

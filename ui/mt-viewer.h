@@ -92,6 +92,13 @@ void            mt_viewer_clear_measurements (MtViewer      *viewer);
 /* Replaces the list with copies of list's (a study's stored ones). */
 void            mt_viewer_set_measurements  (MtViewer       *viewer,
                                              GPtrArray      *list);
+/* An edited transfer function for the 3D view (rising values, in the
+ * scan's units); NULL goes back to the preset's. Choosing a preset drops it. */
+const MtTfPoint *mt_viewer_get_transfer_points (MtViewer       *viewer,
+                                                int            *n);
+void            mt_viewer_set_transfer_points (MtViewer        *viewer,
+                                               const MtTfPoint *points,
+                                               int              n);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

@@ -50,12 +50,22 @@ on_volume_changed (MtVolumeView *self)
 }
 
 static void
+apply_preset (MtVolumeView *self)
+{
+  int n;
+  const MtTfPoint *points = mt_viewer_get_transfer_points (self->viewer, &n);
+  mt_volume_renderer_set_preset (self->renderer, mt_viewer_get_preset (self->viewer));
+  if (points != NULL)
+    mt_volume_renderer_set_transfer_points (self->renderer, points, n);
+}
+
+static void
 on_preset_changed (MtVolumeView *self)
 {
   if (self->renderer)
     {
       gtk_gl_area_make_current (GTK_GL_AREA (self));
-      mt_volume_renderer_set_preset (self->renderer, mt_viewer_get_preset (self->viewer));
+      apply_preset (self);
     }
   gtk_gl_area_queue_render (GTK_GL_AREA (self));
 }
@@ -75,7 +85,7 @@ mt_volume_view_realize (GtkWidget *widget)
       gtk_gl_area_set_error (GTK_GL_AREA (self), error);
       return;
     }
-  mt_volume_renderer_set_preset (self->renderer, mt_viewer_get_preset (self->viewer));
+  apply_preset (self);
   self->uploaded_serial = 0;
 }
 

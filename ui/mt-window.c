@@ -13,6 +13,7 @@
 #include "mt-series.h"
 #include "mt-slice-view.h"
 #include "mt-measurement-list.h"
+#include "mt-tf-editor.h"
 #include "mt-volume-view.h"
 #include "mt-volume.h"
 #include "mt-window-level.h"
@@ -62,6 +63,8 @@ struct _MtWindow
   GtkWidget    *tools;
   GtkWidget    *measurements_button;
   GtkWidget    *measurement_list;
+  GtkWidget    *tf_button;
+  GtkWidget    *tf_editor;
 };
 
 G_DEFINE_FINAL_TYPE (MtWindow, mt_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -547,6 +550,12 @@ mt_window_get_view_letter (MtWindow *self,
 }
 
 GtkWidget *
+mt_window_get_tf_editor (MtWindow *self)
+{
+  return self->tf_editor;
+}
+
+GtkWidget *
 mt_window_get_measurement_list (MtWindow *self)
 {
   return self->measurement_list;
@@ -989,6 +998,13 @@ delete_measurement_activated (GSimpleAction *action, GVariant *param, gpointer u
     mt_viewer_remove_measurement (self->viewer, (guint) index);
 }
 
+static void
+edit_transfer_function_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  gtk_menu_button_popup (GTK_MENU_BUTTON (self->tf_button));
+}
+
 static void save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data);
 
 static const GActionEntry win_actions[] = {
@@ -1003,6 +1019,7 @@ static const GActionEntry win_actions[] = {
   { "oblique", oblique_activated, "(sd)", NULL, NULL, { 0 } },
   { "rotate-crosshair", rotate_crosshair_activated, "d", NULL, NULL, { 0 } },
   { "tool", tool_activated, "s", "'crosshair'", tool_state_changed, { 0 } },
+  { "edit-transfer-function", edit_transfer_function_activated, NULL, NULL, NULL, { 0 } },
   { "delete-measurement", delete_measurement_activated, "i", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
   { "slab", slab_activated, "(sd)", NULL, NULL, { 0 } },
@@ -1132,6 +1149,28 @@ mt_window_init (MtWindow *self)
   gtk_widget_set_tooltip_text (self->render_presets, _("Preset for the 3D view"));
   g_signal_connect (self->render_presets, "notify::selected", G_CALLBACK (on_render_preset), self);
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->render_presets);
+  /* The transfer-function editor, in a popover under its button. */
+  self->tf_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->tf_button), "document-edit-symbolic");
+  gtk_widget_set_tooltip_text (self->tf_button, _("Edit the 3D view's colours and opacities (Ctrl+T)"));
+  GtkWidget *tf_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  self->tf_editor = mt_tf_editor_new (self->viewer);
+  GtkWidget *tf_hint = gtk_label_new (_("Opacity over the scan's histogram. Drag a point; click beside the curve "
+                                        "to add one; right-click to remove it; double-click for its colour."));
+  gtk_label_set_wrap (GTK_LABEL (tf_hint), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (tf_hint), 60);
+  gtk_label_set_xalign (GTK_LABEL (tf_hint), 0);
+  gtk_widget_add_css_class (tf_hint, "dim-label");
+  GtkWidget *tf_reset = gtk_button_new_with_mnemonic (_("_Reset to the preset"));
+  gtk_widget_set_halign (tf_reset, GTK_ALIGN_END);
+  g_signal_connect_swapped (tf_reset, "clicked", G_CALLBACK (mt_tf_editor_reset), self->tf_editor);
+  gtk_box_append (GTK_BOX (tf_box), self->tf_editor);
+  gtk_box_append (GTK_BOX (tf_box), tf_hint);
+  gtk_box_append (GTK_BOX (tf_box), tf_reset);
+  GtkWidget *tf_popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (tf_popover), tf_box);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->tf_button), tf_popover);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->tf_button);
   const char *slab_names[] = { _("Thin slice"), _("MIP slab"), _("MinIP slab"), _("Average slab"), NULL };
   self->slab = gtk_drop_down_new_from_strings (slab_names);
   gtk_widget_set_tooltip_text (self->slab, _("Thick slabs in the slice views"));

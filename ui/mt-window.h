@@ -51,6 +51,8 @@ const char *mt_window_get_view_letter (MtWindow *self,
                                        int       edge);
 const char *mt_window_get_slice_text  (MtWindow *self,
                                        int       view);
+/* The transfer-function editor (an MtTfEditor). */
+GtkWidget  *mt_window_get_tf_editor   (MtWindow *self);
 /* The measurements' list (an MtMeasurementList). */
 GtkWidget  *mt_window_get_measurement_list (MtWindow *self);
 
