@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-mesh"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mt-mesh.h"
+#include "mt-volume.h"
+
+G_DEFINE_QUARK (mt-mesh-error-quark, mt_mesh_error)
+
+MtMesh *
+mt_mesh_new (guint n_vertices,
+             guint n_triangles)
+{
+  MtMesh *m = g_new0 (MtMesh, 1);
+  g_atomic_ref_count_init (&m->ref);
+  m->n_vertices = n_vertices;
+  m->n_triangles = n_triangles;
+  m->vertices = g_new0 (float, 3 * (gsize) MAX (n_vertices, 1));
+  m->normals = g_new0 (float, 3 * (gsize) MAX (n_vertices, 1));
+  m->triangles = g_new0 (guint32, 3 * (gsize) MAX (n_triangles, 1));
+  return m;
+}
+
+MtMesh *
+mt_mesh_ref (MtMesh *mesh)
+{
+  g_atomic_ref_count_inc (&mesh->ref);
+  return mesh;
+}
+
+void
+mt_mesh_unref (MtMesh *mesh)
+{
+  if (mesh == NULL || !g_atomic_ref_count_dec (&mesh->ref))
+    return;
+  g_free (mesh->vertices);
+  g_free (mesh->normals);
+  g_free (mesh->triangles);
+  g_free (mesh);
+}
+
+static void
+face (const MtMesh *m, guint t, double a[3], double b[3], double c[3])
+{
+  const guint32 *tri = m->triangles + 3 * (gsize) t;
+  for (int i = 0; i < 3; i++)
+    {
+      a[i] = m->vertices[3 * (gsize) tri[0] + i];
+      b[i] = m->vertices[3 * (gsize) tri[1] + i];
+      c[i] = m->vertices[3 * (gsize) tri[2] + i];
+    }
+}
+
+static void
+cross (const double u[3], const double v[3], double out[3])
+{
+  out[0] = u[1] * v[2] - u[2] * v[1];
+  out[1] = u[2] * v[0] - u[0] * v[2];
+  out[2] = u[0] * v[1] - u[1] * v[0];
+}
+
+void
+mt_mesh_compute_normals (MtMesh *m)
+{
+  g_autofree double *acc = g_new0 (double, 3 * (gsize) MAX (m->n_vertices, 1));
+  for (guint t = 0; t < m->n_triangles; t++)
+    {
+      double a[3], b[3], c[3], u[3], v[3], n[3];
+      face (m, t, a, b, c);
+      for (int i = 0; i < 3; i++)
+        {
+          u[i] = b[i] - a[i];
+          v[i] = c[i] - a[i];
+        }
+      /* Twice the area, so larger triangles weigh more. */
+      cross (u, v, n);
+      for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 3; i++)
+          acc[3 * (gsize) m->triangles[3 * (gsize) t + k] + i] += n[i];
+    }
+  for (guint v = 0; v < m->n_vertices; v++)
+    {
+      double *n = acc + 3 * (gsize) v, len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+      for (int i = 0; i < 3; i++)
+        m->normals[3 * (gsize) v + i] = len > 0 ? (float) (n[i] / len) : 0.0f;
+    }
+}
+
+double
+mt_mesh_volume (const MtMesh *m)
+{
+  /* The divergence theorem: signed tetrahedra from the origin. */
+  double vol = 0;
+  for (guint t = 0; t < m->n_triangles; t++)
+    {
+      double a[3], b[3], c[3], bc[3];
+      face (m, t, a, b, c);
+      cross (b, c, bc);
+      vol += (a[0] * bc[0] + a[1] * bc[1] + a[2] * bc[2]) / 6.0;
+    }
+  return vol;
+}
+
+double
+mt_mesh_area (const MtMesh *m)
+{
+  double area = 0;
+  for (guint t = 0; t < m->n_triangles; t++)
+    {
+      double a[3], b[3], c[3], u[3], v[3], n[3];
+      face (m, t, a, b, c);
+      for (int i = 0; i < 3; i++)
+        {
+          u[i] = b[i] - a[i];
+          v[i] = c[i] - a[i];
+        }
+      cross (u, v, n);
+      area += sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) / 2;
+    }
+  return area;
+}
+
+void
+mt_mesh_bounds (const MtMesh *m,
+                double        lo[3],
+                double        hi[3])
+{
+  for (int i = 0; i < 3; i++)
+    {
+      lo[i] = G_MAXDOUBLE;
+      hi[i] = -G_MAXDOUBLE;
+    }
+  for (guint v = 0; v < m->n_vertices; v++)
+    for (int i = 0; i < 3; i++)
+      {
+        lo[i] = MIN (lo[i], m->vertices[3 * (gsize) v + i]);
+        hi[i] = MAX (hi[i], m->vertices[3 * (gsize) v + i]);
+      }
+}
+
+static void
+flip (MtMesh *m)
+{
+  for (guint t = 0; t < m->n_triangles; t++)
+    {
+      guint32 *tri = m->triangles + 3 * (gsize) t, s = tri[1];
+      tri[1] = tri[2];
+      tri[2] = s;
+    }
+}
+
+/* ------------------------------------------------------- surface nets */
+
+typedef struct
+{
+  const guint8 *mask;
+  int           n[3];
+} Mask;
+
+static inline gboolean
+inside (const Mask *m, int i, int j, int k)
+{
+  if (i < 0 || j < 0 || k < 0 || i >= m->n[0] || j >= m->n[1] || k >= m->n[2])
+    return FALSE;
+  return m->mask[((gsize) k * m->n[1] + j) * m->n[0] + i];
+}
+
+/* The vertex of cell (ci, cj, ck) (corners ci..ci+1 and so on), or -1 if
+ * the boundary does not cross it. */
+static gint64
+cell_vertex (const Mask *m, int ci, int cj, int ck, GArray *vertices)
+{
+  gboolean c[8];
+  int count = 0;
+  for (int q = 0; q < 8; q++)
+    {
+      c[q] = inside (m, ci + (q & 1), cj + ((q >> 1) & 1), ck + ((q >> 2) & 1));
+      count += c[q];
+    }
+  if (count == 0 || count == 8)
+    return -1;
+  /* The mean of the midpoints of the edges whose ends differ. */
+  static const int edges[12][2] = { { 0, 1 }, { 2, 3 }, { 4, 5 }, { 6, 7 }, { 0, 2 }, { 1, 3 },
+                                    { 4, 6 }, { 5, 7 }, { 0, 4 }, { 1, 5 }, { 2, 6 }, { 3, 7 } };
+  double sum[3] = { 0, 0, 0 };
+  int crossings = 0;
+  for (int e = 0; e < 12; e++)
+    {
+      int a = edges[e][0], b = edges[e][1];
+      if (c[a] == c[b])
+        continue;
+      sum[0] += ci + ((a & 1) + (b & 1)) / 2.0;
+      sum[1] += cj + (((a >> 1) & 1) + ((b >> 1) & 1)) / 2.0;
+      sum[2] += ck + (((a >> 2) & 1) + ((b >> 2) & 1)) / 2.0;
+      crossings++;
+    }
+  float p[3] = { (float) (sum[0] / crossings), (float) (sum[1] / crossings), (float) (sum[2] / crossings) };
+  g_array_append_vals (vertices, p, 3);
+  return (gint64) vertices->len / 3 - 1;
+}
+
+static void
+quad (GArray *tris, gint64 a, gint64 b, gint64 c, gint64 d, gboolean forward)
+{
+  if (a < 0 || b < 0 || c < 0 || d < 0)
+    return;
+  guint32 q[6] = { (guint32) a, (guint32) b, (guint32) c, (guint32) a, (guint32) c, (guint32) d };
+  if (!forward)
+    {
+      q[1] = (guint32) c, q[2] = (guint32) b;
+      q[4] = (guint32) d, q[5] = (guint32) c;
+    }
+  g_array_append_vals (tris, q, 6);
+}
+
+MtMesh *
+mt_mesh_from_labels (const MtVolume *labels,
+                     int             label,
+                     GError        **error)
+{
+  const int nx = labels->dims[0], ny = labels->dims[1], nz = labels->dims[2];
+  gsize n = mt_volume_n_voxels (labels);
+  g_autofree guint8 *mask = g_new (guint8, n);
+  gsize count = 0;
+  for (gsize v = 0; v < n; v++)
+    {
+      float x = labels->data[v];
+      mask[v] = label < 0 ? x > 0.5f : lroundf (x) == label;
+      count += mask[v];
+    }
+  if (count == 0)
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY, _("Label %d is not in the volume: no surface to make."),
+                   label);
+      return NULL;
+    }
+  Mask m = { mask, { nx, ny, nz } };
+  g_autoptr (GArray) verts = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr (GArray) tris = g_array_new (FALSE, FALSE, sizeof (guint32));
+  /* Cells run from -1 to n-1 along each axis (voxels beyond the volume are
+   * outside); two layers of cell vertices are kept, k-1 and k. */
+  const int lw = nx + 1, lh = ny + 1;
+  g_autofree gint64 *prev = g_new (gint64, (gsize) lw * lh);
+  g_autofree gint64 *cur = g_new (gint64, (gsize) lw * lh);
+#define CELL(layer, ci, cj) (layer)[((gsize) ((cj) + 1)) * lw + ((ci) + 1)]
+  for (int ck = -1; ck < nz; ck++)
+    {
+      for (int cj = -1; cj < ny; cj++)
+        for (int ci = -1; ci < nx; ci++)
+          CELL (cur, ci, cj) = cell_vertex (&m, ci, cj, ck, verts);
+      /* Edges along z between voxels (i, j, ck) and (i, j, ck + 1): the four
+       * cells around them lie in this layer. */
+      for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+          {
+            gboolean a = inside (&m, i, j, ck), b = inside (&m, i, j, ck + 1);
+            if (a != b)
+              quad (tris, CELL (cur, i - 1, j - 1), CELL (cur, i, j - 1), CELL (cur, i, j), CELL (cur, i - 1, j), a);
+          }
+      if (ck >= 0)
+        {
+          int k = ck;
+          /* Edges along x and y at voxel row k: cells in layers k-1 and k. */
+          for (int j = 0; j < ny; j++)
+            for (int i = -1; i < nx; i++)
+              {
+                gboolean a = inside (&m, i, j, k), b = inside (&m, i + 1, j, k);
+                if (a != b)
+                  quad (tris, CELL (prev, i, j - 1), CELL (prev, i, j), CELL (cur, i, j), CELL (cur, i, j - 1), a);
+              }
+          for (int j = -1; j < ny; j++)
+            for (int i = 0; i < nx; i++)
+              {
+                gboolean a = inside (&m, i, j, k), b = inside (&m, i, j + 1, k);
+                if (a != b)
+                  quad (tris, CELL (prev, i - 1, j), CELL (cur, i - 1, j), CELL (cur, i, j), CELL (prev, i, j), a);
+              }
+        }
+      gint64 *swap = prev;
+      prev = cur;
+      cur = swap;
+    }
+#undef CELL
+  MtMesh *mesh = mt_mesh_new (verts->len / 3, tris->len / 3);
+  memcpy (mesh->triangles, tris->data, sizeof (guint32) * tris->len);
+  const float *idx = (const float *) verts->data;
+  for (guint v = 0; v < mesh->n_vertices; v++)
+    {
+      double ijk[3] = { idx[3 * v], idx[3 * v + 1], idx[3 * v + 2] }, p[3];
+      mt_volume_index_to_patient (labels, ijk, p);
+      for (int i = 0; i < 3; i++)
+        mesh->vertices[3 * (gsize) v + i] = (float) p[i];
+    }
+  /* A mirrored grid (direction of determinant -1) turns the faces inwards. */
+  if (mt_mesh_volume (mesh) < 0)
+    flip (mesh);
+  mt_mesh_compute_normals (mesh);
+  return mesh;
+}
+
+/* ---------------------------------------------------------------- STL */
+
+gboolean
+mt_mesh_write_stl (const MtMesh *mesh,
+                   const char   *path,
+                   GError      **error)
+{
+  gsize size = 84 + 50 * (gsize) mesh->n_triangles;
+  g_autofree guint8 *buf = g_malloc0 (size);
+  g_strlcpy ((char *) buf, "MedTwin surface, patient LPS millimetres", 80);
+  guint32 count = GUINT32_TO_LE (mesh->n_triangles);
+  memcpy (buf + 80, &count, 4);
+  for (guint t = 0; t < mesh->n_triangles; t++)
+    {
+      double a[3], b[3], c[3], u[3], v[3], n[3];
+      face (mesh, t, a, b, c);
+      for (int i = 0; i < 3; i++)
+        {
+          u[i] = b[i] - a[i];
+          v[i] = c[i] - a[i];
+        }
+      cross (u, v, n);
+      double len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+      float rec[12];
+      for (int i = 0; i < 3; i++)
+        {
+          rec[i] = len > 0 ? (float) (n[i] / len) : 0.0f;
+          rec[3 + i] = (float) a[i];
+          rec[6 + i] = (float) b[i];
+          rec[9 + i] = (float) c[i];
+        }
+      guint8 *out = buf + 84 + 50 * (gsize) t;
+      for (int i = 0; i < 12; i++)
+        {
+          guint32 bits;
+          memcpy (&bits, &rec[i], 4);
+          bits = GUINT32_TO_LE (bits);
+          memcpy (out + 4 * i, &bits, 4);
+        }
+    }
+  g_autoptr (GError) local = NULL;
+  if (!g_file_set_contents (path, (const char *) buf, (gssize) size, &local))
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_WRITE, _("Cannot write %s: %s"), path, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Corners shared by triangles become one vertex. */
+static MtMesh *
+weld (const float *corners, guint n_triangles)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref,
+                                                       NULL);
+  g_autoptr (GArray) verts = g_array_new (FALSE, FALSE, sizeof (float));
+  MtMesh *mesh = mt_mesh_new (0, n_triangles);
+  for (guint c = 0; c < 3 * n_triangles; c++)
+    {
+      GBytes *key = g_bytes_new (corners + 3 * (gsize) c, 3 * sizeof (float));
+      gpointer found;
+      guint32 id;
+      if (g_hash_table_lookup_extended (seen, key, NULL, &found))
+        {
+          id = GPOINTER_TO_UINT (found);
+          g_bytes_unref (key);
+        }
+      else
+        {
+          id = verts->len / 3;
+          g_array_append_vals (verts, corners + 3 * (gsize) c, 3);
+          g_hash_table_insert (seen, key, GUINT_TO_POINTER (id));
+        }
+      mesh->triangles[c] = id;
+    }
+  mesh->n_vertices = verts->len / 3;
+  g_free (mesh->vertices);
+  g_free (mesh->normals);
+  mesh->vertices = g_memdup2 (verts->data, sizeof (float) * MAX (verts->len, 3));
+  mesh->normals = g_new0 (float, MAX (verts->len, 3));
+  mt_mesh_compute_normals (mesh);
+  return mesh;
+}
+
+static MtMesh *
+read_ascii (const char *path, const char *text, gsize length, GError **error)
+{
+  g_autoptr (GArray) corners = g_array_new (FALSE, FALSE, sizeof (float));
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = g_strstrip (lines[i]);
+      if (!g_str_has_prefix (l, "vertex"))
+        continue;
+      float p[3];
+      char *end = (char *) l + 6;
+      for (int c = 0; c < 3; c++)
+        {
+          char *start = end;
+          p[c] = (float) g_ascii_strtod (start, &end);
+          if (end == start || !isfinite (p[c]))
+            {
+              g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT,
+                           _("%s: line %u is not a vertex of three numbers."), path, i + 1);
+              return NULL;
+            }
+        }
+      g_array_append_vals (corners, p, 3);
+    }
+  if (corners->len == 0 || corners->len % 9 != 0)
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT,
+                   _("%s is not a complete STL surface: its vertices do not make whole triangles."), path);
+      return NULL;
+    }
+  return weld ((const float *) corners->data, corners->len / 9);
+}
+
+MtMesh *
+mt_mesh_read_stl (const char *path,
+                  GError    **error)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  g_autoptr (GError) local = NULL;
+  if (!g_file_get_contents (path, &data, &length, &local))
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_READ, _("Cannot read %s: %s"), path, local->message);
+      return NULL;
+    }
+  guint32 count = 0;
+  if (length >= 84)
+    {
+      memcpy (&count, data + 80, 4);
+      count = GUINT32_FROM_LE (count);
+    }
+  /* Binary when the size matches its triangle count exactly (some binary
+   * files also begin with "solid"). */
+  if (length >= 84 && count > 0 && (guint64) count * 50 + 84 == length)
+    {
+      g_autofree float *corners = g_new (float, 9 * (gsize) count);
+      for (guint t = 0; t < count; t++)
+        for (int i = 0; i < 9; i++)
+          {
+            guint32 bits;
+            memcpy (&bits, data + 84 + 50 * (gsize) t + 12 + 4 * i, 4);
+            bits = GUINT32_FROM_LE (bits);
+            memcpy (&corners[9 * (gsize) t + i], &bits, 4);
+            if (!isfinite (corners[9 * (gsize) t + i]))
+              {
+                g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT,
+                             _("%s: triangle %u has a coordinate that is not a number."), path, t + 1);
+                return NULL;
+              }
+          }
+      return weld (corners, count);
+    }
+  if (length >= 5 && strncmp (data, "solid", 5) == 0 && memchr (data, '\0', length) == NULL)
+    return read_ascii (path, data, length, error);
+  g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT,
+               _("%s is not an STL surface (binary or ASCII), or it is cut short."), path);
+  return NULL;
+}

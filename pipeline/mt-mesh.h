@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+#define MT_MESH_ERROR (mt_mesh_error_quark ())
+typedef enum
+{
+  MT_MESH_ERROR_READ,
+  MT_MESH_ERROR_FORMAT,     /* not an STL file, or a damaged one */
+  MT_MESH_ERROR_WRITE,
+  MT_MESH_ERROR_EMPTY,      /* no surface: the label is not in the volume */
+} MtMeshError;
+GQuark mt_mesh_error_quark (void);
+
+/* A triangle surface in patient coordinates (LPS, mm), with one normal per
+ * vertex pointing out of the structure. */
+typedef struct
+{
+  gatomicrefcount ref;
+  float          *vertices;     /* 3 per vertex */
+  float          *normals;      /* 3 per vertex, unit length */
+  guint32        *triangles;    /* 3 vertex indices per triangle, counter-clockwise seen from outside */
+  guint           n_vertices;
+  guint           n_triangles;
+} MtMesh;
+
+MtMesh  *mt_mesh_new              (guint            n_vertices,
+                                   guint            n_triangles);
+MtMesh  *mt_mesh_ref              (MtMesh          *mesh);
+void     mt_mesh_unref            (MtMesh          *mesh);
+/* Vertex normals from the triangles around each vertex (area-weighted). */
+void     mt_mesh_compute_normals  (MtMesh          *mesh);
+/* The volume enclosed (mm3; positive when the triangles face outwards) and
+ * the area (mm2). */
+double   mt_mesh_volume           (const MtMesh    *mesh);
+double   mt_mesh_area             (const MtMesh    *mesh);
+void     mt_mesh_bounds           (const MtMesh    *mesh,
+                                   double           lo[3],
+                                   double           hi[3]);
+/* The closed surface around the voxels of a label volume whose value is
+ * label (any value > 0 for label < 0), by surface nets: one vertex per cell
+ * the boundary crosses, at the mean of its crossings. Voxels outside the
+ * volume count as outside, so the surface is always closed. */
+MtMesh  *mt_mesh_from_labels      (const MtVolume  *labels,
+                                   int              label,
+                                   GError         **error);
+/* Binary STL, the format 3D printers and slicers take. */
+gboolean mt_mesh_write_stl        (const MtMesh    *mesh,
+                                   const char      *path,
+                                   GError         **error);
+/* Binary or ASCII STL; shared corners are merged into one vertex. */
+MtMesh  *mt_mesh_read_stl         (const char      *path,
+                                   GError         **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtMesh, mt_mesh_unref)
+
+G_END_DECLS

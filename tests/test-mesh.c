@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Surfaces from label volumes: closed, facing out, of the right volume and
+ * area; STL out and back; damaged STL files refused with their name. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "mt-file-utils.h"
+#include "mt-mesh.h"
+#include "mt-phantom.h"
+#include "mt-volume.h"
+
+/* A ball of radius r mm at the centre of an n^3 grid of the given spacing. */
+static MtVolume *
+ball (int n, const double spacing[3], double r, gboolean mirrored)
+{
+  g_autoptr (GError) error = NULL;
+  MtVolume *v = mt_volume_new (n, n, n, &error);
+  g_assert_no_error (error);
+  memcpy (v->spacing, spacing, sizeof v->spacing);
+  if (mirrored)
+    v->direction[0] = -1;
+  for (int k = 0; k < n; k++)
+    for (int j = 0; j < n; j++)
+      for (int i = 0; i < n; i++)
+        {
+          double x = (i - (n - 1) / 2.0) * spacing[0], y = (j - (n - 1) / 2.0) * spacing[1];
+          double z = (k - (n - 1) / 2.0) * spacing[2];
+          v->data[mt_volume_offset (v, i, j, k)] = x * x + y * y + z * z <= r * r ? 3 : 0;
+        }
+  return v;
+}
+
+/* Every edge is shared by exactly two triangles, once each way round. */
+static void
+assert_closed (const MtMesh *m)
+{
+  g_autoptr (GHashTable) edges = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree gint64 *keys = g_new (gint64, 3 * (gsize) m->n_triangles);
+  for (guint t = 0; t < m->n_triangles; t++)
+    for (int e = 0; e < 3; e++)
+      {
+        guint32 a = m->triangles[3 * t + e], b = m->triangles[3 * t + (e + 1) % 3];
+        keys[3 * t + e] = ((gint64) a << 32) | b;
+        g_assert_false (g_hash_table_contains (edges, &keys[3 * t + e]));
+        g_hash_table_add (edges, &keys[3 * t + e]);
+      }
+  for (guint i = 0; i < 3 * m->n_triangles; i++)
+    {
+      gint64 reverse = ((keys[i] & 0xffffffff) << 32) | (keys[i] >> 32);
+      g_assert_true (g_hash_table_contains (edges, &reverse));
+    }
+}
+
+/* Closed, though perhaps pinched where two voxels meet along an edge: every
+ * edge is walked as often one way round as the other. */
+static void
+assert_watertight (const MtMesh *m)
+{
+  g_autoptr (GHashTable) count = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint t = 0; t < m->n_triangles; t++)
+    for (int e = 0; e < 3; e++)
+      {
+        guint32 a = m->triangles[3 * t + e], b = m->triangles[3 * t + (e + 1) % 3];
+        gint64 key = ((gint64) MIN (a, b) << 32) | MAX (a, b);
+        gint64 *k = g_memdup2 (&key, sizeof key);
+        int c = GPOINTER_TO_INT (g_hash_table_lookup (count, k)) + (a < b ? 1 : -1);
+        g_hash_table_replace (count, k, GINT_TO_POINTER (c));
+      }
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init (&it, count);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    g_assert_cmpint (GPOINTER_TO_INT (value), ==, 0);
+}
+
+static void
+check_ball (const double spacing[3], gboolean mirrored)
+{
+  const double r = 12;
+  g_autoptr (MtVolume) v = ball (40, spacing, r, mirrored);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) m = mt_mesh_from_labels (v, 3, &error);
+  g_assert_no_error (error);
+  assert_closed (m);
+  double vol = mt_mesh_volume (m), area = mt_mesh_area (m);
+  double true_vol = 4.0 / 3.0 * G_PI * r * r * r, true_area = 4 * G_PI * r * r;
+  g_test_message ("ball r %.0f mm, spacing %.2g/%.2g/%.2g%s: %u triangles, volume %.0f (%.0f), area %.0f (%.0f)", r,
+                  spacing[0], spacing[1], spacing[2], mirrored ? ", mirrored" : "", m->n_triangles, vol, true_vol,
+                  area, true_area);
+  g_assert_cmpfloat (fabs (vol - true_vol) / true_vol, <, 0.04);
+  /* A staircase surface is larger than the smooth one; within a fifth. */
+  g_assert_cmpfloat (fabs (area - true_area) / true_area, <, 0.2);
+  /* Normals point away from the centre. */
+  double c[3], ijk[3] = { 19.5, 19.5, 19.5 };
+  mt_volume_index_to_patient (v, ijk, c);
+  guint out = 0;
+  for (guint i = 0; i < m->n_vertices; i++)
+    {
+      double d = 0;
+      for (int a = 0; a < 3; a++)
+        d += (m->vertices[3 * i + a] - c[a]) * m->normals[3 * i + a];
+      out += d > 0;
+    }
+  g_assert_cmpuint (out, ==, m->n_vertices);
+}
+
+static void
+test_ball (void)
+{
+  check_ball ((double[3]) { 1, 1, 1 }, FALSE);
+  check_ball ((double[3]) { 0.8, 0.8, 1.5 }, FALSE);
+  check_ball ((double[3]) { 1, 1, 1 }, TRUE);
+}
+
+/* A ball touching the grid's faces still gives a closed surface. */
+static void
+test_edges_and_errors (void)
+{
+  g_autoptr (MtVolume) v = ball (20, (double[3]) { 1, 1, 1 }, 14, FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) m = mt_mesh_from_labels (v, -1, &error);
+  g_assert_no_error (error);
+  assert_closed (m);
+  g_assert_cmpfloat (mt_mesh_volume (m), >, 0);
+  double lo[3], hi[3];
+  mt_mesh_bounds (m, lo, hi);
+  /* Cut off by the grid: the surface runs at most half a voxel outside it. */
+  g_assert_cmpfloat (hi[0] - lo[0], <=, 20 + 1e-6);
+  g_assert_null (mt_mesh_from_labels (v, 7, &error));
+  g_assert_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY);
+}
+
+static void
+test_stl (void)
+{
+  g_autoptr (MtVolume) v = ball (30, (double[3]) { 1, 1, 1 }, 9, FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) m = mt_mesh_from_labels (v, 3, &error);
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-mesh-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "ball.stl", NULL);
+  g_assert_true (mt_mesh_write_stl (m, path, &error));
+  GStatBuf st;
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 84 + 50 * (gint64) m->n_triangles);
+  g_autoptr (MtMesh) back = mt_mesh_read_stl (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->n_triangles, ==, m->n_triangles);
+  g_assert_cmpuint (back->n_vertices, ==, m->n_vertices);
+  assert_closed (back);
+  g_assert_cmpfloat_with_epsilon (mt_mesh_volume (back), mt_mesh_volume (m), 1e-3 * mt_mesh_volume (m));
+
+  /* ASCII too. */
+  g_autofree char *ascii = g_build_filename (dir, "tri.stl", NULL);
+  g_assert_true (g_file_set_contents (ascii,
+                                      "solid t\n facet normal 0 0 1\n  outer loop\n   vertex 0 0 0\n"
+                                      "   vertex 1 0 0\n   vertex 0 1 0\n  endloop\n endfacet\nendsolid t\n", -1, NULL));
+  g_autoptr (MtMesh) tri = mt_mesh_read_stl (ascii, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tri->n_triangles, ==, 1);
+  g_assert_cmpfloat_with_epsilon (mt_mesh_area (tri), 0.5, 1e-9);
+
+  /* Damaged: cut short, nonsense, empty, a vertex that is not numbers. */
+  g_autofree char *data = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  const struct { const char *name; const char *bytes; gssize n; } bad[] = {
+    { "short.stl", data, (gssize) len - 7 },
+    { "noise.stl", "this is not a surface", -1 },
+    { "empty.stl", "", 0 },
+    { "nan.stl", "solid x\nfacet\nouter loop\nvertex 0 0 zero\nvertex 1 0 0\nvertex 0 1 0\nendloop\nendfacet\n", -1 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, bad[i].name, NULL);
+      g_assert_true (g_file_set_contents (p, bad[i].bytes, bad[i].n, NULL));
+      g_clear_error (&error);
+      g_assert_null (mt_mesh_read_stl (p, &error));
+      g_assert_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, bad[i].name));
+    }
+  mt_remove_tree (dir);
+}
+
+/* The demo patient's heart: the surface holds the volume its voxels do. */
+static void
+test_phantom_heart (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtPhantom) p = mt_phantom_generate (1, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  gsize voxels = 0, n = mt_volume_n_voxels (p->labels);
+  for (gsize i = 0; i < n; i++)
+    voxels += lroundf (p->labels->data[i]) == MT_LABEL_HEART;
+  double voxel_ml = p->labels->spacing[0] * p->labels->spacing[1] * p->labels->spacing[2] / 1000;
+  gint64 t0 = g_get_monotonic_time ();
+  g_autoptr (MtMesh) m = mt_mesh_from_labels (p->labels, MT_LABEL_HEART, &error);
+  double ms = (g_get_monotonic_time () - t0) / 1000.0;
+  g_assert_no_error (error);
+  assert_watertight (m);
+  double ml = mt_mesh_volume (m) / 1000;
+  g_test_message ("heart: %zu voxels = %.1f ml; surface %u triangles encloses %.1f ml (%.0f ms)", voxels,
+                  voxels * voxel_ml, m->n_triangles, ml, ms);
+  g_assert_cmpfloat (fabs (ml - voxels * voxel_ml) / (voxels * voxel_ml), <, 0.03);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/pipeline/mesh/ball", test_ball);
+  g_test_add_func ("/pipeline/mesh/edges-and-errors", test_edges_and_errors);
+  g_test_add_func ("/pipeline/mesh/stl", test_stl);
+  g_test_add_func ("/pipeline/mesh/phantom-heart", test_phantom_heart);
+  return g_test_run ();
+}
