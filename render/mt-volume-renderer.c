@@ -28,6 +28,7 @@ struct _MtVolumeRenderer
   float          tf_alpha_max;
   GLuint         fbo, fbo_color;
   int            fbo_w, fbo_h;
+  GLuint         surface_color, surface_depth;  /* opaque surfaces; 0: none */
   GLuint         timers[2];     /* GL_TIME_ELAPSED, used in turn */
   gboolean       timer_pending[2];
   int            timer_next;
@@ -53,6 +54,7 @@ struct _MtVolumeRenderer
   GLint          loc_inv_mvp, loc_tex_to_world, loc_normal_matrix, loc_texel, loc_value_map,
                  loc_tf_range, loc_step, loc_shading, loc_background, loc_volume, loc_transfer,
                  loc_occupancy, loc_brick_scale, loc_mip, loc_mip_window, loc_brick_max,
+                 loc_surface_color, loc_surface_depth, loc_has_surface,
                  loc_model, loc_clip_plane, loc_clip_lo, loc_clip_hi;
 };
 
@@ -80,6 +82,9 @@ mt_volume_renderer_new (GError **error)
   LOC (loc_value_map, "u_value_map");
   LOC (loc_tf_range, "u_tf_range");
   LOC (loc_step, "u_step_mm");
+  LOC (loc_surface_color, "u_surface_color");
+  LOC (loc_surface_depth, "u_surface_depth");
+  LOC (loc_has_surface, "u_has_surface");
   LOC (loc_shading, "u_shading");
   LOC (loc_background, "u_background");
   LOC (loc_volume, "u_volume");
@@ -501,6 +506,15 @@ mt_adapt_pixel_scale (double scale,
   return CLAMP (next, 1.0, 8.0);
 }
 
+void
+mt_volume_renderer_set_surfaces (MtVolumeRenderer *r,
+                                 GLuint            color,
+                                 GLuint            depth)
+{
+  r->surface_color = color;
+  r->surface_depth = depth;
+}
+
 double
 mt_drag_step_scale (double pixel_scale)
 {
@@ -568,6 +582,13 @@ mt_volume_renderer_render_scaled (MtVolumeRenderer *r,
   glActiveTexture (GL_TEXTURE3);
   glBindTexture (GL_TEXTURE_3D, r->brick_max_tex);
   glUniform1i (r->loc_brick_max, 3);
+  glUniform1f (r->loc_has_surface, r->surface_depth != 0 ? 1.0f : 0.0f);
+  glActiveTexture (GL_TEXTURE4);
+  glBindTexture (GL_TEXTURE_2D, r->surface_color);
+  glUniform1i (r->loc_surface_color, 4);
+  glActiveTexture (GL_TEXTURE5);
+  glBindTexture (GL_TEXTURE_2D, r->surface_depth);
+  glUniform1i (r->loc_surface_depth, 5);
   glActiveTexture (GL_TEXTURE0);
   glUniform3f (r->loc_brick_scale, (float) r->dims[0] / BRICK, (float) r->dims[1] / BRICK,
                (float) r->dims[2] / BRICK);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <epoxy/gl.h>
 #include <glib.h>
 
 #include "mt-camera.h"
@@ -40,6 +41,12 @@ void              mt_volume_renderer_set_preset  (MtVolumeRenderer  *r,
 void              mt_volume_renderer_set_transfer_points (MtVolumeRenderer *r,
                                                           const MtTfPoint  *points,
                                                           int               n);
+/* Opaque surfaces drawn first at the viewport's size (an
+ * MtMeshRenderer's colour and depth textures): rays stop at them and the
+ * surfaces show behind the volume. 0, 0: none. */
+void              mt_volume_renderer_set_surfaces (MtVolumeRenderer *r,
+                                                   GLuint            color_texture,
+                                                   GLuint            depth_texture);
 /* The window a MIP is shown through (centre, width in the volume's units). */
 void              mt_volume_renderer_set_window  (MtVolumeRenderer  *r,
                                                   double             center,

@@ -21,6 +21,9 @@ uniform mat4 u_tex_to_world4;      // texture coordinates -> patient mm
 uniform vec4 u_clip_plane;         // n.x + d > 0 is removed (n = 0: nothing)
 uniform vec3 u_clip_lo;            // clipping box, patient mm
 uniform vec3 u_clip_hi;
+uniform sampler2D u_surface_color; // opaque surfaces drawn first: colour
+uniform sampler2D u_surface_depth; // and depth (1: none)
+uniform float u_has_surface;
 in vec2 v_ndc;
 out vec4 frag_color;
 
@@ -58,6 +61,21 @@ main ()
   float enter = max (max (tmin.x, tmin.y), max (tmin.z, 0.0));
   float leave = min (min (tmax.x, tmax.y), min (tmax.z, 1.0));
 
+  // An opaque surface ends the ray where it is, and shows behind the volume
+  // in front of it.
+  vec3 behind = u_background;
+  if (u_has_surface > 0.5)
+    {
+      vec2 uv = v_ndc * 0.5 + 0.5;
+      float d = texture (u_surface_depth, uv).r;
+      if (d < 1.0)
+        {
+          vec4 s_h = u_inv_mvp * vec4 (v_ndc, d * 2.0 - 1.0, 1.0);
+          leave = min (leave, dot (s_h.xyz / s_h.w - origin, dir) / dot (dir, dir));
+          behind = texture (u_surface_color, uv).rgb;
+        }
+    }
+
   // The clipping box and plane cut the ray's interval, in patient space
   // (the map from texture space is affine, so the ray stays a line).
   vec3 w0 = (u_tex_to_world4 * vec4 (origin, 1.0)).xyz;
@@ -80,7 +98,7 @@ main ()
     leave = enter;           // parallel, and wholly on the removed side
   if (leave <= enter)
     {
-      frag_color = vec4 (u_background, 1.0);
+      frag_color = vec4 (behind, 1.0);
       return;
     }
 
@@ -156,8 +174,8 @@ main ()
     {
       float value = peak * u_value_map.x + u_value_map.y;
       float g = clamp ((value - u_mip_window.x) * u_mip_window.y, 0.0, 1.0);
-      frag_color = vec4 (vec3 (g), 1.0);
+      frag_color = vec4 (g > 0.0 ? vec3 (g) : behind, 1.0);
       return;
     }
-  frag_color = vec4 (acc.rgb + (1.0 - acc.a) * u_background, 1.0);
+  frag_color = vec4 (acc.rgb + (1.0 - acc.a) * behind, 1.0);
 }

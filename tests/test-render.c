@@ -9,6 +9,7 @@
 
 #include "mt-camera.h"
 #include "mt-measure.h"
+#include "mt-mesh-renderer.h"
 #include "mt-offscreen.h"
 #include "mt-phantom.h"
 #include "mt-reslice.h"
@@ -1035,6 +1036,132 @@ test_custom_transfer (void)
   mt_volume_renderer_free (r);
 }
 
+/* A square facing the camera (normal along -y, towards the front) at
+ * patient y, spanning x and z by +-half mm around the volume's centre. */
+static MtMesh *
+square_at (const MtVolume *v, double y, double half)
+{
+  double c[3], ijk[3] = { (v->dims[0] - 1) / 2.0, (v->dims[1] - 1) / 2.0, (v->dims[2] - 1) / 2.0 };
+  mt_volume_index_to_patient (v, ijk, c);
+  MtMesh *m = mt_mesh_new (4, 2);
+  const float corners[4][2] = { { -1, -1 }, { 1, -1 }, { 1, 1 }, { -1, 1 } };
+  for (int i = 0; i < 4; i++)
+    {
+      m->vertices[3 * i] = (float) (c[0] + corners[i][0] * half);
+      m->vertices[3 * i + 1] = (float) y;
+      m->vertices[3 * i + 2] = (float) (c[2] + corners[i][1] * half);
+    }
+  const guint32 tris[6] = { 0, 1, 2, 0, 2, 3 };
+  memcpy (m->triangles, tris, sizeof tris);
+  mt_mesh_compute_normals (m);
+  return m;
+}
+
+static guint8 *
+render_scene (MtVolumeRenderer *vr, MtMeshRenderer *mr, const MtCamera *camera, int w, int h)
+{
+  mt_scene_render (vr, mr, camera, w, h, 1, 1);
+  return mt_offscreen_read_rgba (gl);
+}
+
+/* Surfaces with the volume: an opaque square in front hides it, one behind
+ * shows only where the volume is clear; transparent squares blend the same
+ * whichever is drawn first, and hide behind an opaque one. */
+static void
+test_surfaces (void)
+{
+  const MtVolume *ct = phantom->ct;
+  const int W = 160, H = 120, N = W * H;
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, ct);
+  g_autoptr (GError) error = NULL;
+  MtVolumeRenderer *vr = mt_volume_renderer_new (&error);
+  g_assert_true (mt_volume_renderer_set_volume (vr, ct, &error));
+  mt_volume_renderer_set_preset (vr, MT_PRESET_CT_BONE);
+  MtMeshRenderer *mr = mt_mesh_renderer_new (&error);
+  g_assert_no_error (error);
+  mt_offscreen_resize (gl, W, H);
+  g_autofree guint8 *alone = render_scene (vr, NULL, &camera, W, H);
+
+  double lo[3], hi[3], ijk0[3] = { 0, 0, 0 }, ijk1[3] = { ct->dims[0] - 1, ct->dims[1] - 1, ct->dims[2] - 1 };
+  mt_volume_index_to_patient (ct, ijk0, lo);
+  mt_volume_index_to_patient (ct, ijk1, hi);
+  const float green[4] = { 0.1f, 0.8f, 0.2f, 1 }, red[4] = { 0.9f, 0.1f, 0.1f, 0.5f }, blue[4] = { 0.1f, 0.2f, 0.9f, 0.5f };
+  g_autoptr (MtMesh) front = square_at (ct, MIN (lo[1], hi[1]) - 20, 2000);
+  g_autoptr (MtMesh) back = square_at (ct, MAX (lo[1], hi[1]) + 20, 2000);
+  g_autoptr (MtMesh) front2 = square_at (ct, MIN (lo[1], hi[1]) - 40, 2000);
+
+  /* In front: the square everywhere, one colour. */
+  mt_mesh_renderer_add (mr, front, green);
+  g_autofree guint8 *hidden = render_scene (vr, mr, &camera, W, H);
+  int green_px = 0;
+  for (int i = 0; i < N; i++)
+    green_px += hidden[4 * i + 1] > 150 && hidden[4 * i] < 120 && hidden[4 * i + 2] < 120;
+  g_test_message ("opaque square in front: %d of %d pixels green", green_px, N);
+  g_assert_cmpint (green_px, ==, N);
+
+  /* Behind: the bone in front of it as before, the square where the volume
+   * is clear. */
+  mt_mesh_renderer_clear (mr);
+  mt_mesh_renderer_add (mr, back, green);
+  g_autofree guint8 *behind = render_scene (vr, mr, &camera, W, H);
+  float bg[3];
+  mt_volume_renderer_background (bg);
+  int clear = 0, clear_green = 0, bone = 0, bone_same = 0;
+  for (int i = 0; i < N; i++)
+    {
+      const guint8 *a = alone + 4 * i, *b = behind + 4 * i;
+      gboolean is_bg = abs (a[0] - (int) lround (bg[0] * 255)) <= 1 && abs (a[2] - (int) lround (bg[2] * 255)) <= 1;
+      if (is_bg)
+        {
+          clear++;
+          clear_green += b[1] > 150 && b[0] < 120;
+        }
+      else if (a[0] > 200)
+        {
+          bone++;
+          bone_same += abs (a[0] - b[0]) <= 12;
+        }
+    }
+  g_test_message ("square behind: %d/%d clear pixels green, %d/%d bright bone pixels unchanged", clear_green, clear,
+                  bone_same, bone);
+  g_assert_cmpint (clear, >, N / 10);
+  g_assert_cmpint (clear_green, ==, clear);
+  g_assert_cmpint (bone, >, 100);
+  g_assert_cmpint (bone_same, >=, bone * 95 / 100);
+
+  /* Two transparent squares in front, drawn in either order: the same. */
+  mt_mesh_renderer_clear (mr);
+  mt_mesh_renderer_add (mr, front, red);
+  mt_mesh_renderer_add (mr, front2, blue);
+  g_autofree guint8 *ab = render_scene (vr, mr, &camera, W, H);
+  mt_mesh_renderer_clear (mr);
+  mt_mesh_renderer_add (mr, front2, blue);
+  mt_mesh_renderer_add (mr, front, red);
+  g_autofree guint8 *ba = render_scene (vr, mr, &camera, W, H);
+  int worst = 0;
+  for (int i = 0; i < 4 * N; i++)
+    worst = MAX (worst, abs (ab[i] - ba[i]));
+  const guint8 *mid = ab + 4 * (H / 2 * W + W / 2), *corner = ab;
+  g_test_message ("transparent red and blue, both orders: worst difference %d; corner %d,%d,%d", worst, corner[0],
+                  corner[1], corner[2]);
+  g_assert_cmpint (worst, <=, 1);
+  /* Both layers show over the background, and the volume shows through. */
+  g_assert_cmpint (corner[0], >, 40);
+  g_assert_cmpint (corner[2], >, 40);
+  g_assert_cmpint (abs (mid[0] - corner[0]) + abs (mid[1] - corner[1]) + abs (mid[2] - corner[2]), >, 0);
+
+  /* Behind an opaque square, a transparent one is hidden. */
+  mt_mesh_renderer_clear (mr);
+  mt_mesh_renderer_add (mr, front2, green);
+  mt_mesh_renderer_add (mr, front, red);
+  g_autofree guint8 *covered = render_scene (vr, mr, &camera, W, H);
+  g_assert_cmpmem (covered, 4 * N, hidden, 4 * N);
+  save_if_asked ("surfaces-oit.png", ab, W, H);
+  mt_mesh_renderer_free (mr);
+  mt_volume_renderer_free (vr);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1066,6 +1193,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/raycast/angio-and-lung", test_angio_and_lung);
   g_test_add_func ("/render/raycast/adaptive-drag", test_adaptive_drag);
   g_test_add_func ("/render/raycast/custom-transfer", test_custom_transfer);
+  g_test_add_func ("/render/raycast/surfaces", test_surfaces);
   int ret = g_test_run ();
   mt_phantom_free (phantom);
   mt_offscreen_free (gl);

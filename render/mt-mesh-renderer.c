@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-mesh-renderer"
+
+#include "config.h"
+
+#include <cglm/cglm.h>
+
+#include "mt-mesh-renderer.h"
+#include "mt-shader.h"
+#include "mt-volume-renderer.h"
+
+typedef struct
+{
+  GLuint vao, vbo, ibo;
+  GLsizei n_indices;
+  float   rgba[4];
+} Surface;
+
+struct _MtMeshRenderer
+{
+  GLuint  opaque_program, oit_program, composite_program;
+  GLint   loc_vp[2], loc_color[2], loc_eye[2], loc_accum, loc_weight;
+  GArray *surfaces;
+  GLuint  empty_vao;
+  /* The opaque picture: colour and depth. */
+  GLuint  fbo, color_tex, depth_tex;
+  /* The transparent layers: accumulation (and revealage) and weights. */
+  GLuint  oit_fbo, accum_tex, weight_tex;
+  int     w, h;
+};
+
+MtMeshRenderer *
+mt_mesh_renderer_new (GError **error)
+{
+  const char *oit[] = { "OIT", NULL };
+  GLuint opaque = mt_shader_program_new ("mesh.vert", "mesh.frag", NULL, error);
+  if (opaque == 0)
+    return NULL;
+  GLuint transparent = mt_shader_program_new ("mesh.vert", "mesh.frag", oit, error);
+  if (transparent == 0)
+    {
+      glDeleteProgram (opaque);
+      return NULL;
+    }
+  GLuint composite = mt_shader_program_new ("fullscreen.vert", "oit-composite.frag", NULL, error);
+  if (composite == 0)
+    {
+      glDeleteProgram (opaque);
+      glDeleteProgram (transparent);
+      return NULL;
+    }
+  MtMeshRenderer *r = g_new0 (MtMeshRenderer, 1);
+  r->opaque_program = opaque;
+  r->oit_program = transparent;
+  r->composite_program = composite;
+  GLuint programs[2] = { opaque, transparent };
+  for (int p = 0; p < 2; p++)
+    {
+      r->loc_vp[p] = glGetUniformLocation (programs[p], "u_view_proj");
+      r->loc_color[p] = glGetUniformLocation (programs[p], "u_color");
+      r->loc_eye[p] = glGetUniformLocation (programs[p], "u_eye");
+    }
+  r->loc_accum = glGetUniformLocation (composite, "u_accum");
+  r->loc_weight = glGetUniformLocation (composite, "u_weight");
+  r->surfaces = g_array_new (FALSE, TRUE, sizeof (Surface));
+  glGenVertexArrays (1, &r->empty_vao);
+  return r;
+}
+
+static void
+delete_targets (MtMeshRenderer *r)
+{
+  GLuint fbos[2] = { r->fbo, r->oit_fbo };
+  GLuint texs[4] = { r->color_tex, r->depth_tex, r->accum_tex, r->weight_tex };
+  glDeleteFramebuffers (2, fbos);
+  glDeleteTextures (4, texs);
+  r->fbo = r->oit_fbo = r->color_tex = r->depth_tex = r->accum_tex = r->weight_tex = 0;
+  r->w = r->h = 0;
+}
+
+void
+mt_mesh_renderer_clear (MtMeshRenderer *r)
+{
+  for (guint i = 0; i < r->surfaces->len; i++)
+    {
+      Surface *s = &g_array_index (r->surfaces, Surface, i);
+      glDeleteVertexArrays (1, &s->vao);
+      glDeleteBuffers (1, &s->vbo);
+      glDeleteBuffers (1, &s->ibo);
+    }
+  g_array_set_size (r->surfaces, 0);
+}
+
+void
+mt_mesh_renderer_free (MtMeshRenderer *r)
+{
+  if (r == NULL)
+    return;
+  mt_mesh_renderer_clear (r);
+  g_array_unref (r->surfaces);
+  delete_targets (r);
+  glDeleteVertexArrays (1, &r->empty_vao);
+  glDeleteProgram (r->opaque_program);
+  glDeleteProgram (r->oit_program);
+  glDeleteProgram (r->composite_program);
+  g_free (r);
+}
+
+guint
+mt_mesh_renderer_add (MtMeshRenderer *r,
+                      const MtMesh   *mesh,
+                      const float     rgba[4])
+{
+  Surface s = { 0 };
+  memcpy (s.rgba, rgba, sizeof s.rgba);
+  /* Positions and normals interleaved. */
+  g_autofree float *interleaved = g_new (float, 6 * (gsize) MAX (mesh->n_vertices, 1));
+  for (guint v = 0; v < mesh->n_vertices; v++)
+    {
+      memcpy (interleaved + 6 * (gsize) v, mesh->vertices + 3 * (gsize) v, 3 * sizeof (float));
+      memcpy (interleaved + 6 * (gsize) v + 3, mesh->normals + 3 * (gsize) v, 3 * sizeof (float));
+    }
+  glGenVertexArrays (1, &s.vao);
+  glGenBuffers (1, &s.vbo);
+  glGenBuffers (1, &s.ibo);
+  glBindVertexArray (s.vao);
+  glBindBuffer (GL_ARRAY_BUFFER, s.vbo);
+  glBufferData (GL_ARRAY_BUFFER, (GLsizeiptr) (6 * sizeof (float) * mesh->n_vertices), interleaved, GL_STATIC_DRAW);
+  glEnableVertexAttribArray (0);
+  glVertexAttribPointer (0, 3, GL_FLOAT, GL_FALSE, 6 * sizeof (float), NULL);
+  glEnableVertexAttribArray (1);
+  glVertexAttribPointer (1, 3, GL_FLOAT, GL_FALSE, 6 * sizeof (float), (void *) (3 * sizeof (float)));
+  glBindBuffer (GL_ELEMENT_ARRAY_BUFFER, s.ibo);
+  glBufferData (GL_ELEMENT_ARRAY_BUFFER, (GLsizeiptr) (3 * sizeof (guint32) * mesh->n_triangles), mesh->triangles,
+                GL_STATIC_DRAW);
+  glBindVertexArray (0);
+  s.n_indices = (GLsizei) (3 * mesh->n_triangles);
+  g_array_append_val (r->surfaces, s);
+  return r->surfaces->len - 1;
+}
+
+void
+mt_mesh_renderer_set_color (MtMeshRenderer *r,
+                            guint           index,
+                            const float     rgba[4])
+{
+  g_return_if_fail (index < r->surfaces->len);
+  memcpy (g_array_index (r->surfaces, Surface, index).rgba, rgba, 4 * sizeof (float));
+}
+
+guint
+mt_mesh_renderer_count (MtMeshRenderer *r)
+{
+  return r->surfaces->len;
+}
+
+static GLuint
+make_texture (GLint internal, int w, int h, GLenum format, GLenum type)
+{
+  GLuint t;
+  glGenTextures (1, &t);
+  glBindTexture (GL_TEXTURE_2D, t);
+  glTexImage2D (GL_TEXTURE_2D, 0, internal, w, h, 0, format, type, NULL);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  return t;
+}
+
+static void
+ensure_targets (MtMeshRenderer *r, int w, int h)
+{
+  if (r->fbo != 0 && r->w == w && r->h == h)
+    return;
+  delete_targets (r);
+  r->w = w;
+  r->h = h;
+  r->color_tex = make_texture (GL_RGBA8, w, h, GL_RGBA, GL_UNSIGNED_BYTE);
+  r->depth_tex = make_texture (GL_DEPTH_COMPONENT24, w, h, GL_DEPTH_COMPONENT, GL_UNSIGNED_INT);
+  glGenFramebuffers (1, &r->fbo);
+  glBindFramebuffer (GL_FRAMEBUFFER, r->fbo);
+  glFramebufferTexture2D (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, r->color_tex, 0);
+  glFramebufferTexture2D (GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_TEXTURE_2D, r->depth_tex, 0);
+  r->accum_tex = make_texture (GL_RGBA16F, w, h, GL_RGBA, GL_FLOAT);
+  r->weight_tex = make_texture (GL_RGBA16F, w, h, GL_RGBA, GL_FLOAT);
+  glGenFramebuffers (1, &r->oit_fbo);
+  glBindFramebuffer (GL_FRAMEBUFFER, r->oit_fbo);
+  glFramebufferTexture2D (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, r->accum_tex, 0);
+  glFramebufferTexture2D (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT1, GL_TEXTURE_2D, r->weight_tex, 0);
+  /* Tested against the opaque surfaces' depth, never written. */
+  glFramebufferTexture2D (GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_TEXTURE_2D, r->depth_tex, 0);
+}
+
+static void
+camera_uniforms (const MtCamera *camera, int w, int h, mat4 view_proj, vec3 eye)
+{
+  mat4 view, proj;
+  mt_camera_matrices (camera, (double) w / h, view, proj);
+  glm_mat4_mul (proj, view, view_proj);
+  mt_camera_eye (camera, eye);
+}
+
+static void
+draw_surfaces (MtMeshRenderer *r, int p, gboolean transparent, mat4 view_proj, vec3 eye)
+{
+  glUniformMatrix4fv (r->loc_vp[p], 1, GL_FALSE, (float *) view_proj);
+  glUniform3fv (r->loc_eye[p], 1, eye);
+  for (guint i = 0; i < r->surfaces->len; i++)
+    {
+      const Surface *s = &g_array_index (r->surfaces, Surface, i);
+      gboolean is_transparent = s->rgba[3] < 0.999f;
+      if (is_transparent != transparent || s->rgba[3] <= 0.0f)
+        continue;
+      glUniform4fv (r->loc_color[p], 1, s->rgba);
+      glBindVertexArray (s->vao);
+      glDrawElements (GL_TRIANGLES, s->n_indices, GL_UNSIGNED_INT, NULL);
+    }
+  glBindVertexArray (0);
+}
+
+void
+mt_mesh_renderer_draw_opaque (MtMeshRenderer *r,
+                              const MtCamera *camera,
+                              int             w,
+                              int             h)
+{
+  GLint previous = 0;
+  glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &previous);
+  ensure_targets (r, w, h);
+  glBindFramebuffer (GL_FRAMEBUFFER, r->fbo);
+  glViewport (0, 0, w, h);
+  glClearColor (0, 0, 0, 0);
+  glClearDepth (1.0);
+  glClear (GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+  glEnable (GL_DEPTH_TEST);
+  glDepthFunc (GL_LESS);
+  glDepthMask (GL_TRUE);
+  glDisable (GL_BLEND);
+  glDisable (GL_CULL_FACE);
+  mat4 view_proj;
+  vec3 eye;
+  camera_uniforms (camera, w, h, view_proj, eye);
+  glUseProgram (r->opaque_program);
+  draw_surfaces (r, 0, FALSE, view_proj, eye);
+  glUseProgram (0);
+  glDisable (GL_DEPTH_TEST);
+  glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) previous);
+}
+
+GLuint
+mt_mesh_renderer_get_color_texture (MtMeshRenderer *r)
+{
+  return r->color_tex;
+}
+
+GLuint
+mt_mesh_renderer_get_depth_texture (MtMeshRenderer *r)
+{
+  return r->depth_tex;
+}
+
+void
+mt_mesh_renderer_draw_transparent (MtMeshRenderer *r,
+                                   const MtCamera *camera,
+                                   int             w,
+                                   int             h,
+                                   GLuint          target)
+{
+  gboolean any = FALSE;
+  for (guint i = 0; i < r->surfaces->len; i++)
+    {
+      float a = g_array_index (r->surfaces, Surface, i).rgba[3];
+      any |= a > 0.0f && a < 0.999f;
+    }
+  if (!any)
+    return;
+  ensure_targets (r, w, h);
+  /* The layers: colour sums and revealage, then weight sums. */
+  glBindFramebuffer (GL_FRAMEBUFFER, r->oit_fbo);
+  const GLenum buffers[2] = { GL_COLOR_ATTACHMENT0, GL_COLOR_ATTACHMENT1 };
+  glDrawBuffers (2, buffers);
+  glViewport (0, 0, w, h);
+  const float accum_clear[4] = { 0, 0, 0, 1 }, weight_clear[4] = { 0, 0, 0, 1 };
+  glClearBufferfv (GL_COLOR, 0, accum_clear);
+  glClearBufferfv (GL_COLOR, 1, weight_clear);
+  glEnable (GL_DEPTH_TEST);
+  glDepthFunc (GL_LESS);
+  glDepthMask (GL_FALSE);
+  glEnable (GL_BLEND);
+  /* Sums in rgb, the product of (1 - alpha) in a: one state for both. */
+  glBlendFuncSeparate (GL_ONE, GL_ONE, GL_ZERO, GL_ONE_MINUS_SRC_ALPHA);
+  mat4 view_proj;
+  vec3 eye;
+  camera_uniforms (camera, w, h, view_proj, eye);
+  glUseProgram (r->oit_program);
+  draw_surfaces (r, 1, TRUE, view_proj, eye);
+  glDepthMask (GL_TRUE);
+  glDisable (GL_DEPTH_TEST);
+
+  /* Resolved over the target: mean colour where the layers cover it. */
+  glBindFramebuffer (GL_FRAMEBUFFER, target);
+  glViewport (0, 0, w, h);
+  glBlendFunc (GL_ONE_MINUS_SRC_ALPHA, GL_SRC_ALPHA);
+  glUseProgram (r->composite_program);
+  glActiveTexture (GL_TEXTURE0);
+  glBindTexture (GL_TEXTURE_2D, r->accum_tex);
+  glUniform1i (r->loc_accum, 0);
+  glActiveTexture (GL_TEXTURE1);
+  glBindTexture (GL_TEXTURE_2D, r->weight_tex);
+  glUniform1i (r->loc_weight, 1);
+  glActiveTexture (GL_TEXTURE0);
+  glBindVertexArray (r->empty_vao);
+  glDrawArrays (GL_TRIANGLES, 0, 3);
+  glBindVertexArray (0);
+  glUseProgram (0);
+  glDisable (GL_BLEND);
+}
+
+void
+mt_scene_render (MtVolumeRenderer *volume,
+                 MtMeshRenderer   *mesh,
+                 const MtCamera   *camera,
+                 int               w,
+                 int               h,
+                 double            pixel_scale,
+                 double            step_scale)
+{
+  GLint target = 0;
+  glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &target);
+  if (mesh == NULL || mesh->surfaces->len == 0)
+    {
+      mt_volume_renderer_set_surfaces (volume, 0, 0);
+      mt_volume_renderer_render_scaled (volume, camera, w, h, pixel_scale, step_scale);
+      return;
+    }
+  mt_mesh_renderer_draw_opaque (mesh, camera, w, h);
+  mt_volume_renderer_set_surfaces (volume, mesh->color_tex, mesh->depth_tex);
+  mt_volume_renderer_render_scaled (volume, camera, w, h, pixel_scale, step_scale);
+  mt_mesh_renderer_draw_transparent (mesh, camera, w, h, (GLuint) target);
+}

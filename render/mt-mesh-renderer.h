@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <epoxy/gl.h>
+#include <glib.h>
+
+#include "mt-camera.h"
+#include "mt-mesh.h"
+
+G_BEGIN_DECLS
+
+/* Surfaces (meshes) drawn with the volume: opaque ones first, into a colour
+ * and depth picture the ray caster stops at and shows behind it; then the
+ * transparent ones over the result, by weighted blended order-independent
+ * transparency, so overlapping surfaces need no sorting. Holds GL names:
+ * create, use and free it with its context current. */
+typedef struct _MtMeshRenderer MtMeshRenderer;
+
+MtMeshRenderer *mt_mesh_renderer_new        (GError          **error);
+void            mt_mesh_renderer_free       (MtMeshRenderer   *r);
+/* Adds a surface in a colour (alpha 1: opaque); returns its index. */
+guint           mt_mesh_renderer_add        (MtMeshRenderer   *r,
+                                             const MtMesh     *mesh,
+                                             const float       rgba[4]);
+void            mt_mesh_renderer_set_color  (MtMeshRenderer   *r,
+                                             guint             index,
+                                             const float       rgba[4]);
+guint           mt_mesh_renderer_count      (MtMeshRenderer   *r);
+void            mt_mesh_renderer_clear      (MtMeshRenderer   *r);
+/* The opaque surfaces at w x h into the renderer's own picture (cleared to
+ * depth 1 where there are none). The camera and aspect must be the volume
+ * renderer's. */
+void            mt_mesh_renderer_draw_opaque (MtMeshRenderer  *r,
+                                              const MtCamera  *camera,
+                                              int              w,
+                                              int              h);
+GLuint          mt_mesh_renderer_get_color_texture (MtMeshRenderer *r);
+GLuint          mt_mesh_renderer_get_depth_texture (MtMeshRenderer *r);
+/* The transparent surfaces over framebuffer target (w x h), hidden where an
+ * opaque surface is nearer. */
+void            mt_mesh_renderer_draw_transparent (MtMeshRenderer *r,
+                                                   const MtCamera *camera,
+                                                   int             w,
+                                                   int             h,
+                                                   GLuint          target);
+
+/* The whole 3D picture into the bound framebuffer: opaque surfaces, the
+ * volume (stopping at them), transparent surfaces over both. mesh may be
+ * NULL. pixel_scale and step_scale as for mt_volume_renderer_render_scaled. */
+typedef struct _MtVolumeRenderer MtVolumeRenderer;
+void            mt_scene_render             (MtVolumeRenderer *volume,
+                                             MtMeshRenderer   *mesh,
+                                             const MtCamera   *camera,
+                                             int               w,
+                                             int               h,
+                                             double            pixel_scale,
+                                             double            step_scale);
+
+G_END_DECLS
