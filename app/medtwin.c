@@ -189,6 +189,7 @@ on_startup (GtkApplication *app)
     { "win.tool('ellipse')", "<Control>e" }, { "win.tool('polygon')", "<Control>p" },
     { "win.delete-measurement(-1)", "Delete" },
     { "win.edit-transfer-function", "<Control>t" },
+    { "win.surfaces", "<Control>u" },
     { "win.annotations", "<Control>h" }, { "win.show-help-overlay", "<Control>question" },
     { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },
     { "win.render-preset('mip')", "<Control><Shift>3" },

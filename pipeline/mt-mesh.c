@@ -469,3 +469,25 @@ mt_mesh_read_stl (const char *path,
                _("%s is not an STL surface (binary or ASCII), or it is cut short."), path);
   return NULL;
 }
+
+MtSurface *
+mt_surface_new (MtMesh      *mesh,
+                const char  *name,
+                const float  rgba[4])
+{
+  MtSurface *s = g_new0 (MtSurface, 1);
+  s->mesh = mt_mesh_ref (mesh);
+  s->name = g_strdup (name);
+  memcpy (s->rgba, rgba, sizeof s->rgba);
+  return s;
+}
+
+void
+mt_surface_free (MtSurface *s)
+{
+  if (s == NULL)
+    return;
+  mt_mesh_unref (s->mesh);
+  g_free (s->name);
+  g_free (s);
+}

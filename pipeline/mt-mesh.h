@@ -57,4 +57,17 @@ MtMesh  *mt_mesh_read_stl         (const char      *path,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtMesh, mt_mesh_unref)
 
+/* A named, coloured surface of the twin (alpha < 1: see-through). */
+typedef struct
+{
+  MtMesh *mesh;
+  char   *name;
+  float   rgba[4];
+} MtSurface;
+
+MtSurface *mt_surface_new  (MtMesh      *mesh,
+                            const char  *name,
+                            const float  rgba[4]);
+void       mt_surface_free (MtSurface   *surface);
+
 G_END_DECLS

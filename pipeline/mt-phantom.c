@@ -16,6 +16,7 @@
 #include "mt-ecg.h"
 #include "mt-nifti.h"
 #include "mt-parallel.h"
+#include "mt-mesh.h"
 #include "mt-phantom.h"
 #include "mt-progress.h"
 #include "mt-transform.h"
@@ -1140,4 +1141,57 @@ mt_phantom_write (const char   *out_dir,
     return FALSE;
   mt_progress_update (progress, 1.0);
   return TRUE;
+}
+
+/* --------------------------------------------------------------- surfaces */
+
+typedef struct
+{
+  const MtVolume *labels;
+  MtLabel         label;
+  MtMesh         *mesh;
+} SurfaceJob;
+
+static void
+surface_job (gsize i, gpointer data)
+{
+  SurfaceJob *job = (SurfaceJob *) data + i;
+  job->mesh = mt_mesh_from_labels (job->labels, job->label, NULL);
+}
+
+GPtrArray *
+mt_phantom_surfaces (const MtVolume *labels,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  /* The organs a class looks at, in colours anatomy atlases use; the large
+   * ones see-through so the heart and the nodule show inside them. Body,
+   * couch and skeleton are left to the volume rendering. */
+  static const struct { MtLabel label; float rgba[4]; } organs[] = {
+    { MT_LABEL_HEART, { 0.80f, 0.18f, 0.16f, 1.0f } },
+    { MT_LABEL_AORTA, { 0.90f, 0.30f, 0.25f, 1.0f } },
+    { MT_LABEL_NODULE, { 1.00f, 0.85f, 0.20f, 1.0f } },
+    { MT_LABEL_KIDNEY_LEFT, { 0.62f, 0.32f, 0.25f, 1.0f } },
+    { MT_LABEL_KIDNEY_RIGHT, { 0.62f, 0.32f, 0.25f, 1.0f } },
+    { MT_LABEL_LIVER, { 0.55f, 0.27f, 0.18f, 0.55f } },
+    { MT_LABEL_LUNG_LEFT, { 0.60f, 0.75f, 0.95f, 0.30f } },
+    { MT_LABEL_LUNG_RIGHT, { 0.60f, 0.75f, 0.95f, 0.30f } },
+  };
+  SurfaceJob jobs[G_N_ELEMENTS (organs)];
+  for (guint i = 0; i < G_N_ELEMENTS (organs); i++)
+    jobs[i] = (SurfaceJob) { labels, organs[i].label, NULL };
+  mt_parallel_for (G_N_ELEMENTS (organs), surface_job, jobs);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_surface_free);
+  for (guint i = 0; i < G_N_ELEMENTS (organs); i++)
+    if (jobs[i].mesh != NULL)
+      {
+        g_ptr_array_add (out, mt_surface_new (jobs[i].mesh, mt_label_name (organs[i].label), organs[i].rgba));
+        mt_mesh_unref (jobs[i].mesh);
+      }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_ptr_array_unref (out);
+      return NULL;
+    }
+  return out;
 }

@@ -60,6 +60,11 @@ gboolean     mt_phantom_write               (const char   *out_dir,
                                              GCancellable *cancellable,
                                              GError      **error);
 void         mt_phantom_free                (MtPhantom    *phantom);
+/* The organs' surfaces from the truth labels (GPtrArray of MtSurface):
+ * heart, aorta, nodule and kidneys opaque, liver and lungs see-through. */
+GPtrArray   *mt_phantom_surfaces            (const MtVolume *labels,
+                                             GCancellable   *cancellable,
+                                             GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtPhantom, mt_phantom_free)
 

@@ -64,6 +64,7 @@ main ()
   // An opaque surface ends the ray where it is, and shows behind the volume
   // in front of it.
   vec3 behind = u_background;
+  bool surface_behind = false;
   if (u_has_surface > 0.5)
     {
       vec2 uv = v_ndc * 0.5 + 0.5;
@@ -73,6 +74,7 @@ main ()
           vec4 s_h = u_inv_mvp * vec4 (v_ndc, d * 2.0 - 1.0, 1.0);
           leave = min (leave, dot (s_h.xyz / s_h.w - origin, dir) / dot (dir, dir));
           behind = texture (u_surface_color, uv).rgb;
+          surface_behind = true;
         }
     }
 
@@ -174,7 +176,9 @@ main ()
     {
       float value = peak * u_value_map.x + u_value_map.y;
       float g = clamp ((value - u_mip_window.x) * u_mip_window.y, 0.0, 1.0);
-      frag_color = vec4 (g > 0.0 ? vec3 (g) : behind, 1.0);
+      // A MIP is black where nothing reaches the window, unless a surface
+      // is there.
+      frag_color = vec4 (surface_behind && g <= 0.0 ? behind : vec3 (g), 1.0);
       return;
     }
   frag_color = vec4 (acc.rgb + (1.0 - acc.a) * behind, 1.0);

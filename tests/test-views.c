@@ -15,6 +15,8 @@
 #include "mt-measurement.h"
 #include "mt-tf-editor.h"
 #include "mt-volume-renderer.h"
+#include "mt-mesh.h"
+#include "mt-nifti.h"
 #include "mt-phantom.h"
 #include "mt-slice-view.h"
 #include "mt-viewer.h"
@@ -294,6 +296,41 @@ edit_transfer (MtWindow *win)
   pts = mt_tf_editor_get_points (ed, &n);
   g_assert_cmpint (n, ==, m);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.render-preset", "s", "bone");
+}
+
+/* An STL file opened on the window (as a drop does) joins the scan on
+ * screen as a surface; Ctrl+U hides and shows the surfaces; a broken file
+ * says so and changes nothing. */
+static void
+drop_surface (MtWindow *win)
+{
+  MtViewer *viewer = mt_window_get_viewer (win);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *labels_path = g_build_filename (demo_dir, "truth", "baseline-labels.nii.gz", NULL);
+  g_autoptr (MtVolume) labels = mt_nifti_read (labels_path, &error);
+  g_assert_no_error (error);
+  g_autoptr (MtMesh) heart = mt_mesh_from_labels (labels, MT_LABEL_HEART, &error);
+  g_autofree char *stl = g_build_filename (demo_dir, "heart.stl", NULL);
+  g_assert_true (mt_mesh_write_stl (heart, stl, &error));
+  g_assert_cmpuint (mt_viewer_get_surfaces (viewer)->len, ==, 0);
+  const char *paths[] = { stl, NULL };
+  mt_window_open_paths (win, paths);
+  GPtrArray *surfaces = mt_viewer_get_surfaces (viewer);
+  g_assert_cmpuint (surfaces->len, ==, 1);
+  MtSurface *s = surfaces->pdata[0];
+  g_assert_cmpstr (s->name, ==, "heart.stl");
+  g_assert_cmpuint (s->mesh->n_triangles, ==, heart->n_triangles);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.surfaces", NULL);
+  g_assert_false (mt_viewer_get_surfaces_shown (viewer));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.surfaces", NULL);
+  g_assert_true (mt_viewer_get_surfaces_shown (viewer));
+  g_autofree char *broken = g_build_filename (demo_dir, "broken.stl", NULL);
+  g_assert_true (g_file_set_contents (broken, "solid but not really", -1, NULL));
+  const char *bad[] = { broken, NULL };
+  mt_window_open_paths (win, bad);
+  g_assert_cmpuint (mt_viewer_get_surfaces (viewer)->len, ==, 1);
+  g_assert_cmpuint (mt_viewer_get_serial (viewer), >, 0);
+  pump (60);
 }
 
 static gboolean
@@ -576,6 +613,7 @@ drive (gpointer data)
 
   measure (win);
   edit_transfer (win);
+  drop_surface (win);
 
   /* F5: presentation, the 3D view alone and turning; F5 again: back. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "mt-measurement.h"
+#include "mt-mesh.h"
 #include "mt-viewer.h"
 #include "mt-volume.h"
 
@@ -24,6 +25,8 @@ struct _MtViewer
   MtViewAxis     oblique_view;    /* the view whose crosshair lines are turned */
   double         oblique_degrees; /* counter-clockwise on that view's screen */
   MtTool         tool;
+  GPtrArray     *surfaces;        /* of MtSurface, shown in 3D with the first scan */
+  gboolean       surfaces_on;
   MtTfPoint     *tf_points;       /* an edited transfer function; NULL: the preset's */
   int            n_tf_points;
   GPtrArray     *measurements;    /* of MtMeasurement, on the first scan */
@@ -41,6 +44,7 @@ enum
   OBLIQUE_CHANGED,
   TOOL_CHANGED,
   MEASUREMENTS_CHANGED,
+  SURFACES_CHANGED,
   N_SIGNALS
 };
 
@@ -54,6 +58,7 @@ mt_viewer_finalize (GObject *object)
   g_clear_pointer (&self->second, mt_volume_unref);
   g_clear_pointer (&self->measurements, g_ptr_array_unref);
   g_clear_pointer (&self->tf_points, g_free);
+  g_clear_pointer (&self->surfaces, g_ptr_array_unref);
   G_OBJECT_CLASS (mt_viewer_parent_class)->finalize (object);
 }
 
@@ -66,7 +71,8 @@ mt_viewer_class_init (MtViewerClass *klass)
     {
       static const char *names[N_SIGNALS] = { "volume-changed", "cursor-changed", "window-changed",
                                               "preset-changed", "second-changed",
-                                              "oblique-changed", "tool-changed", "measurements-changed" };
+                                              "oblique-changed", "tool-changed", "measurements-changed",
+                                              "surfaces-changed" };
       /* "measurements-changed" says whether the user changed them (TRUE) or
        * a scan or its stored list came in (FALSE). */
       if (s == MEASUREMENTS_CHANGED)
@@ -86,6 +92,8 @@ mt_viewer_init (MtViewer *self)
   self->preset = MT_PRESET_CT_BONE;
   self->slab_mm = 10.0;
   self->measurements = mt_measurements_new_list ();
+  self->surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_surface_free);
+  self->surfaces_on = TRUE;
 }
 
 MtViewer *
@@ -124,6 +132,7 @@ mt_viewer_set_volume (MtViewer *viewer,
    * edited transfer function was made for the old scan's values. */
   g_ptr_array_set_size (viewer->measurements, 0);
   g_clear_pointer (&viewer->tf_points, g_free);
+  g_ptr_array_set_size (viewer->surfaces, 0);
   if (volume)
     {
       for (int a = 0; a < 3; a++)
@@ -146,6 +155,7 @@ mt_viewer_set_volume (MtViewer *viewer,
   g_signal_emit (viewer, signals[VOLUME_CHANGED], 0);
   g_signal_emit (viewer, signals[OBLIQUE_CHANGED], 0);
   g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, FALSE);
+  g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
   g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
   g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
 }
@@ -436,4 +446,41 @@ mt_viewer_set_transfer_points (MtViewer        *viewer,
       viewer->n_tf_points = n;
     }
   g_signal_emit (viewer, signals[PRESET_CHANGED], 0);
+}
+
+GPtrArray *
+mt_viewer_get_surfaces (MtViewer *viewer)
+{
+  return viewer->surfaces;
+}
+
+void
+mt_viewer_add_surface (MtViewer  *viewer,
+                       MtSurface *surface)
+{
+  g_ptr_array_add (viewer->surfaces, surface);
+  g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
+}
+
+void
+mt_viewer_clear_surfaces (MtViewer *viewer)
+{
+  g_ptr_array_set_size (viewer->surfaces, 0);
+  g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
+}
+
+gboolean
+mt_viewer_get_surfaces_shown (MtViewer *viewer)
+{
+  return viewer->surfaces_on;
+}
+
+void
+mt_viewer_set_surfaces_shown (MtViewer *viewer,
+                              gboolean  shown)
+{
+  if (viewer->surfaces_on == shown)
+    return;
+  viewer->surfaces_on = shown;
+  g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
 }

@@ -4,6 +4,7 @@
 #include <glib-object.h>
 
 #include "mt-measurement.h"
+#include "mt-mesh.h"
 #include "mt-reslice.h"
 #include "mt-transfer-function.h"
 #include "mt-types.h"
@@ -99,6 +100,15 @@ const MtTfPoint *mt_viewer_get_transfer_points (MtViewer       *viewer,
 void            mt_viewer_set_transfer_points (MtViewer        *viewer,
                                                const MtTfPoint *points,
                                                int              n);
+/* Surfaces (GPtrArray of MtSurface) drawn with the first scan in 3D; a new
+ * scan starts without any. Adding takes the surface. */
+GPtrArray      *mt_viewer_get_surfaces      (MtViewer       *viewer);
+void            mt_viewer_add_surface       (MtViewer       *viewer,
+                                             MtSurface      *surface);
+void            mt_viewer_clear_surfaces    (MtViewer       *viewer);
+gboolean        mt_viewer_get_surfaces_shown (MtViewer      *viewer);
+void            mt_viewer_set_surfaces_shown (MtViewer      *viewer,
+                                              gboolean       shown);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

@@ -8,6 +8,7 @@
 
 #include "mt-draw.h"
 #include "mt-volume-renderer.h"
+#include "mt-mesh-renderer.h"
 #include "mt-volume-view.h"
 #include "mt-volume.h"
 
@@ -16,6 +17,8 @@ struct _MtVolumeView
   GtkGLArea         parent_instance;
   MtViewer         *viewer;
   MtVolumeRenderer *renderer;
+  MtMeshRenderer   *meshes;
+  gboolean          meshes_dirty;
   MtCamera          camera;
   guint             uploaded_serial;
   guint             drawn_serial;
@@ -60,6 +63,13 @@ apply_preset (MtVolumeView *self)
 }
 
 static void
+on_surfaces_changed (MtVolumeView *self)
+{
+  self->meshes_dirty = TRUE;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
 on_preset_changed (MtVolumeView *self)
 {
   if (self->renderer)
@@ -87,6 +97,10 @@ mt_volume_view_realize (GtkWidget *widget)
     }
   apply_preset (self);
   self->uploaded_serial = 0;
+  self->meshes = mt_mesh_renderer_new (&error);
+  if (self->meshes == NULL)
+    g_warning ("3D view: no surfaces: %s", error->message);
+  self->meshes_dirty = TRUE;
 }
 
 static void
@@ -95,6 +109,7 @@ mt_volume_view_unrealize (GtkWidget *widget)
   MtVolumeView *self = MT_VOLUME_VIEW (widget);
   gtk_gl_area_make_current (GTK_GL_AREA (self));
   g_clear_pointer (&self->renderer, mt_volume_renderer_free);
+  g_clear_pointer (&self->meshes, mt_mesh_renderer_free);
   GTK_WIDGET_CLASS (mt_volume_view_parent_class)->unrealize (widget);
 }
 
@@ -121,6 +136,17 @@ mt_volume_view_render (GtkGLArea    *area,
   double center, width;
   mt_viewer_get_window (self->viewer, &center, &width);
   mt_volume_renderer_set_window (self->renderer, center, width);
+  if (self->meshes != NULL && self->meshes_dirty)
+    {
+      GPtrArray *surfaces = mt_viewer_get_surfaces (self->viewer);
+      mt_mesh_renderer_clear (self->meshes);
+      for (guint i = 0; mt_viewer_get_surfaces_shown (self->viewer) && i < surfaces->len; i++)
+        {
+          const MtSurface *s = surfaces->pdata[i];
+          mt_mesh_renderer_add (self->meshes, s->mesh, s->rgba);
+        }
+      self->meshes_dirty = FALSE;
+    }
   if (self->interacting && self->spin_id == 0)
     {
       /* While the mouse drags, as many pixels as keep 25 frames a second on
@@ -128,12 +154,13 @@ mt_volume_view_render (GtkGLArea    *area,
       double measured_scale, ms = mt_volume_renderer_get_gpu_ms (self->renderer, &measured_scale);
       if (ms > 0 && measured_scale >= 1)
         self->drag_scale = mt_adapt_pixel_scale (measured_scale, ms, MT_DRAG_TARGET_MS);
-      mt_volume_renderer_render_scaled (self->renderer, &self->camera, w, h, self->drag_scale,
-                                        mt_drag_step_scale (self->drag_scale));
+      mt_scene_render (self->renderer, self->meshes, &self->camera, w, h, self->drag_scale,
+                       mt_drag_step_scale (self->drag_scale));
     }
+  else if (self->spin_id != 0)
+    mt_scene_render (self->renderer, self->meshes, &self->camera, w, h, 2, 1.5);
   else
-    mt_volume_renderer_render (self->renderer, &self->camera, w, h,
-                               self->spin_id != 0 ? MT_QUALITY_MOTION : MT_QUALITY_FULL);
+    mt_scene_render (self->renderer, self->meshes, &self->camera, w, h, 1, 1);
   if (v != NULL && !self->interacting && self->drawn_serial != serial)
     {
       self->drawn_serial = serial;
@@ -305,6 +332,7 @@ mt_volume_view_new (MtViewer *viewer)
   self->viewer = g_object_ref (viewer);
   g_signal_connect_object (viewer, "volume-changed", G_CALLBACK (on_volume_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "preset-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "surfaces-changed", G_CALLBACK (on_surfaces_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
   on_volume_changed (self);
   return GTK_WIDGET (self);

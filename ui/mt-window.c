@@ -12,6 +12,8 @@
 #include "mt-progress.h"
 #include "mt-series.h"
 #include "mt-slice-view.h"
+#include "mt-mesh.h"
+#include "mt-nifti.h"
 #include "mt-measurement-list.h"
 #include "mt-tf-editor.h"
 #include "mt-volume-view.h"
@@ -141,9 +143,23 @@ load_thread (GTask        *task,
     }
   MtVolume *v = mt_series_read_volume_paths ((const char * const *) paths, progress, cancellable, &error);
   if (v == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, v, (GDestroyNotify) mt_volume_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (demo != NULL)
+    {
+      /* The demo patient's organs, from its truth labels, to show in 3D. A
+       * failure costs the surfaces only, never the scan. */
+      mt_progress_set_stage (progress, 0.9, 1.0, N_("Building the organs' surfaces"));
+      g_autofree char *root = g_path_get_dirname (demo);
+      g_autofree char *labels_path = g_build_filename (root, "truth", "baseline-labels.nii.gz", NULL);
+      g_autoptr (MtVolume) labels = mt_nifti_read (labels_path, NULL);
+      GPtrArray *surfaces = labels ? mt_phantom_surfaces (labels, cancellable, NULL) : NULL;
+      if (surfaces != NULL)
+        g_object_set_data_full (G_OBJECT (task), "surfaces", surfaces, (GDestroyNotify) g_ptr_array_unref);
+    }
+  g_task_return_pointer (task, v, (GDestroyNotify) mt_volume_unref);
 }
 
 static void
@@ -337,6 +353,12 @@ load_done (GObject      *source,
       self->study_key = mt_measurements_study_key (v, paths ? paths[0] : NULL);
       mt_viewer_set_volume (self->viewer, v);
       update_title (self);
+      GPtrArray *surfaces = g_object_get_data (G_OBJECT (result), "surfaces");
+      for (guint i = 0; surfaces != NULL && i < surfaces->len; i++)
+        {
+          const MtSurface *s = surfaces->pdata[i];
+          mt_viewer_add_surface (self->viewer, mt_surface_new (s->mesh, s->name, s->rgba));
+        }
       /* The measurements kept with this scan come back. */
       g_autoptr (GError) kept_error = NULL;
       g_autoptr (GPtrArray) kept = mt_measurements_load (self->study_key, &kept_error);
@@ -373,10 +395,41 @@ mt_window_open (MtWindow *self,
 static void
 start_load (MtWindow *self, const char * const *paths, gboolean second);
 
+/* STL files add surfaces to the scan on screen, in the colour of bone. */
+static gboolean
+open_surfaces (MtWindow *self, const char * const *paths)
+{
+  for (int i = 0; paths[i] != NULL; i++)
+    if (!g_str_has_suffix (paths[i], ".stl") && !g_str_has_suffix (paths[i], ".STL"))
+      return FALSE;
+  if (mt_viewer_get_volume (self->viewer) == NULL)
+    {
+      show_message (self, _("Open a scan first: surfaces are shown with it, in its patient coordinates."));
+      return TRUE;
+    }
+  const float ivory[4] = { 0.93f, 0.88f, 0.78f, 1.0f };
+  for (int i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MtMesh) mesh = mt_mesh_read_stl (paths[i], &error);
+      if (mesh == NULL)
+        {
+          show_message (self, error->message);
+          return TRUE;
+        }
+      g_autofree char *name = g_path_get_basename (paths[i]);
+      mt_viewer_add_surface (self->viewer, mt_surface_new (mesh, name, ivory));
+    }
+  show_message (self, NULL);
+  return TRUE;
+}
+
 void
 mt_window_open_paths (MtWindow           *self,
                       const char * const *paths)
 {
+  if (paths != NULL && paths[0] != NULL && open_surfaces (self, paths))
+    return;
   start_load (self, paths, FALSE);
 }
 
@@ -999,6 +1052,14 @@ delete_measurement_activated (GSimpleAction *action, GVariant *param, gpointer u
 }
 
 static void
+surfaces_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  g_simple_action_set_state (action, state);
+  mt_viewer_set_surfaces_shown (self->viewer, g_variant_get_boolean (state));
+}
+
+static void
 edit_transfer_function_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   MtWindow *self = user_data;
@@ -1020,6 +1081,7 @@ static const GActionEntry win_actions[] = {
   { "rotate-crosshair", rotate_crosshair_activated, "d", NULL, NULL, { 0 } },
   { "tool", tool_activated, "s", "'crosshair'", tool_state_changed, { 0 } },
   { "edit-transfer-function", edit_transfer_function_activated, NULL, NULL, NULL, { 0 } },
+  { "surfaces", NULL, NULL, "true", surfaces_changed, { 0 } },
   { "delete-measurement", delete_measurement_activated, "i", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
   { "slab", slab_activated, "(sd)", NULL, NULL, { 0 } },
