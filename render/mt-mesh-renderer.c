@@ -20,6 +20,7 @@ struct _MtMeshRenderer
 {
   GLuint  opaque_program, oit_program, composite_program;
   GLint   loc_vp[2], loc_color[2], loc_eye[2], loc_accum, loc_weight;
+  GLint   loc_volume_depth, loc_has_volume_depth, loc_viewport;
   GArray *surfaces;
   GLuint  empty_vao;
   /* The opaque picture: colour and depth. */
@@ -60,6 +61,9 @@ mt_mesh_renderer_new (GError **error)
       r->loc_color[p] = glGetUniformLocation (programs[p], "u_color");
       r->loc_eye[p] = glGetUniformLocation (programs[p], "u_eye");
     }
+  r->loc_volume_depth = glGetUniformLocation (transparent, "u_volume_depth");
+  r->loc_has_volume_depth = glGetUniformLocation (transparent, "u_has_volume_depth");
+  r->loc_viewport = glGetUniformLocation (transparent, "u_viewport");
   r->loc_accum = glGetUniformLocation (composite, "u_accum");
   r->loc_weight = glGetUniformLocation (composite, "u_weight");
   r->surfaces = g_array_new (FALSE, TRUE, sizeof (Surface));
@@ -260,20 +264,27 @@ mt_mesh_renderer_get_depth_texture (MtMeshRenderer *r)
   return r->depth_tex;
 }
 
+gboolean
+mt_mesh_renderer_has_transparent (MtMeshRenderer *r)
+{
+  for (guint i = 0; i < r->surfaces->len; i++)
+    {
+      float a = g_array_index (r->surfaces, Surface, i).rgba[3];
+      if (a > 0.0f && a < 0.999f)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 void
 mt_mesh_renderer_draw_transparent (MtMeshRenderer *r,
                                    const MtCamera *camera,
                                    int             w,
                                    int             h,
+                                   GLuint          volume_depth,
                                    GLuint          target)
 {
-  gboolean any = FALSE;
-  for (guint i = 0; i < r->surfaces->len; i++)
-    {
-      float a = g_array_index (r->surfaces, Surface, i).rgba[3];
-      any |= a > 0.0f && a < 0.999f;
-    }
-  if (!any)
+  if (!mt_mesh_renderer_has_transparent (r))
     return;
   ensure_targets (r, w, h);
   /* The layers: colour sums and revealage, then weight sums. */
@@ -294,6 +305,11 @@ mt_mesh_renderer_draw_transparent (MtMeshRenderer *r,
   vec3 eye;
   camera_uniforms (camera, w, h, view_proj, eye);
   glUseProgram (r->oit_program);
+  glActiveTexture (GL_TEXTURE0);
+  glBindTexture (GL_TEXTURE_2D, volume_depth);
+  glUniform1i (r->loc_volume_depth, 0);
+  glUniform1f (r->loc_has_volume_depth, volume_depth != 0 ? 1.0f : 0.0f);
+  glUniform2f (r->loc_viewport, (float) w, (float) h);
   draw_surfaces (r, 1, TRUE, view_proj, eye);
   glDepthMask (GL_TRUE);
   glDisable (GL_DEPTH_TEST);
@@ -336,6 +352,11 @@ mt_scene_render (MtVolumeRenderer *volume,
     }
   mt_mesh_renderer_draw_opaque (mesh, camera, w, h);
   mt_volume_renderer_set_surfaces (volume, mesh->color_tex, mesh->depth_tex);
+  gboolean see_through = mt_mesh_renderer_has_transparent (mesh);
+  mt_volume_renderer_set_depth_output (volume, see_through);
   mt_volume_renderer_render_scaled (volume, camera, w, h, pixel_scale, step_scale);
-  mt_mesh_renderer_draw_transparent (mesh, camera, w, h, (GLuint) target);
+  int dw, dh;
+  GLuint volume_depth = see_through ? mt_volume_renderer_get_depth_texture (volume, &dw, &dh) : 0;
+  mt_mesh_renderer_draw_transparent (mesh, camera, w, h, volume_depth, (GLuint) target);
+  mt_volume_renderer_set_depth_output (volume, FALSE);
 }

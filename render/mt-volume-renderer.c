@@ -29,6 +29,8 @@ struct _MtVolumeRenderer
   GLuint         fbo, fbo_color;
   int            fbo_w, fbo_h;
   GLuint         surface_color, surface_depth;  /* opaque surfaces; 0: none */
+  gboolean       depth_output;  /* keep where rays became half opaque */
+  GLuint         depth_out_tex;
   GLuint         timers[2];     /* GL_TIME_ELAPSED, used in turn */
   gboolean       timer_pending[2];
   int            timer_next;
@@ -54,7 +56,7 @@ struct _MtVolumeRenderer
   GLint          loc_inv_mvp, loc_tex_to_world, loc_normal_matrix, loc_texel, loc_value_map,
                  loc_tf_range, loc_step, loc_shading, loc_background, loc_volume, loc_transfer,
                  loc_occupancy, loc_brick_scale, loc_mip, loc_mip_window, loc_brick_max,
-                 loc_surface_color, loc_surface_depth, loc_has_surface,
+                 loc_surface_color, loc_surface_depth, loc_has_surface, loc_mvp,
                  loc_model, loc_clip_plane, loc_clip_lo, loc_clip_hi;
 };
 
@@ -83,6 +85,7 @@ mt_volume_renderer_new (GError **error)
   LOC (loc_tf_range, "u_tf_range");
   LOC (loc_step, "u_step_mm");
   LOC (loc_surface_color, "u_surface_color");
+  LOC (loc_mvp, "u_mvp");
   LOC (loc_surface_depth, "u_surface_depth");
   LOC (loc_has_surface, "u_has_surface");
   LOC (loc_shading, "u_shading");
@@ -124,6 +127,8 @@ mt_volume_renderer_free (MtVolumeRenderer *r)
   glDeleteTextures (1, &r->occupancy_tex);
   glDeleteTextures (1, &r->brick_max_tex);
   glDeleteQueries (2, r->timers);
+  if (r->depth_out_tex)
+    glDeleteTextures (1, &r->depth_out_tex);
   g_free (r->brick_range);
   g_free (r->custom);
   if (r->fbo)
@@ -429,8 +434,19 @@ ensure_fbo (MtVolumeRenderer *r, int w, int h)
   glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  if (!r->depth_out_tex)
+    glGenTextures (1, &r->depth_out_tex);
+  glBindTexture (GL_TEXTURE_2D, r->depth_out_tex);
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_R32F, w, h, 0, GL_RED, GL_FLOAT, NULL);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
   glBindFramebuffer (GL_FRAMEBUFFER, r->fbo);
   glFramebufferTexture2D (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, r->fbo_color, 0);
+  glFramebufferTexture2D (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT1, GL_TEXTURE_2D, r->depth_out_tex, 0);
+  const GLenum buffers[2] = { GL_COLOR_ATTACHMENT0, GL_COLOR_ATTACHMENT1 };
+  glDrawBuffers (2, buffers);
   r->fbo_w = w;
   r->fbo_h = h;
 }
@@ -507,6 +523,23 @@ mt_adapt_pixel_scale (double scale,
 }
 
 void
+mt_volume_renderer_set_depth_output (MtVolumeRenderer *r,
+                                     gboolean          on)
+{
+  r->depth_output = on;
+}
+
+GLuint
+mt_volume_renderer_get_depth_texture (MtVolumeRenderer *r,
+                                      int              *w,
+                                      int              *h)
+{
+  *w = r->fbo_w;
+  *h = r->fbo_h;
+  return r->depth_output ? r->depth_out_tex : 0;
+}
+
+void
 mt_volume_renderer_set_surfaces (MtVolumeRenderer *r,
                                  GLuint            color,
                                  GLuint            depth)
@@ -542,7 +575,9 @@ mt_volume_renderer_render_scaled (MtVolumeRenderer *r,
     }
 
   pixel_scale = MAX (pixel_scale, 1.0);
-  const gboolean reduced = pixel_scale > 1.0;
+  /* Through the renderer's own picture when it is smaller than the
+   * viewport, or when the depth of the rays is wanted. */
+  const gboolean reduced = pixel_scale > 1.0 || r->depth_output;
   int w = MAX (1, (int) lround (vw / pixel_scale)), h = MAX (1, (int) lround (vh / pixel_scale));
   if (reduced)
     {
@@ -593,6 +628,7 @@ mt_volume_renderer_render_scaled (MtVolumeRenderer *r,
   glUniform3f (r->loc_brick_scale, (float) r->dims[0] / BRICK, (float) r->dims[1] / BRICK,
                (float) r->dims[2] / BRICK);
   glUniformMatrix4fv (r->loc_inv_mvp, 1, GL_FALSE, (float *) inv);
+  glUniformMatrix4fv (r->loc_mvp, 1, GL_FALSE, (float *) mvp);
   glUniformMatrix3fv (r->loc_tex_to_world, 1, GL_FALSE, (float *) tex_to_world);
   glUniformMatrix3fv (r->loc_normal_matrix, 1, GL_FALSE, (float *) normal);
   glUniform3f (r->loc_texel, 1.0f / r->dims[0], 1.0f / r->dims[1], 1.0f / r->dims[2]);

@@ -47,6 +47,14 @@ void              mt_volume_renderer_set_transfer_points (MtVolumeRenderer *r,
 void              mt_volume_renderer_set_surfaces (MtVolumeRenderer *r,
                                                    GLuint            color_texture,
                                                    GLuint            depth_texture);
+/* Keep, for each pixel, the window depth where the ray became half opaque
+ * (1: never), in a texture of the size last drawn: see-through surfaces
+ * behind the volume hide behind it. */
+void              mt_volume_renderer_set_depth_output  (MtVolumeRenderer *r,
+                                                        gboolean          on);
+GLuint            mt_volume_renderer_get_depth_texture (MtVolumeRenderer *r,
+                                                        int              *w,
+                                                        int              *h);
 /* The window a MIP is shown through (centre, width in the volume's units). */
 void              mt_volume_renderer_set_window  (MtVolumeRenderer  *r,
                                                   double             center,

@@ -10,6 +10,9 @@ uniform vec3 u_eye;
 layout (location = 0) out vec4 out_color;
 #ifdef OIT
 layout (location = 1) out vec4 out_weight;
+uniform sampler2D u_volume_depth;  // where the volume's rays became half opaque
+uniform float u_has_volume_depth;
+uniform vec2 u_viewport;
 #endif
 
 vec3
@@ -28,6 +31,9 @@ main ()
 {
   vec3 color = lit (u_color.rgb);
 #ifdef OIT
+  // Behind what the volume shows opaque (bone in front of a lung): hidden.
+  if (u_has_volume_depth > 0.5 && gl_FragCoord.z > texture (u_volume_depth, gl_FragCoord.xy / u_viewport).r)
+    discard;
   float a = u_color.a;
   // Nearer and more opaque layers weigh more.
   float z = gl_FragCoord.z;

@@ -25,7 +25,11 @@ uniform sampler2D u_surface_color; // opaque surfaces drawn first: colour
 uniform sampler2D u_surface_depth; // and depth (1: none)
 uniform float u_has_surface;
 in vec2 v_ndc;
-out vec4 frag_color;
+uniform mat4 u_mvp;                // texture coordinates -> clip space
+layout (location = 0) out vec4 frag_color;
+// Where the ray became half opaque, as window depth (1: never): what hides
+// see-through surfaces behind the volume.
+layout (location = 1) out float frag_depth;
 
 const float REFERENCE_MM = 1.0;
 
@@ -101,6 +105,7 @@ main ()
   if (leave <= enter)
     {
       frag_color = vec4 (behind, 1.0);
+      frag_depth = 1.0;
       return;
     }
 
@@ -117,6 +122,7 @@ main ()
   // Steps needed to cross one brick along each axis, for the leaps below.
   vec3 step_bricks = abs (step * u_brick_scale);
   vec4 acc = vec4 (0.0);
+  float hit_depth = 1.0;
   float peak = -1e30;
   int next_check = 0;   // the step at which the ray enters another brick
   for (int i = 0; i < steps; i++, p += step)
@@ -168,6 +174,11 @@ main ()
             }
           acc.rgb += (1.0 - acc.a) * alpha * color;
           acc.a += (1.0 - acc.a) * alpha;
+          if (hit_depth >= 1.0 && acc.a >= 0.5)
+            {
+              vec4 clip = u_mvp * vec4 (p, 1.0);
+              hit_depth = clip.z / clip.w * 0.5 + 0.5;
+            }
           if (acc.a > 0.98)
             break;
         }
@@ -179,7 +190,9 @@ main ()
       // A MIP is black where nothing reaches the window, unless a surface
       // is there.
       frag_color = vec4 (surface_behind && g <= 0.0 ? behind : vec3 (g), 1.0);
+      frag_depth = 1.0;
       return;
     }
   frag_color = vec4 (acc.rgb + (1.0 - acc.a) * behind, 1.0);
+  frag_depth = hit_depth;
 }

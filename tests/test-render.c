@@ -1151,6 +1151,33 @@ test_surfaces (void)
   g_assert_cmpint (corner[2], >, 40);
   g_assert_cmpint (abs (mid[0] - corner[0]) + abs (mid[1] - corner[1]) + abs (mid[2] - corner[2]), >, 0);
 
+  /* A transparent square behind the whole body: hidden where the bone is
+   * opaque in front of it, showing where the volume is clear. */
+  mt_mesh_renderer_clear (mr);
+  mt_mesh_renderer_add (mr, back, red);
+  g_autofree guint8 *tinted = render_scene (vr, mr, &camera, W, H);
+  int bone_kept = 0, clear_red = 0;
+  bone = clear = 0;
+  for (int i = 0; i < N; i++)
+    {
+      const guint8 *a = alone + 4 * i, *b = tinted + 4 * i;
+      gboolean is_bg = abs (a[0] - (int) lround (bg[0] * 255)) <= 1 && abs (a[2] - (int) lround (bg[2] * 255)) <= 1;
+      if (is_bg)
+        {
+          clear++;
+          clear_red += b[0] > a[0] + 40;
+        }
+      else if (a[0] > 200)
+        {
+          bone++;
+          bone_kept += abs (a[0] - b[0]) <= 12 && abs (a[1] - b[1]) <= 12;
+        }
+    }
+  g_test_message ("see-through square behind: %d/%d bright bone pixels unchanged, %d/%d clear pixels red", bone_kept,
+                  bone, clear_red, clear);
+  g_assert_cmpint (bone_kept, >=, bone * 95 / 100);
+  g_assert_cmpint (clear_red, ==, clear);
+
   /* Behind an opaque square, a transparent one is hidden. */
   mt_mesh_renderer_clear (mr);
   mt_mesh_renderer_add (mr, front2, green);
