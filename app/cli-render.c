@@ -14,6 +14,8 @@
 #include "cli-common.h"
 #include "cli-render.h"
 #include "mt-camera.h"
+#include "mt-mesh-renderer.h"
+#include "mt-mesh.h"
 #include "mt-nrrd.h"
 #include "mt-offscreen.h"
 #include "mt-reslice.h"
@@ -57,7 +59,11 @@ mt_cli_render (int argc, char **argv)
   gboolean json = FALSE, ortho = FALSE, interactive = FALSE;
   double pixel_scale = 4.0;
   g_autofree char *clip_plane = NULL, *clip_box = NULL, *tf = NULL;
+  g_auto (GStrv) meshes = NULL;
   GOptionEntry entries[] = {
+    { "mesh", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &meshes,
+      N_("3D: draw an STL surface with the volume (repeat for more; alpha below 1 is see-through)"),
+      "FILE.stl[@R,G,B,A]" },
     { "transfer-function", 0, 0, G_OPTION_ARG_STRING, &tf,
       N_("3D: your own colours and opacities instead of the preset's, points by rising value"),
       "V,R,G,B,A:V,R,G,B,A..." },
@@ -131,6 +137,29 @@ mt_cli_render (int argc, char **argv)
                     "values rising, colours and opacities from 0 to 1\n"));
       return 2;
     }
+  /* The surfaces, read before any GL is made: a bad file is a usage error. */
+  g_autoptr (GPtrArray) surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_surface_free);
+  for (int i = 0; meshes != NULL && meshes[i] != NULL; i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (meshes[i], "@", 2);
+      float rgba[4] = { 0.93f, 0.88f, 0.78f, 1.0f };
+      char extra;
+      if (parts[1] != NULL
+          && (sscanf (parts[1], "%f,%f,%f,%f%c", &rgba[0], &rgba[1], &rgba[2], &rgba[3], &extra) != 4
+              || !(rgba[0] >= 0 && rgba[0] <= 1 && rgba[1] >= 0 && rgba[1] <= 1 && rgba[2] >= 0 && rgba[2] <= 1
+                   && rgba[3] >= 0 && rgba[3] <= 1)))
+        {
+          g_printerr (_("medtwin-cli: --mesh colour “%s” is not R,G,B,A from 0 to 1\n"), parts[1]);
+          return 2;
+        }
+      g_autoptr (MtMesh) mesh = mt_mesh_read_stl (parts[0], &error);
+      if (mesh == NULL)
+        {
+          g_printerr ("medtwin-cli: %s\n", error->message);
+          return 1;
+        }
+      g_ptr_array_add (surfaces, mt_surface_new (mesh, parts[0], rgba));
+    }
   MtOffscreen *gl = mt_offscreen_new (w, h, &error);
   if (gl == NULL)
     {
@@ -177,7 +206,24 @@ mt_cli_render (int argc, char **argv)
       camera.elevation = elevation;
       camera.orthographic = ortho;
       /* One frame to warm up (shader compilation, texture residency). */
-      mt_volume_renderer_render (r, &camera, w, h, MT_QUALITY_FULL);
+      MtMeshRenderer *mr = NULL;
+      if (surfaces->len > 0)
+        {
+          mr = mt_mesh_renderer_new (&error);
+          if (mr == NULL)
+            {
+              g_printerr ("medtwin-cli: %s\n", error->message);
+              mt_volume_renderer_free (r);
+              mt_offscreen_free (gl);
+              return 1;
+            }
+          for (guint i = 0; i < surfaces->len; i++)
+            {
+              const MtSurface *sf = surfaces->pdata[i];
+              mt_mesh_renderer_add (mr, sf->mesh, sf->rgba);
+            }
+        }
+      mt_scene_render (r, mr, &camera, w, h, 1, 1);
       mt_offscreen_finish (gl);
       for (int f = 0; f < frames; f++)
         {
@@ -186,15 +232,16 @@ mt_cli_render (int argc, char **argv)
           /* --interactive: what the 3D view does while the mouse drags, each
            * frame's size set from the time the one before took. */
           if (interactive)
-            mt_volume_renderer_render_scaled (r, &camera, w, h, pixel_scale, mt_drag_step_scale (pixel_scale));
+            mt_scene_render (r, mr, &camera, w, h, pixel_scale, mt_drag_step_scale (pixel_scale));
           else
-            mt_volume_renderer_render (r, &camera, w, h, MT_QUALITY_FULL);
+            mt_scene_render (r, mr, &camera, w, h, 1, 1);
           mt_offscreen_finish (gl);
           double ms = (g_get_monotonic_time () - t0) / 1000.0;
           total_ms += ms;
           if (interactive)
             pixel_scale = mt_adapt_pixel_scale (pixel_scale, ms, MT_DRAG_TARGET_MS);
         }
+      mt_mesh_renderer_free (mr);
       mt_volume_renderer_free (r);
     }
   else

@@ -24,6 +24,7 @@
 #include "cli-common.h"
 #include "cli-measure.h"
 #include "cli-render.h"
+#include "cli-surface.h"
 
 
 typedef int (*CommandFunc) (int argc, char **argv);
@@ -417,6 +418,7 @@ static const struct
   { "ls", cmd_ls, N_("List and search the series in the patient library") },
   { "convert", cmd_convert, N_("Write a scan as NIfTI-1 (.nii, .nii.gz) or NRRD (.nrrd)") },
   { "render", mt_cli_render, N_("Render a view of a scan to PNG without a display") },
+  { "surface", mt_cli_surface, N_("Write the closed surface of a label (segmentation) as STL") },
   { "measure", mt_cli_measure, N_("Measure distances, angles and regions (mean, SD, area) on a scan") },
 };
 

@@ -12,6 +12,8 @@
 #include "mt-dicom.h"
 #include "mt-parallel.h"
 #include "mt-progress.h"
+#include "mt-nifti.h"
+#include "mt-nrrd.h"
 #include "mt-series.h"
 #include "mt-volume.h"
 
@@ -858,6 +860,16 @@ mt_series_read_volume_paths (const char * const *paths,
                              GCancellable       *cancellable,
                              GError            **error)
 {
+  /* One NIfTI or NRRD file (a converted scan, a segmentation): its own
+   * reader. */
+  if (paths != NULL && paths[0] != NULL && paths[1] == NULL)
+    {
+      g_autofree char *lower = g_ascii_strdown (paths[0], -1);
+      if (g_str_has_suffix (lower, ".nii") || g_str_has_suffix (lower, ".nii.gz"))
+        return mt_nifti_read (paths[0], error);
+      if (g_str_has_suffix (lower, ".nrrd") || g_str_has_suffix (lower, ".nhdr"))
+        return mt_nrrd_read (paths[0], error);
+    }
   g_autoptr (GPtrArray) all = mt_series_scan (paths, progress, cancellable, error);
   if (all == NULL)
     return NULL;

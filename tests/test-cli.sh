@@ -41,6 +41,12 @@ head -1 "$tmp/demo/truth/followup-from-baseline.tfm" | grep -q '^#Insight Transf
 grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from-baseline.tfm"; ok $? "phantom: AffineTransform_double_3_3"
 [ "$(head -1 "$tmp/demo/ecg.csv")" = "time_s,mV" ]; ok $? "phantom: ecg.csv header"
 
+# surface: the heart (label 6) as STL, its size and volume
+"$cli" surface "$tmp/demo/truth/baseline-labels.nii.gz" --label 6 --out "$tmp/heart.stl" --json > "$tmp/surface.json"; ok $? "surface exits 0"
+[ "$(json "$tmp/surface.json" "400 < d['volume_ml'] < 800 and d['triangles'] > 1000")" = "True" ]; ok $? "surface: a heart of 400-800 ml"
+[ "$(stat -c %s "$tmp/heart.stl")" = "$(json "$tmp/surface.json" "84 + 50 * d['triangles']")" ]; ok $? "surface: binary STL of that many triangles"
+"$cli" surface "$tmp/demo/truth/baseline-labels.nii.gz" --label 99 --out "$tmp/none.stl" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "99" "$tmp/err"; ok $? "surface of a missing label: exit 1, names it"
+
 # measure on the demo: kept with the scan, listed again
 export MEDTWIN_MEASUREMENTS="$tmp/kept"
 "$cli" measure "$tmp/demo/baseline" --distance -88,-25,85:-38,-25,85 --save --json > "$tmp/d.json"; ok $? "measure --distance --save exits 0"
@@ -70,6 +76,9 @@ if "$cli" render "$tmp/demo/baseline" --view 3d --size 160x120 --frames 2 --out 
   "$cli" render "$tmp/demo/baseline" --size 64x48 --transfer-function=-1024,1,1,1,0:3071,1,1,1,0 --out "$tmp/t.png" > /dev/null; ok $? "render --transfer-function"
   [ "$(/usr/bin/python3 -c "from PIL import Image; print(len(set(Image.open('$tmp/t.png').convert('RGB').getdata())))")" = 1 ]; ok $? "render --transfer-function: no opacity, only background"
   "$cli" render "$tmp/demo/baseline" --transfer-function=100,1,1,1,1:50,1,1,1,1 --out "$tmp/t.png" > /dev/null 2>&1; [ $? = 2 ]; ok $? "render --transfer-function: falling values, exit 2"
+  "$cli" render "$tmp/demo/baseline" --size 64x48 --mesh "$tmp/heart.stl@0.8,0.2,0.2,0.5" --out "$tmp/h.png" > /dev/null; ok $? "render --mesh (see-through)"
+  echo "solid nothing" > "$tmp/bad.stl"
+  "$cli" render "$tmp/demo/baseline" --size 64x48 --mesh "$tmp/bad.stl" --out "$tmp/h.png" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "bad.stl" "$tmp/err"; ok $? "render --mesh with a broken STL: exit 1, names it"
 elif grep -q "No EGL display\|Cannot make an OpenGL" "$tmp/render.err"; then
   skip "render" "no OpenGL: $(cat "$tmp/render.err")"
 else
