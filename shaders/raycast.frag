@@ -130,13 +130,21 @@ main ()
       if (i >= next_check)
         {
           vec3 b = p * u_brick_scale;
-          vec3 to_face = mix (ceil (b) - b, b - floor (b), lessThan (step, vec3 (0.0)));
+          // How many bricks around this one are empty: the ray leaps to the
+          // far side of that cube in one go.
+          float dist = floor (texelFetch (u_occupancy, ivec3 (b), 0).r * 255.0 + 0.5);
+          bool empty = dist > 0.0;
+          // A MIP gains nothing from a brick that cannot beat its peak.
+          if (u_mip > 0.5 && !empty && texelFetch (u_brick_max, ivec3 (b), 0).r <= peak)
+            {
+              empty = true;
+              dist = 1.0;
+            }
+          vec3 cell = floor (b);
+          vec3 reach = empty ? vec3 (dist - 1.0) : vec3 (0.0);
+          vec3 to_face = mix (cell + 1.0 + reach - b, b - (cell - reach), lessThan (step, vec3 (0.0)));
           vec3 n = to_face / max (step_bricks, vec3 (1e-9));
           int leap = max (int (min (n.x, min (n.y, n.z))), 1);
-          bool empty = texelFetch (u_occupancy, ivec3 (b), 0).r < 0.5;
-          // A MIP gains nothing from a brick that cannot beat its peak.
-          if (u_mip > 0.5 && texelFetch (u_brick_max, ivec3 (b), 0).r <= peak)
-            empty = true;
           if (empty)
             {
               // Nothing visible in this brick: leap to its far side, staying on
