@@ -54,7 +54,7 @@ mt_cli_render (int argc, char **argv)
   g_autofree char *preset = NULL;
   g_autofree char *size = g_strdup ("800x600");
   g_autofree char *out = NULL;
-  double azimuth = 0, elevation = 0;
+  double azimuth = 0, elevation = 0, zoom = 0;
   int frames = 1, slice = -1;
   gboolean json = FALSE, ortho = FALSE, interactive = FALSE;
   double pixel_scale = 4.0;
@@ -79,6 +79,9 @@ mt_cli_render (int argc, char **argv)
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Image size"), "WxH" },
     { "azimuth", 0, 0, G_OPTION_ARG_DOUBLE, &azimuth, N_("3D camera azimuth in degrees (0: from the front)"), "DEG" },
     { "elevation", 0, 0, G_OPTION_ARG_DOUBLE, &elevation, N_("3D camera elevation in degrees"), "DEG" },
+    { "zoom", 0, 0, G_OPTION_ARG_DOUBLE, &zoom,
+      N_("3D camera zoom (1: the bounding sphere fills the height, as VTK's ResetCamera frames it; default: fitted to the body)"),
+      "Z" },
     { "frames", 0, 0, G_OPTION_ARG_INT, &frames, N_("Frames to render for timing"), "N" },
     { "slice", 0, 0, G_OPTION_ARG_INT, &slice, N_("Slice number for 2D views (default: the middle)"), "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("PNG file to write"), "OUT.png" },
@@ -204,6 +207,8 @@ mt_cli_render (int argc, char **argv)
       mt_camera_init_for_volume (&camera, volume);
       camera.azimuth = azimuth;
       camera.elevation = elevation;
+      if (zoom > 0)
+        camera.zoom = CLAMP (zoom, 0.05, 50.0);
       camera.orthographic = ortho;
       /* One frame to warm up (shader compilation, texture residency). */
       MtMeshRenderer *mr = NULL;

@@ -12,6 +12,9 @@ static const MtWindowLevel presets[MT_WINDOW_COUNT] = {
   [MT_WINDOW_LUNG] = { "lung", N_("Lung"), -600, 1500 },
   [MT_WINDOW_BONE] = { "bone", N_("Bone"), 400, 1800 },
   [MT_WINDOW_BRAIN] = { "brain", N_("Brain"), 40, 80 },
+  /* Narrow, for the small contrast of liver lesions. */
+  [MT_WINDOW_LIVER] = { "liver", N_("Liver"), 60, 160 },
+  [MT_WINDOW_MEDIASTINUM] = { "mediastinum", N_("Mediastinum"), 50, 350 },
 };
 
 const MtWindowLevel *

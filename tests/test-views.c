@@ -333,6 +333,80 @@ drop_surface (MtWindow *win)
   pump (60);
 }
 
+/* Pixels of the 3D view, in a band of its rows, that are not background. */
+static int
+drawn_in_rows (MtWindow *win, double from, double to)
+{
+  g_autofree char *png = g_build_filename (demo_dir, "clip.png", NULL);
+  g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
+  g_autoptr (GdkTexture) shot = gdk_texture_new_from_filename (png, NULL);
+  int w = gdk_texture_get_width (shot), h = gdk_texture_get_height (shot);
+  g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (shot, pixels, (gsize) w * 4);
+  GtkWidget *view = mt_window_get_volume_view (win);
+  int vw = gtk_widget_get_width (view), vh = gtk_widget_get_height (view), count = 0;
+  float bg[3];
+  mt_volume_renderer_background (bg);
+  /* Clear of the corners' letters and marker. */
+  for (int y = (int) (vh * from); y < (int) (vh * to); y += 2)
+    for (int x = 60; x < vw - 60; x += 2)
+      {
+        guint8 q[4];
+        pixel_at (pixels, w, h, GTK_WIDGET (win), view, x, y, q);
+        count += abs (q[2] - (int) lround (bg[0] * 255)) > 6 || abs (q[0] - (int) lround (bg[2] * 255)) > 6;
+      }
+  return count;
+}
+
+/* Clipping the 3D view: a cut along the axial plane through the crosshair
+ * takes away everything above it; a crop box keeps only what is inside. */
+static void
+clip_3d (MtWindow *win)
+{
+  MtViewer *viewer = mt_window_get_viewer (win);
+  MtVolume *v = mt_viewer_get_volume (viewer);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.surfaces", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", v->dims[0] / 2, v->dims[1] / 2,
+                              v->dims[2] / 2);
+  pump (120);
+  int top_before = drawn_in_rows (win, 0.05, 0.4);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.clip", "s", "superior");
+  g_assert_cmpint (mt_viewer_get_clip (viewer), ==, MT_CLIP_SUPERIOR);
+  double plane[4];
+  g_assert_true (mt_viewer_get_clip_plane (viewer, plane));
+  g_assert_cmpfloat (plane[2], >, 0.99);   /* removes +S, above the crosshair */
+  pump (120);
+  int top_after = drawn_in_rows (win, 0.05, 0.4), bottom_after = drawn_in_rows (win, 0.6, 0.95);
+  if (g_getenv ("MEDTWIN_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *cut_png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "clip-superior.png", NULL);
+      g_assert_true (mt_window_save_png (GTK_WIDGET (win), cut_png, NULL));
+    }
+  g_test_message ("3D view, upper rows drawn: %d before the cut, %d after; lower rows after: %d", top_before,
+                  top_after, bottom_after);
+  g_assert_cmpint (top_before, >, 500);
+  g_assert_cmpint (top_after, <, top_before / 20);
+  g_assert_cmpint (bottom_after, >, 500);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.clip", "s", "none");
+  g_assert_false (mt_viewer_get_clip_plane (viewer, plane));
+  /* A 20 mm box around the crosshair: almost nothing drawn. */
+  double c[3], ijk[3] = { v->dims[0] / 2, v->dims[1] / 2, v->dims[2] / 2 };
+  mt_volume_index_to_patient (v, ijk, c);
+  double box[6] = { c[0] - 10, c[0] + 10, c[1] - 10, c[1] + 10, c[2] - 10, c[2] + 10 };
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.clip-box", "@ad",
+                              g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, box, 6, sizeof (double)));
+  double got[6];
+  g_assert_true (mt_viewer_get_clip_box (viewer, got));
+  pump (120);
+  int boxed = drawn_in_rows (win, 0.05, 0.95);
+  g_test_message ("cropped to a 20 mm box: %d pixels drawn", boxed);
+  g_assert_cmpint (boxed, <, top_before / 4);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.clip-box", "@ad",
+                              g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, NULL, 0, sizeof (double)));
+  g_assert_false (mt_viewer_get_clip_box (viewer, got));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.surfaces", NULL);
+}
+
 static gboolean
 drive (gpointer data)
 {
@@ -614,6 +688,7 @@ drive (gpointer data)
   measure (win);
   edit_transfer (win);
   drop_surface (win);
+  clip_3d (win);
 
   /* F5: presentation, the 3D view alone and turning; F5 again: back. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "mt-measurement.h"
 #include "mt-mesh.h"
@@ -26,6 +27,9 @@ struct _MtViewer
   double         oblique_degrees; /* counter-clockwise on that view's screen */
   MtTool         tool;
   GPtrArray     *surfaces;        /* of MtSurface, shown in 3D with the first scan */
+  MtClip         clip;            /* the 3D view's cut along a view's plane */
+  gboolean       clip_box_on;
+  double         clip_box[6];
   gboolean       surfaces_on;
   MtTfPoint     *tf_points;       /* an edited transfer function; NULL: the preset's */
   int            n_tf_points;
@@ -45,6 +49,7 @@ enum
   TOOL_CHANGED,
   MEASUREMENTS_CHANGED,
   SURFACES_CHANGED,
+  CLIP_CHANGED,
   N_SIGNALS
 };
 
@@ -72,7 +77,7 @@ mt_viewer_class_init (MtViewerClass *klass)
       static const char *names[N_SIGNALS] = { "volume-changed", "cursor-changed", "window-changed",
                                               "preset-changed", "second-changed",
                                               "oblique-changed", "tool-changed", "measurements-changed",
-                                              "surfaces-changed" };
+                                              "surfaces-changed", "clip-changed" };
       /* "measurements-changed" says whether the user changed them (TRUE) or
        * a scan or its stored list came in (FALSE). */
       if (s == MEASUREMENTS_CHANGED)
@@ -133,6 +138,8 @@ mt_viewer_set_volume (MtViewer *viewer,
   g_ptr_array_set_size (viewer->measurements, 0);
   g_clear_pointer (&viewer->tf_points, g_free);
   g_ptr_array_set_size (viewer->surfaces, 0);
+  /* A crop box belongs to the old scan's space; a cut follows the crosshair. */
+  viewer->clip_box_on = FALSE;
   if (volume)
     {
       for (int a = 0; a < 3; a++)
@@ -156,6 +163,7 @@ mt_viewer_set_volume (MtViewer *viewer,
   g_signal_emit (viewer, signals[OBLIQUE_CHANGED], 0);
   g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, FALSE);
   g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
+  g_signal_emit (viewer, signals[CLIP_CHANGED], 0);
   g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
   g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
 }
@@ -466,6 +474,8 @@ void
 mt_viewer_clear_surfaces (MtViewer *viewer)
 {
   g_ptr_array_set_size (viewer->surfaces, 0);
+  /* A crop box belongs to the old scan's space; a cut follows the crosshair. */
+  viewer->clip_box_on = FALSE;
   g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
 }
 
@@ -483,4 +493,65 @@ mt_viewer_set_surfaces_shown (MtViewer *viewer,
     return;
   viewer->surfaces_on = shown;
   g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
+}
+
+MtClip
+mt_viewer_get_clip (MtViewer *viewer)
+{
+  return viewer->clip;
+}
+
+void
+mt_viewer_set_clip (MtViewer *viewer,
+                    MtClip    clip)
+{
+  g_return_if_fail (clip < MT_CLIP_N);
+  viewer->clip = clip;
+  g_signal_emit (viewer, signals[CLIP_CHANGED], 0);
+}
+
+gboolean
+mt_viewer_get_clip_plane (MtViewer *viewer,
+                          double    plane[4])
+{
+  /* The plane of the view the cut follows, through the crosshair (turned
+   * with it when oblique); its normal points into that view's screen, the
+   * side a plain cut removes. */
+  static const MtViewAxis view_of[MT_CLIP_N] = { 0, MT_VIEW_AXIAL, MT_VIEW_AXIAL, MT_VIEW_CORONAL, MT_VIEW_CORONAL,
+                                                 MT_VIEW_SAGITTAL, MT_VIEW_SAGITTAL };
+  static const double sign_of[MT_CLIP_N] = { 0, 1, -1, 1, -1, 1, -1 };
+  for (int i = 0; i < 4; i++)
+    plane[i] = 0;
+  if (viewer->clip == MT_CLIP_NONE || viewer->volume == NULL)
+    return FALSE;
+  MtObliquePlane p;
+  double n[3];
+  mt_viewer_get_plane (viewer, viewer->volume, view_of[viewer->clip], &p);
+  mt_oblique_plane_normal (&p, n);
+  for (int i = 0; i < 3; i++)
+    plane[i] = sign_of[viewer->clip] * n[i];
+  plane[3] = -(plane[0] * p.center[0] + plane[1] * p.center[1] + plane[2] * p.center[2]);
+  return TRUE;
+}
+
+gboolean
+mt_viewer_get_clip_box (MtViewer *viewer,
+                        double    box[6])
+{
+  memcpy (box, viewer->clip_box, sizeof viewer->clip_box);
+  return viewer->clip_box_on;
+}
+
+void
+mt_viewer_set_clip_box (MtViewer     *viewer,
+                        const double *box)
+{
+  viewer->clip_box_on = box != NULL;
+  if (box != NULL)
+    for (int a = 0; a < 3; a++)
+      {
+        viewer->clip_box[2 * a] = MIN (box[2 * a], box[2 * a + 1]);
+        viewer->clip_box[2 * a + 1] = MAX (box[2 * a], box[2 * a + 1]);
+      }
+  g_signal_emit (viewer, signals[CLIP_CHANGED], 0);
 }

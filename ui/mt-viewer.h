@@ -22,6 +22,20 @@ typedef enum
   MT_TOOL_N,
 } MtTool;
 
+/* A cut through the 3D view along a slice view's plane (following the
+ * crosshair), named by the part it takes away. */
+typedef enum
+{
+  MT_CLIP_NONE,
+  MT_CLIP_SUPERIOR,     /* above the axial plane */
+  MT_CLIP_INFERIOR,
+  MT_CLIP_POSTERIOR,    /* behind the coronal plane */
+  MT_CLIP_ANTERIOR,
+  MT_CLIP_RIGHT,        /* the patient's right of the sagittal plane */
+  MT_CLIP_LEFT,
+  MT_CLIP_N,
+} MtClip;
+
 /* What every view of one window shows: the volume, the crosshair point
  * (voxel indices), the window and the 3D preset. Views listen to its signals
  * and only mark themselves for redraw. */
@@ -109,6 +123,18 @@ void            mt_viewer_clear_surfaces    (MtViewer       *viewer);
 gboolean        mt_viewer_get_surfaces_shown (MtViewer      *viewer);
 void            mt_viewer_set_surfaces_shown (MtViewer      *viewer,
                                               gboolean       shown);
+MtClip          mt_viewer_get_clip          (MtViewer       *viewer);
+void            mt_viewer_set_clip          (MtViewer       *viewer,
+                                             MtClip          clip);
+/* The cut as n.x + d > 0 removed (patient mm); FALSE if there is none. */
+gboolean        mt_viewer_get_clip_plane    (MtViewer       *viewer,
+                                             double          plane[4]);
+/* Only what lies in the box (x0, x1, y0, y1, z0, z1, patient mm) shows in 3D;
+ * NULL shows everything. */
+gboolean        mt_viewer_get_clip_box      (MtViewer       *viewer,
+                                             double          box[6]);
+void            mt_viewer_set_clip_box      (MtViewer       *viewer,
+                                             const double   *box);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

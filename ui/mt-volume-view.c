@@ -63,6 +63,14 @@ apply_preset (MtVolumeView *self)
 }
 
 static void
+on_clip_moved (MtVolumeView *self)
+{
+  double box[6];
+  if (mt_viewer_get_clip (self->viewer) != MT_CLIP_NONE || mt_viewer_get_clip_box (self->viewer, box))
+    gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
 on_surfaces_changed (MtVolumeView *self)
 {
   self->meshes_dirty = TRUE;
@@ -147,6 +155,10 @@ mt_volume_view_render (GtkGLArea    *area,
         }
       self->meshes_dirty = FALSE;
     }
+  double plane[4], box[6];
+  mt_viewer_get_clip_plane (self->viewer, plane);
+  mt_volume_renderer_set_clip_plane (self->renderer, plane);
+  mt_volume_renderer_set_clip_box (self->renderer, mt_viewer_get_clip_box (self->viewer, box) ? box : NULL);
   if (self->interacting && self->spin_id == 0)
     {
       /* While the mouse drags, as many pixels as keep 25 frames a second on
@@ -333,6 +345,10 @@ mt_volume_view_new (MtViewer *viewer)
   g_signal_connect_object (viewer, "volume-changed", G_CALLBACK (on_volume_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "preset-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "surfaces-changed", G_CALLBACK (on_surfaces_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "clip-changed", G_CALLBACK (gtk_gl_area_queue_render), self, G_CONNECT_SWAPPED);
+  /* A cut follows the crosshair. */
+  g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_clip_moved), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (on_clip_moved), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
   on_volume_changed (self);
   return GTK_WIDGET (self);

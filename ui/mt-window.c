@@ -66,6 +66,11 @@ struct _MtWindow
   GtkWidget    *measurements_button;
   GtkWidget    *measurement_list;
   GtkWidget    *tf_button;
+  GtkWidget    *clip_button;
+  GtkWidget    *clip_choice;
+  GtkWidget    *crop_switch;
+  GtkWidget    *crop_scales[6];
+  gboolean      syncing_clip;
   GtkWidget    *tf_editor;
 };
 
@@ -1051,6 +1056,156 @@ delete_measurement_activated (GSimpleAction *action, GVariant *param, gpointer u
     mt_viewer_remove_measurement (self->viewer, (guint) index);
 }
 
+/* ------------------------------------------------------------ clipping */
+
+static const char *clip_names[MT_CLIP_N] = { "none", "superior", "inferior", "posterior", "anterior", "right", "left" };
+
+static void
+clip_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  for (int c = 0; c < MT_CLIP_N; c++)
+    if (g_str_equal (g_variant_get_string (param, NULL), clip_names[c]))
+      {
+        mt_viewer_set_clip (self->viewer, (MtClip) c);
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (self->clip_choice), c);
+      }
+}
+
+/* [] shows everything; [x0, x1, y0, y1, z0, z1] (patient mm) crops. */
+static void
+clip_box_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  gsize n;
+  const double *box = g_variant_get_fixed_array (param, &n, sizeof (double));
+  mt_viewer_set_clip_box (self->viewer, n == 6 ? box : NULL);
+}
+
+static void
+on_clip_choice (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
+{
+  guint c = gtk_drop_down_get_selected (dropdown);
+  if (c < MT_CLIP_N && c != mt_viewer_get_clip (self->viewer))
+    mt_viewer_set_clip (self->viewer, (MtClip) c);
+}
+
+static void
+volume_bounds (MtVolume *v, double box[6])
+{
+  for (int a = 0; a < 3; a++)
+    {
+      box[2 * a] = G_MAXDOUBLE;
+      box[2 * a + 1] = -G_MAXDOUBLE;
+    }
+  for (int c = 0; c < 8; c++)
+    {
+      double ijk[3], p[3];
+      for (int a = 0; a < 3; a++)
+        ijk[a] = (c >> a) & 1 ? v->dims[a] - 1 : 0;
+      mt_volume_index_to_patient (v, ijk, p);
+      for (int a = 0; a < 3; a++)
+        {
+          box[2 * a] = MIN (box[2 * a], p[a]);
+          box[2 * a + 1] = MAX (box[2 * a + 1], p[a]);
+        }
+    }
+}
+
+static void
+on_crop_changed (MtWindow *self)
+{
+  if (self->syncing_clip)
+    return;
+  if (!gtk_switch_get_active (GTK_SWITCH (self->crop_switch)))
+    {
+      mt_viewer_set_clip_box (self->viewer, NULL);
+      return;
+    }
+  double box[6];
+  for (int i = 0; i < 6; i++)
+    box[i] = gtk_range_get_value (GTK_RANGE (self->crop_scales[i]));
+  mt_viewer_set_clip_box (self->viewer, box);
+}
+
+/* The controls follow the viewer: a new scan, an action from a key. */
+static void
+sync_clip_controls (MtWindow *self)
+{
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  double bounds[6] = { 0, 1, 0, 1, 0, 1 }, box[6];
+  if (v != NULL)
+    volume_bounds (v, bounds);
+  gboolean on = mt_viewer_get_clip_box (self->viewer, box);
+  self->syncing_clip = TRUE;
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->clip_choice), mt_viewer_get_clip (self->viewer));
+  gtk_switch_set_active (GTK_SWITCH (self->crop_switch), on);
+  for (int i = 0; i < 6; i++)
+    {
+      gtk_range_set_range (GTK_RANGE (self->crop_scales[i]), bounds[2 * (i / 2)], bounds[2 * (i / 2) + 1]);
+      gtk_range_set_value (GTK_RANGE (self->crop_scales[i]), on ? box[i] : bounds[i]);
+      gtk_widget_set_sensitive (self->crop_scales[i], on);
+    }
+  self->syncing_clip = FALSE;
+}
+
+static GtkWidget *
+build_clip_popover (MtWindow *self)
+{
+  GtkWidget *button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "edit-cut-symbolic");
+  gtk_widget_set_tooltip_text (button, _("Cut the 3D view along a slice plane, or crop it to a box (Ctrl+K)"));
+  GtkWidget *grid = gtk_grid_new ();
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
+  const char *choices[] = { _("No cut"), _("Cut away above the axial plane"), _("Cut away below the axial plane"),
+                            _("Cut away behind the coronal plane"), _("Cut away in front of the coronal plane"),
+                            _("Cut away the right of the sagittal plane"),
+                            _("Cut away the left of the sagittal plane"), NULL };
+  self->clip_choice = gtk_drop_down_new_from_strings (choices);
+  gtk_widget_set_tooltip_text (self->clip_choice, _("The plane follows the crosshair, turned with it when oblique"));
+  g_signal_connect (self->clip_choice, "notify::selected", G_CALLBACK (on_clip_choice), self);
+  gtk_grid_attach (GTK_GRID (grid), self->clip_choice, 0, 0, 3, 1);
+  GtkWidget *crop_label = gtk_label_new (_("Crop to a box"));
+  gtk_label_set_xalign (GTK_LABEL (crop_label), 0);
+  self->crop_switch = gtk_switch_new ();
+  gtk_widget_set_halign (self->crop_switch, GTK_ALIGN_START);
+  g_signal_connect_swapped (self->crop_switch, "notify::active", G_CALLBACK (on_crop_changed), self);
+  gtk_grid_attach (GTK_GRID (grid), crop_label, 0, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), self->crop_switch, 1, 1, 2, 1);
+  const char *axes[3] = { _("Right–left (mm)"), _("Anterior–posterior (mm)"), _("Inferior–superior (mm)") };
+  for (int a = 0; a < 3; a++)
+    {
+      GtkWidget *label = gtk_label_new (axes[a]);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_grid_attach (GTK_GRID (grid), label, 0, 2 + a, 1, 1);
+      for (int e = 0; e < 2; e++)
+        {
+          GtkWidget *scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 1);
+          gtk_scale_set_draw_value (GTK_SCALE (scale), TRUE);
+          gtk_scale_set_digits (GTK_SCALE (scale), 0);
+          gtk_widget_set_size_request (scale, 160, -1);
+          g_signal_connect_swapped (scale, "value-changed", G_CALLBACK (on_crop_changed), self);
+          gtk_grid_attach (GTK_GRID (grid), scale, 1 + e, 2 + a, 1, 1);
+          self->crop_scales[2 * a + e] = scale;
+        }
+    }
+  GtkWidget *popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (popover), grid);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  g_signal_connect_object (self->viewer, "clip-changed", G_CALLBACK (sync_clip_controls), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (sync_clip_controls), self,
+                           G_CONNECT_SWAPPED);
+  return button;
+}
+
+static void
+edit_clipping_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  gtk_menu_button_popup (GTK_MENU_BUTTON (self->clip_button));
+}
+
 static void
 surfaces_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
 {
@@ -1082,6 +1237,9 @@ static const GActionEntry win_actions[] = {
   { "tool", tool_activated, "s", "'crosshair'", tool_state_changed, { 0 } },
   { "edit-transfer-function", edit_transfer_function_activated, NULL, NULL, NULL, { 0 } },
   { "surfaces", NULL, NULL, "true", surfaces_changed, { 0 } },
+  { "clip", clip_activated, "s", NULL, NULL, { 0 } },
+  { "clip-box", clip_box_activated, "ad", NULL, NULL, { 0 } },
+  { "edit-clipping", edit_clipping_activated, NULL, NULL, NULL, { 0 } },
   { "delete-measurement", delete_measurement_activated, "i", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
   { "slab", slab_activated, "(sd)", NULL, NULL, { 0 } },
@@ -1233,6 +1391,8 @@ mt_window_init (MtWindow *self)
   gtk_popover_set_child (GTK_POPOVER (tf_popover), tf_box);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->tf_button), tf_popover);
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->tf_button);
+  self->clip_button = build_clip_popover (self);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->clip_button);
   const char *slab_names[] = { _("Thin slice"), _("MIP slab"), _("MinIP slab"), _("Average slab"), NULL };
   self->slab = gtk_drop_down_new_from_strings (slab_names);
   gtk_widget_set_tooltip_text (self->slab, _("Thick slabs in the slice views"));
