@@ -183,6 +183,7 @@ on_startup (GtkApplication *app)
     { "win.window-preset('liver')", "<Control>5" }, { "win.window-preset('mediastinum')", "<Control>6" },
     { "win.window-preset('auto')", "<Control>0" },
     { "win.save-screenshot('')", "<Control><Shift>s" },
+    { "win.save-view-screenshot(('3d', ''))", "<Control><Alt>s" },
     { "win.present", "F5" }, { "win.leave-presentation", "Escape" },
     { "win.rotate-crosshair(5.0)", "<Control>bracketleft" }, { "win.rotate-crosshair(-5.0)", "<Control>bracketright" },
     { "win.oblique(('axial', 0.0))", "<Control>r" },

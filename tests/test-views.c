@@ -685,6 +685,21 @@ drive (gpointer data)
   g_assert_false (mt_slice_view_is_oblique (views[MT_VIEW_CORONAL]));
   g_assert_cmpstr (mt_window_get_view_letter (win, MT_VIEW_CORONAL, 0), ==, "L");
 
+  /* One view alone, with its labels: the 3D panel's own size. */
+  g_autofree char *view_png = g_build_filename (keep ? keep : demo_dir, "view-3d.png", NULL);
+  g_remove (view_png);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.save-view-screenshot", "(ss)", "3d", view_png);
+  for (int t = 0; t < 500 && !g_file_test (view_png, G_FILE_TEST_EXISTS); t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  g_autoptr (GdkTexture) view_shot = gdk_texture_new_from_filename (view_png, &shot_error);
+  g_assert_no_error (shot_error);
+  GtkWidget *panel = gtk_widget_get_parent (mt_window_get_volume_view (win));
+  g_assert_cmpint (gdk_texture_get_width (view_shot), ==, gtk_widget_get_width (panel));
+  g_assert_cmpint (gdk_texture_get_height (view_shot), ==, gtk_widget_get_height (panel));
+
   measure (win);
   edit_transfer (win);
   drop_surface (win);

@@ -1222,6 +1222,7 @@ edit_transfer_function_activated (GSimpleAction *action, GVariant *param, gpoint
 }
 
 static void save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data);
+static void save_view_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data);
 
 static const GActionEntry win_actions[] = {
   { "open", open_activated, NULL, NULL, NULL, { 0 } },
@@ -1245,6 +1246,7 @@ static const GActionEntry win_actions[] = {
   { "slab", slab_activated, "(sd)", NULL, NULL, { 0 } },
   { "annotations", NULL, NULL, "true", annotations_changed, { 0 } },
   { "save-screenshot", save_screenshot_activated, "s", NULL, NULL, { 0 } },
+  { "save-view-screenshot", save_view_screenshot_activated, "(ss)", NULL, NULL, { 0 } },
   { "present", present_activated, NULL, NULL, NULL, { 0 } },
   { "leave-presentation", leave_presentation_activated, NULL, NULL, NULL, { 0 } },
 };
@@ -1531,7 +1533,7 @@ mt_window_save_png (GtkWidget  *window,
     }
   graphene_rect_t nb;
   gsk_render_node_get_bounds (node, &nb);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (window));
   g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
                                                                 &GRAPHENE_RECT_INIT (-bounds.origin.x, -bounds.origin.y,
                                                                                      width, height));
@@ -1545,8 +1547,9 @@ mt_window_save_png (GtkWidget  *window,
 
 typedef struct
 {
-  char *path;
-  int   frames;
+  char      *path;
+  int        frames;
+  GtkWidget *what;      /* one view's panel, or NULL for the whole window */
 } PendingShot;
 
 static void
@@ -1554,6 +1557,7 @@ pending_shot_free (gpointer data)
 {
   PendingShot *p = data;
   g_free (p->path);
+  g_clear_object (&p->what);
   g_free (p);
 }
 
@@ -1572,7 +1576,7 @@ save_when_idle (gpointer data)
   MtWindow *self = job->window;
   PendingShot *p = job->shot;
   g_autoptr (GError) error = NULL;
-  if (mt_window_save_png (GTK_WIDGET (self), p->path, &error))
+  if (mt_window_save_png (p->what ? p->what : GTK_WIDGET (self), p->path, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Screenshot saved to %s"), p->path);
       show_message (self, text);
@@ -1597,6 +1601,7 @@ save_on_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   job->window = g_object_ref (MT_WINDOW (widget));
   job->shot = g_new0 (PendingShot, 1);
   job->shot->path = g_strdup (p->path);
+  job->shot->what = p->what ? g_object_ref (p->what) : NULL;
   g_idle_add_full (G_PRIORITY_DEFAULT, save_when_idle, job, NULL);
   return G_SOURCE_REMOVE;
 }
@@ -1604,11 +1609,10 @@ save_on_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 /* Ctrl+Shift+S: the window into the Pictures folder, named by date and
  * time; with a path, there. */
 static void
-save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+queue_shot (MtWindow *self, const char *target, GtkWidget *what)
 {
-  MtWindow *self = user_data;
-  const char *target = g_variant_get_string (param, NULL);
   PendingShot *p = g_new0 (PendingShot, 1);
+  p->what = what ? g_object_ref (what) : NULL;
   if (target[0] != '\0')
     p->path = g_strdup (target);
   else
@@ -1619,6 +1623,32 @@ save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user
       p->path = g_build_filename (dir ? dir : g_get_home_dir (), name, NULL);
     }
   gtk_widget_add_tick_callback (GTK_WIDGET (self), save_on_frame, p, pending_shot_free);
+}
+
+static void
+save_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  queue_shot (user_data, g_variant_get_string (param, NULL), NULL);
+}
+
+/* ("3d", "") or ("axial", PATH): one view with its annotations, as shown.
+ * Ctrl+Alt+S saves the 3D view, the picture a class wants. */
+static void
+save_view_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const char *view, *target;
+  g_variant_get (param, "(&s&s)", &view, &target);
+  GtkWidget *widget = NULL;
+  if (g_str_equal (view, "3d"))
+    widget = self->volume_view;
+  for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
+    if (g_str_equal (view, view_names[i]))
+      widget = mt_window_get_slice_view (self, (int) i);
+  if (widget == NULL)
+    return;
+  /* The panel: the view and the labels over it. */
+  queue_shot (self, target, gtk_widget_get_parent (widget));
 }
 
 GtkWidget *
