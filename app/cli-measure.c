@@ -77,13 +77,7 @@ mt_cli_measure (int argc, char **argv)
       return 2;
     }
   MtViewAxis axis;
-  if (g_str_equal (view, "axial"))
-    axis = MT_VIEW_AXIAL;
-  else if (g_str_equal (view, "coronal"))
-    axis = MT_VIEW_CORONAL;
-  else if (g_str_equal (view, "sagittal"))
-    axis = MT_VIEW_SAGITTAL;
-  else
+  if (!mt_view_axis_lookup (view, &axis))
     {
       g_printerr (_("medtwin-cli: unknown view “%s”; use axial, coronal or sagittal\n"), view);
       return 2;

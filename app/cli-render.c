@@ -102,19 +102,10 @@ mt_cli_render (int argc, char **argv)
     }
   MtViewAxis axis = MT_VIEW_AXIAL;
   gboolean is_3d = g_str_equal (view, "3d");
-  if (!is_3d)
+  if (!is_3d && !mt_view_axis_lookup (view, &axis))
     {
-      if (g_str_equal (view, "axial"))
-        axis = MT_VIEW_AXIAL;
-      else if (g_str_equal (view, "coronal"))
-        axis = MT_VIEW_CORONAL;
-      else if (g_str_equal (view, "sagittal"))
-        axis = MT_VIEW_SAGITTAL;
-      else
-        {
-          g_printerr (_("medtwin-cli: unknown view “%s”; use axial, coronal, sagittal or 3d\n"), view);
-          return 2;
-        }
+      g_printerr (_("medtwin-cli: unknown view “%s”; use axial, coronal, sagittal or 3d\n"), view);
+      return 2;
     }
   MtRenderPreset rp = MT_PRESET_CT_BONE;
   MtWindowPreset wp = MT_WINDOW_SOFT_TISSUE;

@@ -17,7 +17,6 @@
 G_DEFINE_QUARK (mt-measurement-error-quark, mt_measurement_error)
 
 static const char *kind_names[MT_MEASUREMENT_N_KINDS] = { "distance", "angle", "ellipse", "polygon" };
-static const char *view_names[3] = { "axial", "coronal", "sagittal" };
 
 static int
 min_points (MtMeasurementKind kind)
@@ -333,7 +332,7 @@ mt_measurements_to_json (GPtrArray *list)
       json_builder_set_member_name (b, "kind");
       json_builder_add_string_value (b, kind_names[m->kind]);
       json_builder_set_member_name (b, "view");
-      json_builder_add_string_value (b, view_names[m->view]);
+      json_builder_add_string_value (b, mt_view_axis_name (m->view));
       add_vector (b, "plane_center", m->plane.center);
       add_vector (b, "plane_right", m->plane.right);
       add_vector (b, "plane_down", m->plane.down);
@@ -420,13 +419,9 @@ read_measurement (JsonNode *node, GError **error)
                    _("its kind “%s” is none of distance, angle, ellipse, polygon"), kind_name ? kind_name : "");
       return NULL;
     }
-  const char *view_name = json_object_get_string_member_with_default (o, "view", "");
-  int view = -1;
-  for (int i = 0; i < 3; i++)
-    if (g_str_equal (view_name, view_names[i]))
-      view = i;
+  MtViewAxis view;
   MtObliquePlane plane;
-  if (view < 0 || !read_vector (json_object_get_member (o, "plane_center"), plane.center)
+  if (!mt_view_axis_lookup (json_object_get_string_member_with_default (o, "view", ""), &view) || !read_vector (json_object_get_member (o, "plane_center"), plane.center)
       || !read_vector (json_object_get_member (o, "plane_right"), plane.right)
       || !read_vector (json_object_get_member (o, "plane_down"), plane.down)
       || !unit_and_square (plane.right, plane.down))
@@ -456,7 +451,7 @@ read_measurement (JsonNode *node, GError **error)
                      _("point %u is not three numbers in millimetres"), i + 1);
         return NULL;
       }
-  return mt_measurement_new (kind, (MtViewAxis) view, &plane, points, (int) n);
+  return mt_measurement_new (kind, view, &plane, points, (int) n);
 }
 
 GPtrArray *

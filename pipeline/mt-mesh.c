@@ -67,21 +67,29 @@ cross (const double u[3], const double v[3], double out[3])
   out[2] = u[0] * v[1] - u[1] * v[0];
 }
 
+/* Triangle t's normal, as long as twice its area (not normalised). */
+static void
+face_normal (const MtMesh *m, guint t, double n[3])
+{
+  double a[3], b[3], c[3], u[3], v[3];
+  face (m, t, a, b, c);
+  for (int i = 0; i < 3; i++)
+    {
+      u[i] = b[i] - a[i];
+      v[i] = c[i] - a[i];
+    }
+  cross (u, v, n);
+}
+
 void
 mt_mesh_compute_normals (MtMesh *m)
 {
   g_autofree double *acc = g_new0 (double, 3 * (gsize) MAX (m->n_vertices, 1));
   for (guint t = 0; t < m->n_triangles; t++)
     {
-      double a[3], b[3], c[3], u[3], v[3], n[3];
-      face (m, t, a, b, c);
-      for (int i = 0; i < 3; i++)
-        {
-          u[i] = b[i] - a[i];
-          v[i] = c[i] - a[i];
-        }
-      /* Twice the area, so larger triangles weigh more. */
-      cross (u, v, n);
+      double n[3];
+      /* Twice the area long, so larger triangles weigh more. */
+      face_normal (m, t, n);
       for (int k = 0; k < 3; k++)
         for (int i = 0; i < 3; i++)
           acc[3 * (gsize) m->triangles[3 * (gsize) t + k] + i] += n[i];
@@ -115,14 +123,8 @@ mt_mesh_area (const MtMesh *m)
   double area = 0;
   for (guint t = 0; t < m->n_triangles; t++)
     {
-      double a[3], b[3], c[3], u[3], v[3], n[3];
-      face (m, t, a, b, c);
-      for (int i = 0; i < 3; i++)
-        {
-          u[i] = b[i] - a[i];
-          v[i] = c[i] - a[i];
-        }
-      cross (u, v, n);
+      double n[3];
+      face_normal (m, t, n);
       area += sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) / 2;
     }
   return area;
@@ -320,14 +322,9 @@ mt_mesh_write_stl (const MtMesh *mesh,
   memcpy (buf + 80, &count, 4);
   for (guint t = 0; t < mesh->n_triangles; t++)
     {
-      double a[3], b[3], c[3], u[3], v[3], n[3];
+      double a[3], b[3], c[3], n[3];
       face (mesh, t, a, b, c);
-      for (int i = 0; i < 3; i++)
-        {
-          u[i] = b[i] - a[i];
-          v[i] = c[i] - a[i];
-        }
-      cross (u, v, n);
+      face_normal (mesh, t, n);
       double len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
       float rec[12];
       for (int i = 0; i < 3; i++)

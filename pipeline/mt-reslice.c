@@ -142,6 +142,28 @@ mt_slice_extract_rgb (const MtVolume      *volume,
   return out;
 }
 
+static const char *axis_names[3] = { "axial", "coronal", "sagittal" };
+
+const char *
+mt_view_axis_name (MtViewAxis view)
+{
+  g_return_val_if_fail (view <= MT_VIEW_SAGITTAL, NULL);
+  return axis_names[view];
+}
+
+gboolean
+mt_view_axis_lookup (const char *name,
+                     MtViewAxis *view)
+{
+  for (int v = 0; v < 3; v++)
+    if (g_strcmp0 (name, axis_names[v]) == 0)
+      {
+        *view = (MtViewAxis) v;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 void
 mt_view_orientation_letters (MtViewAxis  view,
                              const char *letters[4])

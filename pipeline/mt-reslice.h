@@ -143,6 +143,11 @@ void   mt_oblique_plane_project (const MtObliquePlane *plane,
 /* Letters for a patient direction, strongest first: "L", "LA", "SPR". */
 void   mt_direction_letters   (const double         dir[3],
                                char                 out[4]);
+/* A view's name for command lines, files and actions ("axial", "coronal",
+ * "sagittal") and back. */
+const char *mt_view_axis_name   (MtViewAxis  view);
+gboolean    mt_view_axis_lookup (const char *name,
+                                 MtViewAxis *view);
 /* Screen-edge letters (patient directions) for a view: right, left, top, bottom. */
 void   mt_view_orientation_letters (MtViewAxis  view,
                                     const char *letters[4]);

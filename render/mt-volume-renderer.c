@@ -412,9 +412,7 @@ void
 mt_volume_renderer_set_preset (MtVolumeRenderer *r,
                                MtRenderPreset    preset)
 {
-  r->preset = preset;
-  g_clear_pointer (&r->custom, g_free);
-  upload_table (r);
+  mt_volume_renderer_set_transfer (r, preset, NULL, 0);
 }
 
 void
@@ -422,6 +420,16 @@ mt_volume_renderer_set_transfer_points (MtVolumeRenderer *r,
                                         const MtTfPoint  *points,
                                         int               n)
 {
+  mt_volume_renderer_set_transfer (r, r->preset, points, n);
+}
+
+void
+mt_volume_renderer_set_transfer (MtVolumeRenderer *r,
+                                 MtRenderPreset    preset,
+                                 const MtTfPoint  *points,
+                                 int               n)
+{
+  r->preset = preset;
   g_clear_pointer (&r->custom, g_free);
   if (points != NULL && n >= 2)
     {

@@ -36,6 +36,11 @@ gboolean          mt_volume_renderer_set_volume  (MtVolumeRenderer  *r,
                                                   GError           **error);
 void              mt_volume_renderer_set_preset  (MtVolumeRenderer  *r,
                                                   MtRenderPreset     preset);
+/* A preset and, unless NULL, edited points in its place: one upload. */
+void              mt_volume_renderer_set_transfer (MtVolumeRenderer *r,
+                                                   MtRenderPreset    preset,
+                                                   const MtTfPoint  *points,
+                                                   int               n);
 /* Edited transfer-function points (rising values, in the volume's units)
  * in place of the preset's, shaded; NULL or n < 2 goes back to the preset. */
 void              mt_volume_renderer_set_transfer_points (MtVolumeRenderer *r,

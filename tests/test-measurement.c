@@ -11,35 +11,9 @@
 #include "mt-file-utils.h"
 #include "mt-measurement.h"
 #include "mt-series.h"
+#include "mt-test-ramp.h"
 #include "mt-test-data.h"
 #include "mt-volume.h"
-
-static double
-ramp (const double p[3])
-{
-  return p[0] + 2 * p[1] + 3 * p[2];
-}
-
-/* 40 x 36 x 30 voxels of 1.5 x 1.25 x 2.5 mm holding ramp(). */
-static MtVolume *
-ramp_volume (void)
-{
-  g_autoptr (GError) error = NULL;
-  MtVolume *v = mt_volume_new (40, 36, 30, &error);
-  g_assert_no_error (error);
-  const double spacing[3] = { 1.5, 1.25, 2.5 }, origin[3] = { -30, -20, 10 };
-  memcpy (v->spacing, spacing, sizeof spacing);
-  memcpy (v->origin, origin, sizeof origin);
-  for (int k = 0; k < 30; k++)
-    for (int j = 0; j < 36; j++)
-      for (int i = 0; i < 40; i++)
-        {
-          double ijk[3] = { i, j, k }, p[3];
-          mt_volume_index_to_patient (v, ijk, p);
-          v->data[mt_volume_offset (v, i, j, k)] = (float) ramp (p);
-        }
-  return v;
-}
 
 static void
 voxel (const MtVolume *v, double i, double j, double k, double p[3])
@@ -51,7 +25,7 @@ voxel (const MtVolume *v, double i, double j, double k, double p[3])
 static void
 test_distance_angle (void)
 {
-  g_autoptr (MtVolume) v = ramp_volume ();
+  g_autoptr (MtVolume) v = mt_test_ramp_volume ();
   MtObliquePlane plane;
   const double c[3] = { 0, 0, 40 };
   mt_oblique_plane_init (&plane, MT_VIEW_AXIAL, c, 2, 0);
@@ -74,7 +48,7 @@ test_distance_angle (void)
 static void
 test_polygon_standard (void)
 {
-  g_autoptr (MtVolume) v = ramp_volume ();
+  g_autoptr (MtVolume) v = mt_test_ramp_volume ();
   double c[3], pts[12];
   voxel (v, 15, 10, 12, c);
   MtObliquePlane plane;
@@ -124,7 +98,7 @@ test_polygon_standard (void)
 static void
 test_ellipse_oblique (void)
 {
-  g_autoptr (MtVolume) v = ramp_volume ();
+  g_autoptr (MtVolume) v = mt_test_ramp_volume ();
   double c[3];
   voxel (v, 19.5, 17.5, 14.5, c);
   MtObliquePlane plane;
@@ -136,11 +110,11 @@ test_ellipse_oblique (void)
   MtMeasurement *m = mt_measurement_new (MT_MEASUREMENT_ELLIPSE, MT_VIEW_CORONAL, &plane, pts, 2);
   g_assert_true (mt_measurement_update (m, v, NULL));
   g_test_message ("oblique ellipse: %zu samples, area %.2f mm2, mean %.3f (centre %.3f)", m->stats.n_voxels,
-                  m->value, m->stats.mean, ramp (c));
+                  m->value, m->stats.mean, mt_test_ramp (c));
   g_assert_cmpfloat_with_epsilon (m->value, G_PI * 12 * 8, 1e-9);
   /* Nearest voxels of a grid 1.25 mm (the finest spacing) across and
    * 2.5 mm (the slices) down: the mean within a voxel's worth. */
-  g_assert_cmpfloat_with_epsilon (m->stats.mean, ramp (c), 1.0);
+  g_assert_cmpfloat_with_epsilon (m->stats.mean, mt_test_ramp (c), 1.0);
   g_assert_cmpfloat_with_epsilon ((double) m->stats.n_voxels, G_PI * 12 * 8 / (1.25 * 2.5), 6);
   mt_measurement_free (m);
 }
@@ -178,7 +152,7 @@ test_real_ct (void)
 static void
 test_json (void)
 {
-  g_autoptr (MtVolume) v = ramp_volume ();
+  g_autoptr (MtVolume) v = mt_test_ramp_volume ();
   g_autoptr (GPtrArray) list = mt_measurements_new_list ();
   MtObliquePlane plane;
   const double c[3] = { 1, 2, 40 };

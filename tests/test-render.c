@@ -15,6 +15,7 @@
 #include "mt-reslice.h"
 #include "mt-series.h"
 #include "mt-test-data.h"
+#include "mt-test-ramp.h"
 #include "mt-slice-renderer.h"
 #include "mt-volume-renderer.h"
 #include "mt-volume.h"
@@ -798,29 +799,11 @@ test_mr_preset (void)
  * pixel of a turned plane holds the value of the point geometry says; and
  * the phantom's nodule, cut by a steeply tilted plane through its centre,
  * is at the image centre with lung beside it. */
-static double
-ramp (const double p[3])
-{
-  return p[0] + 2 * p[1] + 3 * p[2];
-}
-
 static void
 test_oblique (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (MtVolume) v = mt_volume_new (40, 36, 30, &error);
-  g_assert_no_error (error);
-  const double spacing[3] = { 1.5, 1.25, 2.5 }, origin[3] = { -30, -20, 10 };
-  memcpy (v->spacing, spacing, sizeof spacing);
-  memcpy (v->origin, origin, sizeof origin);
-  for (int k = 0; k < 30; k++)
-    for (int j = 0; j < 36; j++)
-      for (int i = 0; i < 40; i++)
-        {
-          double ijk[3] = { i, j, k }, p[3];
-          mt_volume_index_to_patient (v, ijk, p);
-          v->data[mt_volume_offset (v, i, j, k)] = (float) ramp (p);
-        }
+  g_autoptr (MtVolume) v = mt_test_ramp_volume ();
   double centre[3], ijk_c[3] = { 19.5, 17.5, 14.5 };
   mt_volume_index_to_patient (v, ijk_c, centre);
   MtObliquePlane plane;
@@ -837,7 +820,7 @@ test_oblique (void)
       {
         double p[3];
         mt_oblique_point (&plane, 1.0, W, H, x + 0.5, y + 0.5, p);
-        worst = MAX (worst, fabs (img[y * W + x] - ramp (p)));
+        worst = MAX (worst, fabs (img[y * W + x] - mt_test_ramp (p)));
       }
   g_test_message ("oblique ramp: worst error %.2g", worst);
   g_assert_cmpfloat (worst, <, 1e-3);
@@ -850,7 +833,7 @@ test_oblique (void)
    * 3 mm below, and the mean the plane itself. */
   double n[3];
   mt_oblique_plane_normal (&plane, n);
-  double rise = fabs (ramp (n));
+  double rise = fabs (mt_test_ramp (n));
   g_assert_cmpfloat (rise, >, 0.5);
   g_autofree float *mip = mt_oblique_extract_slab (v, &plane, 1.0, W, H, -9999, MT_SLAB_MIP, 6.0);
   g_autofree float *minip = mt_oblique_extract_slab (v, &plane, 1.0, W, H, -9999, MT_SLAB_MINIP, 6.0);

@@ -57,9 +57,7 @@ apply_preset (MtVolumeView *self)
 {
   int n;
   const MtTfPoint *points = mt_viewer_get_transfer_points (self->viewer, &n);
-  mt_volume_renderer_set_preset (self->renderer, mt_viewer_get_preset (self->viewer));
-  if (points != NULL)
-    mt_volume_renderer_set_transfer_points (self->renderer, points, n);
+  mt_volume_renderer_set_transfer (self->renderer, mt_viewer_get_preset (self->viewer), points, n);
 }
 
 static void
@@ -75,6 +73,17 @@ on_surfaces_changed (MtVolumeView *self)
 {
   self->meshes_dirty = TRUE;
   gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+/* Only a MIP shows the slice views' window (applied when it renders);
+ * dragging window/level must not rebuild the transfer function. */
+static void
+on_window_changed (MtVolumeView *self)
+{
+  int n;
+  if (mt_render_preset_is_mip (mt_viewer_get_preset (self->viewer))
+      && mt_viewer_get_transfer_points (self->viewer, &n) == NULL)
+    gtk_gl_area_queue_render (GTK_GL_AREA (self));
 }
 
 static void
@@ -349,7 +358,7 @@ mt_volume_view_new (MtViewer *viewer)
   /* A cut follows the crosshair. */
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_clip_moved), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (on_clip_moved), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_window_changed), self, G_CONNECT_SWAPPED);
   on_volume_changed (self);
   return GTK_WIDGET (self);
 }

@@ -981,7 +981,6 @@ camera_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
       mt_volume_view_set_camera (MT_VOLUME_VIEW (self->volume_view), (MtCameraPreset) i);
 }
 
-static const char *view_names[] = { "axial", "coronal", "sagittal" };
 
 /* ("axial", 30.0): that view's crosshair lines turned 30 degrees
  * counter-clockwise, the other two views oblique; 0 puts them back. */
@@ -991,10 +990,10 @@ oblique_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
   MtWindow *self = user_data;
   const char *name;
   double degrees;
+  MtViewAxis view;
   g_variant_get (param, "(&sd)", &name, &degrees);
-  for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
-    if (g_str_equal (name, view_names[i]))
-      mt_viewer_set_oblique (self->viewer, (MtViewAxis) i, degrees);
+  if (mt_view_axis_lookup (name, &view))
+    mt_viewer_set_oblique (self->viewer, view, degrees);
 }
 
 /* Turns the lines of the view last turned (the axial one at first). */
@@ -1640,11 +1639,11 @@ save_view_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer
   const char *view, *target;
   g_variant_get (param, "(&s&s)", &view, &target);
   GtkWidget *widget = NULL;
+  MtViewAxis axis;
   if (g_str_equal (view, "3d"))
     widget = self->volume_view;
-  for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
-    if (g_str_equal (view, view_names[i]))
-      widget = mt_window_get_slice_view (self, (int) i);
+  else if (mt_view_axis_lookup (view, &axis))
+    widget = mt_window_get_slice_view (self, axis);
   if (widget == NULL)
     return;
   /* The panel: the view and the labels over it. */
