@@ -24,6 +24,7 @@
 #include "cli-common.h"
 #include "cli-measure.h"
 #include "cli-render.h"
+#include "cli-segment.h"
 #include "cli-surface.h"
 
 
@@ -69,6 +70,56 @@ print_json (JsonBuilder *b)
 }
 
 
+/* One scan's description, as JSON into b or as text. */
+static void
+describe_volume (JsonBuilder *b, const MtVolume *v, guint index, guint n_images, gboolean json)
+{
+  float lo, hi;
+  mt_volume_get_range (v, &lo, &hi);
+  double dims[3] = { v->dims[0], v->dims[1], v->dims[2] };
+  if (json)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "series_uid", v->series_uid);
+      add_string (b, "description", v->series_description);
+      add_string (b, "modality", v->modality);
+      json_builder_set_member_name (b, "images");
+      json_builder_add_int_value (b, n_images);
+      json_builder_set_member_name (b, "dimensions");
+      json_builder_begin_array (b);
+      for (int a = 0; a < 3; a++)
+        json_builder_add_int_value (b, (gint64) dims[a]);
+      json_builder_end_array (b);
+      add_doubles (b, "spacing", v->spacing, 3);
+      add_doubles (b, "origin", v->origin, 3);
+      add_doubles (b, "direction", v->direction, 9);
+      json_builder_set_member_name (b, "min");
+      json_builder_add_double_value (b, lo);
+      json_builder_set_member_name (b, "max");
+      json_builder_add_double_value (b, hi);
+      json_builder_set_member_name (b, "warnings");
+      json_builder_begin_array (b);
+      for (guint w = 0; w < v->warnings->len; w++)
+        json_builder_add_string_value (b, v->warnings->pdata[w]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  else
+    {
+      g_print (_("Series %u: %s %s (%u images)\n"), index, v->modality ? v->modality : "?",
+               v->series_description ? v->series_description : "", n_images);
+      g_print (_("  dimensions  %d x %d x %d\n"), v->dims[0], v->dims[1], v->dims[2]);
+      g_print (_("  spacing     %.6g x %.6g x %.6g mm\n"), v->spacing[0], v->spacing[1], v->spacing[2]);
+      g_print (_("  origin      %.6g, %.6g, %.6g mm (LPS)\n"), v->origin[0], v->origin[1], v->origin[2]);
+      g_print (_("  direction   %.6g %.6g %.6g  %.6g %.6g %.6g  %.6g %.6g %.6g\n"),
+               v->direction[0], v->direction[1], v->direction[2], v->direction[3], v->direction[4],
+               v->direction[5], v->direction[6], v->direction[7], v->direction[8]);
+      g_print (_("  values      %g to %g\n"), lo, hi);
+      for (guint w = 0; w < v->warnings->len; w++)
+        g_print (_("  warning: %s\n"), (char *) v->warnings->pdata[w]);
+    }
+}
+
 static int
 cmd_info (int argc, char **argv)
 {
@@ -88,6 +139,30 @@ cmd_info (int argc, char **argv)
 
   gint64 t0 = g_get_monotonic_time ();
   const char *paths[] = { argv[1], NULL };
+  g_autofree char *lower = g_ascii_strdown (argv[1], -1);
+  if (g_str_has_suffix (lower, ".nii") || g_str_has_suffix (lower, ".nii.gz") || g_str_has_suffix (lower, ".nrrd")
+      || g_str_has_suffix (lower, ".nhdr"))
+    {
+      /* A converted scan or a label map: one volume, described the same way. */
+      g_autoptr (MtVolume) v = mt_series_read_volume (argv[1], NULL, NULL, &error);
+      if (v == NULL)
+        {
+          print_error (error);
+          return 1;
+        }
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "series");
+      json_builder_begin_array (b);
+      describe_volume (b, v, 1, (guint) v->dims[2], json);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "load_ms");
+      json_builder_add_double_value (b, (g_get_monotonic_time () - t0) / 1000.0);
+      json_builder_end_object (b);
+      if (json)
+        print_json (b);
+      return 0;
+    }
   g_autoptr (GPtrArray) all = mt_series_scan (paths, NULL, NULL, &error);
   if (all == NULL)
     {
@@ -112,50 +187,7 @@ cmd_info (int argc, char **argv)
           status = 1;
           continue;
         }
-      float lo, hi;
-      mt_volume_get_range (v, &lo, &hi);
-      double dims[3] = { v->dims[0], v->dims[1], v->dims[2] };
-      if (json)
-        {
-          json_builder_begin_object (b);
-          add_string (b, "series_uid", v->series_uid);
-          add_string (b, "description", v->series_description);
-          add_string (b, "modality", v->modality);
-          json_builder_set_member_name (b, "images");
-          json_builder_add_int_value (b, n_images);
-          json_builder_set_member_name (b, "dimensions");
-          json_builder_begin_array (b);
-          for (int a = 0; a < 3; a++)
-            json_builder_add_int_value (b, (gint64) dims[a]);
-          json_builder_end_array (b);
-          add_doubles (b, "spacing", v->spacing, 3);
-          add_doubles (b, "origin", v->origin, 3);
-          add_doubles (b, "direction", v->direction, 9);
-          json_builder_set_member_name (b, "min");
-          json_builder_add_double_value (b, lo);
-          json_builder_set_member_name (b, "max");
-          json_builder_add_double_value (b, hi);
-          json_builder_set_member_name (b, "warnings");
-          json_builder_begin_array (b);
-          for (guint w = 0; w < v->warnings->len; w++)
-            json_builder_add_string_value (b, v->warnings->pdata[w]);
-          json_builder_end_array (b);
-          json_builder_end_object (b);
-        }
-      else
-        {
-          g_print (_("Series %u: %s %s (%u images)\n"), s + 1, v->modality ? v->modality : "?",
-                   v->series_description ? v->series_description : "", n_images);
-          g_print (_("  dimensions  %d x %d x %d\n"), v->dims[0], v->dims[1], v->dims[2]);
-          g_print (_("  spacing     %.6g x %.6g x %.6g mm\n"), v->spacing[0], v->spacing[1], v->spacing[2]);
-          g_print (_("  origin      %.6g, %.6g, %.6g mm (LPS)\n"), v->origin[0], v->origin[1], v->origin[2]);
-          g_print (_("  direction   %.6g %.6g %.6g  %.6g %.6g %.6g  %.6g %.6g %.6g\n"),
-                   v->direction[0], v->direction[1], v->direction[2], v->direction[3], v->direction[4],
-                   v->direction[5], v->direction[6], v->direction[7], v->direction[8]);
-          g_print (_("  values      %g to %g\n"), lo, hi);
-          for (guint w = 0; w < v->warnings->len; w++)
-            g_print (_("  warning: %s\n"), (char *) v->warnings->pdata[w]);
-        }
+      describe_volume (b, v, s + 1, n_images, json);
     }
   json_builder_end_array (b);
   guint skipped = all->len ? ((MtSeries *) all->pdata[0])->n_skipped : 0;
@@ -418,6 +450,7 @@ static const struct
   { "ls", cmd_ls, N_("List and search the series in the patient library") },
   { "convert", cmd_convert, N_("Write a scan as NIfTI-1 (.nii, .nii.gz) or NRRD (.nrrd)") },
   { "render", mt_cli_render, N_("Render a view of a scan to PNG without a display") },
+  { "segment", mt_cli_segment, N_("Segment a CT (body, couch, ...) into a label map with volumes and mean HU") },
   { "surface", mt_cli_surface, N_("Write the closed surface of a label (segmentation) as STL") },
   { "measure", mt_cli_measure, N_("Measure distances, angles and regions (mean, SD, area) on a scan") },
 };

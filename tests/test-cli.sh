@@ -47,6 +47,16 @@ grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from
 [ "$(stat -c %s "$tmp/heart.stl")" = "$(json "$tmp/surface.json" "84 + 50 * d['triangles']")" ]; ok $? "surface: binary STL of that many triangles"
 "$cli" surface "$tmp/demo/truth/baseline-labels.nii.gz" --label 99 --out "$tmp/none.stl" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "99" "$tmp/err"; ok $? "surface of a missing label: exit 1, names it"
 
+# segment: body and couch as a label map on the scan's grid
+"$cli" segment "$tmp/demo/baseline" --tasks body,couch --out "$tmp/seg.nii.gz" --json > "$tmp/seg.json"; ok $? "segment exits 0"
+[ "$(json "$tmp/seg.json" "[(s['name'], s['label']) for s in d['segments']]")" = "[('body', 1), ('couch', 2)]" ]; ok $? "segment: body 1, couch 2"
+[ "$(json "$tmp/seg.json" "10000 < d['segments'][0]['volume_mL'] < 30000 and d['segments'][1]['mean_HU'] < d['segments'][0]['mean_HU']")" = "True" ]; ok $? "segment: volumes and mean HU"
+"$cli" info --json "$tmp/seg.nii.gz" > "$tmp/seginfo.json"
+[ "$(json "$tmp/seginfo.json" "d['series'][0]['dimensions']")" = "[256, 256, 100]" ]; ok $? "segment: the label map on the scan's grid"
+[ "$(json "$tmp/seginfo.json" "[round(x, 3) for x in d['series'][0]['origin']]")" = "$(json "$tmp/demo.json" "[round(x, 3) for x in d['series'][0]['origin']]")" ]; ok $? "segment: and at its origin"
+"$cli" segment "$tmp/demo/baseline" --tasks lungs --out "$tmp/x.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "body, couch" "$tmp/err"; ok $? "segment: a task not available says which are"
+"$cli" segment "$tmp/demo/baseline" --out "$tmp/x.nii.gz" --seg "$tmp/x.dcm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "DICOM SEG" "$tmp/err"; ok $? "segment --seg: refused plainly, not half-written"
+
 # measure on the demo: kept with the scan, listed again
 export MEDTWIN_MEASUREMENTS="$tmp/kept"
 "$cli" measure "$tmp/demo/baseline" --distance -88,-25,85:-38,-25,85 --save --json > "$tmp/d.json"; ok $? "measure --distance --save exits 0"

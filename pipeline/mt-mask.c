@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-mask"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "mt-mask.h"
+#include "mt-parallel.h"
+#include "mt-volume.h"
+
+#define FAR 1e20f
+
+typedef struct
+{
+  const MtVolume *volume;
+  double          low, high;
+  guint8         *out;
+} ThresholdJob;
+
+static void
+threshold_slice (gsize k, gpointer data)
+{
+  const ThresholdJob *job = data;
+  gsize plane = (gsize) job->volume->dims[0] * job->volume->dims[1];
+  const float *in = job->volume->data + k * plane;
+  guint8 *out = job->out + k * plane;
+  for (gsize i = 0; i < plane; i++)
+    out[i] = in[i] >= job->low && in[i] <= job->high;
+}
+
+guint8 *
+mt_mask_threshold (const MtVolume *volume,
+                   double          low,
+                   double          high)
+{
+  ThresholdJob job = { volume, low, high, g_new (guint8, mt_volume_n_voxels (volume)) };
+  mt_parallel_for (volume->dims[2], threshold_slice, &job);
+  return job.out;
+}
+
+gsize
+mt_mask_count (const guint8 *mask,
+               gsize         n)
+{
+  gsize count = 0;
+  for (gsize i = 0; i < n; i++)
+    count += mask[i] != 0;
+  return count;
+}
+
+/* A stack of voxel offsets for flood fills. */
+typedef struct
+{
+  gsize *items;
+  gsize  len, size;
+} Stack;
+
+static inline void
+push (Stack *s, gsize v)
+{
+  if (s->len == s->size)
+    {
+      s->size = MAX (1024, s->size * 2);
+      s->items = g_renew (gsize, s->items, s->size);
+    }
+  s->items[s->len++] = v;
+}
+
+gsize
+mt_mask_region_grow (const MtVolume *volume,
+                     const int      *seeds,
+                     int             n_seeds,
+                     double          low,
+                     double          high,
+                     guint8         *out)
+{
+  const int nx = volume->dims[0], ny = volume->dims[1], nz = volume->dims[2];
+  const gsize plane = (gsize) nx * ny, n = plane * nz;
+  const float *v = volume->data;
+  const float lo = (float) low, hi = (float) high;
+  memset (out, 0, n);
+  Stack s = { NULL, 0, 0 };
+  gsize count = 0;
+  for (int i = 0; i < n_seeds; i++)
+    {
+      const int *p = seeds + 3 * i;
+      if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[0] >= nx || p[1] >= ny || p[2] >= nz)
+        continue;
+      gsize o = (gsize) p[2] * plane + (gsize) p[1] * nx + p[0];
+      if (!out[o] && v[o] >= lo && v[o] <= hi)
+        {
+          out[o] = 1;
+          count++;
+          push (&s, o);
+        }
+    }
+  /* Each voxel is tested once: marked when first seen inside the range. */
+  while (s.len > 0)
+    {
+      gsize o = s.items[--s.len];
+      int x = (int) (o % nx), y = (int) ((o / nx) % ny), z = (int) (o / plane);
+      gsize next[6];
+      int k = 0;
+      if (x > 0)
+        next[k++] = o - 1;
+      if (x < nx - 1)
+        next[k++] = o + 1;
+      if (y > 0)
+        next[k++] = o - nx;
+      if (y < ny - 1)
+        next[k++] = o + nx;
+      if (z > 0)
+        next[k++] = o - plane;
+      if (z < nz - 1)
+        next[k++] = o + plane;
+      for (int e = 0; e < k; e++)
+        {
+          gsize q = next[e];
+          if (!out[q] && v[q] >= lo && v[q] <= hi)
+            {
+              out[q] = 1;
+              count++;
+              push (&s, q);
+            }
+        }
+    }
+  g_free (s.items);
+  return count;
+}
+
+static int
+compare_sizes (gconstpointer a, gconstpointer b)
+{
+  gsize x = *(const gsize *) a, y = *(const gsize *) b;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+guint
+mt_mask_components (const guint8 *mask,
+                    const int     dims[3],
+                    guint32      *labels,
+                    GArray       *sizes)
+{
+  const int nx = dims[0], ny = dims[1], nz = dims[2];
+  const gsize plane = (gsize) nx * ny, n = plane * nz;
+  memset (labels, 0, n * sizeof (guint32));
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (gsize));
+  Stack s = { NULL, 0, 0 };
+  guint32 current = 0;
+  for (gsize start = 0; start < n; start++)
+    {
+      if (!mask[start] || labels[start])
+        continue;
+      current++;
+      gsize size = 1;
+      labels[start] = current;
+      push (&s, start);
+      while (s.len > 0)
+        {
+          gsize o = s.items[--s.len];
+          int x = (int) (o % nx), y = (int) ((o / nx) % ny), z = (int) (o / plane);
+          gsize next[6];
+          int k = 0;
+          if (x > 0)
+            next[k++] = o - 1;
+          if (x < nx - 1)
+            next[k++] = o + 1;
+          if (y > 0)
+            next[k++] = o - nx;
+          if (y < ny - 1)
+            next[k++] = o + nx;
+          if (z > 0)
+            next[k++] = o - plane;
+          if (z < nz - 1)
+            next[k++] = o + plane;
+          for (int e = 0; e < k; e++)
+            if (mask[next[e]] && !labels[next[e]])
+              {
+                labels[next[e]] = current;
+                size++;
+                push (&s, next[e]);
+              }
+        }
+      g_array_append_val (found, size);
+    }
+  g_free (s.items);
+  /* Renumber by falling size: 1 is the largest. */
+  guint n_found = found->len;
+  g_autofree gsize *pairs = g_new (gsize, 2 * (gsize) MAX (n_found, 1));
+  for (guint i = 0; i < n_found; i++)
+    {
+      pairs[2 * i] = g_array_index (found, gsize, i);
+      pairs[2 * i + 1] = i + 1;
+    }
+  qsort (pairs, n_found, 2 * sizeof (gsize), compare_sizes);
+  g_autofree guint32 *rank = g_new (guint32, n_found + 1);
+  rank[0] = 0;
+  for (guint i = 0; i < n_found; i++)
+    rank[pairs[2 * i + 1]] = i + 1;
+  for (gsize i = 0; i < n; i++)
+    labels[i] = rank[labels[i]];
+  if (sizes != NULL)
+    {
+      g_array_set_size (sizes, 0);
+      for (guint i = 0; i < n_found; i++)
+        g_array_append_val (sizes, pairs[2 * i]);
+    }
+  return n_found;
+}
+
+void
+mt_mask_keep_largest (guint8    *mask,
+                      const int  dims[3])
+{
+  gsize n = (gsize) dims[0] * dims[1] * dims[2];
+  g_autofree guint32 *labels = g_new (guint32, n);
+  mt_mask_components (mask, dims, labels, NULL);
+  for (gsize i = 0; i < n; i++)
+    mask[i] = labels[i] == 1;
+}
+
+gsize
+mt_mask_remove_islands (guint8    *mask,
+                        const int  dims[3],
+                        gsize      min_voxels)
+{
+  gsize n = (gsize) dims[0] * dims[1] * dims[2], removed = 0;
+  g_autofree guint32 *labels = g_new (guint32, n);
+  g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+  mt_mask_components (mask, dims, labels, sizes);
+  for (gsize i = 0; i < n; i++)
+    if (labels[i] && g_array_index (sizes, gsize, labels[i] - 1) < min_voxels)
+      {
+        mask[i] = 0;
+        removed++;
+      }
+  return removed;
+}
+
+/* Background reached from the border of a (sub)grid, walking background. */
+static void
+fill_holes_grid (guint8 *mask, const int dims[3], gsize stride_x, gsize stride_y, gsize stride_z, gsize base)
+{
+  const int nx = dims[0], ny = dims[1], nz = dims[2];
+  gsize n = (gsize) nx * ny * nz;
+  g_autofree guint8 *outside = g_new0 (guint8, n);
+  Stack s = { NULL, 0, 0 };
+#define AT(x, y, z) (base + (gsize) (x) * stride_x + (gsize) (y) * stride_y + (gsize) (z) * stride_z)
+#define LOCAL(x, y, z) (((gsize) (z) * ny + (y)) * nx + (x))
+  for (int z = 0; z < nz; z++)
+    for (int y = 0; y < ny; y++)
+      for (int x = 0; x < nx; x++)
+        {
+          gboolean border = x == 0 || y == 0 || x == nx - 1 || y == ny - 1 || (nz > 1 && (z == 0 || z == nz - 1));
+          if (border && !mask[AT (x, y, z)] && !outside[LOCAL (x, y, z)])
+            {
+              outside[LOCAL (x, y, z)] = 1;
+              push (&s, LOCAL (x, y, z));
+            }
+        }
+  while (s.len > 0)
+    {
+      gsize o = s.items[--s.len];
+      int x = (int) (o % nx), y = (int) ((o / nx) % ny), z = (int) (o / ((gsize) nx * ny));
+      const int d[6][3] = { { -1, 0, 0 }, { 1, 0, 0 }, { 0, -1, 0 }, { 0, 1, 0 }, { 0, 0, -1 }, { 0, 0, 1 } };
+      for (int e = 0; e < 6; e++)
+        {
+          int a = x + d[e][0], b = y + d[e][1], c = z + d[e][2];
+          if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz)
+            continue;
+          if (!mask[AT (a, b, c)] && !outside[LOCAL (a, b, c)])
+            {
+              outside[LOCAL (a, b, c)] = 1;
+              push (&s, LOCAL (a, b, c));
+            }
+        }
+    }
+  g_free (s.items);
+  for (int z = 0; z < nz; z++)
+    for (int y = 0; y < ny; y++)
+      for (int x = 0; x < nx; x++)
+        if (!outside[LOCAL (x, y, z)])
+          mask[AT (x, y, z)] = 1;
+#undef AT
+#undef LOCAL
+}
+
+void
+mt_mask_fill_holes (guint8    *mask,
+                    const int  dims[3])
+{
+  fill_holes_grid (mask, dims, 1, (gsize) dims[0], (gsize) dims[0] * dims[1], 0);
+}
+
+typedef struct
+{
+  guint8    *mask;
+  const int *dims;
+  int        axis;
+} SliceFillJob;
+
+static void
+fill_slice (gsize s, gpointer data)
+{
+  const SliceFillJob *job = data;
+  const int *d = job->dims;
+  gsize strides[3] = { 1, (gsize) d[0], (gsize) d[0] * d[1] };
+  /* The two axes within the slice, and the slice's offset. */
+  int a = job->axis == 0 ? 1 : 0, b = job->axis == 2 ? 1 : 2;
+  int sub[3] = { d[a], d[b], 1 };
+  fill_holes_grid (job->mask, sub, strides[a], strides[b], 0, s * strides[job->axis]);
+}
+
+void
+mt_mask_fill_holes_slices (guint8    *mask,
+                           const int  dims[3],
+                           int        axis)
+{
+  g_return_if_fail (axis >= 0 && axis < 3);
+  SliceFillJob job = { mask, dims, axis };
+  mt_parallel_for (dims[axis], fill_slice, &job);
+}
+
+/* ---------------------------------------------------------- distances */
+
+/* Squared distance to the nearest zero of f along one line of n samples
+ * w apart (Felzenszwalb and Huttenlocher's lower envelope of parabolas). */
+static void
+edt_line (const double *f, int n, double w2, double *d, int *v, double *z)
+{
+  int k = 0;
+  v[0] = 0;
+  z[0] = -HUGE_VAL;
+  z[1] = HUGE_VAL;
+  for (int q = 1; q < n; q++)
+    {
+      double s = ((f[q] + w2 * q * q) - (f[v[k]] + w2 * (double) v[k] * v[k])) / (2 * w2 * (q - v[k]));
+      while (s <= z[k])
+        {
+          k--;
+          s = ((f[q] + w2 * q * q) - (f[v[k]] + w2 * (double) v[k] * v[k])) / (2 * w2 * (q - v[k]));
+        }
+      k++;
+      v[k] = q;
+      z[k] = s;
+      z[k + 1] = HUGE_VAL;
+    }
+  k = 0;
+  for (int q = 0; q < n; q++)
+    {
+      while (z[k + 1] < q)
+        k++;
+      d[q] = w2 * (double) (q - v[k]) * (q - v[k]) + f[v[k]];
+    }
+}
+
+typedef struct
+{
+  float     *dist;
+  const int *dims;
+  double     w2[3];
+  int        axis;
+} EdtJob;
+
+/* One pass along job->axis for every line in slice (or row) `outer`. */
+static void
+edt_pass (gsize outer, gpointer data)
+{
+  const EdtJob *job = data;
+  const int *d = job->dims;
+  const gsize strides[3] = { 1, (gsize) d[0], (gsize) d[0] * d[1] };
+  int axis = job->axis, a = axis == 0 ? 1 : 0, b = axis == 2 ? 1 : 2;
+  /* outer walks axis b, the inner loop axis a, each line runs along axis. */
+  int n = d[axis];
+  g_autofree double *f = g_new (double, n), *out = g_new (double, n), *z = g_new (double, n + 1);
+  g_autofree int *v = g_new (int, n);
+  for (int i = 0; i < d[a]; i++)
+    {
+      gsize base = outer * strides[b] + (gsize) i * strides[a];
+      for (int q = 0; q < n; q++)
+        f[q] = job->dist[base + q * strides[axis]];
+      edt_line (f, n, job->w2[axis], out, v, z);
+      for (int q = 0; q < n; q++)
+        job->dist[base + q * strides[axis]] = (float) MIN (out[q], FAR);
+    }
+}
+
+/* Squared millimetre distance of every voxel to the nearest voxel where
+ * mask equals `of`. */
+static float *
+distance_to (const guint8 *mask, const MtVolume *grid, guint8 of)
+{
+  gsize n = mt_volume_n_voxels (grid);
+  float *dist = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    dist[i] = (mask[i] != 0) == (of != 0) ? 0.0f : FAR;
+  EdtJob job = { dist, grid->dims, { 0, 0, 0 }, 0 };
+  for (int a = 0; a < 3; a++)
+    job.w2[a] = grid->spacing[a] * grid->spacing[a];
+  for (int axis = 0; axis < 3; axis++)
+    {
+      job.axis = axis;
+      int b = axis == 2 ? 1 : 2;
+      mt_parallel_for (grid->dims[b], edt_pass, &job);
+    }
+  return dist;
+}
+
+void
+mt_mask_dilate (guint8         *mask,
+                const MtVolume *grid,
+                double          radius_mm)
+{
+  g_autofree float *dist = distance_to (mask, grid, 1);
+  float r2 = (float) (radius_mm * radius_mm) * 1.0001f;
+  gsize n = mt_volume_n_voxels (grid);
+  for (gsize i = 0; i < n; i++)
+    mask[i] = dist[i] <= r2;
+}
+
+void
+mt_mask_erode (guint8         *mask,
+               const MtVolume *grid,
+               double          radius_mm)
+{
+  g_autofree float *dist = distance_to (mask, grid, 0);
+  float r2 = (float) (radius_mm * radius_mm) * 1.0001f;
+  gsize n = mt_volume_n_voxels (grid);
+  for (gsize i = 0; i < n; i++)
+    mask[i] = dist[i] > r2;
+}
+
+void
+mt_mask_open (guint8         *mask,
+              const MtVolume *grid,
+              double          radius_mm)
+{
+  mt_mask_erode (mask, grid, radius_mm);
+  mt_mask_dilate (mask, grid, radius_mm);
+}
+
+void
+mt_mask_close (guint8         *mask,
+               const MtVolume *grid,
+               double          radius_mm)
+{
+  mt_mask_dilate (mask, grid, radius_mm);
+  mt_mask_erode (mask, grid, radius_mm);
+}
+
+double
+mt_mask_dice (const guint8 *a,
+              const guint8 *b,
+              gsize         n)
+{
+  gsize both = 0, na = 0, nb = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      gboolean x = a[i] != 0, y = b[i] != 0;
+      both += x && y;
+      na += x;
+      nb += y;
+    }
+  return na + nb == 0 ? 1.0 : 2.0 * both / (na + nb);
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-segment-tasks"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "mt-mask.h"
+#include "mt-progress.h"
+#include "mt-segment-tasks.h"
+#include "mt-volume.h"
+
+G_DEFINE_QUARK (mt-segment-error-quark, mt_segment_error)
+
+#define AIR_HU (-500.0)
+#define SKIN_MAX_HU 100.0f
+#define OPEN_MM 5.0
+#define FOAM_MIN_HU (-960.0f)
+
+static gboolean
+step (MtProgress *progress, double fraction, GCancellable *cancellable, GError **error)
+{
+  if (progress != NULL)
+    mt_progress_update (progress, fraction);
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+gboolean
+mt_segment_body_couch (const MtVolume *ct,
+                       guint8        **body_out,
+                       guint8        **couch_out,
+                       MtProgress     *progress,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  const gsize n = mt_volume_n_voxels (ct);
+  /* Everything denser than air: patient, couch, clothes, tubes. */
+  g_autofree guint8 *dense = mt_mask_threshold (ct, AIR_HU, G_MAXDOUBLE);
+  if (mt_mask_count (dense, n) == 0)
+    {
+      g_set_error (error, MT_SEGMENT_ERROR, MT_SEGMENT_ERROR_NOTHING,
+                   _("Nothing in this scan is denser than air (%.0f HU): no patient to find. Is it a CT in HU?"),
+                   AIR_HU);
+      return FALSE;
+    }
+  if (!step (progress, 0.1, cancellable, error))
+    return FALSE;
+  /* A 5 mm opening cuts the thin bridges (pads, blankets) between the
+   * patient and the couch; the largest piece left is the patient. */
+  g_autofree guint8 *body = g_memdup2 (dense, n);
+  mt_mask_erode (body, ct, OPEN_MM);
+  if (!step (progress, 0.3, cancellable, error))
+    return FALSE;
+  mt_mask_keep_largest (body, ct->dims);
+  if (mt_mask_count (body, n) == 0)
+    {
+      g_set_error (error, MT_SEGMENT_ERROR, MT_SEGMENT_ERROR_NOTHING,
+                   _("Nothing in this scan is thicker than %.0f mm: no patient to find."), 2 * OPEN_MM);
+      return FALSE;
+    }
+  /* Back to its size, taking back skin and fat only (below 150 HU): a
+   * couch's shell lies against the skin and is denser. */
+  g_autofree guint8 *core = g_memdup2 (body, n);
+  mt_mask_dilate (body, ct, OPEN_MM);
+  for (gsize i = 0; i < n; i++)
+    body[i] = core[i] || (body[i] && dense[i] && ct->data[i] < SKIN_MAX_HU);
+  if (!step (progress, 0.55, cancellable, error))
+    return FALSE;
+  /* Lungs, airways and bowel gas are inside: filled slice by slice (the
+   * lungs reach the top of many scans) and then in 3D. */
+  mt_mask_fill_holes_slices (body, ct->dims, 2);
+  mt_mask_fill_holes (body, ct->dims);
+  if (!step (progress, 0.7, cancellable, error))
+    return FALSE;
+
+  /* The couch: dense, outside the body (with a millimetre to spare), in
+   * pieces of 2 mL at least, behind the body's centre. */
+  g_autofree guint8 *near = g_memdup2 (body, n);
+  mt_mask_dilate (near, ct, 1.0);
+  g_autofree guint8 *couch = g_new (guint8, n);
+  for (gsize i = 0; i < n; i++)
+    couch[i] = dense[i] && !near[i];
+  double voxel_ml = ct->spacing[0] * ct->spacing[1] * ct->spacing[2] / 1000.0;
+  mt_mask_remove_islands (couch, ct->dims, (gsize) (2.0 / voxel_ml) + 1);
+  if (!step (progress, 0.85, cancellable, error))
+    return FALSE;
+  /* Pieces whose centre lies in front of the body's centre (an arm, a
+   * sheet over the chest) are not the couch. */
+  g_autofree guint32 *labels = g_new (guint32, n);
+  g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+  guint pieces = mt_mask_components (couch, ct->dims, labels, sizes);
+  g_autofree double *sum_p = g_new0 (double, pieces + 1);
+  double body_p = 0, body_n = 0;
+  const int nx = ct->dims[0], ny = ct->dims[1];
+  for (gsize i = 0; i < n; i++)
+    {
+      if (!labels[i] && !body[i])
+        continue;
+      double ijk[3] = { (double) (i % nx), (double) ((i / nx) % ny), (double) (i / ((gsize) nx * ny)) }, p[3];
+      mt_volume_index_to_patient (ct, ijk, p);
+      if (labels[i])
+        sum_p[labels[i]] += p[1];
+      else
+        {
+          body_p += p[1];
+          body_n++;
+        }
+    }
+  body_p /= MAX (body_n, 1);
+  for (gsize i = 0; i < n; i++)
+    if (labels[i] && sum_p[labels[i]] / g_array_index (sizes, gsize, labels[i] - 1) <= body_p)
+      couch[i] = 0;
+  if (!step (progress, 0.9, cancellable, error))
+    return FALSE;
+  /* A couch is thin dense shells around a foam core as light as air, its
+   * top shell often lying against the back. A 20 mm closing of the couch
+   * with the body takes the core in; of what it adds, the couch keeps what
+   * lies behind the body (below it in its own column) and touches the
+   * shells. */
+  g_autofree guint8 *closed = g_new (guint8, n);
+  for (gsize i = 0; i < n; i++)
+    closed[i] = couch[i] || body[i];
+  mt_mask_close (closed, ct, 16.0);
+  /* Which way along the rows is posterior. */
+  const int nz = ct->dims[2];
+  const gsize plane = (gsize) nx * ny;
+  gboolean back_is_up = ct->direction[4] >= 0;
+  for (int k = 0; k < nz; k++)
+    for (int i = 0; i < nx; i++)
+      {
+        gboolean behind = TRUE;   /* past the body's back, walking posterior */
+        for (int jj = 0; jj < ny; jj++)
+          {
+            int j = back_is_up ? ny - 1 - jj : jj;
+            gsize o = (gsize) k * plane + (gsize) j * nx + i;
+            if (body[o])
+              behind = FALSE;
+            closed[o] = closed[o] && behind && !near[o];
+          }
+      }
+  /* Only the parts that hold some shell. */
+  pieces = mt_mask_components (closed, ct->dims, labels, NULL);
+  g_autofree guint8 *has_shell = g_new0 (guint8, pieces + 1);
+  for (gsize i = 0; i < n; i++)
+    if (couch[i] && labels[i])
+      has_shell[labels[i]] = 1;
+  /* The closing also bridges the air between the back and the couch:
+   * couch foam is lighter than tissue but denser than air. */
+  for (gsize i = 0; i < n; i++)
+    couch[i] = labels[i] && has_shell[labels[i]] && ct->data[i] > FOAM_MIN_HU;
+  mt_mask_remove_islands (couch, ct->dims, (gsize) (2.0 / voxel_ml) + 1);
+  *body_out = g_steal_pointer (&body);
+  *couch_out = g_steal_pointer (&couch);
+  return step (progress, 1.0, cancellable, error);
+}
+
+static const char *task_names[] = { "body", "couch", NULL };
+
+const char * const *
+mt_segment_task_names (void)
+{
+  return task_names;
+}
+
+MtSegmentation *
+mt_segment_run (const MtVolume     *ct,
+                const char * const *tasks,
+                MtProgress         *progress,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  gboolean want[G_N_ELEMENTS (task_names)] = { FALSE };
+  for (int t = 0; tasks != NULL && tasks[t] != NULL; t++)
+    {
+      gboolean known = g_str_equal (tasks[t], "all");
+      for (int k = 0; task_names[k] != NULL; k++)
+        if (known || g_str_equal (tasks[t], task_names[k]))
+          {
+            want[k] = TRUE;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          g_autofree char *list = g_strjoinv (", ", (char **) task_names);
+          g_set_error (error, MT_SEGMENT_ERROR, MT_SEGMENT_ERROR_TASK,
+                       _("There is no segmentation task “%s” in this version; the tasks are: %s (or all)."), tasks[t],
+                       list);
+          return NULL;
+        }
+    }
+  if (ct->modality != NULL && !g_str_equal (ct->modality, "CT"))
+    {
+      g_set_error (error, MT_SEGMENT_ERROR, MT_SEGMENT_ERROR_NOT_CT,
+                   _("The automatic segmentation works on CT in HU; this scan is %s."), ct->modality);
+      return NULL;
+    }
+  g_autoptr (MtSegmentation) seg = mt_segmentation_new (ct);
+  if (want[0] || want[1])
+    {
+      g_autofree guint8 *body = NULL, *couch = NULL;
+      if (progress)
+        mt_progress_set_stage (progress, 0.0, 1.0, N_("Finding the body and the couch"));
+      if (!mt_segment_body_couch (ct, &body, &couch, progress, cancellable, error))
+        return NULL;
+      /* The most specific segment wins: organs painted later go over the
+       * body. */
+      if (want[0])
+        mt_segmentation_paint (seg, body, mt_segmentation_add_segment (seg, "body", MT_SEGMENT_TISSUE,
+                                                                        (const guint8[3]) { 222, 184, 160 }));
+      if (want[1])
+        mt_segmentation_paint (seg, couch, mt_segmentation_add_segment (seg, "couch", MT_SEGMENT_DEVICE,
+                                                                         (const guint8[3]) { 120, 120, 140 }));
+    }
+  return g_steal_pointer (&seg);
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "mt-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MT_SEGMENT_ORGAN,
+  MT_SEGMENT_TISSUE,
+  MT_SEGMENT_FLUID,
+  MT_SEGMENT_LESION,
+  MT_SEGMENT_DEVICE,       /* the couch, implants, catheters */
+  MT_SEGMENT_ANNOTATION,
+  MT_SEGMENT_N_CATEGORIES,
+} MtSegmentCategory;
+
+/* One row of the segment table. value is what its voxels hold (1..65535). */
+typedef struct
+{
+  guint16           value;
+  char             *name;       /* "lung_left": for files and scripts */
+  char             *label;      /* free text for people: TUMOR, NORMAL, BONE MARROW */
+  MtSegmentCategory category;
+  guint8            color[3];
+  gboolean          visible;
+  gboolean          locked;     /* painting leaves its voxels alone */
+} MtSegment;
+
+/* Segments of one scan: a label volume on its grid, one value per voxel
+ * (8 bits while there are at most 255 segments, then 16), and the table
+ * that names the values. Edits are undone from compact records of what
+ * they changed (runs of voxels with their old value), never full copies. */
+typedef struct _MtSegmentation MtSegmentation;
+
+MtSegmentation  *mt_segmentation_new          (const MtVolume        *reference);
+MtSegmentation  *mt_segmentation_ref          (MtSegmentation        *seg);
+void             mt_segmentation_unref        (MtSegmentation        *seg);
+/* The scan the labels lie on (its grid: dimensions, spacing, origin,
+ * direction). */
+const MtVolume  *mt_segmentation_get_grid     (MtSegmentation        *seg);
+gsize            mt_segmentation_n_voxels     (MtSegmentation        *seg);
+guint            mt_segmentation_bits         (MtSegmentation        *seg);
+
+guint            mt_segmentation_n_segments   (MtSegmentation        *seg);
+const MtSegment *mt_segmentation_get_segment  (MtSegmentation        *seg,
+                                               guint                  index);
+const MtSegment *mt_segmentation_find         (MtSegmentation        *seg,
+                                               const char            *name);
+/* A new segment; color NULL picks one from a palette. Returns its value,
+ * 0 if a segment of that name exists or there is no value left. */
+guint16          mt_segmentation_add_segment  (MtSegmentation        *seg,
+                                               const char            *name,
+                                               MtSegmentCategory      category,
+                                               const guint8          *color);
+void             mt_segmentation_set_locked   (MtSegmentation        *seg,
+                                               guint16                value,
+                                               gboolean               locked);
+void             mt_segmentation_set_label    (MtSegmentation        *seg,
+                                               guint16                value,
+                                               const char            *label);
+
+guint16          mt_segmentation_get          (MtSegmentation        *seg,
+                                               gsize                  offset);
+/* Every voxel where mask is not 0 gets value (0 erases), except voxels of
+ * locked segments; one undo step. Returns how many voxels changed. */
+gsize            mt_segmentation_paint        (MtSegmentation        *seg,
+                                               const guint8          *mask,
+                                               guint16                value);
+/* The voxels of one segment as a mask (1 inside). */
+guint8          *mt_segmentation_mask         (MtSegmentation        *seg,
+                                               guint16                value);
+gsize            mt_segmentation_count        (MtSegmentation        *seg,
+                                               guint16                value);
+gboolean         mt_segmentation_undo         (MtSegmentation        *seg);
+gboolean         mt_segmentation_redo         (MtSegmentation        *seg);
+/* Bytes the undo and redo records hold. */
+gsize            mt_segmentation_history_bytes (MtSegmentation       *seg);
+/* The labels as a float volume on the grid (for NIfTI and the like). */
+MtVolume        *mt_segmentation_to_volume    (MtSegmentation        *seg);
+
+const char      *mt_segment_category_name     (MtSegmentCategory      category);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSegmentation, mt_segmentation_unref)
+
+G_END_DECLS
