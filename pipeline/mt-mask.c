@@ -241,7 +241,8 @@ mt_mask_remove_islands (guint8    *mask,
 
 /* Background reached from the border of a (sub)grid, walking background. */
 static void
-fill_holes_grid (guint8 *mask, const int dims[3], gsize stride_x, gsize stride_y, gsize stride_z, gsize base)
+fill_holes_grid (guint8 *mask, const int dims[3], gsize stride_x, gsize stride_y, gsize stride_z, gsize base,
+                 gsize max_hole)
 {
   const int nx = dims[0], ny = dims[1], nz = dims[2];
   gsize n = (gsize) nx * ny * nz;
@@ -278,6 +279,20 @@ fill_holes_grid (guint8 *mask, const int dims[3], gsize stride_x, gsize stride_y
         }
     }
   g_free (s.items);
+  if (max_hole > 0)
+    {
+      /* Only holes up to max_hole voxels: the enclosed background pieces,
+       * measured, and the large ones kept out. */
+      g_autofree guint8 *hole = g_new (guint8, n);
+      for (gsize i = 0; i < n; i++)
+        hole[i] = !outside[i] && !mask[AT (i % nx, (i / nx) % ny, i / ((gsize) nx * ny))];
+      g_autofree guint32 *labels = g_new (guint32, n);
+      g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+      mt_mask_components (hole, dims, labels, sizes);
+      for (gsize i = 0; i < n; i++)
+        if (labels[i] && g_array_index (sizes, gsize, labels[i] - 1) > max_hole)
+          outside[i] = 1;
+    }
   for (int z = 0; z < nz; z++)
     for (int y = 0; y < ny; y++)
       for (int x = 0; x < nx; x++)
@@ -291,7 +306,7 @@ void
 mt_mask_fill_holes (guint8    *mask,
                     const int  dims[3])
 {
-  fill_holes_grid (mask, dims, 1, (gsize) dims[0], (gsize) dims[0] * dims[1], 0);
+  fill_holes_grid (mask, dims, 1, (gsize) dims[0], (gsize) dims[0] * dims[1], 0, 0);
 }
 
 typedef struct
@@ -299,6 +314,7 @@ typedef struct
   guint8    *mask;
   const int *dims;
   int        axis;
+  gsize      max_hole;
 } SliceFillJob;
 
 static void
@@ -310,7 +326,7 @@ fill_slice (gsize s, gpointer data)
   /* The two axes within the slice, and the slice's offset. */
   int a = job->axis == 0 ? 1 : 0, b = job->axis == 2 ? 1 : 2;
   int sub[3] = { d[a], d[b], 1 };
-  fill_holes_grid (job->mask, sub, strides[a], strides[b], 0, s * strides[job->axis]);
+  fill_holes_grid (job->mask, sub, strides[a], strides[b], 0, s * strides[job->axis], job->max_hole);
 }
 
 void
@@ -318,8 +334,17 @@ mt_mask_fill_holes_slices (guint8    *mask,
                            const int  dims[3],
                            int        axis)
 {
+  mt_mask_fill_small_holes_slices (mask, dims, axis, 0);
+}
+
+void
+mt_mask_fill_small_holes_slices (guint8    *mask,
+                                 const int  dims[3],
+                                 int        axis,
+                                 gsize      max_hole)
+{
   g_return_if_fail (axis >= 0 && axis < 3);
-  SliceFillJob job = { mask, dims, axis };
+  SliceFillJob job = { mask, dims, axis, max_hole };
   mt_parallel_for (dims[axis], fill_slice, &job);
 }
 
@@ -406,6 +431,13 @@ distance_to (const guint8 *mask, const MtVolume *grid, guint8 of)
       mt_parallel_for (grid->dims[b], edt_pass, &job);
     }
   return dist;
+}
+
+float *
+mt_mask_distance (const guint8   *mask,
+                  const MtVolume *grid)
+{
+  return distance_to (mask, grid, 1);
 }
 
 void

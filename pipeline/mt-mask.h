@@ -48,6 +48,16 @@ void     mt_mask_fill_holes      (guint8          *mask,
 void     mt_mask_fill_holes_slices (guint8        *mask,
                                     const int      dims[3],
                                     int            axis);
+/* The same, filling only holes of at most max_hole voxels in a slice
+ * (0: any): vessels in a lung, not the dome of the liver it surrounds. */
+void     mt_mask_fill_small_holes_slices (guint8   *mask,
+                                          const int dims[3],
+                                          int       axis,
+                                          gsize     max_hole);
+/* The squared distance in mm from every voxel to the nearest voxel of the
+ * mask (0 inside it; about 1e20 when the mask is empty). */
+float   *mt_mask_distance        (const guint8    *mask,
+                                  const MtVolume  *grid);
 /* Morphology with a ball of radius_mm (the grid's spacing and direction
  * taken into account through the spacing; exact Euclidean distances). */
 void     mt_mask_dilate          (guint8          *mask,

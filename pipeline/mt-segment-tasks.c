@@ -18,6 +18,9 @@ G_DEFINE_QUARK (mt-segment-error-quark, mt_segment_error)
 #define SKIN_MAX_HU 100.0f
 #define OPEN_MM 5.0
 #define FOAM_MIN_HU (-960.0f)
+#define LUNG_MAX_HU (-400.0)
+#define AIRWAY_MAX_ML 300.0
+#define LUNG_HOLE_CM2 5.0
 
 static gboolean
 step (MtProgress *progress, double fraction, GCancellable *cancellable, GError **error)
@@ -156,7 +159,192 @@ mt_segment_body_couch (const MtVolume *ct,
   return step (progress, 1.0, cancellable, error);
 }
 
-static const char *task_names[] = { "body", "couch", NULL };
+/* ------------------------------------------------------------- lungs */
+
+/* The trachea in the topmost slice that has it: the air inside the body
+ * nearest the body's midline, between 0.5 and 12 cm2. */
+static gboolean
+find_trachea (const MtVolume *ct, const guint8 *air, int seed[3])
+{
+  const int nx = ct->dims[0], ny = ct->dims[1], nz = ct->dims[2];
+  const gsize plane = (gsize) nx * ny;
+  gboolean up = ct->direction[8] >= 0;
+  double pixel_cm2 = ct->spacing[0] * ct->spacing[1] / 100.0;
+  g_autofree guint32 *labels = g_new (guint32, plane);
+  g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+  for (int kk = 0; kk < MIN (nz, 20); kk++)
+    {
+      int k = up ? nz - 1 - kk : kk;
+      const int dims2[3] = { nx, ny, 1 };
+      guint pieces = mt_mask_components (air + (gsize) k * plane, dims2, labels, sizes);
+      double best = G_MAXDOUBLE;
+      int found = -1;
+      g_autofree double *cx = g_new0 (double, pieces + 1), *cy = g_new0 (double, pieces + 1);
+      for (gsize o = 0; o < plane; o++)
+        if (labels[o])
+          {
+            cx[labels[o]] += (double) (o % nx);
+            cy[labels[o]] += (double) (o / nx);
+          }
+      /* The largest such piece within 30 mm of the midline: the trachea,
+       * not the gullet's smaller bubble beside it. */
+      for (guint p = 1; p <= pieces; p++)
+        {
+          double area = g_array_index (sizes, gsize, p - 1) * pixel_cm2;
+          if (area < 0.5 || area > 12)
+            continue;
+          double x = cx[p] / g_array_index (sizes, gsize, p - 1);
+          double off = fabs (x - (nx - 1) / 2.0) * ct->spacing[0];
+          if (off < 30 && -area < best)
+            {
+              best = -area;
+              found = (int) p;
+              seed[0] = (int) lround (x);
+              seed[1] = (int) lround (cy[p] / g_array_index (sizes, gsize, p - 1));
+              seed[2] = k;
+            }
+        }
+      if (found > 0)
+        {
+          /* Its darkest voxel: the middle of the lumen, clear of the wall. */
+          float darkest = G_MAXFLOAT;
+          const float *slice = ct->data + (gsize) k * plane;
+          for (gsize o = 0; o < plane; o++)
+            if (labels[o] == (guint32) found && slice[o] < darkest)
+              {
+                darkest = slice[o];
+                seed[0] = (int) (o % nx);
+                seed[1] = (int) (o / nx);
+              }
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+mt_segment_lungs (const MtVolume *ct,
+                  const guint8   *body,
+                  guint8        **lung_left,
+                  guint8        **lung_right,
+                  guint8        **airway,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  const gsize n = mt_volume_n_voxels (ct);
+  g_autofree guint8 *air = mt_mask_threshold (ct, -G_MAXDOUBLE, LUNG_MAX_HU);
+  for (gsize i = 0; i < n; i++)
+    air[i] &= body[i];
+  /* The airways: air grown from the trachea under a threshold raised step
+   * by step, as far as it goes before it leaks into the lungs' own air (the
+   * volume jumps): thin bronchi blur towards the lung's value, so no single
+   * threshold suits every scan. */
+  g_autofree guint8 *tree = g_new0 (guint8, n);
+  int seed[3];
+  double voxel_ml = ct->spacing[0] * ct->spacing[1] * ct->spacing[2] / 1000.0;
+  if (find_trachea (ct, air, seed))
+    {
+      g_autofree guint8 *trial = g_new (guint8, n);
+      double kept_ml = 0;
+      for (double limit = -990; limit <= -850; limit += 20)
+        {
+          double ml = mt_mask_region_grow (ct, seed, 1, -G_MAXDOUBLE, limit, trial) * voxel_ml;
+          if (ml > AIRWAY_MAX_ML || (kept_ml > 0 && ml > 3 * kept_ml + 50))
+            break;
+          memcpy (tree, trial, n);
+          kept_ml = ml;
+        }
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  /* The lungs: the rest of the air, without the airways and their walls,
+   * in the two largest pieces of at least 100 mL. */
+  g_autofree guint8 *walls = g_memdup2 (tree, n);
+  mt_mask_dilate (walls, ct, 2.0);
+  for (gsize i = 0; i < n; i++)
+    air[i] &= !walls[i];
+  g_autofree guint32 *labels = g_new (guint32, n);
+  g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+  guint pieces = mt_mask_components (air, ct->dims, labels, sizes);
+  guint lungs = 0;
+  while (lungs < MIN (pieces, 2) && g_array_index (sizes, gsize, lungs) * voxel_ml >= 100)
+    lungs++;
+  if (lungs == 1 || (lungs == 2 && g_array_index (sizes, gsize, 1) < g_array_index (sizes, gsize, 0) / 5))
+    {
+      /* The two lungs touch (in front of the heart, or through an airway
+       * left behind): erode the largest piece until it falls in two large
+       * parts, then give each voxel to the nearer part. */
+      g_autofree guint8 *whole = g_new (guint8, n);
+      for (gsize i = 0; i < n; i++)
+        whole[i] = labels[i] == 1;
+      gsize whole_n = g_array_index (sizes, gsize, 0);
+      for (double r = 2; r <= 12; r += 2)
+        {
+          g_autofree guint8 *core = g_memdup2 (whole, n);
+          mt_mask_erode (core, ct, r);
+          g_autofree guint32 *parts = g_new (guint32, n);
+          g_autoptr (GArray) part_sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+          guint n_parts = mt_mask_components (core, ct->dims, parts, part_sizes);
+          if (n_parts < 2 || g_array_index (part_sizes, gsize, 1) < whole_n / 10)
+            continue;
+          g_autofree guint8 *a = g_new (guint8, n), *b = g_new (guint8, n);
+          for (gsize i = 0; i < n; i++)
+            {
+              a[i] = parts[i] == 1;
+              b[i] = parts[i] == 2;
+            }
+          g_autofree float *da = mt_mask_distance (a, ct), *db = mt_mask_distance (b, ct);
+          for (gsize i = 0; i < n; i++)
+            if (whole[i])
+              labels[i] = da[i] <= db[i] ? 1 : 2;
+            else if (labels[i] == 2)
+              labels[i] = 3;   /* the old second piece is not a lung */
+          lungs = 2;
+          break;
+        }
+    }
+  if (lungs == 0)
+    {
+      g_set_error (error, MT_SEGMENT_ERROR, MT_SEGMENT_ERROR_NOTHING,
+                   _("No lungs in this scan: no air-filled region of 100 mL inside the body."));
+      return FALSE;
+    }
+  /* Left is +x in patient space: the piece whose centre lies further that way. */
+  double mean_x[3] = { 0, 0, 0 };
+  gsize count[3] = { 0, 0, 0 };
+  const int nx = ct->dims[0], ny = ct->dims[1];
+  for (gsize i = 0; i < n; i++)
+    if (labels[i] >= 1 && labels[i] <= lungs)
+      {
+        double ijk[3] = { (double) (i % nx), (double) ((i / nx) % ny), (double) (i / ((gsize) nx * ny)) }, p[3];
+        mt_volume_index_to_patient (ct, ijk, p);
+        mean_x[labels[i]] += p[0];
+        count[labels[i]]++;
+      }
+  guint left = 1;
+  if (lungs == 2 && mean_x[2] / count[2] > mean_x[1] / count[1])
+    left = 2;
+  *lung_left = g_new0 (guint8, n);
+  *lung_right = g_new0 (guint8, n);
+  for (gsize i = 0; i < n; i++)
+    if (labels[i] >= 1 && labels[i] <= lungs)
+      (labels[i] == left ? *lung_left : *lung_right)[i] = 1;
+  /* Vessels and nodules inside a lung belong to it; the dome of the liver
+   * or the heart's apex, ringed by lung in a slice, do not. */
+  gsize max_hole = (gsize) (LUNG_HOLE_CM2 * 100 / (ct->spacing[0] * ct->spacing[1]));
+  mt_mask_fill_small_holes_slices (*lung_left, ct->dims, 2, max_hole);
+  mt_mask_fill_small_holes_slices (*lung_right, ct->dims, 2, max_hole);
+  for (gsize i = 0; i < n; i++)
+    {
+      (*lung_left)[i] &= !walls[i];
+      (*lung_right)[i] &= !walls[i];
+    }
+  /* The airways with their walls, as an atlas draws them. */
+  *airway = g_steal_pointer (&walls);
+  return TRUE;
+}
+
+static const char *task_names[] = { "body", "couch", "lungs", "airway", NULL };
 
 const char * const *
 mt_segment_task_names (void)
@@ -174,9 +362,9 @@ mt_segment_run (const MtVolume     *ct,
   gboolean want[G_N_ELEMENTS (task_names)] = { FALSE };
   for (int t = 0; tasks != NULL && tasks[t] != NULL; t++)
     {
-      gboolean known = g_str_equal (tasks[t], "all");
+      gboolean all = g_str_equal (tasks[t], "all"), known = all;
       for (int k = 0; task_names[k] != NULL; k++)
-        if (known || g_str_equal (tasks[t], task_names[k]))
+        if (all || g_str_equal (tasks[t], task_names[k]))
           {
             want[k] = TRUE;
             known = TRUE;
@@ -212,6 +400,29 @@ mt_segment_run (const MtVolume     *ct,
       if (want[1])
         mt_segmentation_paint (seg, couch, mt_segmentation_add_segment (seg, "couch", MT_SEGMENT_DEVICE,
                                                                          (const guint8[3]) { 120, 120, 140 }));
+    }
+  if (want[2] || want[3])
+    {
+      g_autofree guint8 *body = NULL, *couch = NULL, *left = NULL, *right = NULL, *tree = NULL;
+      const MtSegment *found = mt_segmentation_find (seg, "body");
+      if (found != NULL)
+        body = mt_segmentation_mask (seg, found->value);
+      else if (!mt_segment_body_couch (ct, &body, &couch, NULL, cancellable, error))
+        return NULL;
+      if (progress)
+        mt_progress_set_stage (progress, 0.0, 1.0, N_("Finding the lungs and the airways"));
+      if (!mt_segment_lungs (ct, body, &left, &right, &tree, cancellable, error))
+        return NULL;
+      if (want[2])
+        {
+          mt_segmentation_paint (seg, left, mt_segmentation_add_segment (seg, "lung_left", MT_SEGMENT_ORGAN,
+                                                                          (const guint8[3]) { 140, 190, 240 }));
+          mt_segmentation_paint (seg, right, mt_segmentation_add_segment (seg, "lung_right", MT_SEGMENT_ORGAN,
+                                                                           (const guint8[3]) { 100, 160, 230 }));
+        }
+      if (want[3])
+        mt_segmentation_paint (seg, tree, mt_segmentation_add_segment (seg, "airway", MT_SEGMENT_ORGAN,
+                                                                        (const guint8[3]) { 200, 230, 255 }));
     }
   return g_steal_pointer (&seg);
 }

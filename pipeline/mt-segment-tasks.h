@@ -30,7 +30,19 @@ gboolean mt_segment_body_couch   (const MtVolume     *ct,
                                   MtProgress         *progress,
                                   GCancellable       *cancellable,
                                   GError            **error);
-/* The task names this version can run, in order ("body", "couch"). */
+/* The lungs, left and right (air below -400 HU inside the body, without
+ * the airways and their walls, the two largest pieces of 100 mL or more,
+ * vessels and nodules filled in slice by slice), and the airways (pure air
+ * grown from the trachea, found in the top slices near the midline). */
+gboolean mt_segment_lungs        (const MtVolume     *ct,
+                                  const guint8       *body,
+                                  guint8            **lung_left,
+                                  guint8            **lung_right,
+                                  guint8            **airway,
+                                  GCancellable       *cancellable,
+                                  GError            **error);
+/* The task names this version can run, in order ("body", "couch", "lungs",
+ * "airway"). */
 const char * const *mt_segment_task_names (void);
 /* Runs the named tasks ("all": every one available) into a new
  * segmentation of the CT, with segments named as in the foundation issue;

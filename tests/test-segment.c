@@ -135,6 +135,21 @@ test_grow_components_holes (void)
   mt_mask_fill_holes (dense, v->dims);
   g_assert_cmpuint (mt_mask_count (dense, n), ==, 1000);
   g_assert_cmpfloat (mt_mask_dice (dense, islands, n), ==, 2.0 * 936 / (1000 + 936));
+
+  /* Slice by slice, only the small holes: a 20 x 20 square with a 2 x 2
+   * hole and a 6 x 6 one, on one slice. */
+  const int flat[3] = { 20, 20, 1 };
+  g_autofree guint8 *sq = g_new0 (guint8, 400);
+  for (int y = 0; y < 20; y++)
+    for (int x = 0; x < 20; x++)
+      {
+        gboolean small = x >= 3 && x < 5 && y >= 3 && y < 5, large = x >= 10 && x < 16 && y >= 10 && y < 16;
+        sq[y * 20 + x] = !small && !large;
+      }
+  mt_mask_fill_small_holes_slices (sq, flat, 2, 10);
+  g_assert_cmpuint (mt_mask_count (sq, 400), ==, 400 - 36);
+  mt_mask_fill_holes_slices (sq, flat, 2);
+  g_assert_cmpuint (mt_mask_count (sq, 400), ==, 400);
 }
 
 static void
@@ -198,7 +213,7 @@ check_demo (gboolean followup)
   g_autoptr (GError) error = NULL;
   g_autoptr (MtPhantom) p = mt_phantom_generate (1, followup, NULL, NULL, &error);
   g_assert_no_error (error);
-  const char *tasks[] = { "body", "couch", NULL };
+  const char *tasks[] = { "all", NULL };
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr (MtSegmentation) seg = mt_segment_run (p->ct, tasks, NULL, NULL, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
@@ -213,8 +228,12 @@ check_demo (gboolean followup)
       true_body[i] = l != MT_LABEL_NONE && l != MT_LABEL_COUCH;
       true_couch[i] = l == MT_LABEL_COUCH;
     }
-  g_autofree guint8 *body = mt_segmentation_mask (seg, mt_segmentation_find (seg, "body")->value);
-  g_autofree guint8 *couch = mt_segmentation_mask (seg, mt_segmentation_find (seg, "couch")->value);
+  /* The whole body is every segment but the couch, as in the truth. */
+  guint16 couch_value = mt_segmentation_find (seg, "couch")->value;
+  g_autofree guint8 *couch = mt_segmentation_mask (seg, couch_value);
+  g_autofree guint8 *body = g_new (guint8, n);
+  for (gsize i = 0; i < n; i++)
+    body[i] = mt_segmentation_get (seg, i) != 0 && !couch[i];
   double db = mt_mask_dice (body, true_body, n), dc = mt_mask_dice (couch, true_couch, n);
   g_test_message ("demo %s: body Dice %.4f, couch Dice %.4f (%.0f ms)", followup ? "follow-up" : "baseline", db,
                   dc, ms);
@@ -223,6 +242,23 @@ check_demo (gboolean followup)
    * reaches: where the patient lies on it, the couch's top shell blurs into
    * the skin (both near -100 HU) and goes to the body. */
   g_assert_cmpfloat (dc, >=, 0.94);
+  /* Lungs, left and right, and the airways against the truth. */
+  const struct { const char *name; MtLabel label; double least; } organs[] = {
+    { "lung_left", MT_LABEL_LUNG_LEFT, 0.95 }, { "lung_right", MT_LABEL_LUNG_RIGHT, 0.95 },
+    { "airway", MT_LABEL_AIRWAY, 0.0 },
+  };
+  for (guint o = 0; o < G_N_ELEMENTS (organs); o++)
+    {
+      g_autofree guint8 *truth = g_new (guint8, n);
+      for (gsize i = 0; i < n; i++)
+        truth[i] = lroundf (p->labels->data[i]) == organs[o].label;
+      const MtSegment *sg = mt_segmentation_find (seg, organs[o].name);
+      g_assert_nonnull (sg);
+      g_autofree guint8 *mine = mt_segmentation_mask (seg, sg->value);
+      double d = mt_mask_dice (mine, truth, n);
+      g_test_message ("  %s Dice %.4f", organs[o].name, d);
+      g_assert_cmpfloat (d, >=, organs[o].least);
+    }
 }
 
 static void
@@ -269,6 +305,32 @@ test_real_body_couch (void)
   g_assert_cmpfloat (yc / nc, >, yb / nb + 50);                /* posterior to the body */
   g_assert_cmpfloat (nb * voxel_ml / 1000, >, 10);             /* an adult trunk */
   g_assert_cmpfloat (nb * voxel_ml / 1000, <, 60);
+
+  /* The lungs: a physiological total, the left one on the left. */
+  g_autofree guint8 *left = NULL, *right = NULL, *tree = NULL;
+  g_assert_true (mt_segment_lungs (ct, body, &left, &right, &tree, NULL, &error));
+  g_assert_no_error (error);
+  double xl = 0, xr = 0;
+  gsize cl = 0, cr = 0;
+  for (gsize i = 0; i < n; i++)
+    if (left[i] || right[i])
+      {
+        double ijk[3] = { (double) (i % ct->dims[0]), 0, 0 }, lps[3];
+        mt_volume_index_to_patient (ct, ijk, lps);
+        if (left[i])
+          xl += lps[0], cl++;
+        else
+          xr += lps[0], cr++;
+      }
+  double total_l = (cl + cr) * voxel_ml / 1000;
+  g_test_message ("thorax CT lungs: left %.2f L at x %.0f mm, right %.2f L at x %.0f mm, total %.2f L; airways %.0f mL",
+                  cl * voxel_ml / 1000, xl / MAX (cl, 1), cr * voxel_ml / 1000, xr / MAX (cr, 1), total_l,
+                  mt_mask_count (tree, n) * voxel_ml);
+  g_assert_cmpfloat (total_l, >, 2.5);
+  g_assert_cmpfloat (total_l, <, 8);
+  g_assert_cmpfloat (xl / cl, >, xr / cr + 50);
+  g_assert_cmpfloat (cl * voxel_ml, >, 800);
+  g_assert_cmpfloat (cr * voxel_ml, >, 800);
 }
 
 int
