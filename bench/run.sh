@@ -69,6 +69,23 @@ echo
 read -r p_ms p_mb < <(measure "$cli" phantom -q "$tmp/phantom")
 row "medtwin-cli phantom (2 scans + truth + ECG)" "$p_ms" "$p_mb" "budget 2000 ms"
 
+if [ -x build/bench/segment-bench ] && /usr/bin/python3 -c "import skimage" 2> /dev/null; then
+  echo
+  # The segmentation tools on the same CT, the same work as scikit-image
+  # (the same voxel counts come out), best of 3 each.
+  mt_seg=$(build/bench/segment-bench "$ct")
+  sk_seg=$(/usr/bin/python3 bench/skimage_segment.py "$ct")
+  for what in grow components dilate; do
+    m=$(echo "$mt_seg" | awk -v w=$what '$1 == w { print $2 }')
+    k=$(echo "$sk_seg" | awk -v w=$what '$1 == w { print $2 }')
+    mc=$(echo "$mt_seg" | awk -v w=$what '$1 == w { print $3 }')
+    kc=$(echo "$sk_seg" | awk -v w=$what '$1 == w { print $3 }')
+    same=$([ "$mc" = "$kc" ] && echo "same result" || echo "DIFFERENT: $mc vs $kc")
+    row "segmentation $what: MedTwin" "$m" "" ""
+    row "segmentation $what: scikit-image" "$k" "" "$(ratio "$k" "$m"), $same"
+  done
+fi
+
 if [ "${BENCH_SKIP_3D:-0}" != 1 ]; then
   echo
   frames=3

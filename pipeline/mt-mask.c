@@ -68,6 +68,52 @@ push (Stack *s, gsize v)
   s->items[s->len++] = v;
 }
 
+/* Scanline flood fill with 6-connectivity: a popped voxel extends to its
+ * whole run along x, and each run pushes the first voxel of every run it
+ * touches in the rows and slices beside it. INSIDE(o) says whether voxel o
+ * may be taken (and is not taken yet); MARK(o) takes it. Far fewer stack
+ * operations and no divisions per voxel, unlike a voxel-by-voxel fill. */
+#define SCANLINE_FLOOD(stack, nx, ny, nz, INSIDE, MARK, COUNT)                                       \
+  while ((stack).len > 0)                                                                          \
+    {                                                                                              \
+      gsize o_ = (stack).items[--(stack).len];                                                     \
+      if (!(INSIDE (o_)))                                                                          \
+        continue;                                                                                  \
+      gsize row_ = o_ / (gsize) (nx);                                                              \
+      gsize start_ = row_ * (gsize) (nx), end_ = start_ + (gsize) (nx);                           \
+      gsize l_ = o_, r_ = o_;                                                                      \
+      while (l_ > start_ && (INSIDE (l_ - 1)))                                                     \
+        l_--;                                                                                      \
+      while (r_ + 1 < end_ && (INSIDE (r_ + 1)))                                                   \
+        r_++;                                                                                      \
+      for (gsize q_ = l_; q_ <= r_; q_++)                                                          \
+        MARK (q_);                                                                                 \
+      COUNT += r_ - l_ + 1;                                                                        \
+      int y_ = (int) (row_ % (gsize) (ny)), z_ = (int) (row_ / (gsize) (ny));                     \
+      gssize steps_[4];                                                                            \
+      int k_ = 0;                                                                                  \
+      if (y_ > 0)                                                                                  \
+        steps_[k_++] = -(gssize) (nx);                                                             \
+      if (y_ < (ny) - 1)                                                                           \
+        steps_[k_++] = (gssize) (nx);                                                              \
+      if (z_ > 0)                                                                                  \
+        steps_[k_++] = -(gssize) (nx) * (ny);                                                      \
+      if (z_ < (nz) - 1)                                                                           \
+        steps_[k_++] = (gssize) (nx) * (ny);                                                       \
+      for (int e_ = 0; e_ < k_; e_++)                                                              \
+        {                                                                                          \
+          gboolean in_run_ = FALSE;                                                                \
+          for (gsize q_ = l_; q_ <= r_; q_++)                                                      \
+            {                                                                                      \
+              gsize t_ = (gsize) ((gssize) q_ + steps_[e_]);                                      \
+              gboolean in_ = INSIDE (t_);                                                          \
+              if (in_ && !in_run_)                                                                 \
+                push (&(stack), t_);                                                               \
+              in_run_ = in_;                                                                       \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
 gsize
 mt_mask_region_grow (const MtVolume *volume,
                      const int      *seeds,
@@ -88,44 +134,13 @@ mt_mask_region_grow (const MtVolume *volume,
       const int *p = seeds + 3 * i;
       if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[0] >= nx || p[1] >= ny || p[2] >= nz)
         continue;
-      gsize o = (gsize) p[2] * plane + (gsize) p[1] * nx + p[0];
-      if (!out[o] && v[o] >= lo && v[o] <= hi)
-        {
-          out[o] = 1;
-          count++;
-          push (&s, o);
-        }
+      push (&s, (gsize) p[2] * plane + (gsize) p[1] * nx + p[0]);
     }
-  /* Each voxel is tested once: marked when first seen inside the range. */
-  while (s.len > 0)
-    {
-      gsize o = s.items[--s.len];
-      int x = (int) (o % nx), y = (int) ((o / nx) % ny), z = (int) (o / plane);
-      gsize next[6];
-      int k = 0;
-      if (x > 0)
-        next[k++] = o - 1;
-      if (x < nx - 1)
-        next[k++] = o + 1;
-      if (y > 0)
-        next[k++] = o - nx;
-      if (y < ny - 1)
-        next[k++] = o + nx;
-      if (z > 0)
-        next[k++] = o - plane;
-      if (z < nz - 1)
-        next[k++] = o + plane;
-      for (int e = 0; e < k; e++)
-        {
-          gsize q = next[e];
-          if (!out[q] && v[q] >= lo && v[q] <= hi)
-            {
-              out[q] = 1;
-              count++;
-              push (&s, q);
-            }
-        }
-    }
+#define GROW_INSIDE(o) (!out[o] && v[o] >= lo && v[o] <= hi)
+#define GROW_MARK(o) (out[o] = 1)
+  SCANLINE_FLOOD (s, nx, ny, nz, GROW_INSIDE, GROW_MARK, count)
+#undef GROW_INSIDE
+#undef GROW_MARK
   g_free (s.items);
   return count;
 }
@@ -144,7 +159,7 @@ mt_mask_components (const guint8 *mask,
                     GArray       *sizes)
 {
   const int nx = dims[0], ny = dims[1], nz = dims[2];
-  const gsize plane = (gsize) nx * ny, n = plane * nz;
+  const gsize n = (gsize) nx * ny * nz;
   memset (labels, 0, n * sizeof (guint32));
   g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (gsize));
   Stack s = { NULL, 0, 0 };
@@ -154,35 +169,13 @@ mt_mask_components (const guint8 *mask,
       if (!mask[start] || labels[start])
         continue;
       current++;
-      gsize size = 1;
-      labels[start] = current;
+      gsize size = 0;
       push (&s, start);
-      while (s.len > 0)
-        {
-          gsize o = s.items[--s.len];
-          int x = (int) (o % nx), y = (int) ((o / nx) % ny), z = (int) (o / plane);
-          gsize next[6];
-          int k = 0;
-          if (x > 0)
-            next[k++] = o - 1;
-          if (x < nx - 1)
-            next[k++] = o + 1;
-          if (y > 0)
-            next[k++] = o - nx;
-          if (y < ny - 1)
-            next[k++] = o + nx;
-          if (z > 0)
-            next[k++] = o - plane;
-          if (z < nz - 1)
-            next[k++] = o + plane;
-          for (int e = 0; e < k; e++)
-            if (mask[next[e]] && !labels[next[e]])
-              {
-                labels[next[e]] = current;
-                size++;
-                push (&s, next[e]);
-              }
-        }
+#define COMP_INSIDE(o) (mask[o] && !labels[o])
+#define COMP_MARK(o) (labels[o] = current)
+      SCANLINE_FLOOD (s, nx, ny, nz, COMP_INSIDE, COMP_MARK, size)
+#undef COMP_INSIDE
+#undef COMP_MARK
       g_array_append_val (found, size);
     }
   g_free (s.items);
@@ -404,8 +397,16 @@ edt_pass (gsize outer, gpointer data)
   for (int i = 0; i < d[a]; i++)
     {
       gsize base = outer * strides[b] + (gsize) i * strides[a];
+      gboolean all_far = TRUE, all_zero = TRUE;
       for (int q = 0; q < n; q++)
-        f[q] = job->dist[base + q * strides[axis]];
+        {
+          f[q] = job->dist[base + q * strides[axis]];
+          all_far &= f[q] >= FAR;
+          all_zero &= f[q] == 0;
+        }
+      /* A line with nothing to measure from, or nothing to measure, stays. */
+      if (all_far || all_zero)
+        continue;
       edt_line (f, n, job->w2[axis], out, v, z);
       for (int q = 0; q < n; q++)
         job->dist[base + q * strides[axis]] = (float) MIN (out[q], FAR);
