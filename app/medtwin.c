@@ -193,6 +193,7 @@ on_startup (GtkApplication *app)
     { "win.edit-transfer-function", "<Control>t" },
     { "win.surfaces", "<Control>u" },
     { "win.edit-clipping", "<Control>k" },
+    { "win.segment('all')", "<Control><Shift>g" },
     { "win.annotations", "<Control>h" }, { "win.show-help-overlay", "<Control>question" },
     { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },
     { "win.render-preset('mip')", "<Control><Shift>3" },

@@ -395,8 +395,13 @@ mt_segment_run (const MtVolume     *ct,
       /* The most specific segment wins: organs painted later go over the
        * body. */
       if (want[0])
-        mt_segmentation_paint (seg, body, mt_segmentation_add_segment (seg, "body", MT_SEGMENT_TISSUE,
-                                                                        (const guint8[3]) { 222, 184, 160 }));
+        {
+          /* Shown by its outline: a fill as large as the body would veil it. */
+          guint16 value = mt_segmentation_add_segment (seg, "body", MT_SEGMENT_TISSUE,
+                                                       (const guint8[3]) { 222, 184, 160 });
+          mt_segmentation_set_fill (seg, value, 0);
+          mt_segmentation_paint (seg, body, value);
+        }
       if (want[1])
         mt_segmentation_paint (seg, couch, mt_segmentation_add_segment (seg, "couch", MT_SEGMENT_DEVICE,
                                                                          (const guint8[3]) { 120, 120, 140 }));

@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "mt-reslice.h"
 #include "mt-segmentation.h"
 #include "mt-volume.h"
 
@@ -167,6 +169,7 @@ mt_segmentation_add_segment (MtSegmentation   *seg,
   s->category = category;
   memcpy (s->color, color ? color : palette[(value - 1) % G_N_ELEMENTS (palette)], 3);
   s->visible = TRUE;
+  s->fill = 90;
   g_ptr_array_add (seg->segments, s);
   return value;
 }
@@ -179,6 +182,16 @@ mt_segmentation_set_locked (MtSegmentation *seg,
   MtSegment *s = by_value (seg, value);
   if (s != NULL)
     s->locked = locked;
+}
+
+void
+mt_segmentation_set_fill (MtSegmentation *seg,
+                          guint16         value,
+                          guint8          fill)
+{
+  MtSegment *s = by_value (seg, value);
+  if (s != NULL)
+    s->fill = fill;
 }
 
 void
@@ -341,4 +354,77 @@ mt_segment_category_name (MtSegmentCategory category)
                                                          "annotation" };
   g_return_val_if_fail (category < MT_SEGMENT_N_CATEGORIES, NULL);
   return names[category];
+}
+
+guint16 *
+mt_segmentation_extract_slice (MtSegmentation      *seg,
+                               const MtSliceLayout *layout,
+                               int                  slice)
+{
+  guint16 *out = g_new (guint16, (gsize) layout->width * layout->height);
+  for (int v = 0; v < layout->height; v++)
+    for (int u = 0; u < layout->width; u++)
+      {
+        int ijk[3];
+        mt_slice_layout_voxel (layout, u, v, slice, ijk);
+        out[(gsize) v * layout->width + u] = mt_segmentation_get (seg, mt_volume_offset (seg->grid, ijk[0], ijk[1],
+                                                                                          ijk[2]));
+      }
+  return out;
+}
+
+guint16 *
+mt_segmentation_extract_oblique (MtSegmentation       *seg,
+                                 const MtObliquePlane *plane,
+                                 double                pixel_mm,
+                                 int                   width,
+                                 int                   height)
+{
+  const MtVolume *g = seg->grid;
+  guint16 *out = g_new0 (guint16, (gsize) width * height);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        double p[3], idx[3];
+        mt_oblique_point (plane, pixel_mm, width, height, x + 0.5, y + 0.5, p);
+        mt_volume_patient_to_index (g, p, idx);
+        int i = (int) lround (idx[0]), j = (int) lround (idx[1]), k = (int) lround (idx[2]);
+        if (i >= 0 && j >= 0 && k >= 0 && i < g->dims[0] && j < g->dims[1] && k < g->dims[2])
+          out[(gsize) y * width + x] = mt_segmentation_get (seg, mt_volume_offset (g, i, j, k));
+      }
+  return out;
+}
+
+guint8 *
+mt_segmentation_colorize (MtSegmentation *seg,
+                          const guint16  *labels,
+                          int             width,
+                          int             height)
+{
+  /* Colour and visibility by value, looked up once. */
+  g_autofree guint8 *rgb = g_new0 (guint8, 3 * ((gsize) G_MAXUINT16 + 1));
+  g_autofree guint8 *shown = g_new0 (guint8, (gsize) G_MAXUINT16 + 1);
+  g_autofree guint8 *fill = g_new0 (guint8, (gsize) G_MAXUINT16 + 1);
+  for (guint i = 0; i < seg->segments->len; i++)
+    {
+      const MtSegment *s = seg->segments->pdata[i];
+      memcpy (rgb + 3 * s->value, s->color, 3);
+      shown[s->value] = s->visible;
+      fill[s->value] = s->fill;
+    }
+  guint8 *out = g_new0 (guint8, (gsize) width * height * 4);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        gsize o = (gsize) y * width + x;
+        guint16 l = labels[o];
+        if (l == 0 || !shown[l])
+          continue;
+        /* The outline: a pixel whose neighbour holds another label. */
+        gboolean edge = (x > 0 && labels[o - 1] != l) || (x + 1 < width && labels[o + 1] != l)
+                        || (y > 0 && labels[o - width] != l) || (y + 1 < height && labels[o + width] != l);
+        memcpy (out + 4 * o, rgb + 3 * l, 3);
+        out[4 * o + 3] = edge ? 230 : fill[l];
+      }
+  return out;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "mt-reslice.h"
 #include "mt-types.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,7 @@ typedef struct
   guint8            color[3];
   gboolean          visible;
   gboolean          locked;     /* painting leaves its voxels alone */
+  guint8            fill;       /* opacity of its fill over slices (0: outline only) */
 } MtSegment;
 
 /* Segments of one scan: a label volume on its grid, one value per voxel
@@ -57,6 +59,11 @@ guint16          mt_segmentation_add_segment  (MtSegmentation        *seg,
 void             mt_segmentation_set_locked   (MtSegmentation        *seg,
                                                guint16                value,
                                                gboolean               locked);
+/* How opaque its fill is over the slices (0: the outline alone, for a
+ * segment as large as the body). */
+void             mt_segmentation_set_fill     (MtSegmentation        *seg,
+                                               guint16                value,
+                                               guint8                 fill);
 void             mt_segmentation_set_label    (MtSegmentation        *seg,
                                                guint16                value,
                                                const char            *label);
@@ -80,6 +87,22 @@ gsize            mt_segmentation_history_bytes (MtSegmentation       *seg);
 /* The labels as a float volume on the grid (for NIfTI and the like). */
 MtVolume        *mt_segmentation_to_volume    (MtSegmentation        *seg);
 
+/* The labels of a standard view's slice (row 0 at the top), and the
+ * nearest labels on an oblique plane's grid. */
+guint16         *mt_segmentation_extract_slice   (MtSegmentation       *seg,
+                                                  const MtSliceLayout  *layout,
+                                                  int                   slice);
+guint16         *mt_segmentation_extract_oblique (MtSegmentation       *seg,
+                                                  const MtObliquePlane *plane,
+                                                  double                pixel_mm,
+                                                  int                   width,
+                                                  int                   height);
+/* RGBA over them: each segment's colour, its fill and a strong outline;
+ * hidden segments and 0 clear. */
+guint8          *mt_segmentation_colorize        (MtSegmentation       *seg,
+                                                  const guint16        *labels,
+                                                  int                   width,
+                                                  int                   height);
 const char      *mt_segment_category_name     (MtSegmentCategory      category);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSegmentation, mt_segmentation_unref)

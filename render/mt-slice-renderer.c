@@ -18,6 +18,9 @@ struct _MtSliceRenderer
   GLuint   line_vao;
   GLuint   line_vbo;
   GLuint   texture;
+  GLuint   overlay_program, overlay_tex;
+  GLint    loc_overlay_rect, loc_overlay;
+  gboolean has_overlay;
   int      width, height;
   double   pixel_w, pixel_h;
   double   center, window;
@@ -45,7 +48,18 @@ mt_slice_renderer_new (GError **error)
       glDeleteProgram (program);
       return NULL;
     }
+  GLuint overlay = mt_shader_program_new ("slice.vert", "overlay.frag", NULL, error);
+  if (overlay == 0)
+    {
+      glDeleteProgram (program);
+      glDeleteProgram (lines);
+      return NULL;
+    }
   MtSliceRenderer *r = g_new0 (MtSliceRenderer, 1);
+  r->overlay_program = overlay;
+  r->loc_overlay_rect = glGetUniformLocation (overlay, "u_rect");
+  r->loc_overlay = glGetUniformLocation (overlay, "u_overlay");
+  glGenTextures (1, &r->overlay_tex);
   r->program = program;
   r->line_program = lines;
   r->loc_rect = glGetUniformLocation (program, "u_rect");
@@ -82,6 +96,8 @@ mt_slice_renderer_free (MtSliceRenderer *r)
   glDeleteVertexArrays (1, &r->line_vao);
   glDeleteBuffers (1, &r->line_vbo);
   glDeleteTextures (1, &r->texture);
+  glDeleteProgram (r->overlay_program);
+  glDeleteTextures (1, &r->overlay_tex);
   g_free (r);
 }
 
@@ -122,6 +138,24 @@ mt_slice_renderer_set_rgb_slice (MtSliceRenderer *r,
                                  double           pixel_h)
 {
   upload (r, GL_RGB8, GL_RGB, GL_UNSIGNED_BYTE, rgb, 1, width, height, pixel_w, pixel_h, TRUE);
+}
+
+void
+mt_slice_renderer_set_overlay (MtSliceRenderer *r,
+                               const guint8    *rgba,
+                               int              width,
+                               int              height)
+{
+  r->has_overlay = rgba != NULL;
+  if (rgba == NULL)
+    return;
+  glBindTexture (GL_TEXTURE_2D, r->overlay_tex);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
 }
 
 void
@@ -272,6 +306,17 @@ mt_slice_renderer_render (MtSliceRenderer *r,
   glUniform1f (r->loc_rgb, r->rgb ? 1.0f : 0.0f);
   glBindVertexArray (r->vao);
   glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
+  if (r->has_overlay)
+    {
+      glEnable (GL_BLEND);
+      glBlendFunc (GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+      glUseProgram (r->overlay_program);
+      glBindTexture (GL_TEXTURE_2D, r->overlay_tex);
+      glUniform1i (r->loc_overlay, 0);
+      glUniform4fv (r->loc_overlay_rect, 1, rect);
+      glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
+      glDisable (GL_BLEND);
+    }
 
   if (r->crosshair)
     {

@@ -25,6 +25,12 @@ void             mt_slice_renderer_set_rgb_slice     (MtSliceRenderer  *r,
                                                       int               height,
                                                       double            pixel_w,
                                                       double            pixel_h);
+/* Segment colours over the slice (RGBA, the slice's own width x height,
+ * row 0 at the top); NULL takes them away. */
+void             mt_slice_renderer_set_overlay       (MtSliceRenderer  *r,
+                                                      const guint8     *rgba,
+                                                      int               width,
+                                                      int               height);
 void             mt_slice_renderer_set_window        (MtSliceRenderer  *r,
                                                       double            center,
                                                       double            width);

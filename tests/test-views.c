@@ -407,6 +407,62 @@ clip_3d (MtWindow *win)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.surfaces", NULL);
 }
 
+static void
+pixel_of_view_point (MtWindow *win, MtSliceView *view, const double lps[3], guint8 out[4])
+{
+  g_autofree char *png = g_build_filename (demo_dir, "overlay.png", NULL);
+  g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
+  g_autoptr (GdkTexture) shot = gdk_texture_new_from_filename (png, NULL);
+  int w = gdk_texture_get_width (shot), h = gdk_texture_get_height (shot);
+  g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (shot, pixels, (gsize) w * 4);
+  double x, y;
+  g_assert_true (mt_slice_view_patient_to_widget (view, lps, &x, &y));
+  pixel_at (pixels, w, h, GTK_WIDGET (win), GTK_WIDGET (view), x, y, out);
+}
+
+/* Ctrl+Shift+G: the automatic segments, computed in a worker thread, shown
+ * over the slice views: a point of the right lung takes its blue. */
+static void
+segment (MtWindow *win)
+{
+  MtViewer *viewer = mt_window_get_viewer (win);
+  MtSliceView *axial = MT_SLICE_VIEW (mt_window_get_slice_view (win, MT_VIEW_AXIAL));
+  MtVolume *v = mt_viewer_get_volume (viewer);
+  const double lung[3] = { -80, 5, 85 };
+  double idx[3];
+  mt_volume_patient_to_index (v, lung, idx);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", (int) lround (idx[0]),
+                              (int) lround (idx[1]), (int) lround (idx[2]));
+  pump (40);
+  /* Off the crosshair lines, which run through the lung point. */
+  const double probe[3] = { lung[0] - 6, lung[1] + 6, lung[2] };
+  guint8 before[4], after[4];
+  pixel_of_view_point (win, axial, probe, before);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.segment", "s", "body,couch,lungs");
+  g_assert_true (mt_window_is_busy (win));
+  for (int t = 0; t < 3000 && mt_window_is_busy (win); t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  MtSegmentation *seg = mt_viewer_get_segmentation (viewer, NULL);
+  g_assert_nonnull (seg);
+  g_assert_cmpuint (mt_segmentation_n_segments (seg), ==, 4);
+  g_assert_nonnull (mt_segmentation_find (seg, "lung_right"));
+  pump (30);
+  pixel_of_view_point (win, axial, probe, after);
+  g_test_message ("right lung pixel before the segments %d,%d,%d; after %d,%d,%d", before[2], before[1], before[0],
+                  after[2], after[1], after[0]);
+  /* Blue-grey lung on a lung window, then tinted blue (B, G, R bytes). */
+  g_assert_cmpint ((int) after[0] - after[2], >, (int) before[0] - before[2] + 20);
+  if (g_getenv ("MEDTWIN_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "segments.png", NULL);
+      g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
+    }
+}
+
 static gboolean
 drive (gpointer data)
 {
@@ -704,6 +760,7 @@ drive (gpointer data)
   edit_transfer (win);
   drop_surface (win);
   clip_3d (win);
+  segment (win);
 
   /* F5: presentation, the 3D view alone and turning; F5 again: back. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);

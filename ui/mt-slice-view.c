@@ -28,6 +28,8 @@ struct _MtSliceView
   MtSlabMode       uploaded_slab;
   int              uploaded_half;
   gboolean         uploaded_turned;
+  guint            overlay_serial;          /* segmentation shown; 0: none */
+  double           overlay_key[5];          /* and the plane it was cut on */
   double           uploaded_plane[5];       /* normal, offset, slab mm */
   float            outside;                 /* the scan's lowest value */
   guint            outside_serial;
@@ -190,6 +192,7 @@ mt_slice_view_realize (GtkWidget *widget)
   if (self->renderer == NULL)
     gtk_gl_area_set_error (GTK_GL_AREA (self), error);
   self->uploaded_serial = 0;
+  self->overlay_serial = 0;
 }
 
 static void
@@ -199,6 +202,35 @@ mt_slice_view_unrealize (GtkWidget *widget)
   gtk_gl_area_make_current (GTK_GL_AREA (self));
   g_clear_pointer (&self->renderer, mt_slice_renderer_free);
   GTK_WIDGET_CLASS (mt_slice_view_parent_class)->unrealize (widget);
+}
+
+/* The segments over the slice shown, cut again only when the plane or the
+ * segmentation changes. The second scan shows none. */
+static void
+update_overlay (MtSliceView *self, const ViewPlane *vp, int slice, const double key[5])
+{
+  guint serial = 0;
+  MtSegmentation *seg = self->second ? NULL : mt_viewer_get_segmentation (self->viewer, &serial);
+  double plane_key[5] = { key[0], key[1], key[2], key[3], vp->turned ? 1 : slice };
+  if (seg == NULL)
+    {
+      if (self->overlay_serial != 0)
+        mt_slice_renderer_set_overlay (self->renderer, NULL, 0, 0);
+      self->overlay_serial = 0;
+      return;
+    }
+  if (serial == self->overlay_serial && memcmp (plane_key, self->overlay_key, sizeof plane_key) == 0)
+    return;
+  g_autofree guint16 *labels = NULL;
+  int w = vp->width, h = vp->height;
+  if (vp->turned)
+    labels = mt_segmentation_extract_oblique (seg, &vp->plane, vp->pixel_mm, w, h);
+  else
+    labels = mt_segmentation_extract_slice (seg, &self->layout, slice);
+  g_autofree guint8 *rgba = mt_segmentation_colorize (seg, labels, w, h);
+  mt_slice_renderer_set_overlay (self->renderer, rgba, w, h);
+  self->overlay_serial = serial;
+  memcpy (self->overlay_key, plane_key, sizeof plane_key);
 }
 
 static gboolean
@@ -270,6 +302,7 @@ mt_slice_view_render (GtkGLArea    *area,
           self->uploaded_serial = serial;
           self->uploaded_slice = slice;
         }
+      update_overlay (self, &vp, slice, key);
       double center, width;
       mt_viewer_get_window (self->viewer, &center, &width);
       mt_slice_renderer_set_window (self->renderer, center, width);
@@ -898,6 +931,7 @@ mt_slice_view_new_full (MtViewer  *viewer,
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "segmentation-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "tool-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_cursor_for_draft), self, G_CONNECT_SWAPPED);

@@ -8,6 +8,7 @@
 
 #include "mt-measurement.h"
 #include "mt-mesh.h"
+#include "mt-segmentation.h"
 #include "mt-viewer.h"
 #include "mt-volume.h"
 
@@ -28,6 +29,8 @@ struct _MtViewer
   MtTool         tool;
   GPtrArray     *surfaces;        /* of MtSurface, shown in 3D with the first scan */
   MtClip         clip;            /* the 3D view's cut along a view's plane */
+  MtSegmentation *segmentation;   /* of the first scan; NULL: none yet */
+  guint          segmentation_serial;
   gboolean       clip_box_on;
   double         clip_box[6];
   gboolean       surfaces_on;
@@ -50,6 +53,7 @@ enum
   MEASUREMENTS_CHANGED,
   SURFACES_CHANGED,
   CLIP_CHANGED,
+  SEGMENTATION_CHANGED,
   N_SIGNALS
 };
 
@@ -64,6 +68,7 @@ mt_viewer_finalize (GObject *object)
   g_clear_pointer (&self->measurements, g_ptr_array_unref);
   g_clear_pointer (&self->tf_points, g_free);
   g_clear_pointer (&self->surfaces, g_ptr_array_unref);
+  g_clear_pointer (&self->segmentation, mt_segmentation_unref);
   G_OBJECT_CLASS (mt_viewer_parent_class)->finalize (object);
 }
 
@@ -77,7 +82,8 @@ mt_viewer_class_init (MtViewerClass *klass)
       static const char *names[N_SIGNALS] = { "volume-changed", "cursor-changed", "window-changed",
                                               "preset-changed", "second-changed",
                                               "oblique-changed", "tool-changed", "measurements-changed",
-                                              "surfaces-changed", "clip-changed" };
+                                              "surfaces-changed", "clip-changed",
+                                              "segmentation-changed" };
       /* "measurements-changed" says whether the user changed them (TRUE) or
        * a scan or its stored list came in (FALSE). */
       if (s == MEASUREMENTS_CHANGED)
@@ -140,6 +146,8 @@ mt_viewer_set_volume (MtViewer *viewer,
   g_ptr_array_set_size (viewer->surfaces, 0);
   /* A crop box belongs to the old scan's space; a cut follows the crosshair. */
   viewer->clip_box_on = FALSE;
+  g_clear_pointer (&viewer->segmentation, mt_segmentation_unref);
+  viewer->segmentation_serial++;
   if (volume)
     {
       for (int a = 0; a < 3; a++)
@@ -164,6 +172,7 @@ mt_viewer_set_volume (MtViewer *viewer,
   g_signal_emit (viewer, signals[MEASUREMENTS_CHANGED], 0, FALSE);
   g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
   g_signal_emit (viewer, signals[CLIP_CHANGED], 0);
+  g_signal_emit (viewer, signals[SEGMENTATION_CHANGED], 0);
   g_signal_emit (viewer, signals[WINDOW_CHANGED], 0);
   g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
 }
@@ -476,6 +485,8 @@ mt_viewer_clear_surfaces (MtViewer *viewer)
   g_ptr_array_set_size (viewer->surfaces, 0);
   /* A crop box belongs to the old scan's space; a cut follows the crosshair. */
   viewer->clip_box_on = FALSE;
+  g_clear_pointer (&viewer->segmentation, mt_segmentation_unref);
+  viewer->segmentation_serial++;
   g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
 }
 
@@ -554,4 +565,23 @@ mt_viewer_set_clip_box (MtViewer     *viewer,
         viewer->clip_box[2 * a + 1] = MAX (box[2 * a], box[2 * a + 1]);
       }
   g_signal_emit (viewer, signals[CLIP_CHANGED], 0);
+}
+
+MtSegmentation *
+mt_viewer_get_segmentation (MtViewer *viewer,
+                            guint    *serial)
+{
+  if (serial != NULL)
+    *serial = viewer->segmentation_serial;
+  return viewer->segmentation;
+}
+
+void
+mt_viewer_set_segmentation (MtViewer       *viewer,
+                            MtSegmentation *segmentation)
+{
+  g_clear_pointer (&viewer->segmentation, mt_segmentation_unref);
+  viewer->segmentation = segmentation ? mt_segmentation_ref (segmentation) : NULL;
+  viewer->segmentation_serial++;
+  g_signal_emit (viewer, signals[SEGMENTATION_CHANGED], 0);
 }

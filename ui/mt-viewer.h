@@ -5,6 +5,7 @@
 
 #include "mt-measurement.h"
 #include "mt-mesh.h"
+#include "mt-segmentation.h"
 #include "mt-reslice.h"
 #include "mt-transfer-function.h"
 #include "mt-types.h"
@@ -135,6 +136,12 @@ gboolean        mt_viewer_get_clip_box      (MtViewer       *viewer,
                                              double          box[6]);
 void            mt_viewer_set_clip_box      (MtViewer       *viewer,
                                              const double   *box);
+/* The first scan's segments, shown over the slice views; the serial
+ * changes with every new one. A new scan starts without. */
+MtSegmentation *mt_viewer_get_segmentation  (MtViewer       *viewer,
+                                             guint          *serial);
+void            mt_viewer_set_segmentation  (MtViewer       *viewer,
+                                             MtSegmentation *segmentation);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

@@ -15,6 +15,7 @@
 #include "mt-mesh.h"
 #include "mt-nifti.h"
 #include "mt-measurement-list.h"
+#include "mt-segment-tasks.h"
 #include "mt-tf-editor.h"
 #include "mt-volume-view.h"
 #include "mt-volume.h"
@@ -328,8 +329,13 @@ load_done (GObject      *source,
   const gboolean second = GPOINTER_TO_INT (user_data);
   g_autoptr (GError) error = NULL;
   g_autoptr (MtVolume) v = g_task_propagate_pointer (G_TASK (result), &error);
-  gtk_widget_set_visible (self->progress_bar, FALSE);
-  g_clear_object (&self->cancellable);
+  /* A load cancelled by a newer one must not take the newer one's
+   * progress bar and Cancel away. */
+  if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
+    {
+      gtk_widget_set_visible (self->progress_bar, FALSE);
+      g_clear_object (&self->cancellable);
+    }
   if (v == NULL)
     {
       /* What was on screen stays: a failed load replaces nothing. */
@@ -605,6 +611,12 @@ mt_window_get_view_letter (MtWindow *self,
 {
   g_return_val_if_fail (view >= 0 && view < 3 && edge >= 0 && edge < 4, NULL);
   return gtk_label_get_text (GTK_LABEL (panel_of_axis (self, view)->letters[edge]));
+}
+
+gboolean
+mt_window_is_busy (MtWindow *self)
+{
+  return self->cancellable != NULL;
 }
 
 GtkWidget *
@@ -1055,6 +1067,73 @@ delete_measurement_activated (GSimpleAction *action, GVariant *param, gpointer u
     mt_viewer_remove_measurement (self->viewer, (guint) index);
 }
 
+/* ---------------------------------------------------------- segmenting */
+
+static void
+segment_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  MtVolume *ct = g_object_get_data (G_OBJECT (task), "volume");
+  MtProgress *progress = g_object_get_data (G_OBJECT (task), "progress");
+  g_auto (GStrv) names = g_strsplit (task_data, ",", -1);
+  GError *error = NULL;
+  MtSegmentation *seg = mt_segment_run (ct, (const char * const *) names, progress, cancellable, &error);
+  if (seg == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, seg, (GDestroyNotify) mt_segmentation_unref);
+}
+
+static void
+segment_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MtWindow *self = MT_WINDOW (source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtSegmentation) seg = g_task_propagate_pointer (G_TASK (result), &error);
+  /* A load started meanwhile owns the progress bar now. */
+  if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
+    {
+      gtk_widget_set_visible (self->progress_bar, FALSE);
+      g_clear_object (&self->cancellable);
+    }
+  /* A scan opened meanwhile has its own grid: these segments are not its. */
+  if (seg != NULL && mt_segmentation_get_grid (seg) != mt_viewer_get_volume (self->viewer))
+    return;
+  if (seg == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, error->message);
+      return;
+    }
+  mt_viewer_set_segmentation (self->viewer, seg);
+  show_message (self, NULL);
+}
+
+/* ("all") or ("body,couch,lungs"): the automatic tasks on the scan shown,
+ * in a worker thread, with progress and Cancel. */
+static void
+segment_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  if (v == NULL)
+    return;
+  if (self->cancellable != NULL)
+    {
+      show_message (self, _("Wait until the scan has opened (or cancel it) before segmenting."));
+      return;
+    }
+  self->cancellable = g_cancellable_new ();
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, segment_done, NULL);
+  g_task_set_task_data (task, g_strdup (g_variant_get_string (param, NULL)), g_free);
+  g_object_set_data_full (G_OBJECT (task), "volume", mt_volume_ref (v), (GDestroyNotify) mt_volume_unref);
+  MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
+  g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), _("Segmenting…"));
+  gtk_widget_set_visible (self->progress_bar, TRUE);
+  g_task_run_in_thread (task, segment_thread);
+}
+
 /* ------------------------------------------------------------ clipping */
 
 static const char *clip_names[MT_CLIP_N] = { "none", "superior", "inferior", "posterior", "anterior", "right", "left" };
@@ -1238,6 +1317,7 @@ static const GActionEntry win_actions[] = {
   { "edit-transfer-function", edit_transfer_function_activated, NULL, NULL, NULL, { 0 } },
   { "surfaces", NULL, NULL, "true", surfaces_changed, { 0 } },
   { "clip", clip_activated, "s", NULL, NULL, { 0 } },
+  { "segment", segment_activated, "s", NULL, NULL, { 0 } },
   { "clip-box", clip_box_activated, "ad", NULL, NULL, { 0 } },
   { "edit-clipping", edit_clipping_activated, NULL, NULL, NULL, { 0 } },
   { "delete-measurement", delete_measurement_activated, "i", NULL, NULL, { 0 } },

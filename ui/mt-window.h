@@ -51,6 +51,8 @@ const char *mt_window_get_view_letter (MtWindow *self,
                                        int       edge);
 const char *mt_window_get_slice_text  (MtWindow *self,
                                        int       view);
+/* TRUE while a scan loads or segmentation runs. */
+gboolean    mt_window_is_busy         (MtWindow *self);
 /* The transfer-function editor (an MtTfEditor). */
 GtkWidget  *mt_window_get_tf_editor   (MtWindow *self);
 /* The measurements' list (an MtMeasurementList). */
