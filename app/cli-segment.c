@@ -24,13 +24,15 @@ on_progress (double fraction, const char *message, gpointer data)
 int
 mt_cli_segment (int argc, char **argv)
 {
-  g_autofree char *tasks = g_strdup ("all"), *out = NULL, *seg_out = NULL;
+  g_autofree char *tasks = g_strdup ("all"), *out = NULL, *seg_out = NULL, *csv = NULL;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks, N_("What to find, by name, or all"), "all|body,couch,..." },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Label map to write (NIfTI, on the scan's grid and affine)"),
       "LABELS.nii.gz" },
     { "seg", 0, 0, G_OPTION_ARG_FILENAME, &seg_out, N_("DICOM SEG to write"), "OUT.dcm" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
+      N_("Statistics to write as CSV: volume, mean and SD, bounding box, longest diameter of lesions"), "STATS.csv" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Do not show progress"), NULL },
     { NULL },
@@ -40,7 +42,7 @@ mt_cli_segment (int argc, char **argv)
   if (argc != 2 || out == NULL)
     {
       g_printerr ("%s\n", _("Usage: medtwin-cli segment PATH --tasks all|body,couch,... --out LABELS.nii.gz "
-                            "[--seg OUT.dcm] [--json]"));
+                            "[--csv STATS.csv] [--seg OUT.dcm] [--json]"));
       return 2;
     }
   if (seg_out != NULL)
@@ -76,27 +78,26 @@ mt_cli_segment (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error ? error->message : _("Not enough memory for the label map"));
       return 1;
     }
-  /* Volume and mean HU of every segment, in one pass. */
-  guint n_seg = mt_segmentation_n_segments (seg);
-  g_autofree double *sum = g_new0 (double, 65536), *count = g_new0 (double, 65536);
-  gsize n = mt_volume_n_voxels (ct);
-  for (gsize i = 0; i < n; i++)
+  g_autoptr (GArray) stats = mt_segmentation_statistics (seg, ct);
+  if (csv != NULL)
     {
-      guint16 v = mt_segmentation_get (seg, i);
-      sum[v] += ct->data[i];
-      count[v] += 1;
+      g_autofree char *text = mt_segmentation_statistics_csv (seg, ct);
+      if (!g_file_set_contents (csv, text, -1, &error))
+        {
+          g_printerr ("medtwin-cli: %s\n", error->message);
+          return 1;
+        }
     }
-  double voxel_ml = ct->spacing[0] * ct->spacing[1] * ct->spacing[2] / 1000.0;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "segments");
   json_builder_begin_array (b);
-  for (guint s = 0; s < n_seg; s++)
+  for (guint s = 0; s < stats->len; s++)
     {
       const MtSegment *sg = mt_segmentation_get_segment (seg, s);
-      double ml = count[sg->value] * voxel_ml, mean = count[sg->value] > 0 ? sum[sg->value] / count[sg->value] : 0;
+      const MtSegmentStats *st = &g_array_index (stats, MtSegmentStats, s);
       if (!json)
-        g_print (_("%-12s label %3u  %9.1f mL  mean %7.1f HU\n"), sg->name, sg->value, ml, mean);
+        g_print (_("%-12s label %3u  %9.1f mL  mean %7.1f HU\n"), sg->name, sg->value, st->volume_ml, st->mean);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, sg->name);
@@ -105,9 +106,24 @@ mt_cli_segment (int argc, char **argv)
       json_builder_set_member_name (b, "category");
       json_builder_add_string_value (b, mt_segment_category_name (sg->category));
       json_builder_set_member_name (b, "volume_mL");
-      json_builder_add_double_value (b, ml);
+      json_builder_add_double_value (b, st->volume_ml);
       json_builder_set_member_name (b, "mean_HU");
-      json_builder_add_double_value (b, mean);
+      json_builder_add_double_value (b, st->mean);
+      json_builder_set_member_name (b, "sd_HU");
+      json_builder_add_double_value (b, st->sd);
+      json_builder_set_member_name (b, "bounding_box_mm");
+      json_builder_begin_array (b);
+      for (int a = 0; a < 3; a++)
+        {
+          json_builder_add_double_value (b, st->lo[a]);
+          json_builder_add_double_value (b, st->hi[a]);
+        }
+      json_builder_end_array (b);
+      if (sg->category == MT_SEGMENT_LESION)
+        {
+          json_builder_set_member_name (b, "longest_diameter_mm");
+          json_builder_add_double_value (b, st->longest_mm);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

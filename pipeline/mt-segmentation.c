@@ -428,3 +428,137 @@ mt_segmentation_colorize (MtSegmentation *seg,
       }
   return out;
 }
+
+/* The longest distance between two voxels of the segment within one axial
+ * slice (through their centres, plus one voxel: a diameter measured edge to
+ * edge, as a radiologist's calipers do). Only border voxels can be ends. */
+static double
+longest_axial (MtSegmentation *seg, guint16 value)
+{
+  const MtVolume *g = seg->grid;
+  const int nx = g->dims[0], ny = g->dims[1], nz = g->dims[2];
+  double best = 0;
+  gboolean any = FALSE;
+  g_autoptr (GArray) pts = g_array_new (FALSE, FALSE, sizeof (double));
+  for (int k = 0; k < nz; k++)
+    {
+      g_array_set_size (pts, 0);
+      for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+          {
+            gsize o = mt_volume_offset (g, i, j, k);
+            if (mt_segmentation_get (seg, o) != value)
+              continue;
+            gboolean border = i == 0 || j == 0 || i == nx - 1 || j == ny - 1 || mt_segmentation_get (seg, o - 1) != value
+                              || mt_segmentation_get (seg, o + 1) != value
+                              || mt_segmentation_get (seg, o - nx) != value
+                              || mt_segmentation_get (seg, o + nx) != value;
+            if (!border)
+              continue;
+            double ijk[3] = { i, j, k }, p[3];
+            mt_volume_index_to_patient (g, ijk, p);
+            g_array_append_vals (pts, p, 3);
+          }
+      const double *q = (const double *) pts->data;
+      guint n = pts->len / 3;
+      for (guint a = 0; a < n; a++)
+        for (guint b = a + 1; b < n; b++)
+          {
+            double d2 = 0;
+            for (int c = 0; c < 3; c++)
+              d2 += (q[3 * a + c] - q[3 * b + c]) * (q[3 * a + c] - q[3 * b + c]);
+            best = MAX (best, d2);
+          }
+      any |= n > 0;
+    }
+  /* Centre to centre, plus a voxel's width: edge to edge. */
+  return any ? sqrt (best) + MIN (g->spacing[0], g->spacing[1]) : 0;
+}
+
+GArray *
+mt_segmentation_statistics (MtSegmentation *seg,
+                            const MtVolume *scan)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (MtSegmentStats));
+  g_autofree gint *index = g_new (gint, (gsize) G_MAXUINT16 + 1);
+  for (gsize v = 0; v <= G_MAXUINT16; v++)
+    index[v] = -1;
+  for (guint i = 0; i < seg->segments->len; i++)
+    {
+      const MtSegment *s = seg->segments->pdata[i];
+      MtSegmentStats st = { .value = s->value };
+      for (int a = 0; a < 3; a++)
+        {
+          st.lo[a] = G_MAXDOUBLE;
+          st.hi[a] = -G_MAXDOUBLE;
+        }
+      g_array_append_val (out, st);
+      index[s->value] = (gint) i;
+    }
+  g_autofree double *sum = g_new0 (double, out->len), *sum2 = g_new0 (double, out->len);
+  const MtVolume *g = seg->grid;
+  const int nx = g->dims[0], ny = g->dims[1];
+  for (gsize o = 0; o < seg->n; o++)
+    {
+      gint i = index[mt_segmentation_get (seg, o)];
+      if (i < 0)
+        continue;
+      MtSegmentStats *st = &g_array_index (out, MtSegmentStats, i);
+      double x = scan->data[o];
+      st->voxels++;
+      sum[i] += x;
+      sum2[i] += x * x;
+      double ijk[3] = { (double) (o % nx), (double) ((o / nx) % ny), (double) (o / ((gsize) nx * ny)) }, p[3];
+      mt_volume_index_to_patient (g, ijk, p);
+      for (int a = 0; a < 3; a++)
+        {
+          st->lo[a] = MIN (st->lo[a], p[a]);
+          st->hi[a] = MAX (st->hi[a], p[a]);
+        }
+    }
+  double voxel_ml = g->spacing[0] * g->spacing[1] * g->spacing[2] / 1000.0;
+  for (guint i = 0; i < out->len; i++)
+    {
+      MtSegmentStats *st = &g_array_index (out, MtSegmentStats, i);
+      const MtSegment *s = seg->segments->pdata[i];
+      st->volume_ml = st->voxels * voxel_ml;
+      if (st->voxels > 0)
+        {
+          st->mean = sum[i] / st->voxels;
+          st->sd = st->voxels > 1 ? sqrt (MAX (0.0, (sum2[i] - sum[i] * sum[i] / st->voxels) / (st->voxels - 1))) : 0;
+        }
+      else
+        for (int a = 0; a < 3; a++)
+          st->lo[a] = st->hi[a] = 0;
+      if (s->category == MT_SEGMENT_LESION && st->voxels > 0)
+        st->longest_mm = longest_axial (seg, s->value);
+    }
+  return out;
+}
+
+char *
+mt_segmentation_statistics_csv (MtSegmentation *seg,
+                                const MtVolume *scan)
+{
+  g_autoptr (GArray) stats = mt_segmentation_statistics (seg, scan);
+  GString *csv = g_string_new ("name,label,category,voxels,volume_mL,mean,sd,"
+                               "min_x_mm,min_y_mm,min_z_mm,max_x_mm,max_y_mm,max_z_mm,longest_diameter_mm,text\n");
+  for (guint i = 0; i < stats->len; i++)
+    {
+      const MtSegmentStats *st = &g_array_index (stats, MtSegmentStats, i);
+      const MtSegment *s = seg->segments->pdata[i];
+      char buf[16][G_ASCII_DTOSTR_BUF_SIZE];
+      const double v[] = { st->volume_ml, st->mean, st->sd, st->lo[0], st->lo[1], st->lo[2],
+                           st->hi[0], st->hi[1], st->hi[2], st->longest_mm };
+      g_string_append_printf (csv, "%s,%u,%s,%zu", s->name, s->value, mt_segment_category_name (s->category),
+                              st->voxels);
+      for (guint k = 0; k < G_N_ELEMENTS (v); k++)
+        g_string_append_printf (csv, ",%s", g_ascii_formatd (buf[k], sizeof buf[k], "%.3f", v[k]));
+      /* Free text goes in quotes, its own quotes doubled. */
+      g_autofree char *text = s->label ? g_strdup (s->label) : g_strdup ("");
+      g_auto (GStrv) parts = g_strsplit (text, "\"", -1);
+      g_autofree char *escaped = g_strjoinv ("\"\"", parts);
+      g_string_append_printf (csv, ",\"%s\"\n", escaped);
+    }
+  return g_string_free (csv, FALSE);
+}

@@ -103,6 +103,24 @@ guint8          *mt_segmentation_colorize        (MtSegmentation       *seg,
                                                   const guint16        *labels,
                                                   int                   width,
                                                   int                   height);
+/* One segment's figures on the scan it lies on. */
+typedef struct
+{
+  guint16 value;
+  gsize   voxels;
+  double  volume_ml;
+  double  mean, sd;         /* of the scan's values (HU for CT) */
+  double  lo[3], hi[3];     /* bounding box, patient mm (LPS), voxel centres */
+  double  longest_mm;       /* longest diameter in one axial slice (RECIST);
+                             * lesions only, else 0 */
+} MtSegmentStats;
+
+/* The figures of every segment (GArray of MtSegmentStats, in table order). */
+GArray          *mt_segmentation_statistics      (MtSegmentation       *seg,
+                                                  const MtVolume       *scan);
+/* The same as CSV, a header line first. */
+char            *mt_segmentation_statistics_csv  (MtSegmentation       *seg,
+                                                  const MtVolume       *scan);
 const char      *mt_segment_category_name     (MtSegmentCategory      category);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSegmentation, mt_segmentation_unref)

@@ -333,6 +333,54 @@ test_real_body_couch (void)
   g_assert_cmpfloat (cr * voxel_ml, >, 800);
 }
 
+/* Figures of a lesion whose answers are known: a ball of 10 mm radius. */
+static void
+test_statistics (void)
+{
+  g_autoptr (MtVolume) v = grid (41, 1, 1, 1);
+  gsize n = mt_volume_n_voxels (v);
+  g_autofree guint8 *ball = g_new0 (guint8, n);
+  double sum = 0, sum2 = 0;
+  gsize count = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      int x = (int) (i % 41), y = (int) ((i / 41) % 41), z = (int) (i / (41 * 41));
+      v->data[i] = (float) (x + 2 * y);      /* a ramp, for the mean and SD */
+      double d2 = (x - 20.0) * (x - 20.0) + (y - 20.0) * (y - 20.0) + (z - 20.0) * (z - 20.0);
+      ball[i] = d2 <= 100.0001;
+      if (ball[i])
+        {
+          sum += v->data[i];
+          sum2 += v->data[i] * v->data[i];
+          count++;
+        }
+    }
+  g_autoptr (MtSegmentation) seg = mt_segmentation_new (v);
+  guint16 value = mt_segmentation_add_segment (seg, "nodule", MT_SEGMENT_LESION, NULL);
+  mt_segmentation_set_label (seg, value, "TUMOR, \"suspect\"");
+  mt_segmentation_paint (seg, ball, value);
+  g_autoptr (GArray) stats = mt_segmentation_statistics (seg, v);
+  const MtSegmentStats *st = &g_array_index (stats, MtSegmentStats, 0);
+  g_test_message ("ball lesion: %zu voxels, %.3f mL, mean %.2f, SD %.3f, longest %.1f mm", st->voxels, st->volume_ml,
+                  st->mean, st->sd, st->longest_mm);
+  g_assert_cmpuint (st->voxels, ==, count);
+  g_assert_cmpfloat_with_epsilon (st->volume_ml, count / 1000.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (st->mean, sum / count, 1e-6);
+  g_assert_cmpfloat_with_epsilon (st->sd, sqrt ((sum2 - sum * sum / count) / (count - 1)), 1e-6);
+  for (int a = 0; a < 3; a++)
+    {
+      g_assert_cmpfloat (st->lo[a], ==, 10);
+      g_assert_cmpfloat (st->hi[a], ==, 30);
+    }
+  /* RECIST: 20 mm between the outermost voxel centres, 21 edge to edge. */
+  g_assert_cmpfloat_with_epsilon (st->longest_mm, 21, 1e-9);
+  g_autofree char *csv = mt_segmentation_statistics_csv (seg, v);
+  g_test_message ("%s", csv);
+  g_assert_true (g_str_has_prefix (csv, "name,label,category,voxels,volume_mL,mean,sd,"));
+  g_assert_nonnull (strstr (csv, "nodule,1,lesion,"));
+  g_assert_nonnull (strstr (csv, ",21.000,\"TUMOR, \"\"suspect\"\"\"\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -340,6 +388,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/segment/morphology", test_morphology);
   g_test_add_func ("/pipeline/segment/grow-components-holes", test_grow_components_holes);
   g_test_add_func ("/pipeline/segment/undo", test_segmentation_undo);
+  g_test_add_func ("/pipeline/segment/statistics", test_statistics);
   g_test_add_func ("/pipeline/segment/demo-body-couch", test_demo_body_couch);
   g_test_add_func ("/pipeline/segment/real-body-couch", test_real_body_couch);
   return g_test_run ();
