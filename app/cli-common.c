@@ -22,3 +22,14 @@ mt_cli_parse_options (int                *argc,
     }
   return TRUE;
 }
+
+void
+mt_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 /* Parses a command's options; on a mistake prints why and returns FALSE
  * (the command then exits with status 2). */
@@ -9,3 +10,6 @@ gboolean mt_cli_parse_options (int                *argc,
                                char             ***argv,
                                const char         *parameter_string,
                                const GOptionEntry *entries);
+
+/* Prints what the builder holds as indented JSON on stdout. */
+void     mt_cli_print_json    (JsonBuilder        *builder);

@@ -133,13 +133,6 @@ mt_cli_segment (int argc, char **argv)
   json_builder_add_string_value (b, out);
   json_builder_end_object (b);
   if (json)
-    {
-      g_autoptr (JsonGenerator) gen = json_generator_new ();
-      g_autoptr (JsonNode) root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      g_autofree char *text = json_generator_to_data (gen, NULL);
-      g_print ("%s\n", text);
-    }
+    mt_cli_print_json (b);
   return 0;
 }

@@ -58,16 +58,6 @@ add_string (JsonBuilder *b, const char *name, const char *value)
 
 /* ------------------------------------------------------------------ info */
 
-static void
-print_json (JsonBuilder *b)
-{
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  g_autofree char *text = json_generator_to_data (gen, NULL);
-  g_print ("%s\n", text);
-}
 
 
 /* One scan's description, as JSON into b or as text. */
@@ -139,9 +129,7 @@ cmd_info (int argc, char **argv)
 
   gint64 t0 = g_get_monotonic_time ();
   const char *paths[] = { argv[1], NULL };
-  g_autofree char *lower = g_ascii_strdown (argv[1], -1);
-  if (g_str_has_suffix (lower, ".nii") || g_str_has_suffix (lower, ".nii.gz") || g_str_has_suffix (lower, ".nrrd")
-      || g_str_has_suffix (lower, ".nhdr"))
+  if (mt_series_is_volume_file (argv[1]))
     {
       /* A converted scan or a label map: one volume, described the same way. */
       g_autoptr (MtVolume) v = mt_series_read_volume (argv[1], NULL, NULL, &error);
@@ -160,7 +148,7 @@ cmd_info (int argc, char **argv)
       json_builder_add_double_value (b, (g_get_monotonic_time () - t0) / 1000.0);
       json_builder_end_object (b);
       if (json)
-        print_json (b);
+        mt_cli_print_json (b);
       return 0;
     }
   g_autoptr (GPtrArray) all = mt_series_scan (paths, NULL, NULL, &error);
@@ -198,7 +186,7 @@ cmd_info (int argc, char **argv)
   json_builder_end_object (b);
 
   if (json)
-    print_json (b);
+    mt_cli_print_json (b);
   else if (skipped)
     g_print (_("%u file(s) were not DICOM images and were skipped\n"), skipped);
   return status;
@@ -360,7 +348,7 @@ cmd_import (int argc, char **argv)
       json_builder_set_member_name (b, "import_ms");
       json_builder_add_double_value (b, ms);
       json_builder_end_object (b);
-      print_json (b);
+      mt_cli_print_json (b);
     }
   else
     g_print (_("%u files: %u images added, %u already in the library, %u not DICOM images; "
@@ -420,7 +408,7 @@ cmd_ls (int argc, char **argv)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      print_json (b);
+      mt_cli_print_json (b);
       return 0;
     }
   g_print ("%-6s %-24s %-14s %-10s %-4s %6s  %s\n", _("ID"), _("Patient"), _("Patient ID"), _("Date"),

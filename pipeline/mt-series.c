@@ -854,6 +854,14 @@ mt_series_load (MtSeries     *series,
   return out;
 }
 
+gboolean
+mt_series_is_volume_file (const char *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  return g_str_has_suffix (lower, ".nii") || g_str_has_suffix (lower, ".nii.gz") || g_str_has_suffix (lower, ".nrrd")
+         || g_str_has_suffix (lower, ".nhdr");
+}
+
 MtVolume *
 mt_series_read_volume_paths (const char * const *paths,
                              MtProgress         *progress,
@@ -862,13 +870,11 @@ mt_series_read_volume_paths (const char * const *paths,
 {
   /* One NIfTI or NRRD file (a converted scan, a segmentation): its own
    * reader. */
-  if (paths != NULL && paths[0] != NULL && paths[1] == NULL)
+  if (paths != NULL && paths[0] != NULL && paths[1] == NULL && mt_series_is_volume_file (paths[0]))
     {
       g_autofree char *lower = g_ascii_strdown (paths[0], -1);
-      if (g_str_has_suffix (lower, ".nii") || g_str_has_suffix (lower, ".nii.gz"))
-        return mt_nifti_read (paths[0], error);
-      if (g_str_has_suffix (lower, ".nrrd") || g_str_has_suffix (lower, ".nhdr"))
-        return mt_nrrd_read (paths[0], error);
+      return g_str_has_suffix (lower, ".nrrd") || g_str_has_suffix (lower, ".nhdr") ? mt_nrrd_read (paths[0], error)
+                                                                                    : mt_nifti_read (paths[0], error);
     }
   g_autoptr (GPtrArray) all = mt_series_scan (paths, progress, cancellable, error);
   if (all == NULL)

@@ -63,6 +63,8 @@ MtVolume  *mt_series_load         (MtSeries           *series,
                                    MtProgress         *progress,
                                    GCancellable       *cancellable,
                                    GError            **error);
+/* TRUE for a single-volume file (NIfTI or NRRD, by its name). */
+gboolean   mt_series_is_volume_file (const char        *path);
 /* Scan + load of the largest stack among the files under these paths; a
  * single .nii, .nii.gz, .nrrd or .nhdr file is read as what it is. */
 MtVolume  *mt_series_read_volume_paths (const char * const *paths,
