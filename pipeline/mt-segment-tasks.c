@@ -21,6 +21,9 @@ G_DEFINE_QUARK (mt-segment-error-quark, mt_segment_error)
 #define LUNG_MAX_HU (-400.0)
 #define AIRWAY_MAX_ML 300.0
 #define LUNG_HOLE_CM2 5.0
+#define CORTEX_HU 400.0
+#define MARROW_HU 180.0f
+#define MARROW_REACH_MM 8.0
 
 static gboolean
 step (MtProgress *progress, double fraction, GCancellable *cancellable, GError **error)
@@ -344,7 +347,44 @@ mt_segment_lungs (const MtVolume *ct,
   return TRUE;
 }
 
-static const char *task_names[] = { "body", "couch", "lungs", "airway", NULL };
+/* ---------------------------------------------------------- skeleton */
+
+gboolean
+mt_segment_skeleton (const MtVolume *ct,
+                     const guint8   *body,
+                     guint8        **skeleton,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  const gsize n = mt_volume_n_voxels (ct);
+  /* Cortical bone (400 HU and up) is denser than contrast-filled blood;
+   * the marrow and thin cortex blurred below it are taken where they are
+   * dense (180 HU and up) and near dense bone (8 mm), and where the cortex
+   * closes around them. Blood against the bone within those 8 mm comes in
+   * too: the demo's Dice is 0.86, not the 0.95 asked. */
+  guint8 *bone = mt_mask_threshold (ct, CORTEX_HU, G_MAXDOUBLE);
+  for (gsize i = 0; i < n; i++)
+    bone[i] &= body[i];
+  g_autofree guint8 *near = g_memdup2 (bone, n);
+  mt_mask_dilate (near, ct, MARROW_REACH_MM);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_free (bone);
+      return FALSE;
+    }
+  for (gsize i = 0; i < n; i++)
+    bone[i] = bone[i] || (near[i] && body[i] && ct->data[i] >= MARROW_HU);
+  g_autofree guint8 *filled = g_memdup2 (bone, n);
+  mt_mask_fill_holes (filled, ct->dims);
+  for (gsize i = 0; i < n; i++)
+    bone[i] = bone[i] || (filled[i] && ct->data[i] >= 100.0f);
+  double voxel_ml = ct->spacing[0] * ct->spacing[1] * ct->spacing[2] / 1000.0;
+  mt_mask_remove_islands (bone, ct->dims, (gsize) (0.2 / voxel_ml) + 1);
+  *skeleton = bone;
+  return TRUE;
+}
+
+static const char *task_names[] = { "body", "couch", "lungs", "airway", "skeleton", NULL };
 
 const char * const *
 mt_segment_task_names (void)
@@ -428,6 +468,31 @@ mt_segment_run (const MtVolume     *ct,
       if (want[3])
         mt_segmentation_paint (seg, tree, mt_segmentation_add_segment (seg, "airway", MT_SEGMENT_ORGAN,
                                                                         (const guint8[3]) { 200, 230, 255 }));
+    }
+  if (want[4])
+    {
+      g_autofree guint8 *body = NULL, *couch = NULL, *bone = NULL;
+      const MtSegment *found = mt_segmentation_find (seg, "body");
+      if (found != NULL)
+        {
+          /* Everything inside the skin: the body and what was painted on it. */
+          gsize n = mt_volume_n_voxels (ct);
+          const MtSegment *c = mt_segmentation_find (seg, "couch");
+          body = g_new (guint8, n);
+          for (gsize i = 0; i < n; i++)
+            {
+              guint16 v = mt_segmentation_get (seg, i);
+              body[i] = v != 0 && (c == NULL || v != c->value);
+            }
+        }
+      else if (!mt_segment_body_couch (ct, &body, &couch, NULL, cancellable, error))
+        return NULL;
+      if (progress)
+        mt_progress_set_stage (progress, 0.0, 1.0, N_("Finding the skeleton"));
+      if (!mt_segment_skeleton (ct, body, &bone, cancellable, error))
+        return NULL;
+      mt_segmentation_paint (seg, bone, mt_segmentation_add_segment (seg, "skeleton", MT_SEGMENT_TISSUE,
+                                                                      (const guint8[3]) { 241, 214, 145 }));
     }
   return g_steal_pointer (&seg);
 }

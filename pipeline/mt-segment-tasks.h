@@ -41,8 +41,15 @@ gboolean mt_segment_lungs        (const MtVolume     *ct,
                                   guint8            **airway,
                                   GCancellable       *cancellable,
                                   GError            **error);
+/* The skeleton: dense bone (400 HU and up) inside the body, with what is
+ * 180 HU and up within 8 mm of it and what it encloses in 3D. */
+gboolean mt_segment_skeleton     (const MtVolume     *ct,
+                                  const guint8       *body,
+                                  guint8            **skeleton,
+                                  GCancellable       *cancellable,
+                                  GError            **error);
 /* The task names this version can run, in order ("body", "couch", "lungs",
- * "airway"). */
+ * "airway", "skeleton"). */
 const char * const *mt_segment_task_names (void);
 /* Runs the named tasks ("all": every one available) into a new
  * segmentation of the CT, with segments named as in the foundation issue;
