@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mt-mesh.h"
 #include "mt-reslice.h"
 #include "mt-segmentation.h"
 #include "mt-volume.h"
@@ -561,4 +562,34 @@ mt_segmentation_statistics_csv (MtSegmentation *seg,
       g_string_append_printf (csv, ",\"%s\"\n", escaped);
     }
   return g_string_free (csv, FALSE);
+}
+
+GPtrArray *
+mt_segmentation_surfaces (MtSegmentation *seg,
+                          GCancellable   *cancellable)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_surface_free);
+  g_autoptr (MtVolume) labels = mt_segmentation_to_volume (seg);
+  if (labels == NULL)
+    return out;
+  const MtVolume *g = seg->grid;
+  double voxel_ml = g->spacing[0] * g->spacing[1] * g->spacing[2] / 1000.0;
+  for (guint i = 0; i < seg->segments->len && !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      const MtSegment *s = seg->segments->pdata[i];
+      /* Organs, lesions and fluids; the body, the couch and tissues such as
+       * bone are the volume rendering's to show. */
+      if (!s->visible || (s->category != MT_SEGMENT_ORGAN && s->category != MT_SEGMENT_LESION
+                          && s->category != MT_SEGMENT_FLUID))
+        continue;
+      g_autoptr (MtMesh) mesh = mt_mesh_from_labels (labels, s->value, NULL);
+      if (mesh == NULL)
+        continue;
+      /* Large organs see-through, so what lies inside them shows. */
+      double ml = mt_segmentation_count (seg, s->value) * voxel_ml;
+      const float rgba[4] = { s->color[0] / 255.0f, s->color[1] / 255.0f, s->color[2] / 255.0f,
+                              ml > 1000 ? 0.35f : 1.0f };
+      g_ptr_array_add (out, mt_surface_new (mesh, s->name, rgba));
+    }
+  return out;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "mt-reslice.h"
 #include "mt-types.h"
 
@@ -121,6 +123,10 @@ GArray          *mt_segmentation_statistics      (MtSegmentation       *seg,
 /* The same as CSV, a header line first. */
 char            *mt_segmentation_statistics_csv  (MtSegmentation       *seg,
                                                   const MtVolume       *scan);
+/* Surfaces (GPtrArray of MtSurface) of the visible organs, lesions and
+ * fluids, in their colours; those over a litre see-through. */
+GPtrArray       *mt_segmentation_surfaces        (MtSegmentation       *seg,
+                                                  GCancellable         *cancellable);
 const char      *mt_segment_category_name     (MtSegmentCategory      category);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSegmentation, mt_segmentation_unref)

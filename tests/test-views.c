@@ -450,6 +450,11 @@ segment (MtWindow *win)
   g_assert_nonnull (seg);
   g_assert_cmpuint (mt_segmentation_n_segments (seg), ==, 4);
   g_assert_nonnull (mt_segmentation_find (seg, "lung_right"));
+  /* And in 3D: the lungs as see-through surfaces (over a litre each). */
+  GPtrArray *surfaces = mt_viewer_get_surfaces (viewer);
+  g_assert_cmpuint (surfaces->len, ==, 2);
+  g_assert_cmpstr (((MtSurface *) surfaces->pdata[0])->name, ==, "lung_left");
+  g_assert_cmpfloat (((MtSurface *) surfaces->pdata[1])->rgba[3], <, 1);
   pump (30);
   pixel_of_view_point (win, axial, probe, after);
   g_test_message ("right lung pixel before the segments %d,%d,%d; after %d,%d,%d", before[2], before[1], before[0],

@@ -483,10 +483,6 @@ void
 mt_viewer_clear_surfaces (MtViewer *viewer)
 {
   g_ptr_array_set_size (viewer->surfaces, 0);
-  /* A crop box belongs to the old scan's space; a cut follows the crosshair. */
-  viewer->clip_box_on = FALSE;
-  g_clear_pointer (&viewer->segmentation, mt_segmentation_unref);
-  viewer->segmentation_serial++;
   g_signal_emit (viewer, signals[SURFACES_CHANGED], 0);
 }
 

@@ -1078,9 +1078,14 @@ segment_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   GError *error = NULL;
   MtSegmentation *seg = mt_segment_run (ct, (const char * const *) names, progress, cancellable, &error);
   if (seg == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, seg, (GDestroyNotify) mt_segmentation_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The organs' surfaces for the 3D view, built here too, off the main thread. */
+  g_object_set_data_full (G_OBJECT (task), "surfaces", mt_segmentation_surfaces (seg, cancellable),
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, seg, (GDestroyNotify) mt_segmentation_unref);
 }
 
 static void
@@ -1105,6 +1110,14 @@ segment_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   mt_viewer_set_segmentation (self->viewer, seg);
+  /* The 3D view shows these organs in place of any shown before. */
+  GPtrArray *surfaces = g_object_get_data (G_OBJECT (result), "surfaces");
+  mt_viewer_clear_surfaces (self->viewer);
+  for (guint i = 0; surfaces != NULL && i < surfaces->len; i++)
+    {
+      const MtSurface *s = surfaces->pdata[i];
+      mt_viewer_add_surface (self->viewer, mt_surface_new (s->mesh, s->name, s->rgba));
+    }
   show_message (self, NULL);
 }
 
