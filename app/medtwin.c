@@ -194,6 +194,8 @@ on_startup (GtkApplication *app)
     { "win.surfaces", "<Control>u" },
     { "win.edit-clipping", "<Control>k" },
     { "win.segment('all')", "<Control><Shift>g" },
+    { "win.tool('brush')", "<Control>b" }, { "win.tool('eraser')", "<Control><Shift>b" },
+    { "win.undo", "<Control>z" }, { "win.redo", "<Control><Shift>z" },
     { "win.annotations", "<Control>h" }, { "win.show-help-overlay", "<Control>question" },
     { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },
     { "win.render-preset('mip')", "<Control><Shift>3" },

@@ -282,6 +282,119 @@ mt_segmentation_paint (MtSegmentation *seg,
   return changed;
 }
 
+static gsize
+paint_ball (MtSegmentation *seg, const double center[3], double radius_mm, const MtObliquePlane *plane,
+            guint16 value, gint only, gboolean continue_stroke)
+{
+  const MtVolume *g = seg->grid;
+  double c[3], n[3] = { 0, 0, 0 }, half = 0;
+  mt_volume_patient_to_index (g, center, c);
+  if (plane != NULL)
+    {
+      mt_oblique_plane_normal (plane, n);
+      /* A disc one voxel thick: the slice the brush is drawn on. */
+      half = 0.5 * MIN (g->spacing[0], MIN (g->spacing[1], g->spacing[2]));
+      for (int a = 0; a < 3; a++)
+        half = MAX (half, 0.5 * fabs (n[0] * g->direction[a] + n[1] * g->direction[3 + a]
+                                      + n[2] * g->direction[6 + a]) * g->spacing[a]);
+    }
+  int lo[3], hi[3];
+  for (int a = 0; a < 3; a++)
+    {
+      int reach = (int) ceil (radius_mm / g->spacing[a]) + 1;
+      lo[a] = MAX (0, (int) floor (c[a]) - reach);
+      hi[a] = MIN (g->dims[a] - 1, (int) ceil (c[a]) + reach);
+    }
+  g_autofree guint8 *locked = g_new0 (guint8, (gsize) G_MAXUINT16 + 1);
+  for (guint i = 0; i < seg->segments->len; i++)
+    {
+      const MtSegment *s = seg->segments->pdata[i];
+      locked[s->value] = s->locked && s->value != value;
+    }
+  /* One stroke, one undo step: the dabs of a drag go into the same edit. */
+  Edit *e = NULL;
+  gboolean appended = continue_stroke && seg->undo->len > 0
+                      && ((Edit *) seg->undo->pdata[seg->undo->len - 1])->value == value;
+  if (appended)
+    e = seg->undo->pdata[seg->undo->len - 1];
+  else
+    {
+      e = g_new0 (Edit, 1);
+      e->value = value;
+      e->runs = g_array_new (FALSE, FALSE, sizeof (Run));
+    }
+  gsize changed = 0;
+  for (int k = lo[2]; k <= hi[2]; k++)
+    for (int j = lo[1]; j <= hi[1]; j++)
+      {
+        Run run = { 0, 0, 0 };
+        for (int i = lo[0]; i <= hi[0]; i++)
+          {
+            double ijk[3] = { i, j, k }, p[3], d2 = 0, along = 0;
+            mt_volume_index_to_patient (g, ijk, p);
+            for (int a = 0; a < 3; a++)
+              {
+                d2 += (p[a] - center[a]) * (p[a] - center[a]);
+                along += (p[a] - center[a]) * n[a];
+              }
+            gsize o = mt_volume_offset (g, i, j, k);
+            guint16 old = mt_segmentation_get (seg, o);
+            gboolean change = d2 <= radius_mm * radius_mm && (plane == NULL || fabs (along) <= half) && old != value
+                              && !locked[old] && (only < 0 || old == only);
+            if (change)
+              {
+                if (run.length > 0 && run.start + run.length == o && run.old == old)
+                  run.length++;
+                else
+                  {
+                    if (run.length > 0)
+                      g_array_append_val (e->runs, run);
+                    run = (Run) { o, 1, old };
+                  }
+                put (seg, o, value);
+                changed++;
+              }
+          }
+        if (run.length > 0)
+          g_array_append_val (e->runs, run);
+      }
+  if (!appended)
+    {
+      if (changed == 0)
+        edit_free (e);
+      else
+        {
+          g_ptr_array_add (seg->undo, e);
+          g_ptr_array_set_size (seg->redo, 0);
+        }
+    }
+  else if (changed > 0)
+    g_ptr_array_set_size (seg->redo, 0);
+  return changed;
+}
+
+gsize
+mt_segmentation_paint_ball (MtSegmentation       *seg,
+                            const double          center[3],
+                            double                radius_mm,
+                            const MtObliquePlane *plane,
+                            guint16               value,
+                            gboolean              continue_stroke)
+{
+  return paint_ball (seg, center, radius_mm, plane, value, -1, continue_stroke);
+}
+
+gsize
+mt_segmentation_erase_ball (MtSegmentation       *seg,
+                            const double          center[3],
+                            double                radius_mm,
+                            const MtObliquePlane *plane,
+                            guint16               value,
+                            gboolean              continue_stroke)
+{
+  return paint_ball (seg, center, radius_mm, plane, 0, value, continue_stroke);
+}
+
 gboolean
 mt_segmentation_undo (MtSegmentation *seg)
 {

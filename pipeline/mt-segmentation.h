@@ -77,6 +77,24 @@ guint16          mt_segmentation_get          (MtSegmentation        *seg,
 gsize            mt_segmentation_paint        (MtSegmentation        *seg,
                                                const guint8          *mask,
                                                guint16                value);
+/* The brush: the voxels within radius_mm of
+ * center (patient mm), a ball, or with a plane a disc one voxel thick in it.
+ * Locked segments stay. With continue_stroke, the change joins the last
+ * undo step if it wrote the same value (one drag, one undo). Returns how
+ * many voxels changed. */
+gsize            mt_segmentation_paint_ball   (MtSegmentation        *seg,
+                                               const double           center[3],
+                                               double                 radius_mm,
+                                               const MtObliquePlane  *plane,
+                                               guint16                value,
+                                               gboolean               continue_stroke);
+/* The eraser: the same, taking only the voxels of segment value back to 0. */
+gsize            mt_segmentation_erase_ball   (MtSegmentation        *seg,
+                                               const double           center[3],
+                                               double                 radius_mm,
+                                               const MtObliquePlane  *plane,
+                                               guint16                value,
+                                               gboolean               continue_stroke);
 /* The voxels of one segment as a mask (1 inside). */
 guint8          *mt_segmentation_mask         (MtSegmentation        *seg,
                                                guint16                value);

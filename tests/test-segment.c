@@ -398,6 +398,48 @@ test_statistics (void)
   g_assert_nonnull (strstr (csv, ",21.000,\"TUMOR, \"\"suspect\"\"\"\n"));
 }
 
+/* The brush: a 5 mm ball is the 515 grid points of the ball; a disc on an
+ * axial plane stays in its slice; a drag is one undo step; the eraser
+ * takes voxels back to 0. */
+static void
+test_brush (void)
+{
+  g_autoptr (MtVolume) v = grid (31, 1, 1, 1);
+  g_autoptr (MtSegmentation) seg = mt_segmentation_new (v);
+  guint16 value = mt_segmentation_add_segment (seg, "annotation", MT_SEGMENT_ANNOTATION, NULL);
+  double c[3], ijk[3] = { 15, 15, 15 };
+  mt_volume_index_to_patient (v, ijk, c);
+  g_assert_cmpuint (mt_segmentation_paint_ball (seg, c, 5.0, NULL, value, FALSE), ==, 515);
+  g_assert_true (mt_segmentation_undo (seg));
+  g_assert_cmpuint (mt_segmentation_count (seg, value), ==, 0);
+  MtObliquePlane axial;
+  mt_oblique_plane_init (&axial, MT_VIEW_AXIAL, c, 2, 0);
+  gsize disc = mt_segmentation_paint_ball (seg, c, 5.0, &axial, value, FALSE);
+  g_assert_cmpuint (disc, ==, 81);   /* grid points within 5 mm in one plane */
+  /* Dragged along: two more dabs, the same undo step. */
+  double c2[3] = { c[0] + 3, c[1], c[2] }, c3[3] = { c[0] + 6, c[1], c[2] };
+  gsize more = mt_segmentation_paint_ball (seg, c2, 5.0, &axial, value, TRUE);
+  more += mt_segmentation_paint_ball (seg, c3, 5.0, &axial, value, TRUE);
+  g_assert_cmpuint (more, >, 0);
+  g_assert_cmpuint (mt_segmentation_count (seg, value), ==, disc + more);
+  for (gsize i = 0; i < mt_volume_n_voxels (v); i++)
+    if (mt_segmentation_get (seg, i) == value)
+      g_assert_cmpint ((int) (i / (31 * 31)), ==, 15);
+  g_assert_true (mt_segmentation_undo (seg));
+  g_assert_cmpuint (mt_segmentation_count (seg, value), ==, 0);
+  g_assert_true (mt_segmentation_redo (seg));
+  g_assert_cmpuint (mt_segmentation_count (seg, value), ==, disc + more);
+  /* The eraser takes the segment's voxels only. */
+  guint16 other = mt_segmentation_add_segment (seg, "other", MT_SEGMENT_ANNOTATION, NULL);
+  double c4[3] = { c[0] - 4, c[1], c[2] };
+  gsize others = mt_segmentation_paint_ball (seg, c4, 2.0, &axial, other, FALSE);
+  gsize left = mt_segmentation_count (seg, value);
+  g_assert_cmpuint (mt_segmentation_erase_ball (seg, c2, 2.0, &axial, value, FALSE), ==, 13);
+  g_assert_cmpuint (mt_segmentation_erase_ball (seg, c4, 2.0, &axial, value, FALSE), ==, 0);
+  g_assert_cmpuint (mt_segmentation_count (seg, other), ==, others);
+  g_assert_cmpuint (mt_segmentation_count (seg, value), ==, left - 13);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -406,6 +448,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/segment/grow-components-holes", test_grow_components_holes);
   g_test_add_func ("/pipeline/segment/undo", test_segmentation_undo);
   g_test_add_func ("/pipeline/segment/statistics", test_statistics);
+  g_test_add_func ("/pipeline/segment/brush", test_brush);
   g_test_add_func ("/pipeline/segment/demo-body-couch", test_demo_body_couch);
   g_test_add_func ("/pipeline/segment/real-body-couch", test_real_body_couch);
   return g_test_run ();

@@ -466,6 +466,35 @@ segment (MtWindow *win)
       g_autofree char *png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "segments.png", NULL);
       g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
     }
+
+  /* Ctrl+B: the brush paints an "annotation" segment, a 5 mm disc on the
+   * axial slice, dragged into one stroke; Ctrl+Z takes the stroke back,
+   * Ctrl+Shift+Z gives it again; the eraser clears it and leaves the
+   * lung under it. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "brush");
+  double x, y;
+  g_assert_true (mt_slice_view_patient_to_widget (axial, probe, &x, &y));
+  mt_slice_view_paint (axial, x, y, FALSE);
+  mt_slice_view_paint (axial, x + 10, y, TRUE);
+  const MtSegment *note = mt_segmentation_find (seg, "annotation");
+  g_assert_nonnull (note);
+  gsize painted = mt_segmentation_count (seg, note->value);
+  g_test_message ("brush stroke: %zu voxels", painted);
+  /* Two 5 mm discs on 1.41 mm pixels overlapping: between one and two
+   * discs' worth (about 40 each). */
+  g_assert_cmpuint (painted, >, 40);
+  g_assert_cmpuint (painted, <, 80);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.undo", NULL);
+  g_assert_cmpuint (mt_segmentation_count (seg, note->value), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.redo", NULL);
+  g_assert_cmpuint (mt_segmentation_count (seg, note->value), ==, painted);
+  gsize lung_voxels = mt_segmentation_count (seg, mt_segmentation_find (seg, "lung_right")->value);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "eraser");
+  mt_slice_view_paint (axial, x, y, FALSE);
+  mt_slice_view_paint (axial, x + 10, y, TRUE);
+  g_assert_cmpuint (mt_segmentation_count (seg, note->value), ==, 0);
+  g_assert_cmpuint (mt_segmentation_count (seg, mt_segmentation_find (seg, "lung_right")->value), ==, lung_voxels);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
 }
 
 static gboolean

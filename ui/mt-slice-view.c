@@ -35,6 +35,9 @@ struct _MtSliceView
   guint            outside_serial;
   gboolean         rotating;                /* Ctrl+drag turns the crosshair lines */
   gboolean         measuring;               /* the primary button draws a measurement */
+  gboolean         painting;                /* or paints with the brush or the eraser */
+  double           brush_x, brush_y;        /* the pointer, for the brush's circle */
+  gboolean         brush_shown;
   GArray          *draft;                   /* its points so far: LPS, 3 doubles each */
   double           hover[3];                /* and where the pointer is */
   gboolean         has_hover;
@@ -336,6 +339,12 @@ append_rect (GtkSnapshot *snapshot, const GdkRGBA *color, double x, double y, do
 
 static void snapshot_measurements (MtSliceView *self, GtkSnapshot *snapshot);
 
+static gboolean
+is_brush (MtTool tool)
+{
+  return tool == MT_TOOL_BRUSH || tool == MT_TOOL_ERASER;
+}
+
 static void
 mt_slice_view_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -343,6 +352,14 @@ mt_slice_view_snapshot (GtkWidget   *widget,
   MtSliceView *self = MT_SLICE_VIEW (widget);
   GTK_WIDGET_CLASS (mt_slice_view_parent_class)->snapshot (widget, snapshot);
   snapshot_measurements (self, snapshot);
+  if (self->brush_shown && is_brush (mt_viewer_get_tool (self->viewer)) && !self->second)
+    {
+      /* The brush's reach, as it will paint. */
+      double r = mt_viewer_get_brush_radius (self->viewer) * mt_slice_view_get_pixels_per_mm (self);
+      const GdkRGBA ring = { 1, 1, 1, 0.9 };
+      double xy[4] = { self->brush_x, self->brush_y, self->brush_x + r, self->brush_y + r };
+      mt_snapshot_measurement (snapshot, widget, MT_MEASUREMENT_ELLIPSE, xy, 2, TRUE, NULL, &ring);
+    }
   self->bar_mm = self->bar_px = 0;
   if (!self->scale_bar_on || self->renderer == NULL || shown_volume (self) == NULL)
     return;
@@ -414,8 +431,34 @@ finish_measurement (MtSliceView *self, const ViewPlane *vp, const double *points
 static gboolean
 can_measure (MtSliceView *self)
 {
-  return !self->second && self->renderer != NULL && shown_volume (self) != NULL
-         && mt_viewer_get_tool (self->viewer) != MT_TOOL_CROSSHAIR;
+  MtTool tool = mt_viewer_get_tool (self->viewer);
+  return !self->second && self->renderer != NULL && shown_volume (self) != NULL && tool >= MT_TOOL_DISTANCE
+         && tool <= MT_TOOL_POLYGON;
+}
+
+/* One dab of the brush (or the eraser) at a widget point: a disc on the
+ * plane shown; the dabs of one drag make one undo step. */
+void
+mt_slice_view_paint (MtSliceView *self,
+                     double       x,
+                     double       y,
+                     gboolean     continue_stroke)
+{
+  ViewPlane vp;
+  MtTool tool = mt_viewer_get_tool (self->viewer);
+  if (self->second || self->renderer == NULL || !is_brush (tool) || !view_plane (self, &vp))
+    return;
+  /* Both work on the active segment: the eraser takes only its voxels. */
+  guint16 value = mt_viewer_get_active_segment (self->viewer);
+  MtSegmentation *seg = mt_viewer_get_segmentation (self->viewer, NULL);
+  if (seg == NULL || value == 0)
+    return;
+  double p[3], r = mt_viewer_get_brush_radius (self->viewer);
+  widget_to_patient (self, &vp, x, y, p);
+  gsize changed = tool == MT_TOOL_ERASER ? mt_segmentation_erase_ball (seg, p, r, &vp.plane, value, continue_stroke)
+                                         : mt_segmentation_paint_ball (seg, p, r, &vp.plane, value, continue_stroke);
+  if (changed > 0)
+    mt_viewer_segmentation_edited (self->viewer);
 }
 
 /* Scrolled to another plane half-way through a polygon: start again. */
@@ -615,6 +658,12 @@ on_drag_begin (GtkGestureDrag *gesture,
   GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   self->rotating = (mods & GDK_CONTROL_MASK) != 0 && self->renderer != NULL && !self->second;
   self->measuring = !self->rotating && can_measure (self);
+  self->painting = !self->rotating && !self->second && is_brush (mt_viewer_get_tool (self->viewer));
+  if (self->painting)
+    {
+      mt_slice_view_paint (self, x, y, FALSE);
+      return;
+    }
   MtTool tool = mt_viewer_get_tool (self->viewer);
   ViewPlane vp;
   if (self->measuring && (tool == MT_TOOL_DISTANCE || tool == MT_TOOL_ELLIPSE) && view_plane (self, &vp))
@@ -647,6 +696,15 @@ on_drag_update (GtkGestureDrag *gesture,
   if (!self->dragged && fabs (dx) + fabs (dy) < 4)
     return;
   self->dragged = TRUE;
+  if (self->painting)
+    {
+      double x0, y0;
+      gtk_gesture_drag_get_start_point (gesture, &x0, &y0);
+      mt_slice_view_paint (self, x0 + dx, y0 + dy, TRUE);
+      self->brush_x = x0 + dx;
+      self->brush_y = y0 + dy;
+      return;
+    }
   if (self->measuring)
     {
       ViewPlane vp;
@@ -680,6 +738,11 @@ on_drag_end (GtkGestureDrag *gesture,
              double          dy,
              MtSliceView    *self)
 {
+  if (self->painting)
+    {
+      self->painting = FALSE;
+      return;
+    }
   if (self->measuring)
     {
       double x0, y0;
@@ -762,6 +825,13 @@ on_motion (GtkEventControllerMotion *controller,
   double lps[3];
   float value;
   MtTool tool = mt_viewer_get_tool (self->viewer);
+  if (is_brush (tool))
+    {
+      self->brush_x = x;
+      self->brush_y = y;
+      self->brush_shown = TRUE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
   ViewPlane vp;
   if (self->draft->len > 0 && (tool == MT_TOOL_ANGLE || tool == MT_TOOL_POLYGON) && view_plane (self, &vp))
     {
@@ -779,6 +849,11 @@ static void
 on_leave (GtkEventControllerMotion *controller,
           MtSliceView              *self)
 {
+  if (self->brush_shown)
+    {
+      self->brush_shown = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
   g_signal_emit (self, signals[POINTER], 0, FALSE, 0.0, 0.0, 0.0, 0.0);
 }
 

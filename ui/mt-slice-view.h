@@ -62,6 +62,11 @@ void       mt_slice_view_tool_drag        (MtSliceView *self,
                                            double       y0,
                                            double       x1,
                                            double       y1);
+/* A dab of the brush or the eraser at a widget point (the tools' drag). */
+void       mt_slice_view_paint            (MtSliceView *self,
+                                           double       x,
+                                           double       y,
+                                           gboolean     continue_stroke);
 /* Where a patient point falls in the widget, through the plane shown. */
 gboolean   mt_slice_view_patient_to_widget (MtSliceView  *self,
                                             const double  lps[3],

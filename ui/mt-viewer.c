@@ -31,6 +31,8 @@ struct _MtViewer
   MtClip         clip;            /* the 3D view's cut along a view's plane */
   MtSegmentation *segmentation;   /* of the first scan; NULL: none yet */
   guint          segmentation_serial;
+  guint16        active_segment;
+  double         brush_mm;
   gboolean       clip_box_on;
   double         clip_box[6];
   gboolean       surfaces_on;
@@ -105,6 +107,7 @@ mt_viewer_init (MtViewer *self)
   self->measurements = mt_measurements_new_list ();
   self->surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_surface_free);
   self->surfaces_on = TRUE;
+  self->brush_mm = 5.0;
 }
 
 MtViewer *
@@ -580,4 +583,52 @@ mt_viewer_set_segmentation (MtViewer       *viewer,
   viewer->segmentation = segmentation ? mt_segmentation_ref (segmentation) : NULL;
   viewer->segmentation_serial++;
   g_signal_emit (viewer, signals[SEGMENTATION_CHANGED], 0);
+}
+
+void
+mt_viewer_segmentation_edited (MtViewer *viewer)
+{
+  viewer->segmentation_serial++;
+  g_signal_emit (viewer, signals[SEGMENTATION_CHANGED], 0);
+}
+
+guint16
+mt_viewer_get_active_segment (MtViewer *viewer)
+{
+  if (viewer->volume == NULL)
+    return 0;
+  if (viewer->segmentation == NULL)
+    {
+      g_autoptr (MtSegmentation) seg = mt_segmentation_new (viewer->volume);
+      mt_viewer_set_segmentation (viewer, seg);
+    }
+  for (guint i = 0; i < mt_segmentation_n_segments (viewer->segmentation); i++)
+    if (mt_segmentation_get_segment (viewer->segmentation, i)->value == viewer->active_segment)
+      return viewer->active_segment;
+  const MtSegment *found = mt_segmentation_find (viewer->segmentation, "annotation");
+  viewer->active_segment = found ? found->value
+                                 : mt_segmentation_add_segment (viewer->segmentation, "annotation",
+                                                                MT_SEGMENT_ANNOTATION,
+                                                                (const guint8[3]) { 255, 90, 200 });
+  return viewer->active_segment;
+}
+
+void
+mt_viewer_set_active_segment (MtViewer *viewer,
+                              guint16   value)
+{
+  viewer->active_segment = value;
+}
+
+double
+mt_viewer_get_brush_radius (MtViewer *viewer)
+{
+  return viewer->brush_mm;
+}
+
+void
+mt_viewer_set_brush_radius (MtViewer *viewer,
+                            double    radius_mm)
+{
+  viewer->brush_mm = CLAMP (radius_mm, 0.5, 100.0);
 }

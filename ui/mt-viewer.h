@@ -20,6 +20,8 @@ typedef enum
   MT_TOOL_ANGLE,
   MT_TOOL_ELLIPSE,
   MT_TOOL_POLYGON,
+  MT_TOOL_BRUSH,       /* paints the active segment, a disc on the slice */
+  MT_TOOL_ERASER,
   MT_TOOL_N,
 } MtTool;
 
@@ -142,6 +144,16 @@ MtSegmentation *mt_viewer_get_segmentation  (MtViewer       *viewer,
                                              guint          *serial);
 void            mt_viewer_set_segmentation  (MtViewer       *viewer,
                                              MtSegmentation *segmentation);
+/* After the segmentation's voxels changed (a brush, undo): redraw it. */
+void            mt_viewer_segmentation_edited (MtViewer     *viewer);
+/* The segment the brush paints, made ("annotation") with the segmentation
+ * itself if there is none yet; 0 without a scan. */
+guint16         mt_viewer_get_active_segment (MtViewer      *viewer);
+void            mt_viewer_set_active_segment (MtViewer      *viewer,
+                                              guint16        value);
+double          mt_viewer_get_brush_radius  (MtViewer       *viewer);
+void            mt_viewer_set_brush_radius  (MtViewer       *viewer,
+                                             double          radius_mm);
 MtRenderPreset  mt_viewer_get_preset   (MtViewer       *viewer);
 void            mt_viewer_set_preset   (MtViewer       *viewer,
                                         MtRenderPreset  preset);

@@ -1019,7 +1019,8 @@ rotate_crosshair_activated (GSimpleAction *action, GVariant *param, gpointer use
   mt_viewer_set_oblique (self->viewer, view, degrees + g_variant_get_double (param));
 }
 
-static const char *tool_names[MT_TOOL_N] = { "crosshair", "distance", "angle", "ellipse", "polygon" };
+static const char *tool_names[MT_TOOL_N] = { "crosshair", "distance", "angle", "ellipse", "polygon", "brush",
+                                             "eraser" };
 
 static void
 tool_state_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
@@ -1290,6 +1291,32 @@ build_clip_popover (MtWindow *self)
   return button;
 }
 
+/* Ctrl+Z and Ctrl+Shift+Z: the segmentation's last edit undone, redone. */
+static void
+undo_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtSegmentation *seg = mt_viewer_get_segmentation (self->viewer, NULL);
+  if (seg != NULL && mt_segmentation_undo (seg))
+    mt_viewer_segmentation_edited (self->viewer);
+}
+
+static void
+redo_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtSegmentation *seg = mt_viewer_get_segmentation (self->viewer, NULL);
+  if (seg != NULL && mt_segmentation_redo (seg))
+    mt_viewer_segmentation_edited (self->viewer);
+}
+
+static void
+brush_radius_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  mt_viewer_set_brush_radius (self->viewer, g_variant_get_double (param));
+}
+
 static void
 edit_clipping_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -1331,6 +1358,9 @@ static const GActionEntry win_actions[] = {
   { "surfaces", NULL, NULL, "true", surfaces_changed, { 0 } },
   { "clip", clip_activated, "s", NULL, NULL, { 0 } },
   { "segment", segment_activated, "s", NULL, NULL, { 0 } },
+  { "undo", undo_activated, NULL, NULL, NULL, { 0 } },
+  { "redo", redo_activated, NULL, NULL, NULL, { 0 } },
+  { "brush-radius", brush_radius_activated, "d", NULL, NULL, { 0 } },
   { "clip-box", clip_box_activated, "ad", NULL, NULL, { 0 } },
   { "edit-clipping", edit_clipping_activated, NULL, NULL, NULL, { 0 } },
   { "delete-measurement", delete_measurement_activated, "i", NULL, NULL, { 0 } },
@@ -1434,7 +1464,8 @@ mt_window_init (MtWindow *self)
   gtk_widget_set_tooltip_text (demo, _("Open the built-in demo patient"));
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), demo);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->end_compare);
-  const char *tool_labels[] = { _("Crosshair"), _("Distance"), _("Angle"), _("Ellipse"), _("Polygon"), NULL };
+  const char *tool_labels[] = { _("Crosshair"), _("Distance"), _("Angle"), _("Ellipse"), _("Polygon"), _("Brush"),
+                                _("Eraser"), NULL };
   self->tools = gtk_drop_down_new_from_strings (tool_labels);
   gtk_widget_set_tooltip_text (self->tools, _("What the left button does in the slice views; the right button "
                                               "always sets window and level"));
