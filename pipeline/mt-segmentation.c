@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mt-mask.h"
 #include "mt-mesh.h"
 #include "mt-reslice.h"
 #include "mt-segmentation.h"
@@ -705,4 +706,23 @@ mt_segmentation_surfaces (MtSegmentation *seg,
       g_ptr_array_add (out, mt_surface_new (mesh, s->name, rgba));
     }
   return out;
+}
+
+gsize
+mt_segmentation_margin (MtSegmentation *seg,
+                        guint16         value,
+                        double          margin_mm)
+{
+  g_autofree guint8 *mask = mt_segmentation_mask (seg, value);
+  if (margin_mm > 0)
+    {
+      /* Grown over whatever is not locked, as a safety margin should. */
+      mt_mask_dilate (mask, seg->grid, margin_mm);
+      return mt_segmentation_paint (seg, mask, value);
+    }
+  g_autofree guint8 *kept = g_memdup2 (mask, seg->n);
+  mt_mask_erode (kept, seg->grid, -margin_mm);
+  for (gsize i = 0; i < seg->n; i++)
+    mask[i] = mask[i] && !kept[i];
+  return mt_segmentation_paint (seg, mask, 0);
 }

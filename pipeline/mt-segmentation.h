@@ -95,6 +95,12 @@ gsize            mt_segmentation_erase_ball   (MtSegmentation        *seg,
                                                const MtObliquePlane  *plane,
                                                guint16                value,
                                                gboolean               continue_stroke);
+/* Grows the segment by margin_mm (over unlocked voxels), or shrinks it
+ * (margin_mm < 0), with a ball in millimetres; one undo step. Returns how
+ * many voxels changed. */
+gsize            mt_segmentation_margin       (MtSegmentation        *seg,
+                                               guint16                value,
+                                               double                 margin_mm);
 /* The voxels of one segment as a mask (1 inside). */
 guint8          *mt_segmentation_mask         (MtSegmentation        *seg,
                                                guint16                value);

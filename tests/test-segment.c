@@ -440,6 +440,32 @@ test_brush (void)
   g_assert_cmpuint (mt_segmentation_count (seg, value), ==, left - 13);
 }
 
+/* A 5 mm safety margin around a voxel is the 5 mm ball; shrinking it by
+ * 2 mm keeps what erosion keeps; one undo step each. */
+static void
+test_margin (void)
+{
+  g_autoptr (MtVolume) v = grid (31, 1, 1, 1);
+  g_autoptr (MtSegmentation) seg = mt_segmentation_new (v);
+  guint16 value = mt_segmentation_add_segment (seg, "nodule", MT_SEGMENT_LESION, NULL);
+  g_autofree guint8 *dot = g_new0 (guint8, mt_volume_n_voxels (v));
+  dot[mt_volume_offset (v, 15, 15, 15)] = 1;
+  mt_segmentation_paint (seg, dot, value);
+  g_assert_cmpuint (mt_segmentation_margin (seg, value, 5.0), ==, 514);
+  g_assert_cmpuint (mt_segmentation_count (seg, value), ==, 515);
+  g_assert_cmpuint (mt_segmentation_margin (seg, value, -2.0), >, 0);
+  gsize shrunk = mt_segmentation_count (seg, value);
+  g_test_message ("5 mm ball shrunk by 2 mm: %zu voxels", shrunk);
+  g_assert_cmpuint (shrunk, <, 515);
+  /* What stays is exactly what erosion by 2 mm keeps of the ball. */
+  g_autofree guint8 *ball = mt_segmentation_mask (seg, value);
+  g_assert_true (mt_segmentation_undo (seg));
+  g_assert_cmpuint (mt_segmentation_count (seg, value), ==, 515);
+  g_autofree guint8 *expect = mt_segmentation_mask (seg, value);
+  mt_mask_erode (expect, v, 2.0);
+  g_assert_cmpmem (ball, mt_volume_n_voxels (v), expect, mt_volume_n_voxels (v));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -449,6 +475,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/segment/undo", test_segmentation_undo);
   g_test_add_func ("/pipeline/segment/statistics", test_statistics);
   g_test_add_func ("/pipeline/segment/brush", test_brush);
+  g_test_add_func ("/pipeline/segment/margin", test_margin);
   g_test_add_func ("/pipeline/segment/demo-body-couch", test_demo_body_couch);
   g_test_add_func ("/pipeline/segment/real-body-couch", test_real_body_couch);
   return g_test_run ();

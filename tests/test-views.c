@@ -494,6 +494,16 @@ segment (MtWindow *win)
   mt_slice_view_paint (axial, x + 10, y, TRUE);
   g_assert_cmpuint (mt_segmentation_count (seg, note->value), ==, 0);
   g_assert_cmpuint (mt_segmentation_count (seg, mt_segmentation_find (seg, "lung_right")->value), ==, lung_voxels);
+  /* A 3 mm margin around a dab: more voxels; Ctrl+Z: the dab again. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "brush");
+  mt_slice_view_paint (axial, x, y, FALSE);
+  gsize dab = mt_segmentation_count (seg, note->value);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.segment-margin", "d", 3.0);
+  gsize grown = mt_segmentation_count (seg, note->value);
+  g_test_message ("a dab of %zu voxels with a 3 mm margin: %zu", dab, grown);
+  g_assert_cmpuint (grown, >, dab * 2);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.undo", NULL);
+  g_assert_cmpuint (mt_segmentation_count (seg, note->value), ==, dab);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
 }
 

@@ -1310,6 +1310,18 @@ redo_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
     mt_viewer_segmentation_edited (self->viewer);
 }
 
+/* Grows (mm > 0) or shrinks the active segment by a margin: a safety
+ * margin around a tumour for surgery. */
+static void
+segment_margin_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtSegmentation *seg = mt_viewer_get_segmentation (self->viewer, NULL);
+  guint16 value = seg ? mt_viewer_get_active_segment (self->viewer) : 0;
+  if (value != 0 && mt_segmentation_margin (seg, value, g_variant_get_double (param)) > 0)
+    mt_viewer_segmentation_edited (self->viewer);
+}
+
 static void
 brush_radius_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -1361,6 +1373,7 @@ static const GActionEntry win_actions[] = {
   { "undo", undo_activated, NULL, NULL, NULL, { 0 } },
   { "redo", redo_activated, NULL, NULL, NULL, { 0 } },
   { "brush-radius", brush_radius_activated, "d", NULL, NULL, { 0 } },
+  { "segment-margin", segment_margin_activated, "d", NULL, NULL, { 0 } },
   { "clip-box", clip_box_activated, "ad", NULL, NULL, { 0 } },
   { "edit-clipping", edit_clipping_activated, NULL, NULL, NULL, { 0 } },
   { "delete-measurement", delete_measurement_activated, "i", NULL, NULL, { 0 } },
