@@ -498,3 +498,54 @@ mt_mask_dice (const guint8 *a,
     }
   return na + nb == 0 ? 1.0 : 2.0 * both / (na + nb);
 }
+
+gsize
+mt_mask_confidence_grow (const MtVolume *volume,
+                         const int       seed[3],
+                         double          multiplier,
+                         int             iterations,
+                         guint8         *out)
+{
+  const int nx = volume->dims[0], ny = volume->dims[1], nz = volume->dims[2];
+  if (seed[0] < 0 || seed[1] < 0 || seed[2] < 0 || seed[0] >= nx || seed[1] >= ny || seed[2] >= nz)
+    {
+      memset (out, 0, mt_volume_n_voxels (volume));
+      return 0;
+    }
+  /* The first statistics from the seed's 3 x 3 x 3 neighbourhood, as ITK's
+   * ConfidenceConnected takes them; then from what was grown. */
+  double sum = 0, sum2 = 0, count = 0;
+  for (int dk = -1; dk <= 1; dk++)
+    for (int dj = -1; dj <= 1; dj++)
+      for (int di = -1; di <= 1; di++)
+        {
+          int i = seed[0] + di, j = seed[1] + dj, k = seed[2] + dk;
+          if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz)
+            continue;
+          double x = volume->data[mt_volume_offset (volume, i, j, k)];
+          sum += x;
+          sum2 += x * x;
+          count++;
+        }
+  gsize grown = 0;
+  gsize n = mt_volume_n_voxels (volume);
+  for (int it = 0; it <= iterations; it++)
+    {
+      double mean = sum / count, sd = count > 1 ? sqrt (MAX (0.0, (sum2 - sum * sum / count) / (count - 1))) : 0;
+      /* At least a grey level of room, or a flat region grows nothing. */
+      double half = MAX (multiplier * sd, 1.0);
+      grown = mt_mask_region_grow (volume, seed, 1, mean - half, mean + half, out);
+      if (grown == 0)
+        break;
+      sum = sum2 = count = 0;
+      for (gsize o = 0; o < n; o++)
+        if (out[o])
+          {
+            double x = volume->data[o];
+            sum += x;
+            sum2 += x * x;
+            count++;
+          }
+    }
+  return grown;
+}

@@ -27,6 +27,15 @@ gsize    mt_mask_region_grow     (const MtVolume  *volume,
                                   double           low,
                                   double           high,
                                   guint8          *out);
+/* Confidence connected: grows from the seed through values within
+ * multiplier standard deviations of the mean, the mean and deviation taken
+ * first around the seed and then, `iterations` times, over what has grown
+ * (as ITK's ConfidenceConnectedImageFilter does). Returns how many. */
+gsize    mt_mask_confidence_grow (const MtVolume  *volume,
+                                  const int        seed[3],
+                                  double           multiplier,
+                                  int              iterations,
+                                  guint8          *out);
 /* Labels every connected piece 1, 2, ... by falling size; sizes[k] is the
  * size of piece k + 1. Returns the number of pieces. */
 guint    mt_mask_components      (const guint8    *mask,

@@ -466,6 +466,30 @@ test_margin (void)
   g_assert_cmpmem (ball, mt_volume_n_voxels (v), expect, mt_volume_n_voxels (v));
 }
 
+/* Confidence connected on a noisy ball of 60 +- 10 in noise of 0 +- 10:
+ * the ball and nothing else, without being told its range. */
+static void
+test_confidence (void)
+{
+  g_autoptr (MtVolume) v = grid (41, 1, 1, 1);
+  gsize n = mt_volume_n_voxels (v);
+  g_autoptr (GRand) rng = g_rand_new_with_seed (7);
+  g_autofree guint8 *truth = g_new0 (guint8, n), *out = g_new (guint8, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      int x = (int) (i % 41), y = (int) ((i / 41) % 41), z = (int) (i / (41 * 41));
+      double d2 = (x - 20.0) * (x - 20.0) + (y - 20.0) * (y - 20.0) + (z - 20.0) * (z - 20.0);
+      truth[i] = d2 <= 144.0001;
+      /* Uniform noise of +-15: the two never overlap within 2.5 SD. */
+      v->data[i] = (float) ((truth[i] ? 100 : 0) + g_rand_double_range (rng, -15, 15));
+    }
+  const int seed[3] = { 20, 20, 20 };
+  gsize grown = mt_mask_confidence_grow (v, seed, 2.5, 4, out);
+  double dice = mt_mask_dice (out, truth, n);
+  g_test_message ("confidence connected: %zu voxels of %zu, Dice %.4f", grown, mt_mask_count (truth, n), dice);
+  g_assert_cmpfloat (dice, ==, 1.0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -476,6 +500,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/segment/statistics", test_statistics);
   g_test_add_func ("/pipeline/segment/brush", test_brush);
   g_test_add_func ("/pipeline/segment/margin", test_margin);
+  g_test_add_func ("/pipeline/segment/confidence", test_confidence);
   g_test_add_func ("/pipeline/segment/demo-body-couch", test_demo_body_couch);
   g_test_add_func ("/pipeline/segment/real-body-couch", test_real_body_couch);
   return g_test_run ();
