@@ -23,29 +23,13 @@ double   mt_measure_angle          (const double         a[3],
                                     const double         vertex[3],
                                     const double         b[3]);
 
+/* A region's figures (see MtMeasurement). */
 typedef struct
 {
   double mean, sd, min, max;
   double area_mm2;      /* of the shape itself, not of the voxels counted */
   gsize  n_voxels;
 } MtRoiStats;
-
-/* Values of the voxels whose centres lie inside a polygon (n >= 3 points,
- * u, v pairs) or an ellipse on one slice. FALSE if no voxel centre is inside. */
-gboolean mt_measure_polygon        (const MtVolume      *volume,
-                                    const MtSliceLayout *layout,
-                                    int                  slice,
-                                    const double        *uv,
-                                    int                  n_points,
-                                    MtRoiStats          *stats);
-gboolean mt_measure_ellipse        (const MtVolume      *volume,
-                                    const MtSliceLayout *layout,
-                                    int                  slice,
-                                    double               center_u,
-                                    double               center_v,
-                                    double               radius_u,
-                                    double               radius_v,
-                                    MtRoiStats          *stats);
 
 /* A scale bar for a view drawn at px_per_mm: the longest 1, 2 or 5 x 10^k mm
  * that fits in max_px. Returns the length in mm and its length in pixels in

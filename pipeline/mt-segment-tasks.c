@@ -392,6 +392,33 @@ mt_segment_task_names (void)
   return task_names;
 }
 
+/* Everything inside the skin, for the tasks that look only there: the body
+ * segment with what was painted over it when the body task ran, found
+ * afresh otherwise; computed once and kept in *cache. */
+static const guint8 *
+inside_body (MtSegmentation *seg, const MtVolume *ct, guint8 **cache, GCancellable *cancellable, GError **error)
+{
+  if (*cache != NULL)
+    return *cache;
+  const MtSegment *body = mt_segmentation_find (seg, "body");
+  if (body == NULL)
+    {
+      g_autofree guint8 *couch = NULL;
+      if (!mt_segment_body_couch (ct, cache, &couch, NULL, cancellable, error))
+        return NULL;
+      return *cache;
+    }
+  gsize n = mt_volume_n_voxels (ct);
+  const MtSegment *couch = mt_segmentation_find (seg, "couch");
+  *cache = g_new (guint8, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint16 v = mt_segmentation_get (seg, i);
+      (*cache)[i] = v != 0 && (couch == NULL || v != couch->value);
+    }
+  return *cache;
+}
+
 MtSegmentation *
 mt_segment_run (const MtVolume     *ct,
                 const char * const *tasks,
@@ -425,6 +452,7 @@ mt_segment_run (const MtVolume     *ct,
       return NULL;
     }
   g_autoptr (MtSegmentation) seg = mt_segmentation_new (ct);
+  g_autofree guint8 *inside = NULL;   /* everything inside the skin, once */
   if (want[0] || want[1])
     {
       g_autofree guint8 *body = NULL, *couch = NULL;
@@ -448,11 +476,9 @@ mt_segment_run (const MtVolume     *ct,
     }
   if (want[2] || want[3])
     {
-      g_autofree guint8 *body = NULL, *couch = NULL, *left = NULL, *right = NULL, *tree = NULL;
-      const MtSegment *found = mt_segmentation_find (seg, "body");
-      if (found != NULL)
-        body = mt_segmentation_mask (seg, found->value);
-      else if (!mt_segment_body_couch (ct, &body, &couch, NULL, cancellable, error))
+      g_autofree guint8 *left = NULL, *right = NULL, *tree = NULL;
+      const guint8 *body = inside_body (seg, ct, &inside, cancellable, error);
+      if (body == NULL)
         return NULL;
       if (progress)
         mt_progress_set_stage (progress, 0.0, 1.0, N_("Finding the lungs and the airways"));
@@ -471,21 +497,9 @@ mt_segment_run (const MtVolume     *ct,
     }
   if (want[4])
     {
-      g_autofree guint8 *body = NULL, *couch = NULL, *bone = NULL;
-      const MtSegment *found = mt_segmentation_find (seg, "body");
-      if (found != NULL)
-        {
-          /* Everything inside the skin: the body and what was painted on it. */
-          gsize n = mt_volume_n_voxels (ct);
-          const MtSegment *c = mt_segmentation_find (seg, "couch");
-          body = g_new (guint8, n);
-          for (gsize i = 0; i < n; i++)
-            {
-              guint16 v = mt_segmentation_get (seg, i);
-              body[i] = v != 0 && (c == NULL || v != c->value);
-            }
-        }
-      else if (!mt_segment_body_couch (ct, &body, &couch, NULL, cancellable, error))
+      g_autofree guint8 *bone = NULL;
+      const guint8 *body = inside_body (seg, ct, &inside, cancellable, error);
+      if (body == NULL)
         return NULL;
       if (progress)
         mt_progress_set_stage (progress, 0.0, 1.0, N_("Finding the skeleton"));

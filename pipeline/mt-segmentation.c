@@ -236,18 +236,26 @@ apply_edit (MtSegmentation *seg, const Edit *e, gboolean forward)
     }
 }
 
-gsize
-mt_segmentation_paint (MtSegmentation *seg,
-                       const guint8   *mask,
-                       guint16         value)
+/* Which values painting `value` must leave alone, as a table by value
+ * rather than a walk through the list for every voxel. */
+static guint8 *
+locked_table (MtSegmentation *seg, guint16 value)
 {
-  /* Locked values, looked up in a table rather than the list per voxel. */
-  g_autofree guint8 *locked = g_new0 (guint8, (gsize) G_MAXUINT16 + 1);
+  guint8 *locked = g_new0 (guint8, (gsize) G_MAXUINT16 + 1);
   for (guint i = 0; i < seg->segments->len; i++)
     {
       const MtSegment *s = seg->segments->pdata[i];
       locked[s->value] = s->locked && s->value != value;
     }
+  return locked;
+}
+
+gsize
+mt_segmentation_paint (MtSegmentation *seg,
+                       const guint8   *mask,
+                       guint16         value)
+{
+  g_autofree guint8 *locked = locked_table (seg, value);
   Edit *e = g_new0 (Edit, 1);
   e->value = value;
   e->runs = g_array_new (FALSE, FALSE, sizeof (Run));
@@ -306,12 +314,7 @@ paint_ball (MtSegmentation *seg, const double center[3], double radius_mm, const
       lo[a] = MAX (0, (int) floor (c[a]) - reach);
       hi[a] = MIN (g->dims[a] - 1, (int) ceil (c[a]) + reach);
     }
-  g_autofree guint8 *locked = g_new0 (guint8, (gsize) G_MAXUINT16 + 1);
-  for (guint i = 0; i < seg->segments->len; i++)
-    {
-      const MtSegment *s = seg->segments->pdata[i];
-      locked[s->value] = s->locked && s->value != value;
-    }
+  g_autofree guint8 *locked = locked_table (seg, value);
   /* One stroke, one undo step: the dabs of a drag go into the same edit. */
   Edit *e = NULL;
   gboolean appended = continue_stroke && seg->undo->len > 0

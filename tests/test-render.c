@@ -9,6 +9,7 @@
 
 #include "mt-camera.h"
 #include "mt-measure.h"
+#include "mt-measurement.h"
 #include "mt-mesh-renderer.h"
 #include "mt-offscreen.h"
 #include "mt-phantom.h"
@@ -525,11 +526,25 @@ test_measure_distance (void)
   g_assert_cmpint (grey[0], <, 180);
   g_assert_cmpint (grey[1], >, 200);
 
-  /* An ellipse in the liver (95 HU, noise ~12 HU) on the slice z = -60. */
-  MtRoiStats st;
-  double c_ijk[3];
+  /* An ellipse in the liver (95 HU, noise ~12 HU) on the slice z = -60,
+   * 14 x 10 pixels in radius around a voxel centre. */
+  double c_ijk[3], c[3];
   mt_volume_patient_to_index (ct, (double[3]) { -55, 0, -60 }, c_ijk);
-  g_assert_true (mt_measure_ellipse (ct, &l, (int) lround (c_ijk[2]), c_ijk[0] + 0.5, c_ijk[1] + 0.5, 14, 10, &st));
+  for (int a = 0; a < 3; a++)
+    c_ijk[a] = lround (c_ijk[a]);
+  mt_volume_index_to_patient (ct, c_ijk, c);
+  MtObliquePlane axial;
+  mt_slice_layout_plane (&l, ct, c, &axial);
+  double pts[6];
+  for (int a = 0; a < 3; a++)
+    {
+      pts[a] = c[a];
+      pts[3 + a] = c[a] + 14 * l.pixel_w * axial.right[a] + 10 * l.pixel_h * axial.down[a];
+    }
+  MtMeasurement *m = mt_measurement_new (MT_MEASUREMENT_ELLIPSE, MT_VIEW_AXIAL, &axial, pts, 2);
+  g_assert_true (mt_measurement_update (m, ct, NULL));
+  const MtRoiStats st = m->stats;
+  mt_measurement_free (m);
   g_test_message ("liver ROI: mean %.1f, sd %.1f, min %.0f, max %.0f, %.1f mm2, %zu voxels",
                   st.mean, st.sd, st.min, st.max, st.area_mm2, st.n_voxels);
   g_assert_cmpfloat (fabs (st.mean - 95), <, 5);
