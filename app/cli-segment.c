@@ -127,6 +127,16 @@ mt_cli_segment (int argc, char **argv)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  /* What a task looked for and did not find: said, not hidden. */
+  json_builder_set_member_name (b, "notes");
+  json_builder_begin_array (b);
+  for (const char * const *note = mt_segmentation_get_notes (seg); *note != NULL; note++)
+    {
+      json_builder_add_string_value (b, *note);
+      if (!json)
+        g_printerr (_("medtwin-cli: warning: %s\n"), *note);
+    }
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "ms");
   json_builder_add_double_value (b, ms);
   json_builder_set_member_name (b, "out");

@@ -214,6 +214,62 @@ mt_mask_keep_largest (guint8    *mask,
     mask[i] = labels[i] == 1;
 }
 
+guint
+mt_mask_split (const guint8   *mask,
+               const MtVolume *grid,
+               double          max_radius_mm,
+               double          min_fraction,
+               guint32        *labels)
+{
+  const gsize n = mt_volume_n_voxels (grid);
+  gsize whole = mt_mask_count (mask, n);
+  for (gsize i = 0; i < n; i++)
+    labels[i] = mask[i] ? 1 : 0;
+  for (double r = 2; r <= max_radius_mm; r += 2)
+    {
+      g_autofree guint8 *core = g_memdup2 (mask, n);
+      mt_mask_erode (core, grid, r);
+      g_autofree guint32 *parts = g_new (guint32, n);
+      g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+      guint n_parts = mt_mask_components (core, grid->dims, parts, sizes);
+      if (n_parts < 2 || g_array_index (sizes, gsize, 1) < whole * min_fraction)
+        continue;
+      g_autofree guint8 *a = g_new (guint8, n), *b = g_new (guint8, n);
+      for (gsize i = 0; i < n; i++)
+        {
+          a[i] = parts[i] == 1;
+          b[i] = parts[i] == 2;
+        }
+      g_autofree float *da = mt_mask_distance (a, grid), *db = mt_mask_distance (b, grid);
+      for (gsize i = 0; i < n; i++)
+        if (mask[i])
+          labels[i] = da[i] <= db[i] ? 1 : 2;
+      return 2;
+    }
+  return 1;
+}
+
+gsize
+mt_mask_keep_touching (guint8       *mask,
+                       const guint8 *seeds,
+                       const int     dims[3])
+{
+  const gsize n = (gsize) dims[0] * dims[1] * dims[2];
+  g_autofree guint32 *labels = g_new (guint32, n);
+  guint pieces = mt_mask_components (mask, dims, labels, NULL);
+  g_autofree guint8 *keep = g_new0 (guint8, pieces + 1);
+  for (gsize i = 0; i < n; i++)
+    if (seeds[i] && labels[i])
+      keep[labels[i]] = 1;
+  gsize kept = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      mask[i] = keep[labels[i]];
+      kept += mask[i];
+    }
+  return kept;
+}
+
 gsize
 mt_mask_remove_islands (guint8    *mask,
                         const int  dims[3],
@@ -295,11 +351,87 @@ fill_holes_grid (guint8 *mask, const int dims[3], gsize stride_x, gsize stride_y
 #undef LOCAL
 }
 
+/* ------------------------------------------------------------ crops */
+
+/* Most masks an organ task handles fill a small part of the grid: the
+ * whole-volume passes of filling and distances run on the mask's bounding
+ * box, grown by margin voxels (and clamped), which gives the same answer. */
+typedef struct
+{
+  int   lo[3], dims[3];
+  gsize n;
+} Box;
+
+static gboolean
+mask_box (const guint8 *mask, const int dims[3], const int margin[3], Box *box)
+{
+  const int nx = dims[0], ny = dims[1], nz = dims[2];
+  int lo[3] = { nx, ny, nz }, hi[3] = { -1, -1, -1 };
+  gsize o = 0;
+  for (int z = 0; z < nz; z++)
+    for (int y = 0; y < ny; y++, o += nx)
+      {
+        const guint8 *row = mask + o;
+        int first = -1, last = -1;
+        for (int x = 0; x < nx; x++)
+          if (row[x])
+            {
+              if (first < 0)
+                first = x;
+              last = x;
+            }
+        if (first < 0)
+          continue;
+        lo[0] = MIN (lo[0], first);
+        hi[0] = MAX (hi[0], last);
+        lo[1] = MIN (lo[1], y);
+        hi[1] = MAX (hi[1], y);
+        lo[2] = MIN (lo[2], z);
+        hi[2] = MAX (hi[2], z);
+      }
+  if (hi[0] < 0)
+    return FALSE;
+  box->n = 1;
+  for (int a = 0; a < 3; a++)
+    {
+      box->lo[a] = MAX (0, lo[a] - margin[a]);
+      box->dims[a] = MIN (dims[a] - 1, hi[a] + margin[a]) - box->lo[a] + 1;
+      box->n *= box->dims[a];
+    }
+  return TRUE;
+}
+
+static guint8 *
+box_copy (const guint8 *mask, const int dims[3], const Box *box)
+{
+  guint8 *sub = g_new (guint8, box->n);
+  for (int z = 0; z < box->dims[2]; z++)
+    for (int y = 0; y < box->dims[1]; y++)
+      memcpy (sub + ((gsize) z * box->dims[1] + y) * box->dims[0],
+              mask + ((gsize) (box->lo[2] + z) * dims[1] + box->lo[1] + y) * dims[0] + box->lo[0], box->dims[0]);
+  return sub;
+}
+
+static void
+box_paste (guint8 *mask, const int dims[3], const Box *box, const guint8 *sub)
+{
+  for (int z = 0; z < box->dims[2]; z++)
+    for (int y = 0; y < box->dims[1]; y++)
+      memcpy (mask + ((gsize) (box->lo[2] + z) * dims[1] + box->lo[1] + y) * dims[0] + box->lo[0],
+              sub + ((gsize) z * box->dims[1] + y) * box->dims[0], box->dims[0]);
+}
+
 void
 mt_mask_fill_holes (guint8    *mask,
                     const int  dims[3])
 {
-  fill_holes_grid (mask, dims, 1, (gsize) dims[0], (gsize) dims[0] * dims[1], 0, 0);
+  /* Background outside the box reaches the border round it. */
+  Box box;
+  if (!mask_box (mask, dims, (const int[3]) { 1, 1, 1 }, &box))
+    return;
+  g_autofree guint8 *sub = box_copy (mask, dims, &box);
+  fill_holes_grid (sub, box.dims, 1, (gsize) box.dims[0], (gsize) box.dims[0] * box.dims[1], 0, 0);
+  box_paste (mask, dims, &box, sub);
 }
 
 typedef struct
@@ -416,22 +548,28 @@ edt_pass (gsize outer, gpointer data)
 /* Squared millimetre distance of every voxel to the nearest voxel where
  * mask equals `of`. */
 static float *
-distance_to (const guint8 *mask, const MtVolume *grid, guint8 of)
+distance_in (const guint8 *mask, const int dims[3], const double spacing[3], guint8 of)
 {
-  gsize n = mt_volume_n_voxels (grid);
+  gsize n = (gsize) dims[0] * dims[1] * dims[2];
   float *dist = g_new (float, n);
   for (gsize i = 0; i < n; i++)
     dist[i] = (mask[i] != 0) == (of != 0) ? 0.0f : FAR;
-  EdtJob job = { dist, grid->dims, { 0, 0, 0 }, 0 };
+  EdtJob job = { dist, dims, { 0, 0, 0 }, 0 };
   for (int a = 0; a < 3; a++)
-    job.w2[a] = grid->spacing[a] * grid->spacing[a];
+    job.w2[a] = spacing[a] * spacing[a];
   for (int axis = 0; axis < 3; axis++)
     {
       job.axis = axis;
       int b = axis == 2 ? 1 : 2;
-      mt_parallel_for (grid->dims[b], edt_pass, &job);
+      mt_parallel_for (dims[b], edt_pass, &job);
     }
   return dist;
+}
+
+static float *
+distance_to (const guint8 *mask, const MtVolume *grid, guint8 of)
+{
+  return distance_in (mask, grid->dims, grid->spacing, of);
 }
 
 float *
@@ -441,16 +579,32 @@ mt_mask_distance (const guint8   *mask,
   return distance_to (mask, grid, 1);
 }
 
+/* Dilation within the mask's box grown by the radius, erosion within the
+ * box and one voxel of background round it: outside, a dilation is empty
+ * and the nearest background of any voxel inside lies in the box. */
+static void
+morphology (guint8 *mask, const MtVolume *grid, double radius_mm, gboolean dilate)
+{
+  int margin[3];
+  for (int a = 0; a < 3; a++)
+    margin[a] = dilate ? (int) ceil (radius_mm / grid->spacing[a]) + 1 : 1;
+  Box box;
+  if (!mask_box (mask, grid->dims, margin, &box))
+    return;
+  g_autofree guint8 *sub = box_copy (mask, grid->dims, &box);
+  g_autofree float *dist = distance_in (sub, box.dims, grid->spacing, dilate ? 1 : 0);
+  float r2 = (float) (radius_mm * radius_mm) * 1.0001f;
+  for (gsize i = 0; i < box.n; i++)
+    sub[i] = dilate ? dist[i] <= r2 : dist[i] > r2;
+  box_paste (mask, grid->dims, &box, sub);
+}
+
 void
 mt_mask_dilate (guint8         *mask,
                 const MtVolume *grid,
                 double          radius_mm)
 {
-  g_autofree float *dist = distance_to (mask, grid, 1);
-  float r2 = (float) (radius_mm * radius_mm) * 1.0001f;
-  gsize n = mt_volume_n_voxels (grid);
-  for (gsize i = 0; i < n; i++)
-    mask[i] = dist[i] <= r2;
+  morphology (mask, grid, radius_mm, TRUE);
 }
 
 void
@@ -458,11 +612,7 @@ mt_mask_erode (guint8         *mask,
                const MtVolume *grid,
                double          radius_mm)
 {
-  g_autofree float *dist = distance_to (mask, grid, 0);
-  float r2 = (float) (radius_mm * radius_mm) * 1.0001f;
-  gsize n = mt_volume_n_voxels (grid);
-  for (gsize i = 0; i < n; i++)
-    mask[i] = dist[i] > r2;
+  morphology (mask, grid, radius_mm, FALSE);
 }
 
 void

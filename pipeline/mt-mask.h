@@ -45,6 +45,21 @@ guint    mt_mask_components      (const guint8    *mask,
 /* Only the largest piece stays. */
 void     mt_mask_keep_largest    (guint8          *mask,
                                   const int        dims[3]);
+/* Splits a piece that two bodies make, joined by a neck: erodes it by 2,
+ * 4, ... up to max_radius_mm until it falls into two parts, the smaller at
+ * least min_fraction of the piece, and gives every voxel of the mask to the
+ * nearer part: labels 1 (the larger part) and 2, 0 outside. Returns 2, or 1
+ * (all voxels labelled 1) when no erosion splits it. */
+guint    mt_mask_split           (const guint8    *mask,
+                                  const MtVolume  *grid,
+                                  double           max_radius_mm,
+                                  double           min_fraction,
+                                  guint32         *labels);
+/* Only the pieces that hold a voxel of seeds stay (a reconstruction of the
+ * seeds within the mask); returns how many voxels stay. */
+gsize    mt_mask_keep_touching   (guint8          *mask,
+                                  const guint8    *seeds,
+                                  const int        dims[3]);
 /* Pieces smaller than min_voxels go; returns how many voxels went. */
 gsize    mt_mask_remove_islands  (guint8          *mask,
                                   const int        dims[3],

@@ -280,30 +280,15 @@ mt_segment_lungs (const MtVolume *ct,
       g_autofree guint8 *whole = g_new (guint8, n);
       for (gsize i = 0; i < n; i++)
         whole[i] = labels[i] == 1;
-      gsize whole_n = g_array_index (sizes, gsize, 0);
-      for (double r = 2; r <= 12; r += 2)
+      g_autofree guint32 *parts = g_new (guint32, n);
+      if (mt_mask_split (whole, ct, 12.0, 0.1, parts) == 2)
         {
-          g_autofree guint8 *core = g_memdup2 (whole, n);
-          mt_mask_erode (core, ct, r);
-          g_autofree guint32 *parts = g_new (guint32, n);
-          g_autoptr (GArray) part_sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
-          guint n_parts = mt_mask_components (core, ct->dims, parts, part_sizes);
-          if (n_parts < 2 || g_array_index (part_sizes, gsize, 1) < whole_n / 10)
-            continue;
-          g_autofree guint8 *a = g_new (guint8, n), *b = g_new (guint8, n);
-          for (gsize i = 0; i < n; i++)
-            {
-              a[i] = parts[i] == 1;
-              b[i] = parts[i] == 2;
-            }
-          g_autofree float *da = mt_mask_distance (a, ct), *db = mt_mask_distance (b, ct);
           for (gsize i = 0; i < n; i++)
             if (whole[i])
-              labels[i] = da[i] <= db[i] ? 1 : 2;
+              labels[i] = parts[i];
             else if (labels[i] == 2)
               labels[i] = 3;   /* the old second piece is not a lung */
           lungs = 2;
-          break;
         }
     }
   if (lungs == 0)
@@ -372,6 +357,27 @@ mt_segment_skeleton (const MtVolume *ct,
       g_free (bone);
       return FALSE;
     }
+  /* Marrow lies inside the cortex; a voxel that dense between dense cortex
+   * and soft tissue (below 100 HU) is the cortex's blurred rim, outside the
+   * bone's edge. */
+  const int nx = ct->dims[0], ny = ct->dims[1], nz = ct->dims[2];
+  const gsize plane = (gsize) nx * ny;
+  for (gsize i = 0; i < n; i++)
+    {
+      if (bone[i] || !near[i] || !body[i] || ct->data[i] < MARROW_HU)
+        continue;
+      int x = (int) (i % nx), y = (int) ((i / nx) % ny), z = (int) (i / plane);
+      float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
+      const gsize nb[6] = { x > 0 ? i - 1 : i, x < nx - 1 ? i + 1 : i, y > 0 ? i - nx : i,
+                            y < ny - 1 ? i + nx : i, z > 0 ? i - plane : i, z < nz - 1 ? i + plane : i };
+      for (int q = 0; q < 6; q++)
+        {
+          lo = MIN (lo, ct->data[nb[q]]);
+          hi = MAX (hi, ct->data[nb[q]]);
+        }
+      gboolean rim = lo < 100.0f && hi >= CORTEX_HU;
+      near[i] = !rim;
+    }
   for (gsize i = 0; i < n; i++)
     bone[i] = bone[i] || (near[i] && body[i] && ct->data[i] >= MARROW_HU);
   g_autofree guint8 *filled = g_memdup2 (bone, n);
@@ -384,7 +390,15 @@ mt_segment_skeleton (const MtVolume *ct,
   return TRUE;
 }
 
-static const char *task_names[] = { "body", "couch", "lungs", "airway", "skeleton", NULL };
+enum
+{
+  TASK_BODY, TASK_COUCH, TASK_LUNGS, TASK_AIRWAY, TASK_SKELETON, TASK_LIVER, TASK_KIDNEYS, TASK_HEART,
+  TASK_AORTA, TASK_FLUID, TASK_NODULE, N_TASKS
+};
+
+static const char *task_names[N_TASKS + 1] = {
+  "body", "couch", "lungs", "airway", "skeleton", "liver", "kidneys", "heart", "aorta", "fluid", "nodule", NULL,
+};
 
 const char * const *
 mt_segment_task_names (void)
@@ -392,31 +406,43 @@ mt_segment_task_names (void)
   return task_names;
 }
 
-/* Everything inside the skin, for the tasks that look only there: the body
- * segment with what was painted over it when the body task ran, found
- * afresh otherwise; computed once and kept in *cache. */
-static const guint8 *
-inside_body (MtSegmentation *seg, const MtVolume *ct, guint8 **cache, GCancellable *cancellable, GError **error)
+static void
+organ_context_clear (MtOrganContext *ctx)
 {
-  if (*cache != NULL)
-    return *cache;
-  const MtSegment *body = mt_segmentation_find (seg, "body");
-  if (body == NULL)
+  g_free (ctx->body);
+  g_free (ctx->lung_left);
+  g_free (ctx->lung_right);
+  g_free (ctx->lungs);
+  g_free (ctx->bone);
+  g_free (ctx->aorta_chain);
+  g_free (ctx->kidneys);
+  g_free (ctx->liver);
+  g_free (ctx->heart);
+}
+
+/* A segment found, painted with its name, category and colour. */
+static void
+paint_new (MtSegmentation *seg, const guint8 *mask, const char *name, MtSegmentCategory category,
+           guint8 r, guint8 g, guint8 b)
+{
+  if (mask == NULL)
+    return;
+  mt_segmentation_paint (seg, mask, mt_segmentation_add_segment (seg, name, category, (const guint8[3]) { r, g, b }));
+}
+
+/* An organ task that found nothing leaves a note and the other tasks go
+ * on; cancelling, or anything else, stops the run. */
+static gboolean
+organ_failed (MtSegmentation *seg, GError **task_error, GError **error)
+{
+  if (g_error_matches (*task_error, MT_SEGMENT_ERROR, MT_SEGMENT_ERROR_NOTHING))
     {
-      g_autofree guint8 *couch = NULL;
-      if (!mt_segment_body_couch (ct, cache, &couch, NULL, cancellable, error))
-        return NULL;
-      return *cache;
+      mt_segmentation_add_note (seg, (*task_error)->message);
+      g_clear_error (task_error);
+      return TRUE;
     }
-  gsize n = mt_volume_n_voxels (ct);
-  const MtSegment *couch = mt_segmentation_find (seg, "couch");
-  *cache = g_new (guint8, n);
-  for (gsize i = 0; i < n; i++)
-    {
-      guint16 v = mt_segmentation_get (seg, i);
-      (*cache)[i] = v != 0 && (couch == NULL || v != couch->value);
-    }
-  return *cache;
+  g_propagate_error (error, g_steal_pointer (task_error));
+  return FALSE;
 }
 
 MtSegmentation *
@@ -426,7 +452,7 @@ mt_segment_run (const MtVolume     *ct,
                 GCancellable       *cancellable,
                 GError            **error)
 {
-  gboolean want[G_N_ELEMENTS (task_names)] = { FALSE };
+  gboolean want[N_TASKS] = { FALSE };
   for (int t = 0; tasks != NULL && tasks[t] != NULL; t++)
     {
       gboolean all = g_str_equal (tasks[t], "all"), known = all;
@@ -451,62 +477,131 @@ mt_segment_run (const MtVolume     *ct,
                    _("The automatic segmentation works on CT in HU; this scan is %s."), ct->modality);
       return NULL;
     }
+  const gsize n = mt_volume_n_voxels (ct);
   g_autoptr (MtSegmentation) seg = mt_segmentation_new (ct);
-  g_autofree guint8 *inside = NULL;   /* everything inside the skin, once */
-  if (want[0] || want[1])
+  MtOrganContext ctx = { 0 };
+  g_autofree guint8 *couch = NULL, *airway = NULL, *skeleton = NULL, *liver = NULL, *kidney_left = NULL,
+                    *kidney_right = NULL, *heart = NULL, *aorta = NULL, *fluid = NULL, *nodule = NULL;
+  GError *task_error = NULL;
+  gboolean ok = FALSE;
+  gboolean organs = want[TASK_LIVER] || want[TASK_KIDNEYS] || want[TASK_HEART] || want[TASK_AORTA]
+                    || want[TASK_FLUID] || want[TASK_NODULE];
+  gboolean need_lungs = want[TASK_LUNGS] || want[TASK_AIRWAY] || organs;
+  /* Found in the order each needs the one before; painted below from the
+   * largest to the most specific, which wins its voxels. */
+  if (progress)
+    mt_progress_set_stage (progress, 0.0, 0.3, N_("Finding the body and the couch"));
+  if (!mt_segment_body_couch (ct, &ctx.body, &couch, progress, cancellable, error))
+    goto out;
+  if (need_lungs)
     {
-      g_autofree guint8 *body = NULL, *couch = NULL;
       if (progress)
-        mt_progress_set_stage (progress, 0.0, 1.0, N_("Finding the body and the couch"));
-      if (!mt_segment_body_couch (ct, &body, &couch, progress, cancellable, error))
-        return NULL;
-      /* The most specific segment wins: organs painted later go over the
-       * body. */
-      if (want[0])
+        mt_progress_set_stage (progress, 0.3, 0.45, N_("Finding the lungs and the airways"));
+      if (mt_segment_lungs (ct, ctx.body, &ctx.lung_left, &ctx.lung_right, &airway, cancellable, &task_error))
         {
-          /* Shown by its outline: a fill as large as the body would veil it. */
-          guint16 value = mt_segmentation_add_segment (seg, "body", MT_SEGMENT_TISSUE,
-                                                       (const guint8[3]) { 222, 184, 160 });
-          mt_segmentation_set_fill (seg, value, 0);
-          mt_segmentation_paint (seg, body, value);
+          ctx.lungs = g_new (guint8, n);
+          for (gsize i = 0; i < n; i++)
+            ctx.lungs[i] = ctx.lung_left[i] || ctx.lung_right[i] || airway[i];
         }
-      if (want[1])
-        mt_segmentation_paint (seg, couch, mt_segmentation_add_segment (seg, "couch", MT_SEGMENT_DEVICE,
-                                                                         (const guint8[3]) { 120, 120, 140 }));
+      else if (organ_failed (seg, &task_error, error))
+        organs = FALSE;   /* a head or a limb: the organ tasks start from the lungs */
+      else
+        goto out;
     }
-  if (want[2] || want[3])
+  if (want[TASK_SKELETON])
     {
-      g_autofree guint8 *left = NULL, *right = NULL, *tree = NULL;
-      const guint8 *body = inside_body (seg, ct, &inside, cancellable, error);
-      if (body == NULL)
-        return NULL;
       if (progress)
-        mt_progress_set_stage (progress, 0.0, 1.0, N_("Finding the lungs and the airways"));
-      if (!mt_segment_lungs (ct, body, &left, &right, &tree, cancellable, error))
-        return NULL;
-      if (want[2])
+        mt_progress_set_stage (progress, 0.45, 0.55, N_("Finding the skeleton"));
+      if (!mt_segment_skeleton (ct, ctx.body, &skeleton, cancellable, error))
+        goto out;
+    }
+  if (organs)
+    {
+      if (progress)
+        mt_progress_set_stage (progress, 0.55, 0.6, N_("Finding the aorta"));
+      ctx.bone = mt_segment_bone_core (ct, ctx.body);
+      if (!mt_segment_aorta_descending (ct, &ctx, &task_error) && !organ_failed (seg, &task_error, error))
+        goto out;
+      if (!step (progress, 1.0, cancellable, error))
+        goto out;
+      if ((want[TASK_KIDNEYS] || want[TASK_LIVER] || want[TASK_HEART] || want[TASK_AORTA] || want[TASK_FLUID])
+          && ctx.aorta_hu > 0)
         {
-          mt_segmentation_paint (seg, left, mt_segmentation_add_segment (seg, "lung_left", MT_SEGMENT_ORGAN,
-                                                                          (const guint8[3]) { 140, 190, 240 }));
-          mt_segmentation_paint (seg, right, mt_segmentation_add_segment (seg, "lung_right", MT_SEGMENT_ORGAN,
-                                                                           (const guint8[3]) { 100, 160, 230 }));
+          if (progress)
+            mt_progress_set_stage (progress, 0.6, 0.65, N_("Finding the kidneys"));
+          if (!mt_segment_kidneys (ct, &ctx, &kidney_left, &kidney_right, &task_error)
+              && !organ_failed (seg, &task_error, error))
+            goto out;
+          if (!step (progress, 1.0, cancellable, error))
+            goto out;
         }
-      if (want[3])
-        mt_segmentation_paint (seg, tree, mt_segmentation_add_segment (seg, "airway", MT_SEGMENT_ORGAN,
-                                                                        (const guint8[3]) { 200, 230, 255 }));
+      if (want[TASK_HEART] || want[TASK_LIVER] || want[TASK_AORTA] || want[TASK_FLUID])
+        {
+          if (progress)
+            mt_progress_set_stage (progress, 0.65, 0.75, N_("Finding the heart"));
+          if (!mt_segment_heart (ct, &ctx, &heart, &task_error) && !organ_failed (seg, &task_error, error))
+            goto out;
+          if (!step (progress, 1.0, cancellable, error))
+            goto out;
+        }
+      if (want[TASK_LIVER] || want[TASK_HEART] || want[TASK_AORTA] || want[TASK_FLUID])
+        {
+          if (progress)
+            mt_progress_set_stage (progress, 0.75, 0.85, N_("Finding the liver"));
+          if (!mt_segment_liver (ct, &ctx, &liver, &task_error) && !organ_failed (seg, &task_error, error))
+            goto out;
+          if (!step (progress, 1.0, cancellable, error))
+            goto out;
+        }
+      if (want[TASK_AORTA] && ctx.aorta_hu > 0 && !mt_segment_aorta (ct, &ctx, &aorta, error))
+        goto out;
+      if (want[TASK_FLUID])
+        {
+          if (progress)
+            mt_progress_set_stage (progress, 0.85, 0.95, N_("Finding fluid"));
+          if (!mt_segment_fluid (ct, &ctx, &fluid, error) || !step (progress, 1.0, cancellable, error))
+            goto out;
+        }
+      if (want[TASK_NODULE])
+        {
+          if (progress)
+            mt_progress_set_stage (progress, 0.95, 1.0, N_("Finding lung nodules"));
+          if (!mt_segment_nodules (ct, &ctx, &nodule, error) || !step (progress, 1.0, cancellable, error))
+            goto out;
+        }
     }
-  if (want[4])
+
+  if (want[TASK_BODY])
     {
-      g_autofree guint8 *bone = NULL;
-      const guint8 *body = inside_body (seg, ct, &inside, cancellable, error);
-      if (body == NULL)
-        return NULL;
-      if (progress)
-        mt_progress_set_stage (progress, 0.0, 1.0, N_("Finding the skeleton"));
-      if (!mt_segment_skeleton (ct, body, &bone, cancellable, error))
-        return NULL;
-      mt_segmentation_paint (seg, bone, mt_segmentation_add_segment (seg, "skeleton", MT_SEGMENT_TISSUE,
-                                                                      (const guint8[3]) { 241, 214, 145 }));
+      /* Shown by its outline: a fill as large as the body would veil it. */
+      guint16 value = mt_segmentation_add_segment (seg, "body", MT_SEGMENT_TISSUE, (const guint8[3]) { 222, 184, 160 });
+      mt_segmentation_set_fill (seg, value, 0);
+      mt_segmentation_paint (seg, ctx.body, value);
     }
-  return g_steal_pointer (&seg);
+  if (want[TASK_COUCH])
+    paint_new (seg, couch, "couch", MT_SEGMENT_DEVICE, 120, 120, 140);
+  if (want[TASK_LUNGS])
+    {
+      paint_new (seg, ctx.lung_left, "lung_left", MT_SEGMENT_ORGAN, 140, 190, 240);
+      paint_new (seg, ctx.lung_right, "lung_right", MT_SEGMENT_ORGAN, 100, 160, 230);
+    }
+  if (want[TASK_AIRWAY])
+    paint_new (seg, airway, "airway", MT_SEGMENT_ORGAN, 200, 230, 255);
+  paint_new (seg, skeleton, "skeleton", MT_SEGMENT_TISSUE, 241, 214, 145);
+  if (want[TASK_LIVER])
+    paint_new (seg, liver, "liver", MT_SEGMENT_ORGAN, 221, 130, 101);
+  if (want[TASK_KIDNEYS])
+    {
+      paint_new (seg, kidney_left, "kidney_left", MT_SEGMENT_ORGAN, 185, 102, 83);
+      paint_new (seg, kidney_right, "kidney_right", MT_SEGMENT_ORGAN, 185, 102, 83);
+    }
+  if (want[TASK_HEART])
+    paint_new (seg, heart, "heart", MT_SEGMENT_ORGAN, 206, 110, 84);
+  paint_new (seg, aorta, "aorta", MT_SEGMENT_ORGAN, 224, 97, 76);
+  paint_new (seg, fluid, "fluid", MT_SEGMENT_FLUID, 80, 200, 220);
+  paint_new (seg, nodule, "nodule", MT_SEGMENT_LESION, 255, 220, 0);
+  ok = TRUE;
+out:
+  organ_context_clear (&ctx);
+  return ok ? g_steal_pointer (&seg) : NULL;
 }

@@ -48,8 +48,72 @@ gboolean mt_segment_skeleton     (const MtVolume     *ct,
                                   guint8            **skeleton,
                                   GCancellable       *cancellable,
                                   GError            **error);
+/* What the organ tasks share: the masks found so far on the CT's grid (NULL
+ * when not found yet) and the values measured on the way. */
+typedef struct
+{
+  guint8 *body;          /* inside the skin */
+  guint8 *lung_left, *lung_right;
+  guint8 *lungs;         /* both lungs and the airways */
+  guint8 *bone;          /* bone with the marrow it rings, 2 mm wider */
+  guint8 *aorta_chain;   /* the descending aorta's round sections */
+  double  aorta_hu;      /* their mean */
+  guint8 *kidneys;
+  guint8 *liver;
+  double  liver_hu;
+  guint8 *heart;
+} MtOrganContext;
+
+/* Bone (400 HU and up) inside the body with the marrow it encloses in a
+ * slice, widened by 2 mm over its blurred rim. */
+guint8  *mt_segment_bone_core         (const MtVolume *ct,
+                                       const guint8   *body);
+/* The descending aorta: the longest stack of round sections of contrast
+ * blood (150 HU and up) from slice to slice; sets aorta_chain, aorta_hu. */
+gboolean mt_segment_aorta_descending  (const MtVolume *ct,
+                                       MtOrganContext *ctx,
+                                       GError        **error);
+/* The enhancing kidneys: bright cortex (140 HU and up) beside the spine
+ * and behind the body's centre, closed over medulla and sinus. */
+gboolean mt_segment_kidneys           (const MtVolume *ct,
+                                       MtOrganContext *ctx,
+                                       guint8        **left,
+                                       guint8        **right,
+                                       GError        **error);
+/* The liver: tissue within -35..+60 HU of the value found 20 mm under the
+ * right lung's base, opened by 4 mm, the piece under that lung. */
+gboolean mt_segment_liver             (const MtVolume *ct,
+                                       MtOrganContext *ctx,
+                                       guint8        **liver,
+                                       GError        **error);
+/* The heart: the thickest mass of tissue and blood between the lungs, with
+ * its epicardial fat. */
+gboolean mt_segment_heart             (const MtVolume *ct,
+                                       MtOrganContext *ctx,
+                                       guint8        **heart,
+                                       GError        **error);
+/* The whole aorta: the descending stack, and the arch and ascending aorta
+ * grown from its top through blood nearly as bright, stopping at the heart. */
+gboolean mt_segment_aorta             (const MtVolume *ct,
+                                       MtOrganContext *ctx,
+                                       guint8        **aorta,
+                                       GError        **error);
+/* Fluid collections: 5 mL or more whose local mean lies in -5..20 HU,
+ * outside the organs found and the spinal canal. */
+gboolean mt_segment_fluid             (const MtVolume *ct,
+                                       MtOrganContext *ctx,
+                                       guint8        **fluid,
+                                       GError        **error);
+/* Lung-nodule candidates: solid (above -400 HU) compact lumps in the lungs
+ * that a 2.5 mm opening leaves and no longer than a ball of their depth. */
+gboolean mt_segment_nodules           (const MtVolume *ct,
+                                       MtOrganContext *ctx,
+                                       guint8        **nodule,
+                                       GError        **error);
+
 /* The task names this version can run, in order ("body", "couch", "lungs",
- * "airway", "skeleton"). */
+ * "airway", "skeleton", "liver", "kidneys", "heart", "aorta", "fluid",
+ * "nodule"). */
 const char * const *mt_segment_task_names (void);
 /* Runs the named tasks ("all": every one available) into a new
  * segmentation of the CT, with segments named as in the foundation issue;

@@ -37,6 +37,7 @@ struct _MtSegmentation
   GPtrArray      *segments;
   GPtrArray      *undo;       /* of Edit, newest last */
   GPtrArray      *redo;
+  GPtrArray      *notes;      /* of char *: what the tasks could not find */
 };
 
 static void
@@ -65,6 +66,7 @@ mt_segmentation_new (const MtVolume *reference)
   seg->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
   seg->undo = g_ptr_array_new_with_free_func ((GDestroyNotify) edit_free);
   seg->redo = g_ptr_array_new_with_free_func ((GDestroyNotify) edit_free);
+  seg->notes = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   return seg;
 }
 
@@ -86,6 +88,7 @@ mt_segmentation_unref (MtSegmentation *seg)
   g_ptr_array_unref (seg->segments);
   g_ptr_array_unref (seg->undo);
   g_ptr_array_unref (seg->redo);
+  g_ptr_array_unref (seg->notes);
   g_free (seg);
 }
 
@@ -99,6 +102,22 @@ gsize
 mt_segmentation_n_voxels (MtSegmentation *seg)
 {
   return seg->n;
+}
+
+void
+mt_segmentation_add_note (MtSegmentation *seg,
+                          const char     *note)
+{
+  g_return_if_fail (note != NULL);
+  g_ptr_array_add (seg->notes, g_strdup (note));
+}
+
+const char * const *
+mt_segmentation_get_notes (MtSegmentation *seg)
+{
+  static const char *const none[] = { NULL };
+  /* An empty array may not have allocated its terminator yet. */
+  return seg->notes->pdata != NULL ? (const char * const *) seg->notes->pdata : none;
 }
 
 guint

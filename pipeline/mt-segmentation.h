@@ -45,6 +45,10 @@ void             mt_segmentation_unref        (MtSegmentation        *seg);
  * direction). */
 const MtVolume  *mt_segmentation_get_grid     (MtSegmentation        *seg);
 gsize            mt_segmentation_n_voxels     (MtSegmentation        *seg);
+/* Notes for the user on what a task could not find (NULL-terminated). */
+void             mt_segmentation_add_note     (MtSegmentation        *seg,
+                                               const char            *note);
+const char * const *mt_segmentation_get_notes (MtSegmentation        *seg);
 guint            mt_segmentation_bits         (MtSegmentation        *seg);
 
 guint            mt_segmentation_n_segments   (MtSegmentation        *seg);

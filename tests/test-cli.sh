@@ -57,7 +57,11 @@ grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from
 "$cli" info --json "$tmp/seg.nii.gz" > "$tmp/seginfo.json"
 [ "$(json "$tmp/seginfo.json" "d['series'][0]['dimensions']")" = "[256, 256, 100]" ]; ok $? "segment: the label map on the scan's grid"
 [ "$(json "$tmp/seginfo.json" "[round(x, 3) for x in d['series'][0]['origin']]")" = "$(json "$tmp/demo.json" "[round(x, 3) for x in d['series'][0]['origin']]")" ]; ok $? "segment: and at its origin"
-"$cli" segment "$tmp/demo/baseline" --tasks heart --out "$tmp/x.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "body, couch, lungs, airway, skeleton" "$tmp/err"; ok $? "segment: a task not available says which are"
+"$cli" segment "$tmp/demo/baseline" --tasks spleen --out "$tmp/x.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "body, couch, lungs, airway, skeleton, liver, kidneys, heart, aorta, fluid, nodule" "$tmp/err"; ok $? "segment: a task not available says which are"
+# the organs, named as in the foundation issue; the nodule with its RECIST diameter
+"$cli" segment "$tmp/demo/baseline" --tasks heart,aorta,kidneys,nodule --out "$tmp/organs.nii.gz" --json > "$tmp/organs.json"; ok $? "segment organs exits 0"
+[ "$(json "$tmp/organs.json" "[s['name'] for s in d['segments']]")" = "['kidney_left', 'kidney_right', 'heart', 'aorta', 'nodule']" ]; ok $? "segment organs: named as in the foundation issue"
+[ "$(json "$tmp/organs.json" "d['notes'] == [] and 400 < d['segments'][2]['volume_mL'] < 800 and 10 < max(s.get('longest_diameter_mm', 0) for s in d['segments']) < 16")" = "True" ]; ok $? "segment organs: heart volume, nodule diameter, no notes"
 "$cli" segment "$tmp/demo/baseline" --out "$tmp/x.nii.gz" --seg "$tmp/x.dcm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "DICOM SEG" "$tmp/err"; ok $? "segment --seg: refused plainly, not half-written"
 
 # measure on the demo: kept with the scan, listed again

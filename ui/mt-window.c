@@ -1119,7 +1119,9 @@ segment_done (GObject *source, GAsyncResult *result, gpointer user_data)
       const MtSurface *s = surfaces->pdata[i];
       mt_viewer_add_surface (self->viewer, mt_surface_new (s->mesh, s->name, s->rgba));
     }
-  show_message (self, NULL);
+  /* Organs a task could not find are said so, not silently missing. */
+  g_autofree char *notes = g_strjoinv ("\n", (char **) mt_segmentation_get_notes (seg));
+  show_message (self, notes[0] != '\0' ? notes : NULL);
 }
 
 /* ("all") or ("body,couch,lungs"): the automatic tasks on the scan shown,
