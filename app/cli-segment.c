@@ -8,6 +8,7 @@
 
 #include "cli-common.h"
 #include "cli-segment.h"
+#include "mt-dicom-seg.h"
 #include "mt-nifti.h"
 #include "mt-progress.h"
 #include "mt-segment-tasks.h"
@@ -24,13 +25,16 @@ on_progress (double fraction, const char *message, gpointer data)
 int
 mt_cli_segment (int argc, char **argv)
 {
-  g_autofree char *tasks = g_strdup ("all"), *out = NULL, *seg_out = NULL, *csv = NULL;
+  g_autofree char *tasks = NULL, *out = NULL, *seg_out = NULL, *seg_in = NULL, *csv = NULL;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks, N_("What to find, by name, or all"), "all|body,couch,..." },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Label map to write (NIfTI, on the scan's grid and affine)"),
       "LABELS.nii.gz" },
-    { "seg", 0, 0, G_OPTION_ARG_FILENAME, &seg_out, N_("DICOM SEG to write"), "OUT.dcm" },
+    { "seg", 0, 0, G_OPTION_ARG_FILENAME, &seg_out,
+      N_("DICOM SEG to write as well (PATH must be the DICOM series)"), "OUT.dcm" },
+    { "from-seg", 0, 0, G_OPTION_ARG_FILENAME, &seg_in,
+      N_("Read the segments from this DICOM SEG instead of running tasks"), "SEG.dcm" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
       N_("Statistics to write as CSV: volume, mean and SD, bounding box, longest diameter of lesions"), "STATS.csv" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
@@ -39,20 +43,13 @@ mt_cli_segment (int argc, char **argv)
   };
   if (!mt_cli_parse_options (&argc, &argv, _("PATH — segment a CT: body, couch and more, as a label map"), entries))
     return 2;
-  if (argc != 2 || out == NULL)
+  if (argc != 2 || (out == NULL && seg_out == NULL) || (tasks != NULL && seg_in != NULL))
     {
-      g_printerr ("%s\n", _("Usage: medtwin-cli segment PATH --tasks all|body,couch,... --out LABELS.nii.gz "
-                            "[--csv STATS.csv] [--seg OUT.dcm] [--json]"));
+      g_printerr ("%s\n", _("Usage: medtwin-cli segment PATH [--tasks all|body,couch,... | --from-seg SEG.dcm] "
+                            "[--out LABELS.nii.gz] [--seg OUT.dcm] [--csv STATS.csv] [--json]"));
       return 2;
     }
-  if (seg_out != NULL)
-    {
-      /* Said plainly rather than written half-right. */
-      g_printerr (_("medtwin-cli: DICOM SEG export is not in this version yet; write the NIfTI label map with "
-                    "--out\n"));
-      return 2;
-    }
-  g_auto (GStrv) names = g_strsplit (tasks, ",", -1);
+  g_auto (GStrv) names = g_strsplit (tasks != NULL ? tasks : "all", ",", -1);
   g_autoptr (GError) error = NULL;
   g_autoptr (MtVolume) ct = mt_series_read_volume (argv[1], NULL, NULL, &error);
   if (ct == NULL)
@@ -62,7 +59,9 @@ mt_cli_segment (int argc, char **argv)
     }
   g_autoptr (MtProgress) progress = mt_progress_new (on_progress, GINT_TO_POINTER (quiet || json), NULL);
   gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (MtSegmentation) seg = mt_segment_run (ct, (const char * const *) names, progress, NULL, &error);
+  g_autoptr (MtSegmentation) seg = seg_in != NULL ? mt_dicom_seg_read (seg_in, ct, &error)
+                                                  : mt_segment_run (ct, (const char * const *) names, progress, NULL,
+                                                                    &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (!quiet && !json)
     g_printerr ("\n");
@@ -71,11 +70,20 @@ mt_cli_segment (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error->message);
       return error->domain == MT_SEGMENT_ERROR && error->code == MT_SEGMENT_ERROR_TASK ? 2 : 1;
     }
-  g_autoptr (MtVolume) labels = mt_segmentation_to_volume (seg);
-  if (labels == NULL
-      || !mt_nifti_write (labels, mt_segmentation_bits (seg) == 8 ? MT_NIFTI_UINT8 : MT_NIFTI_INT16, out, &error))
+  if (out != NULL)
     {
-      g_printerr ("medtwin-cli: %s\n", error ? error->message : _("Not enough memory for the label map"));
+      g_autoptr (MtVolume) labels = mt_segmentation_to_volume (seg);
+      if (labels == NULL
+          || !mt_nifti_write (labels, mt_segmentation_bits (seg) == 8 ? MT_NIFTI_UINT8 : MT_NIFTI_INT16, out,
+                              &error))
+        {
+          g_printerr ("medtwin-cli: %s\n", error ? error->message : _("Not enough memory for the label map"));
+          return 1;
+        }
+    }
+  if (seg_out != NULL && !mt_dicom_seg_write (seg, argv[1], seg_out, &error))
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
   g_autoptr (GArray) stats = mt_segmentation_statistics (seg, ct);
@@ -141,6 +149,8 @@ mt_cli_segment (int argc, char **argv)
   json_builder_add_double_value (b, ms);
   json_builder_set_member_name (b, "out");
   json_builder_add_string_value (b, out);
+  json_builder_set_member_name (b, "seg");
+  json_builder_add_string_value (b, seg_out);
   json_builder_end_object (b);
   if (json)
     mt_cli_print_json (b);

@@ -28,8 +28,8 @@ G_DEFINE_QUARK (mt-dicom-error-quark, mt_dicom_error)
 
 /* Decoders are registered once, before any worker thread reads a file; DCMTK's
  * own logging is silenced because every failure reaches the user as a GError. */
-static void
-dicom_init (void)
+void
+mt_dicom_init (void)
 {
   static gsize once = 0;
   if (g_once_init_enter (&once))
@@ -320,7 +320,7 @@ mt_dicom_read_header (const char *path,
                       GError    **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
-  dicom_init ();
+  mt_dicom_init ();
   try
     {
       return read_header_impl (path, error);
@@ -548,7 +548,7 @@ mt_dicom_read_pixels (const MtDicomSlice *header,
 {
   g_return_val_if_fail (header != NULL, FALSE);
   g_return_val_if_fail (dest != NULL, FALSE);
-  dicom_init ();
+  mt_dicom_init ();
   try
     {
       return read_pixels_impl (header, dest, n_values, error);
@@ -574,7 +574,7 @@ mt_dicom_read_rgb (const MtDicomSlice *h,
                    GError            **error)
 {
   g_return_val_if_fail (h != NULL && rgb != NULL, FALSE);
-  dicom_init ();
+  mt_dicom_init ();
   const gsize plane = (gsize) h->rows * h->columns;
   if (n_pixels != plane * h->frames)
     {
@@ -806,7 +806,7 @@ mt_dicom_write_ct (const MtDicomCtSpec *spec,
                    GError             **error)
 {
   g_return_val_if_fail (spec != NULL && spec->pixels != NULL, FALSE);
-  dicom_init ();
+  mt_dicom_init ();
   try
     {
       return write_ct_impl (spec, path, error);
@@ -849,7 +849,7 @@ mt_dicom_read_dicomdir (const char *path,
                         GPtrArray  *files,
                         GError    **error)
 {
-  dicom_init ();
+  mt_dicom_init ();
   try
     {
       DcmFileFormat ff;

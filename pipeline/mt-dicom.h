@@ -21,6 +21,10 @@ typedef enum
 } MtDicomError;
 GQuark mt_dicom_error_quark (void);
 
+/* Registers DCMTK's decoders and silences its logging; done by every
+ * entry point, once. */
+void   mt_dicom_init (void);
+
 /* What an enhanced (multi-frame) image says of one of its frames. */
 typedef struct
 {

@@ -440,6 +440,13 @@ mt_segmentation_redo (MtSegmentation *seg)
   return TRUE;
 }
 
+void
+mt_segmentation_clear_history (MtSegmentation *seg)
+{
+  g_ptr_array_set_size (seg->undo, 0);
+  g_ptr_array_set_size (seg->redo, 0);
+}
+
 gsize
 mt_segmentation_history_bytes (MtSegmentation *seg)
 {

@@ -114,6 +114,8 @@ gboolean         mt_segmentation_undo         (MtSegmentation        *seg);
 gboolean         mt_segmentation_redo         (MtSegmentation        *seg);
 /* Bytes the undo and redo records hold. */
 gsize            mt_segmentation_history_bytes (MtSegmentation       *seg);
+/* Forgets every undo and redo step (after reading a file, say). */
+void             mt_segmentation_clear_history (MtSegmentation       *seg);
 /* The labels as a float volume on the grid (for NIfTI and the like). */
 MtVolume        *mt_segmentation_to_volume    (MtSegmentation        *seg);
 

@@ -62,7 +62,13 @@ grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from
 "$cli" segment "$tmp/demo/baseline" --tasks heart,aorta,kidneys,nodule --out "$tmp/organs.nii.gz" --json > "$tmp/organs.json"; ok $? "segment organs exits 0"
 [ "$(json "$tmp/organs.json" "[s['name'] for s in d['segments']]")" = "['kidney_left', 'kidney_right', 'heart', 'aorta', 'nodule']" ]; ok $? "segment organs: named as in the foundation issue"
 [ "$(json "$tmp/organs.json" "d['notes'] == [] and 400 < d['segments'][2]['volume_mL'] < 800 and 10 < max(s.get('longest_diameter_mm', 0) for s in d['segments']) < 16")" = "True" ]; ok $? "segment organs: heart volume, nodule diameter, no notes"
-"$cli" segment "$tmp/demo/baseline" --out "$tmp/x.nii.gz" --seg "$tmp/x.dcm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "DICOM SEG" "$tmp/err"; ok $? "segment --seg: refused plainly, not half-written"
+# DICOM SEG: written beside the label map, read back onto the scan identical
+"$cli" segment "$tmp/demo/baseline" --tasks body,couch,nodule --out "$tmp/x.nii.gz" --seg "$tmp/x.dcm" -q > /dev/null; ok $? "segment --seg exits 0"
+dcmdump "$tmp/x.dcm" > "$tmp/x.dump" 2>&1 && grep -q "SegmentationStorage" "$tmp/x.dump" && [ "$(grep -c "SegmentLabel" "$tmp/x.dump")" = 3 ]; ok $? "segment --seg: DCMTK's dcmdump reads a SEG of 3 segments"
+"$cli" segment "$tmp/demo/baseline" --from-seg "$tmp/x.dcm" --out "$tmp/back.nii.gz" --json > "$tmp/back.json"; ok $? "segment --from-seg exits 0"
+cmp -s <(gzip -dc "$tmp/x.nii.gz" | tail -c +353) <(gzip -dc "$tmp/back.nii.gz" | tail -c +353); ok $? "segment --from-seg: the label map read back identical"
+"$cli" segment "$tmp/demo/baseline" --from-seg "$tmp/demo/baseline/CT0001.dcm" --out "$tmp/y.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "not a DICOM Segmentation" "$tmp/err" && [ ! -e "$tmp/y.nii.gz" ]; ok $? "segment --from-seg of a CT slice: exit 1, says what it is not"
+"$cli" segment "$tmp/x.nii.gz" --tasks body --seg "$tmp/z.dcm" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && [ ! -e "$tmp/z.dcm" ] && [ ! -e "$tmp/z.dcm.part" ]; ok $? "segment --seg of a NIfTI: refused, nothing half-written"
 
 # measure on the demo: kept with the scan, listed again
 export MEDTWIN_MEASUREMENTS="$tmp/kept"

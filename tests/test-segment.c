@@ -5,8 +5,12 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "mt-dicom-seg.h"
+#include "mt-dicom.h"
+#include "mt-file-utils.h"
 #include "mt-mask.h"
 #include "mt-phantom.h"
 #include "mt-segment-tasks.h"
@@ -433,6 +437,93 @@ test_real_organs (void)
   g_assert_true (mt_segmentation_get_notes (seg)[0] == NULL);
 }
 
+/* DICOM SEG out and back: the same voxels, names, free-text labels,
+ * categories and colours; a clear refusal for another scan's grid. */
+static void
+test_dicom_seg (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-seg-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_true (mt_phantom_write (dir, 3, NULL, NULL, &error));
+  g_autofree char *baseline = g_build_filename (dir, "baseline", NULL);
+  g_autofree char *followup = g_build_filename (dir, "followup", NULL);
+  g_autoptr (MtVolume) ct = mt_series_read_volume (baseline, NULL, NULL, &error);
+  g_assert_no_error (error);
+  gsize n = mt_volume_n_voxels (ct);
+  g_autoptr (MtSegmentation) seg = mt_segmentation_new (ct);
+  g_autofree guint8 *dense = mt_mask_threshold (ct, -500, G_MAXDOUBLE);
+  guint16 body = mt_segmentation_add_segment (seg, "body", MT_SEGMENT_TISSUE, (const guint8[3]) { 222, 184, 160 });
+  mt_segmentation_paint (seg, dense, body);
+  guint16 tumor = mt_segmentation_add_segment (seg, "lesion 1", MT_SEGMENT_LESION, (const guint8[3]) { 255, 128, 0 });
+  mt_segmentation_set_label (seg, tumor, "TUMOR");
+  const double centre[3] = { -88, -25, 85 };
+  g_assert_cmpuint (mt_segmentation_paint_ball (seg, centre, 8.0, NULL, tumor, FALSE), >, 100);
+  mt_segmentation_add_segment (seg, "empty", MT_SEGMENT_ANNOTATION, (const guint8[3]) { 10, 200, 30 });
+  g_autofree char *out = g_build_filename (dir, "seg.dcm", NULL);
+  g_assert_true (mt_dicom_seg_write (seg, baseline, out, &error));
+  g_assert_no_error (error);
+
+  g_autoptr (MtSegmentation) back = mt_dicom_seg_read (out, ct, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mt_segmentation_n_segments (back), ==, 3);
+  gsize differ = 0;
+  for (gsize i = 0; i < n; i++)
+    differ += mt_segmentation_get (back, i) != mt_segmentation_get (seg, i);
+  g_assert_cmpuint (differ, ==, 0);
+  for (guint s = 0; s < 3; s++)
+    {
+      const MtSegment *a = mt_segmentation_get_segment (seg, s), *b = mt_segmentation_get_segment (back, s);
+      g_assert_cmpstr (a->name, ==, b->name);
+      g_assert_cmpstr (a->label, ==, b->label);
+      g_assert_cmpint (a->category, ==, b->category);
+      for (int c = 0; c < 3; c++)
+        g_assert_cmpint (abs (a->color[c] - b->color[c]), <=, 1);
+    }
+  g_assert_cmpuint (mt_segmentation_history_bytes (back), ==, 0);
+
+  /* The follow-up is another frame of reference: not silently misplaced. */
+  g_autoptr (MtVolume) other = mt_series_read_volume (followup, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (MtSegmentation) wrong = mt_dicom_seg_read (out, other, &error);
+  g_assert_null (wrong);
+  g_assert_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_UNSUPPORTED);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  /* A CT slice is no SEG. */
+  g_autofree char *slice = g_build_filename (baseline, "CT0001.dcm", NULL);
+  g_assert_null (mt_dicom_seg_read (slice, ct, &error));
+  g_assert_error (error, MT_DICOM_ERROR, MT_DICOM_ERROR_NOT_DICOM);
+  g_clear_error (&error);
+  /* A folder that cannot take the file: an error, and no half file. */
+  g_autofree char *bad = g_build_filename (dir, "no", "such", "seg.dcm", NULL);
+  g_assert_false (mt_dicom_seg_write (seg, baseline, bad, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* DCMTK and dciodvfy (dicom3tools) accept it. */
+  g_autofree char *dump_out = NULL;
+  int status = 0;
+  const char *dump[] = { "dcmdump", out, NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) dump, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, &dump_out, NULL, &status, &error));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (dump_out, "SegmentationStorage"));
+  g_autofree char *dciodvfy = g_find_program_in_path ("dciodvfy");
+  if (dciodvfy != NULL)
+    {
+      g_autofree char *report = NULL;
+      const char *verify[] = { dciodvfy, out, NULL };
+      g_assert_true (g_spawn_sync (NULL, (char **) verify, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                                   &report, &status, &error));
+      g_test_message ("dciodvfy: %s", report);
+      g_assert_null (strstr (report, "Error"));
+    }
+  else
+    g_test_message ("dciodvfy (dicom3tools) is not installed: SEG checked by DCMTK only");
+  mt_remove_tree (dir);
+}
+
 /* Figures of a lesion whose answers are known: a ball of 10 mm radius. */
 static void
 test_statistics (void)
@@ -587,5 +678,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/segment/demo-body-couch", test_demo_body_couch);
   g_test_add_func ("/pipeline/segment/real-body-couch", test_real_body_couch);
   g_test_add_func ("/pipeline/segment/real-organs", test_real_organs);
+  g_test_add_func ("/pipeline/segment/dicom-seg", test_dicom_seg);
   return g_test_run ();
 }
