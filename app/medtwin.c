@@ -194,6 +194,7 @@ on_startup (GtkApplication *app)
     { "win.surfaces", "<Control>u" },
     { "win.edit-clipping", "<Control>k" },
     { "win.segment('all')", "<Control><Shift>g" },
+    { "win.save-segments('')", "<Control><Shift>e" }, { "win.open-segments('')", "<Control><Shift>o" },
     { "win.tool('brush')", "<Control>b" }, { "win.tool('eraser')", "<Control><Shift>b" },
     { "win.undo", "<Control>z" }, { "win.redo", "<Control><Shift>z" },
     { "win.annotations", "<Control>h" }, { "win.show-help-overlay", "<Control>question" },

@@ -71,6 +71,30 @@ mt_segmentation_new (const MtVolume *reference)
 }
 
 MtSegmentation *
+mt_segmentation_copy (MtSegmentation *seg)
+{
+  MtSegmentation *copy = mt_segmentation_new (seg->grid);
+  if (seg->l16 != NULL)
+    {
+      g_clear_pointer (&copy->l8, g_free);
+      copy->l16 = g_memdup2 (seg->l16, seg->n * sizeof (guint16));
+    }
+  else
+    memcpy (copy->l8, seg->l8, seg->n);
+  for (guint i = 0; i < seg->segments->len; i++)
+    {
+      const MtSegment *s = seg->segments->pdata[i];
+      MtSegment *d = g_memdup2 (s, sizeof *s);
+      d->name = g_strdup (s->name);
+      d->label = g_strdup (s->label);
+      g_ptr_array_add (copy->segments, d);
+    }
+  for (guint i = 0; i < seg->notes->len; i++)
+    mt_segmentation_add_note (copy, seg->notes->pdata[i]);
+  return copy;
+}
+
+MtSegmentation *
 mt_segmentation_ref (MtSegmentation *seg)
 {
   g_atomic_ref_count_inc (&seg->ref);

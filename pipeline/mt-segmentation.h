@@ -39,6 +39,9 @@ typedef struct
 typedef struct _MtSegmentation MtSegmentation;
 
 MtSegmentation  *mt_segmentation_new          (const MtVolume        *reference);
+/* A copy of the labels and the segment table, without undo history: for a
+ * worker to save while the user goes on painting. */
+MtSegmentation  *mt_segmentation_copy         (MtSegmentation        *seg);
 MtSegmentation  *mt_segmentation_ref          (MtSegmentation        *seg);
 void             mt_segmentation_unref        (MtSegmentation        *seg);
 /* The scan the labels lie on (its grid: dimensions, spacing, origin,

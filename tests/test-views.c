@@ -505,6 +505,32 @@ segment (MtWindow *win)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.undo", NULL);
   g_assert_cmpuint (mt_segmentation_count (seg, note->value), ==, dab);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
+
+  /* Ctrl+Shift+E saves them as a DICOM SEG of the demo's own slices;
+   * Ctrl+Shift+O reads it back in their place, voxel for voxel. */
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-views-seg-XXXXXX", NULL);
+  g_autofree char *dcm = g_build_filename (dir, "segments.dcm", NULL);
+  gsize lungs = mt_segmentation_count (seg, mt_segmentation_find (seg, "lung_right")->value);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.save-segments", "s", dcm);
+  for (int t = 0; t < 3000 && !g_file_test (dcm, G_FILE_TEST_EXISTS); t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  g_assert_true (g_file_test (dcm, G_FILE_TEST_EXISTS));
+  pump (10);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.open-segments", "s", dcm);
+  for (int t = 0; t < 3000 && mt_viewer_get_segmentation (viewer, NULL) == seg; t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  MtSegmentation *back = mt_viewer_get_segmentation (viewer, NULL);
+  g_assert_true (back != seg);
+  g_assert_cmpuint (mt_segmentation_n_segments (back), ==, 5);
+  g_assert_cmpuint (mt_segmentation_count (back, mt_segmentation_find (back, "annotation")->value), ==, dab);
+  g_assert_cmpuint (mt_segmentation_count (back, mt_segmentation_find (back, "lung_right")->value), ==, lungs);
+  mt_remove_tree (dir);
 }
 
 static gboolean

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "mt-dicom-seg.h"
 #include "mt-file-utils.h"
 #include "mt-browser.h"
 #include "mt-phantom.h"
@@ -63,6 +64,7 @@ struct _MtWindow
   GPtrArray    *annotations;     /* every corner label that can be hidden */
   GSettings    *settings;        /* remembered layout and presets; NULL: none */
   char         *study_key;       /* where the scan's measurements are kept */
+  char         *source_path;     /* what the scan was read from: a DICOM SEG references it */
   GtkWidget    *tools;
   GtkWidget    *measurements_button;
   GtkWidget    *measurement_list;
@@ -148,6 +150,8 @@ load_thread (GTask        *task,
       paths = (char **) demo_paths;
     }
   MtVolume *v = mt_series_read_volume_paths ((const char * const *) paths, progress, cancellable, &error);
+  if (v != NULL && paths[0] != NULL)
+    g_object_set_data_full (G_OBJECT (task), "source", g_strdup (paths[0]), g_free);
   if (v == NULL)
     {
       g_task_return_error (task, error);
@@ -362,6 +366,8 @@ load_done (GObject      *source,
       const char * const *paths = g_task_get_task_data (G_TASK (result));
       g_free (self->study_key);
       self->study_key = mt_measurements_study_key (v, paths ? paths[0] : NULL);
+      g_free (self->source_path);
+      self->source_path = g_strdup (g_object_get_data (G_OBJECT (result), "source"));
       mt_viewer_set_volume (self->viewer, v);
       update_title (self);
       GPtrArray *surfaces = g_object_get_data (G_OBJECT (result), "surfaces");
@@ -1124,6 +1130,190 @@ segment_done (GObject *source, GAsyncResult *result, gpointer user_data)
   show_message (self, notes[0] != '\0' ? notes : NULL);
 }
 
+/* ------------------------------------------------ saving and opening segments */
+
+typedef struct
+{
+  MtSegmentation *seg;      /* a copy, for saving; NULL when opening */
+  MtVolume       *ct;
+  char           *source;
+  char           *path;
+} SegmentFileJob;
+
+static void
+segment_file_job_free (SegmentFileJob *job)
+{
+  g_clear_pointer (&job->seg, mt_segmentation_unref);
+  g_clear_pointer (&job->ct, mt_volume_unref);
+  g_free (job->source);
+  g_free (job->path);
+  g_free (job);
+}
+
+static gboolean
+is_label_map (const char *path)
+{
+  return g_str_has_suffix (path, ".nii") || g_str_has_suffix (path, ".nii.gz");
+}
+
+static void
+save_segments_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  SegmentFileJob *job = task_data;
+  GError *error = NULL;
+  gboolean ok;
+  if (g_str_has_suffix (job->path, ".dcm"))
+    ok = mt_dicom_seg_write (job->seg, job->source ? job->source : "", job->path, &error);
+  else if (g_str_has_suffix (job->path, ".csv"))
+    {
+      g_autofree char *text = mt_segmentation_statistics_csv (job->seg, job->ct);
+      ok = g_file_set_contents (job->path, text, -1, &error);
+    }
+  else
+    {
+      g_autoptr (MtVolume) labels = mt_segmentation_to_volume (job->seg);
+      ok = labels != NULL
+           && mt_nifti_write (labels, mt_segmentation_bits (job->seg) == 8 ? MT_NIFTI_UINT8 : MT_NIFTI_INT16,
+                              job->path, &error);
+      if (labels == NULL)
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory for the label map"));
+    }
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+save_segments_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MtWindow *self = MT_WINDOW (source);
+  g_autoptr (GError) error = NULL;
+  SegmentFileJob *job = g_task_get_task_data (G_TASK (result));
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Segments saved to %s"), job->path);
+      show_message (self, text);
+    }
+  else
+    show_message (self, error->message);
+}
+
+/* PATH.dcm: a DICOM SEG that references the scan's own files; .nii or
+ * .nii.gz: a label map on the scan's grid; .csv: the statistics. In a
+ * worker, on a copy: painting goes on meanwhile. */
+static void
+save_segments (MtWindow *self, const char *path)
+{
+  MtSegmentation *seg = mt_viewer_get_segmentation (self->viewer, NULL);
+  if (seg == NULL || mt_segmentation_n_segments (seg) == 0)
+    {
+      show_message (self, _("There are no segments to save: run the automatic segmentation (Ctrl+Shift+G) or "
+                            "paint with the brush (Ctrl+B) first."));
+      return;
+    }
+  if (!g_str_has_suffix (path, ".dcm") && !g_str_has_suffix (path, ".csv") && !is_label_map (path))
+    {
+      show_message (self, _("Save segments as .dcm (DICOM SEG), .nii.gz (a label map) or .csv (their statistics)."));
+      return;
+    }
+  SegmentFileJob *job = g_new0 (SegmentFileJob, 1);
+  job->seg = mt_segmentation_copy (seg);
+  job->ct = mt_volume_ref (mt_viewer_get_volume (self->viewer));
+  job->source = g_strdup (self->source_path);
+  job->path = g_strdup (path);
+  g_autoptr (GTask) task = g_task_new (self, NULL, save_segments_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) segment_file_job_free);
+  show_message (self, _("Saving the segments…"));
+  g_task_run_in_thread (task, save_segments_thread);
+}
+
+static void
+open_segments_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  SegmentFileJob *job = task_data;
+  GError *error = NULL;
+  MtSegmentation *seg = mt_dicom_seg_read (job->path, job->ct, &error);
+  if (seg == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (task), "surfaces", mt_segmentation_surfaces (seg, cancellable),
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, seg, (GDestroyNotify) mt_segmentation_unref);
+}
+
+/* A DICOM SEG read onto the scan shown, in place of its segments. */
+static void
+open_segments (MtWindow *self, const char *path)
+{
+  MtVolume *ct = mt_viewer_get_volume (self->viewer);
+  if (ct == NULL)
+    {
+      show_message (self, _("Open the scan first: segments are read onto its grid."));
+      return;
+    }
+  SegmentFileJob *job = g_new0 (SegmentFileJob, 1);
+  job->ct = mt_volume_ref (ct);
+  job->path = g_strdup (path);
+  g_autoptr (GTask) task = g_task_new (self, NULL, segment_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) segment_file_job_free);
+  g_task_run_in_thread (task, open_segments_thread);
+}
+
+static void
+on_segments_chooser_response (GtkNativeDialog *dialog, int response, MtWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path != NULL)
+        {
+          if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)) == GTK_FILE_CHOOSER_ACTION_SAVE)
+            save_segments (self, path);
+          else
+            open_segments (self, path);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+segments_chooser (MtWindow *self, gboolean save)
+{
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
+      save ? _("Save the segments") : _("Open a DICOM SEG"), GTK_WINDOW (self),
+      save ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_OPEN, save ? _("_Save") : _("_Open"),
+      _("_Cancel"));
+  if (save)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "segments.dcm");
+  g_signal_connect (chooser, "response", G_CALLBACK (on_segments_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* (""): asks where (Ctrl+Shift+E); ("PATH"): saves there. */
+static void
+save_segments_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  const char *path = g_variant_get_string (param, NULL);
+  if (path[0] == '\0')
+    segments_chooser (user_data, TRUE);
+  else
+    save_segments (user_data, path);
+}
+
+static void
+open_segments_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  const char *path = g_variant_get_string (param, NULL);
+  if (path[0] == '\0')
+    segments_chooser (user_data, FALSE);
+  else
+    open_segments (user_data, path);
+}
+
 /* ("all") or ("body,couch,lungs"): the automatic tasks on the scan shown,
  * in a worker thread, with progress and Cancel. */
 static void
@@ -1372,6 +1562,8 @@ static const GActionEntry win_actions[] = {
   { "surfaces", NULL, NULL, "true", surfaces_changed, { 0 } },
   { "clip", clip_activated, "s", NULL, NULL, { 0 } },
   { "segment", segment_activated, "s", NULL, NULL, { 0 } },
+  { "save-segments", save_segments_activated, "s", NULL, NULL, { 0 } },
+  { "open-segments", open_segments_activated, "s", NULL, NULL, { 0 } },
   { "undo", undo_activated, NULL, NULL, NULL, { 0 } },
   { "redo", redo_activated, NULL, NULL, NULL, { 0 } },
   { "brush-radius", brush_radius_activated, "d", NULL, NULL, { 0 } },
@@ -1411,6 +1603,7 @@ mt_window_finalize (GObject *object)
   g_clear_object (&self->viewer);
   g_clear_pointer (&self->annotations, g_ptr_array_unref);
   g_clear_pointer (&self->study_key, g_free);
+  g_clear_pointer (&self->source_path, g_free);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (mt_window_parent_class)->finalize (object);
 }
