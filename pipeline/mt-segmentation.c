@@ -220,6 +220,16 @@ mt_segmentation_add_segment (MtSegmentation   *seg,
 }
 
 void
+mt_segmentation_set_visible (MtSegmentation *seg,
+                             guint16         value,
+                             gboolean        visible)
+{
+  MtSegment *s = by_value (seg, value);
+  if (s != NULL)
+    s->visible = visible;
+}
+
+void
 mt_segmentation_set_locked (MtSegmentation *seg,
                             guint16         value,
                             gboolean        locked)

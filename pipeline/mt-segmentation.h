@@ -65,6 +65,10 @@ guint16          mt_segmentation_add_segment  (MtSegmentation        *seg,
                                                const char            *name,
                                                MtSegmentCategory      category,
                                                const guint8          *color);
+/* Hidden segments are left out of the overlays and the surfaces. */
+void             mt_segmentation_set_visible  (MtSegmentation        *seg,
+                                               guint16                value,
+                                               gboolean               visible);
 void             mt_segmentation_set_locked   (MtSegmentation        *seg,
                                                guint16                value,
                                                gboolean               locked);
@@ -108,6 +112,45 @@ gsize            mt_segmentation_erase_ball   (MtSegmentation        *seg,
 gsize            mt_segmentation_margin       (MtSegmentation        *seg,
                                                guint16                value,
                                                double                 margin_mm);
+/* Whole-segment edits, each one undo step over unlocked voxels; each
+ * returns how many voxels changed. In a label map a voxel holds one
+ * segment, so of the logical operations between two segments only the
+ * union is not trivial: merge moves every voxel of `from` into `into`. */
+gsize            mt_segmentation_merge        (MtSegmentation        *seg,
+                                               guint16                into,
+                                               guint16                from);
+/* Intersects the segment with a value range of the scan (HU on CT): its
+ * voxels outside [low, high] are cleared. */
+gsize            mt_segmentation_keep_range   (MtSegmentation        *seg,
+                                               guint16                value,
+                                               const MtVolume        *scan,
+                                               double                 low,
+                                               double                 high);
+/* Clears the segment's pieces smaller than min_ml; with min_ml <= 0 keeps
+ * only its largest piece. */
+gsize            mt_segmentation_islands      (MtSegmentation        *seg,
+                                               guint16                value,
+                                               double                 min_ml);
+/* What the segment encloses in 3D becomes it. */
+gsize            mt_segmentation_fill_holes   (MtSegmentation        *seg,
+                                               guint16                value);
+/* Fills the unlabelled voxels between painted slices across axis (2:
+ * axial): each missing slice takes the shape that morphs between the two
+ * painted around it (the sign of their distance maps, weighted by
+ * nearness), as slice-by-slice outlining tools do. */
+gsize            mt_segmentation_interpolate  (MtSegmentation        *seg,
+                                               guint16                value,
+                                               int                    axis);
+/* Scissors through the whole depth of a 3D view: clears the voxels of the
+ * segment (0: of every unlocked segment) whose centre the row-major 4x4
+ * to_screen (patient mm to clip space) puts inside the polygon (screen
+ * x, y in [-1, 1], n_points pairs), or outside it when inside is FALSE. */
+gsize            mt_segmentation_scissors     (MtSegmentation        *seg,
+                                               guint16                value,
+                                               const double           to_screen[16],
+                                               const double          *polygon,
+                                               int                    n_points,
+                                               gboolean               inside);
 /* The voxels of one segment as a mask (1 inside). */
 guint8          *mt_segmentation_mask         (MtSegmentation        *seg,
                                                guint16                value);

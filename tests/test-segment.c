@@ -437,6 +437,102 @@ test_real_organs (void)
   g_assert_true (mt_segmentation_get_notes (seg)[0] == NULL);
 }
 
+/* A ball of radius r mm about the grid's centre voxel, every slice or
+ * every step-th. */
+static guint8 *
+ball_mask (const MtVolume *v, double r, int step)
+{
+  gsize n = mt_volume_n_voxels (v);
+  guint8 *m = g_new0 (guint8, n);
+  const int c = v->dims[0] / 2;
+  for (int k = 0; k < v->dims[2]; k++)
+    for (int j = 0; j < v->dims[1]; j++)
+      for (int i = 0; i < v->dims[0]; i++)
+        {
+          double dx = (i - c) * v->spacing[0], dy = (j - c) * v->spacing[1], dz = (k - c) * v->spacing[2];
+          if (dx * dx + dy * dy + dz * dz <= r * r && (k - c) % step == 0)
+            m[mt_volume_offset (v, i, j, k)] = 1;
+        }
+  return m;
+}
+
+/* The whole-segment edits: interpolation between painted slices, union,
+ * a HU range, islands, holes and scissors, each undone in one step. */
+static void
+test_edit (void)
+{
+  g_autoptr (MtVolume) v = grid (61, 1, 1, 1);
+  gsize n = mt_volume_n_voxels (v);
+  g_autoptr (MtSegmentation) seg = mt_segmentation_new (v);
+  guint16 a = mt_segmentation_add_segment (seg, "a", MT_SEGMENT_LESION, NULL);
+  guint16 b = mt_segmentation_add_segment (seg, "b", MT_SEGMENT_ORGAN, NULL);
+
+  /* A ball of 20 mm outlined on every 6th slice, the rest filled in. */
+  g_autofree guint8 *full = ball_mask (v, 20, 1), *sparse = ball_mask (v, 20, 6);
+  mt_segmentation_paint (seg, sparse, a);
+  gsize before = mt_segmentation_count (seg, a);
+  g_assert_cmpuint (mt_segmentation_interpolate (seg, a, 2), >, 0);
+  g_autofree guint8 *got = mt_segmentation_mask (seg, a);
+  double dice = mt_mask_dice (got, full, n);
+  g_test_message ("interpolation: %zu voxels on 7 slices to %zu, Dice %.4f against the whole ball", before,
+                  mt_segmentation_count (seg, a), dice);
+  g_assert_cmpfloat (dice, >=, 0.97);
+  g_assert_true (mt_segmentation_undo (seg));
+  g_assert_cmpuint (mt_segmentation_count (seg, a), ==, before);
+  mt_segmentation_paint (seg, full, a);
+
+  /* Union: b's voxels join a. */
+  g_autofree guint8 *corner = g_new0 (guint8, n);
+  for (int k = 0; k < 5; k++)
+    for (int j = 0; j < 5; j++)
+      for (int i = 0; i < 5; i++)
+        corner[mt_volume_offset (v, i, j, k)] = 1;
+  mt_segmentation_paint (seg, corner, b);
+  gsize ball_n = mt_segmentation_count (seg, a);
+  g_assert_cmpuint (mt_segmentation_merge (seg, a, b), ==, 125);
+  g_assert_cmpuint (mt_segmentation_count (seg, a), ==, ball_n + 125);
+  g_assert_cmpuint (mt_segmentation_count (seg, b), ==, 0);
+  /* Islands: the corner is the small one. */
+  g_assert_cmpuint (mt_segmentation_islands (seg, a, 0), ==, 125);
+  g_assert_cmpuint (mt_segmentation_count (seg, a), ==, ball_n);
+
+  /* A HU range: on a ramp along x, only x in [20, 40] stays. */
+  for (gsize i = 0; i < n; i++)
+    v->data[i] = (float) (i % 61);
+  gsize outside_range = 0;
+  for (gsize i = 0; i < n; i++)
+    outside_range += full[i] && (i % 61 < 20 || i % 61 > 40);
+  g_assert_cmpuint (mt_segmentation_keep_range (seg, a, v, 20, 40), ==, outside_range);
+  g_assert_true (mt_segmentation_undo (seg));
+
+  /* Holes: a hollow ball filled. */
+  g_autofree guint8 *core = ball_mask (v, 12, 1);
+  g_autofree guint8 *hole = g_memdup2 (core, n);
+  mt_segmentation_paint (seg, core, 0);
+  g_assert_cmpuint (mt_segmentation_count (seg, a), ==, ball_n - mt_mask_count (core, n));
+  g_assert_cmpuint (mt_segmentation_fill_holes (seg, a), ==, mt_mask_count (hole, n));
+  g_assert_cmpuint (mt_segmentation_count (seg, a), ==, ball_n);
+
+  /* Scissors looking down z (x, y to the screen, 1 mm = 1/30.5): a
+   * square of 10 x 10 mm about the centre cut through every slice. */
+  const double c = 30;
+  const double to_screen[16] = { 1 / 30.5, 0, 0, -c / 30.5, 0, 1 / 30.5, 0, -c / 30.5, 0, 0, 0, 0, 0, 0, 0, 1 };
+  const double square[8] = { -5.5 / 30.5, -5.5 / 30.5, 5.5 / 30.5, -5.5 / 30.5, 5.5 / 30.5, 5.5 / 30.5,
+                             -5.5 / 30.5, 5.5 / 30.5 };
+  gsize column = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      int x = (int) (i % 61), y = (int) ((i / 61) % 61);
+      column += full[i] && abs (x - 30) <= 5 && abs (y - 30) <= 5;
+    }
+  g_assert_cmpuint (mt_segmentation_scissors (seg, a, to_screen, square, 4, TRUE), ==, column);
+  g_assert_cmpuint (mt_segmentation_count (seg, a), ==, ball_n - column);
+  g_assert_true (mt_segmentation_undo (seg));
+  /* Keeping the inside instead. */
+  g_assert_cmpuint (mt_segmentation_scissors (seg, 0, to_screen, square, 4, FALSE), ==, ball_n - column);
+  g_assert_cmpuint (mt_segmentation_count (seg, a), ==, column);
+}
+
 /* DICOM SEG out and back: the same voxels, names, free-text labels,
  * categories and colours; a clear refusal for another scan's grid. */
 static void
@@ -674,6 +770,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/segment/statistics", test_statistics);
   g_test_add_func ("/pipeline/segment/brush", test_brush);
   g_test_add_func ("/pipeline/segment/margin", test_margin);
+  g_test_add_func ("/pipeline/segment/edit", test_edit);
   g_test_add_func ("/pipeline/segment/confidence", test_confidence);
   g_test_add_func ("/pipeline/segment/demo-body-couch", test_demo_body_couch);
   g_test_add_func ("/pipeline/segment/real-body-couch", test_real_body_couch);

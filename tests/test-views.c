@@ -13,6 +13,7 @@
 #include "mt-i18n.h"
 #include "mt-measurement-list.h"
 #include "mt-measurement.h"
+#include "mt-segment-list.h"
 #include "mt-tf-editor.h"
 #include "mt-volume-renderer.h"
 #include "mt-mesh.h"
@@ -467,6 +468,22 @@ segment (MtWindow *win)
       g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
     }
 
+  /* The Segments list: a row per segment with its volume. */
+  GtkWidget *list = mt_window_get_segment_list (win);
+  gtk_popover_popup (GTK_POPOVER (gtk_widget_get_ancestor (list, GTK_TYPE_POPOVER)));
+  pump (20);
+  const char *row = mt_segment_list_get_row_text (MT_SEGMENT_LIST (list), 3);
+  g_test_message ("segment list row 4: %s", row);
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (row, "lung_right") && strstr (row, " mL") != NULL);
+  if (g_getenv ("MEDTWIN_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "segment-list.png", NULL);
+      g_assert_true (mt_window_save_png (list, png, NULL));
+    }
+  gtk_popover_popdown (GTK_POPOVER (gtk_widget_get_ancestor (list, GTK_TYPE_POPOVER)));
+  pump (5);
+
   /* Ctrl+B: the brush paints an "annotation" segment, a 5 mm disc on the
    * axial slice, dragged into one stroke; Ctrl+Z takes the stroke back,
    * Ctrl+Shift+Z gives it again; the eraser clears it and leaves the
@@ -531,6 +548,23 @@ segment (MtWindow *win)
   g_assert_cmpuint (mt_segmentation_count (back, mt_segmentation_find (back, "annotation")->value), ==, dab);
   g_assert_cmpuint (mt_segmentation_count (back, mt_segmentation_find (back, "lung_right")->value), ==, lungs);
   mt_remove_tree (dir);
+
+  /* The scissors in 3D: a lasso over the whole view cuts every unlocked
+   * segment through; the locked left lung stays; Ctrl+Z brings all back. */
+  guint16 left = mt_segmentation_find (back, "lung_left")->value;
+  guint16 right = mt_segmentation_find (back, "lung_right")->value;
+  gsize left_n = mt_segmentation_count (back, left);
+  mt_segmentation_set_locked (back, left, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "scissors");
+  const double everywhere[8] = { -1, -1, 1, -1, 1, 1, -1, 1 };
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.cut-3d", "@ad",
+                              g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, everywhere, 8, sizeof (double)));
+  g_assert_cmpuint (mt_segmentation_count (back, right), ==, 0);
+  g_assert_cmpuint (mt_segmentation_count (back, left), ==, left_n);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.undo", NULL);
+  g_assert_cmpuint (mt_segmentation_count (back, right), ==, lungs);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
+  pump (20);
 }
 
 static gboolean

@@ -22,6 +22,7 @@ typedef enum
   MT_TOOL_POLYGON,
   MT_TOOL_BRUSH,       /* paints the active segment, a disc on the slice */
   MT_TOOL_ERASER,
+  MT_TOOL_SCISSORS,    /* a lasso in the 3D view cuts the unlocked segments through */
   MT_TOOL_N,
 } MtTool;
 

@@ -26,12 +26,14 @@ struct _MtVolumeView
   guint             spin_id;
   gint64            spin_last;
   double            drag_azimuth, drag_elevation;
+  GArray           *lasso;         /* of double x, y (pixels) while the scissors draw; NULL otherwise */
+  double            lasso_x, lasso_y;
   double            drag_scale;    /* pixels while dragging: 1 full, 4 a quarter each way */
 };
 
 G_DEFINE_FINAL_TYPE (MtVolumeView, mt_volume_view, GTK_TYPE_GL_AREA)
 
-enum { DRAWN, CAMERA_CHANGED, N_SIGNALS };
+enum { DRAWN, CAMERA_CHANGED, CUT, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* The camera moved: redraw, and tell whoever labels the view. Never from
@@ -190,12 +192,29 @@ mt_volume_view_render (GtkGLArea    *area,
   return TRUE;
 }
 
+static gboolean
+scissors_on (MtVolumeView *self)
+{
+  return mt_viewer_get_tool (self->viewer) == MT_TOOL_SCISSORS && mt_viewer_get_volume (self->viewer) != NULL;
+}
+
 static void
 on_drag_begin (GtkGestureDrag *gesture,
                double          x,
                double          y,
                MtVolumeView   *self)
 {
+  if (scissors_on (self))
+    {
+      /* The scissors draw a lasso instead of turning the view. */
+      g_clear_pointer (&self->lasso, g_array_unref);
+      self->lasso = g_array_new (FALSE, FALSE, sizeof (double));
+      self->lasso_x = x;
+      self->lasso_y = y;
+      g_array_append_val (self->lasso, x);
+      g_array_append_val (self->lasso, y);
+      return;
+    }
   self->drag_azimuth = self->camera.azimuth;
   self->drag_elevation = self->camera.elevation;
   self->interacting = TRUE;
@@ -207,6 +226,14 @@ on_drag_update (GtkGestureDrag *gesture,
                 double          dy,
                 MtVolumeView   *self)
 {
+  if (self->lasso != NULL)
+    {
+      double x = self->lasso_x + dx, y = self->lasso_y + dy;
+      g_array_append_val (self->lasso, x);
+      g_array_append_val (self->lasso, y);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
   self->camera.azimuth = self->drag_azimuth - dx * 0.5;
   self->camera.elevation = CLAMP (self->drag_elevation + dy * 0.5, -89.0, 89.0);
   camera_moved (self);
@@ -218,8 +245,40 @@ on_drag_end (GtkGestureDrag *gesture,
              double          dy,
              MtVolumeView   *self)
 {
+  if (self->lasso != NULL)
+    {
+      g_autoptr (GArray) lasso = g_steal_pointer (&self->lasso);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      if (lasso->len < 6)
+        return;
+      /* To the screen's [-1, 1] square, y up, as clip space has it. */
+      double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+      g_autoptr (GArray) ndc = g_array_sized_new (FALSE, FALSE, sizeof (double), lasso->len);
+      for (guint i = 0; i + 1 < lasso->len; i += 2)
+        {
+          double x = 2 * g_array_index (lasso, double, i) / w - 1, y = 1 - 2 * g_array_index (lasso, double, i + 1) / h;
+          g_array_append_val (ndc, x);
+          g_array_append_val (ndc, y);
+        }
+      g_signal_emit (self, signals[CUT], 0, ndc);
+      return;
+    }
   self->interacting = FALSE;
   gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+void
+mt_volume_view_get_to_screen (MtVolumeView *self,
+                              double        to_screen[16])
+{
+  int w = MAX (gtk_widget_get_width (GTK_WIDGET (self)), 1), h = MAX (gtk_widget_get_height (GTK_WIDGET (self)), 1);
+  mat4 view, proj, vp;
+  mt_camera_matrices (&self->camera, (double) w / h, view, proj);
+  glm_mat4_mul (proj, view, vp);
+  /* cglm is column-major: vp[column][row]. */
+  for (int r = 0; r < 4; r++)
+    for (int col = 0; col < 4; col++)
+      to_screen[4 * r + col] = vp[col][r];
 }
 
 static gboolean
@@ -237,6 +296,7 @@ static void
 mt_volume_view_dispose (GObject *object)
 {
   MtVolumeView *self = MT_VOLUME_VIEW (object);
+  g_clear_pointer (&self->lasso, g_array_unref);
   g_clear_object (&self->viewer);
   G_OBJECT_CLASS (mt_volume_view_parent_class)->dispose (object);
 }
@@ -250,6 +310,21 @@ mt_volume_view_snapshot (GtkWidget   *widget,
 {
   MtVolumeView *self = MT_VOLUME_VIEW (widget);
   GTK_WIDGET_CLASS (mt_volume_view_parent_class)->snapshot (widget, snapshot);
+  if (self->lasso != NULL && self->lasso->len >= 4)
+    {
+      /* The scissors' lasso, closed back to where it began. */
+      cairo_t *cr = gtk_snapshot_append_cairo (
+          snapshot, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget)));
+      for (guint i = 0; i + 1 < self->lasso->len; i += 2)
+        cairo_line_to (cr, g_array_index (self->lasso, double, i), g_array_index (self->lasso, double, i + 1));
+      cairo_close_path (cr);
+      cairo_set_source_rgba (cr, 1, 0.85, 0.2, 0.18);
+      cairo_fill_preserve (cr);
+      cairo_set_source_rgb (cr, 1, 0.85, 0.2);
+      cairo_set_line_width (cr, 2);
+      cairo_stroke (cr);
+      cairo_destroy (cr);
+    }
   int h = gtk_widget_get_height (widget);
   if (mt_viewer_get_volume (self->viewer) == NULL || h < 120 || gtk_widget_get_width (widget) < 120)
     return;
@@ -315,6 +390,9 @@ mt_volume_view_class_init (MtVolumeViewClass *klass)
   widget_class->unrealize = mt_volume_view_unrealize;
   area_class->render = mt_volume_view_render;
   widget_class->snapshot = mt_volume_view_snapshot;
+  /* The scissors' lasso, closed: a GArray of screen x, y pairs in [-1, 1]. */
+  signals[CUT] = g_signal_new ("cut", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                               G_TYPE_NONE, 1, G_TYPE_ARRAY);
   signals[DRAWN] = g_signal_new ("drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[CAMERA_CHANGED] = g_signal_new ("camera-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

@@ -28,5 +28,8 @@ void       mt_volume_view_get_orientation_letters (MtVolumeView *self,
 /* The pixel scale frames are drawn at while the mouse drags (1: full size),
  * as measured frame times have set it. */
 double     mt_volume_view_get_drag_scale  (MtVolumeView *self);
+/* Patient mm to clip space as the view shows it now (row-major 4x4). */
+void       mt_volume_view_get_to_screen   (MtVolumeView *self,
+                                           double        to_screen[16]);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "mt-mesh.h"
 #include "mt-nifti.h"
 #include "mt-measurement-list.h"
+#include "mt-segment-list.h"
 #include "mt-segment-tasks.h"
 #include "mt-tf-editor.h"
 #include "mt-volume-view.h"
@@ -68,6 +69,7 @@ struct _MtWindow
   GtkWidget    *tools;
   GtkWidget    *measurements_button;
   GtkWidget    *measurement_list;
+  GtkWidget    *segment_list;
   GtkWidget    *tf_button;
   GtkWidget    *clip_button;
   GtkWidget    *clip_choice;
@@ -1026,7 +1028,7 @@ rotate_crosshair_activated (GSimpleAction *action, GVariant *param, gpointer use
 }
 
 static const char *tool_names[MT_TOOL_N] = { "crosshair", "distance", "angle", "ellipse", "polygon", "brush",
-                                             "eraser" };
+                                             "eraser", "scissors" };
 
 static void
 tool_state_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
@@ -1314,6 +1316,77 @@ open_segments_activated (GSimpleAction *action, GVariant *param, gpointer user_d
     open_segments (user_data, path);
 }
 
+/* ------------------------------------------------------------ scissors */
+
+static void
+surfaces_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_task_return_pointer (task, mt_segmentation_surfaces (task_data, cancellable), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+surfaces_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MtWindow *self = MT_WINDOW (source);
+  g_autoptr (GPtrArray) surfaces = g_task_propagate_pointer (G_TASK (result), NULL);
+  MtSegmentation *copy = g_task_get_task_data (G_TASK (result));
+  /* Only for the scan still shown. */
+  if (surfaces == NULL || mt_segmentation_get_grid (copy) != mt_viewer_get_volume (self->viewer))
+    return;
+  mt_viewer_clear_surfaces (self->viewer);
+  for (guint i = 0; i < surfaces->len; i++)
+    {
+      const MtSurface *s = surfaces->pdata[i];
+      mt_viewer_add_surface (self->viewer, mt_surface_new (s->mesh, s->name, s->rgba));
+    }
+}
+
+/* The segments' surfaces built again off the main thread, from a copy. */
+static void
+rebuild_surfaces (MtWindow *self, MtSegmentation *seg)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, surfaces_done, NULL);
+  g_task_set_task_data (task, mt_segmentation_copy (seg), (GDestroyNotify) mt_segmentation_unref);
+  g_task_run_in_thread (task, surfaces_thread);
+}
+
+/* A closed lasso on the 3D view (screen x, y in [-1, 1]): every unlocked
+ * segment loses what lies inside it, through the whole depth. */
+static void
+cut_segments (MtWindow *self, const double *polygon, int n_points)
+{
+  MtSegmentation *seg = mt_viewer_get_segmentation (self->viewer, NULL);
+  if (seg == NULL || n_points < 3)
+    {
+      show_message (self, _("The scissors cut segments: run the automatic segmentation (Ctrl+Shift+G) first."));
+      return;
+    }
+  double to_screen[16];
+  mt_volume_view_get_to_screen (MT_VOLUME_VIEW (self->volume_view), to_screen);
+  gsize cut = mt_segmentation_scissors (seg, 0, to_screen, polygon, n_points, TRUE);
+  mt_viewer_segmentation_edited (self->viewer);
+  g_autofree char *text = g_strdup_printf (_("The scissors cut %zu voxels out of the unlocked segments; Ctrl+Z "
+                                             "undoes it."), cut);
+  show_message (self, text);
+  if (cut > 0)
+    rebuild_surfaces (self, seg);
+}
+
+static void
+on_cut (MtVolumeView *view, GArray *ndc, MtWindow *self)
+{
+  cut_segments (self, (const double *) ndc->data, (int) (ndc->len / 2));
+}
+
+/* ([x0, y0, x1, y1, ...]): the same from a script, in screen units. */
+static void
+cut_3d_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  gsize n = 0;
+  const double *xy = g_variant_get_fixed_array (param, &n, sizeof (double));
+  cut_segments (user_data, xy, (int) (n / 2));
+}
+
 /* ("all") or ("body,couch,lungs"): the automatic tasks on the scan shown,
  * in a worker thread, with progress and Cancel. */
 static void
@@ -1514,6 +1587,47 @@ segment_margin_activated (GSimpleAction *action, GVariant *param, gpointer user_
     mt_viewer_segmentation_edited (self->viewer);
 }
 
+/* ("interpolate"), ("fill-holes"), ("keep-largest"), ("keep-window"),
+ * ("grow"), ("shrink"): an edit of the segment chosen in the list (the
+ * brush's), one undo step. */
+static void
+segment_edit_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const char *op = g_variant_get_string (param, NULL);
+  MtSegmentation *seg = mt_viewer_get_segmentation (self->viewer, NULL);
+  guint16 value = seg ? mt_viewer_get_active_segment (self->viewer) : 0;
+  if (value == 0)
+    return;
+  gsize changed = 0;
+  if (g_str_equal (op, "interpolate"))
+    changed = mt_segmentation_interpolate (seg, value, 2);
+  else if (g_str_equal (op, "fill-holes"))
+    changed = mt_segmentation_fill_holes (seg, value);
+  else if (g_str_equal (op, "keep-largest"))
+    changed = mt_segmentation_islands (seg, value, 0);
+  else if (g_str_equal (op, "keep-window"))
+    {
+      double center, width;
+      mt_viewer_get_window (self->viewer, &center, &width);
+      changed = mt_segmentation_keep_range (seg, value, mt_viewer_get_volume (self->viewer), center - width / 2,
+                                            center + width / 2);
+    }
+  else if (g_str_equal (op, "grow") || g_str_equal (op, "shrink"))
+    changed = mt_segmentation_margin (seg, value, g_str_equal (op, "grow") ? 2.0 : -2.0);
+  else
+    return;
+  const MtSegment *sg = NULL;
+  for (guint s = 0; s < mt_segmentation_n_segments (seg); s++)
+    if (mt_segmentation_get_segment (seg, s)->value == value)
+      sg = mt_segmentation_get_segment (seg, s);
+  g_autofree char *text = g_strdup_printf (_("%s: %zu voxels changed; Ctrl+Z undoes it."), sg ? sg->name : "",
+                                           changed);
+  show_message (self, text);
+  if (changed > 0)
+    mt_viewer_segmentation_edited (self->viewer);
+}
+
 static void
 brush_radius_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -1564,6 +1678,8 @@ static const GActionEntry win_actions[] = {
   { "segment", segment_activated, "s", NULL, NULL, { 0 } },
   { "save-segments", save_segments_activated, "s", NULL, NULL, { 0 } },
   { "open-segments", open_segments_activated, "s", NULL, NULL, { 0 } },
+  { "cut-3d", cut_3d_activated, "ad", NULL, NULL, { 0 } },
+  { "segment-edit", segment_edit_activated, "s", NULL, NULL, { 0 } },
   { "undo", undo_activated, NULL, NULL, NULL, { 0 } },
   { "redo", redo_activated, NULL, NULL, NULL, { 0 } },
   { "brush-radius", brush_radius_activated, "d", NULL, NULL, { 0 } },
@@ -1673,7 +1789,7 @@ mt_window_init (MtWindow *self)
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), demo);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->end_compare);
   const char *tool_labels[] = { _("Crosshair"), _("Distance"), _("Angle"), _("Ellipse"), _("Polygon"), _("Brush"),
-                                _("Eraser"), NULL };
+                                _("Eraser"), _("Scissors (3D)"), NULL };
   self->tools = gtk_drop_down_new_from_strings (tool_labels);
   gtk_widget_set_tooltip_text (self->tools, _("What the left button does in the slice views; the right button "
                                               "always sets window and level"));
@@ -1687,6 +1803,14 @@ mt_window_init (MtWindow *self)
   gtk_popover_set_child (GTK_POPOVER (popover), self->measurement_list);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->measurements_button), popover);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->measurements_button);
+  GtkWidget *segments_button = gtk_menu_button_new ();
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (segments_button), _("Segments"));
+  gtk_widget_set_tooltip_text (segments_button, _("The segments: shown, locked, labelled; the one the brush paints"));
+  GtkWidget *segments_popover = gtk_popover_new ();
+  self->segment_list = mt_segment_list_new (self->viewer);
+  gtk_popover_set_child (GTK_POPOVER (segments_popover), self->segment_list);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (segments_button), segments_popover);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), segments_button);
 
   const char *wl_names[MT_WINDOW_COUNT + 2] = { NULL };
   for (int i = 0; i < MT_WINDOW_COUNT; i++)
@@ -1758,6 +1882,7 @@ mt_window_init (MtWindow *self)
   gtk_overlay_add_overlay (GTK_OVERLAY (gtk_frame_get_child (GTK_FRAME (self->frames[0]))), self->patient_label);
   g_ptr_array_add (self->annotations, self->patient_label);
   self->volume_view = mt_volume_view_new (self->viewer);
+  g_signal_connect_object (self->volume_view, "cut", G_CALLBACK (on_cut), self, 0);
   self->frames[3] = make_panel (self, self->volume_view, _("3D"), 0, NULL);
   /* Orientation letters for the 3D view, following the camera. */
   GtkWidget *overlay3d = gtk_frame_get_child (GTK_FRAME (self->frames[3]));
@@ -1980,6 +2105,12 @@ save_view_screenshot_activated (GSimpleAction *action, GVariant *param, gpointer
     return;
   /* The panel: the view and the labels over it. */
   queue_shot (self, target, gtk_widget_get_parent (widget));
+}
+
+GtkWidget *
+mt_window_get_segment_list (MtWindow *self)
+{
+  return self->segment_list;
 }
 
 GtkWidget *
