@@ -5,10 +5,12 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 
 #include "cli-common.h"
 #include "cli-segment.h"
 #include "mt-dicom-seg.h"
+#include "mt-mask.h"
 #include "mt-nifti.h"
 #include "mt-progress.h"
 #include "mt-segment-tasks.h"
@@ -22,10 +24,72 @@ on_progress (double fraction, const char *message, gpointer data)
     g_printerr ("\r%3.0f%% %s", 100 * fraction, message ? _(message) : "");
 }
 
+/* "x,y,z" or "low,high": n numbers, or FALSE. */
+static gboolean
+parse_numbers (const char *text, double *out, int n)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  if (g_strv_length (parts) != (guint) n)
+    return FALSE;
+  for (int i = 0; i < n; i++)
+    {
+      char *end = NULL;
+      out[i] = g_ascii_strtod (parts[i], &end);
+      if (end == parts[i] || *end != '\0' || !isfinite (out[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* One segment, "grown", from a point: the region connected to it through
+ * the values in the range, or of like values (confidence connected). */
+static MtSegmentation *
+grow_segment (const MtVolume *ct, const char *point, const char *range, GError **error)
+{
+  double p[3], lh[2], idx[3];
+  if (!parse_numbers (point, p, 3))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--grow takes a point as X,Y,Z in patient millimetres, not “%s”."), point);
+      return NULL;
+    }
+  if (range != NULL && (!parse_numbers (range, lh, 2) || lh[0] > lh[1]))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--grow-range takes LOW,HIGH with LOW at most HIGH, not “%s”."), range);
+      return NULL;
+    }
+  mt_volume_patient_to_index (ct, p, idx);
+  int seed[3];
+  for (int a = 0; a < 3; a++)
+    {
+      seed[a] = (int) lround (idx[a]);
+      if (seed[a] < 0 || seed[a] >= ct->dims[a])
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("The point %s lies outside the scan."), point);
+          return NULL;
+        }
+    }
+  g_autofree guint8 *mask = g_new (guint8, mt_volume_n_voxels (ct));
+  gsize n = range != NULL ? mt_mask_region_grow (ct, seed, 1, lh[0], lh[1], mask)
+                          : mt_mask_confidence_grow (ct, seed, 2.5, 4, mask);
+  if (n == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Nothing grew from %s: its value lies outside the range."), point);
+      return NULL;
+    }
+  MtSegmentation *seg = mt_segmentation_new (ct);
+  mt_segmentation_paint (seg, mask, mt_segmentation_add_segment (seg, "grown", MT_SEGMENT_ANNOTATION, NULL));
+  return seg;
+}
+
 int
 mt_cli_segment (int argc, char **argv)
 {
-  g_autofree char *tasks = NULL, *out = NULL, *seg_out = NULL, *seg_in = NULL, *csv = NULL;
+  g_autofree char *tasks = NULL, *out = NULL, *seg_out = NULL, *seg_in = NULL, *csv = NULL, *grow = NULL,
+                  *grow_range = NULL;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks, N_("What to find, by name, or all"), "all|body,couch,..." },
@@ -33,6 +97,11 @@ mt_cli_segment (int argc, char **argv)
       "LABELS.nii.gz" },
     { "seg", 0, 0, G_OPTION_ARG_FILENAME, &seg_out,
       N_("DICOM SEG to write as well (PATH must be the DICOM series)"), "OUT.dcm" },
+    { "grow", 0, 0, G_OPTION_ARG_STRING, &grow,
+      N_("Grow a segment from this point (patient mm, LPS) instead of running tasks"), "X,Y,Z" },
+    { "grow-range", 0, 0, G_OPTION_ARG_STRING, &grow_range,
+      N_("With --grow: the values to grow through (connected threshold); without it, confidence connected"),
+      "LOW,HIGH" },
     { "from-seg", 0, 0, G_OPTION_ARG_FILENAME, &seg_in,
       N_("Read the segments from this DICOM SEG instead of running tasks"), "SEG.dcm" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
@@ -43,10 +112,11 @@ mt_cli_segment (int argc, char **argv)
   };
   if (!mt_cli_parse_options (&argc, &argv, _("PATH — segment a CT: body, couch and more, as a label map"), entries))
     return 2;
-  if (argc != 2 || (out == NULL && seg_out == NULL) || (tasks != NULL && seg_in != NULL))
+  if (argc != 2 || (out == NULL && seg_out == NULL) || (tasks != NULL) + (seg_in != NULL) + (grow != NULL) > 1)
     {
-      g_printerr ("%s\n", _("Usage: medtwin-cli segment PATH [--tasks all|body,couch,... | --from-seg SEG.dcm] "
-                            "[--out LABELS.nii.gz] [--seg OUT.dcm] [--csv STATS.csv] [--json]"));
+      g_printerr ("%s\n", _("Usage: medtwin-cli segment PATH [--tasks all|body,couch,... | --from-seg SEG.dcm | "
+                            "--grow X,Y,Z [--grow-range LOW,HIGH]] [--out LABELS.nii.gz] [--seg OUT.dcm] "
+                            "[--csv STATS.csv] [--json]"));
       return 2;
     }
   g_auto (GStrv) names = g_strsplit (tasks != NULL ? tasks : "all", ",", -1);
@@ -59,16 +129,23 @@ mt_cli_segment (int argc, char **argv)
     }
   g_autoptr (MtProgress) progress = mt_progress_new (on_progress, GINT_TO_POINTER (quiet || json), NULL);
   gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (MtSegmentation) seg = seg_in != NULL ? mt_dicom_seg_read (seg_in, ct, &error)
-                                                  : mt_segment_run (ct, (const char * const *) names, progress, NULL,
-                                                                    &error);
+  g_autoptr (MtSegmentation) seg = NULL;
+  if (grow != NULL)
+    seg = grow_segment (ct, grow, grow_range, &error);
+  else if (seg_in != NULL)
+    seg = mt_dicom_seg_read (seg_in, ct, &error);
+  else
+    seg = mt_segment_run (ct, (const char * const *) names, progress, NULL, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (!quiet && !json)
     g_printerr ("\n");
   if (seg == NULL)
     {
       g_printerr ("medtwin-cli: %s\n", error->message);
-      return error->domain == MT_SEGMENT_ERROR && error->code == MT_SEGMENT_ERROR_TASK ? 2 : 1;
+      return (error->domain == MT_SEGMENT_ERROR && error->code == MT_SEGMENT_ERROR_TASK)
+                     || error->domain == G_OPTION_ERROR
+                 ? 2
+                 : 1;
     }
   if (out != NULL)
     {

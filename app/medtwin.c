@@ -196,6 +196,7 @@ on_startup (GtkApplication *app)
     { "win.segment('all')", "<Control><Shift>g" },
     { "win.save-segments('')", "<Control><Shift>e" }, { "win.open-segments('')", "<Control><Shift>o" },
     { "win.tool('brush')", "<Control>b" }, { "win.tool('eraser')", "<Control><Shift>b" },
+    { "win.brush-sphere", "<Control><Alt>b" }, { "win.tool('grow')", "<Control><Shift>r" },
     { "win.undo", "<Control>z" }, { "win.redo", "<Control><Shift>z" },
     { "win.annotations", "<Control>h" }, { "win.show-help-overlay", "<Control>question" },
     { "win.render-preset('bone')", "<Control><Shift>1" }, { "win.render-preset('soft-tissue')", "<Control><Shift>2" },

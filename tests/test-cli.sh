@@ -62,6 +62,10 @@ grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from
 "$cli" segment "$tmp/demo/baseline" --tasks heart,aorta,kidneys,nodule --out "$tmp/organs.nii.gz" --json > "$tmp/organs.json"; ok $? "segment organs exits 0"
 [ "$(json "$tmp/organs.json" "[s['name'] for s in d['segments']]")" = "['kidney_left', 'kidney_right', 'heart', 'aorta', 'nodule']" ]; ok $? "segment organs: named as in the foundation issue"
 [ "$(json "$tmp/organs.json" "d['notes'] == [] and 400 < d['segments'][2]['volume_mL'] < 800 and 10 < max(s.get('longest_diameter_mm', 0) for s in d['segments']) < 16")" = "True" ]; ok $? "segment organs: heart volume, nodule diameter, no notes"
+# growing from a point: the nodule through -418..200 HU (the phantom's nodule is 0.88 mL)
+"$cli" segment "$tmp/demo/baseline" --grow=-88,-25,85 --grow-range=-418,200 --out "$tmp/grown.nii.gz" --json > "$tmp/grown.json"; ok $? "segment --grow exits 0"
+[ "$(json "$tmp/grown.json" "d['segments'][0]['name'] == 'grown' and 0.80 < d['segments'][0]['volume_mL'] < 0.95")" = "True" ]; ok $? "segment --grow: the nodule's volume"
+"$cli" segment "$tmp/demo/baseline" --grow=1,2 --out "$tmp/g.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "X,Y,Z" "$tmp/err"; ok $? "segment --grow with two numbers: exit 2, says the form"
 # DICOM SEG: written beside the label map, read back onto the scan identical
 "$cli" segment "$tmp/demo/baseline" --tasks body,couch,nodule --out "$tmp/x.nii.gz" --seg "$tmp/x.dcm" -q > /dev/null; ok $? "segment --seg exits 0"
 dcmdump "$tmp/x.dcm" > "$tmp/x.dump" 2>&1 && grep -q "SegmentationStorage" "$tmp/x.dump" && [ "$(grep -c "SegmentLabel" "$tmp/x.dump")" = 3 ]; ok $? "segment --seg: DCMTK's dcmdump reads a SEG of 3 segments"

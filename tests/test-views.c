@@ -563,6 +563,35 @@ segment (MtWindow *win)
   g_assert_cmpuint (mt_segmentation_count (back, left), ==, left_n);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.undo", NULL);
   g_assert_cmpuint (mt_segmentation_count (back, right), ==, lungs);
+
+  /* Ctrl+Alt+B: the brush as a 5 mm ball, through the slices above and
+   * below (4/3 pi 5^3 = 524 mm3, 88 voxels of 5.9 mm3). */
+  guint16 note_value = mt_segmentation_find (back, "annotation")->value;
+  mt_viewer_set_active_segment (viewer, note_value);
+  gsize note_before = mt_segmentation_count (back, note_value);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.brush-sphere", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "brush");
+  const double elsewhere[3] = { -60, 30, 85 };
+  g_assert_true (mt_slice_view_patient_to_widget (axial, elsewhere, &x, &y));
+  mt_slice_view_paint (axial, x, y, FALSE);
+  gsize ball = mt_segmentation_count (back, note_value) - note_before;
+  g_test_message ("a 5 mm ball brush: %zu voxels", ball);
+  g_assert_cmpuint (ball, >, 70);
+  g_assert_cmpuint (ball, <, 110);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.brush-sphere", NULL);
+
+  /* Ctrl+Shift+R: a click on the nodule grows its solid core (about 38 HU,
+   * a range of 2.5 SD), and no further: not its rim blurred into the lung
+   * (the whole nodule to the half-way edge is 149 voxels), not the lung. */
+  const double nodule[3] = { -88, -25, 85 };
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "grow");
+  g_assert_true (mt_slice_view_patient_to_widget (axial, nodule, &x, &y));
+  gsize before_grow = mt_segmentation_count (back, note_value);
+  mt_slice_view_paint (axial, x, y, FALSE);
+  gsize grown_nodule = mt_segmentation_count (back, note_value) - before_grow;
+  g_test_message ("grown from a click on the nodule: %zu voxels", grown_nodule);
+  g_assert_cmpuint (grown_nodule, >, 60);
+  g_assert_cmpuint (grown_nodule, <, 149);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
   pump (20);
 }

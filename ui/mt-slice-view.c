@@ -11,6 +11,7 @@
 #include "mt-draw.h"
 #include "mt-measure.h"
 #include "mt-slice-renderer.h"
+#include "mt-mask.h"
 #include "mt-slice-view.h"
 #include "mt-volume.h"
 
@@ -345,6 +346,8 @@ is_brush (MtTool tool)
   return tool == MT_TOOL_BRUSH || tool == MT_TOOL_ERASER;
 }
 
+static void mt_slice_view_grow (MtSliceView *self, const double p[3], MtSegmentation *seg, guint16 value);
+
 static void
 mt_slice_view_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -446,7 +449,7 @@ mt_slice_view_paint (MtSliceView *self,
 {
   ViewPlane vp;
   MtTool tool = mt_viewer_get_tool (self->viewer);
-  if (self->second || self->renderer == NULL || !is_brush (tool) || !view_plane (self, &vp))
+  if (self->second || self->renderer == NULL || !(is_brush (tool) || tool == MT_TOOL_GROW) || !view_plane (self, &vp))
     return;
   /* Both work on the active segment: the eraser takes only its voxels. */
   guint16 value = mt_viewer_get_active_segment (self->viewer);
@@ -455,9 +458,38 @@ mt_slice_view_paint (MtSliceView *self,
     return;
   double p[3], r = mt_viewer_get_brush_radius (self->viewer);
   widget_to_patient (self, &vp, x, y, p);
-  gsize changed = tool == MT_TOOL_ERASER ? mt_segmentation_erase_ball (seg, p, r, &vp.plane, value, continue_stroke)
-                                         : mt_segmentation_paint_ball (seg, p, r, &vp.plane, value, continue_stroke);
+  if (tool == MT_TOOL_GROW)
+    {
+      if (!continue_stroke)
+        mt_slice_view_grow (self, p, seg, value);
+      return;
+    }
+  /* A disc on the slice, or a ball through the slices around it. */
+  const MtObliquePlane *plane = mt_viewer_get_brush_sphere (self->viewer) ? NULL : &vp.plane;
+  gsize changed = tool == MT_TOOL_ERASER ? mt_segmentation_erase_ball (seg, p, r, plane, value, continue_stroke)
+                                         : mt_segmentation_paint_ball (seg, p, r, plane, value, continue_stroke);
   if (changed > 0)
+    mt_viewer_segmentation_edited (self->viewer);
+}
+
+/* The grow tool: the region of like values connected to the voxel clicked
+ * (confidence connected: the range from the mean and SD about the seed,
+ * then of what grew), painted into the active segment, one undo step. */
+static void
+mt_slice_view_grow (MtSliceView *self, const double p[3], MtSegmentation *seg, guint16 value)
+{
+  MtVolume *v = shown_volume (self);
+  double idx[3];
+  mt_volume_patient_to_index (v, p, idx);
+  int seed[3];
+  for (int a = 0; a < 3; a++)
+    {
+      seed[a] = (int) lround (idx[a]);
+      if (seed[a] < 0 || seed[a] >= v->dims[a])
+        return;
+    }
+  g_autofree guint8 *grown = g_new (guint8, mt_volume_n_voxels (v));
+  if (mt_mask_confidence_grow (v, seed, 2.5, 4, grown) > 0 && mt_segmentation_paint (seg, grown, value) > 0)
     mt_viewer_segmentation_edited (self->viewer);
 }
 
@@ -658,7 +690,8 @@ on_drag_begin (GtkGestureDrag *gesture,
   GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   self->rotating = (mods & GDK_CONTROL_MASK) != 0 && self->renderer != NULL && !self->second;
   self->measuring = !self->rotating && can_measure (self);
-  self->painting = !self->rotating && !self->second && is_brush (mt_viewer_get_tool (self->viewer));
+  MtTool pressed_tool = mt_viewer_get_tool (self->viewer);
+  self->painting = !self->rotating && !self->second && (is_brush (pressed_tool) || pressed_tool == MT_TOOL_GROW);
   if (self->painting)
     {
       mt_slice_view_paint (self, x, y, FALSE);

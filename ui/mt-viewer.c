@@ -33,6 +33,7 @@ struct _MtViewer
   guint          segmentation_serial;
   guint16        active_segment;
   double         brush_mm;
+  gboolean       brush_sphere;
   gboolean       clip_box_on;
   double         clip_box[6];
   gboolean       surfaces_on;
@@ -618,6 +619,19 @@ mt_viewer_set_active_segment (MtViewer *viewer,
                               guint16   value)
 {
   viewer->active_segment = value;
+}
+
+gboolean
+mt_viewer_get_brush_sphere (MtViewer *viewer)
+{
+  return viewer->brush_sphere;
+}
+
+void
+mt_viewer_set_brush_sphere (MtViewer *viewer,
+                            gboolean  sphere)
+{
+  viewer->brush_sphere = sphere;
 }
 
 double

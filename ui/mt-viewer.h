@@ -23,6 +23,7 @@ typedef enum
   MT_TOOL_BRUSH,       /* paints the active segment, a disc on the slice */
   MT_TOOL_ERASER,
   MT_TOOL_SCISSORS,    /* a lasso in the 3D view cuts the unlocked segments through */
+  MT_TOOL_GROW,        /* a click grows the active segment from that voxel (confidence connected) */
   MT_TOOL_N,
 } MtTool;
 
@@ -152,6 +153,10 @@ void            mt_viewer_segmentation_edited (MtViewer     *viewer);
 guint16         mt_viewer_get_active_segment (MtViewer      *viewer);
 void            mt_viewer_set_active_segment (MtViewer      *viewer,
                                               guint16        value);
+/* A ball through the slices rather than a disc on the slice shown. */
+gboolean        mt_viewer_get_brush_sphere  (MtViewer       *viewer);
+void            mt_viewer_set_brush_sphere  (MtViewer       *viewer,
+                                             gboolean        sphere);
 double          mt_viewer_get_brush_radius  (MtViewer       *viewer);
 void            mt_viewer_set_brush_radius  (MtViewer       *viewer,
                                              double          radius_mm);

@@ -1028,7 +1028,7 @@ rotate_crosshair_activated (GSimpleAction *action, GVariant *param, gpointer use
 }
 
 static const char *tool_names[MT_TOOL_N] = { "crosshair", "distance", "angle", "ellipse", "polygon", "brush",
-                                             "eraser", "scissors" };
+                                             "eraser", "scissors", "grow" };
 
 static void
 tool_state_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
@@ -1629,6 +1629,14 @@ segment_edit_activated (GSimpleAction *action, GVariant *param, gpointer user_da
 }
 
 static void
+brush_sphere_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  g_simple_action_set_state (action, state);
+  mt_viewer_set_brush_sphere (self->viewer, g_variant_get_boolean (state));
+}
+
+static void
 brush_radius_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   MtWindow *self = user_data;
@@ -1683,6 +1691,7 @@ static const GActionEntry win_actions[] = {
   { "undo", undo_activated, NULL, NULL, NULL, { 0 } },
   { "redo", redo_activated, NULL, NULL, NULL, { 0 } },
   { "brush-radius", brush_radius_activated, "d", NULL, NULL, { 0 } },
+  { "brush-sphere", NULL, NULL, "false", brush_sphere_changed, { 0 } },
   { "segment-margin", segment_margin_activated, "d", NULL, NULL, { 0 } },
   { "clip-box", clip_box_activated, "ad", NULL, NULL, { 0 } },
   { "edit-clipping", edit_clipping_activated, NULL, NULL, NULL, { 0 } },
@@ -1789,7 +1798,7 @@ mt_window_init (MtWindow *self)
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), demo);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->end_compare);
   const char *tool_labels[] = { _("Crosshair"), _("Distance"), _("Angle"), _("Ellipse"), _("Polygon"), _("Brush"),
-                                _("Eraser"), _("Scissors (3D)"), NULL };
+                                _("Eraser"), _("Scissors (3D)"), _("Grow from a click"), NULL };
   self->tools = gtk_drop_down_new_from_strings (tool_labels);
   gtk_widget_set_tooltip_text (self->tools, _("What the left button does in the slice views; the right button "
                                               "always sets window and level"));
