@@ -25,7 +25,8 @@
 #define AORTA_MIN_MM 60.0
 #define KIDNEY_HU 140.0
 #define KIDNEY_MIN_ML 20.0
-#define KIDNEY_SPLIT_ML 250.0
+#define KIDNEY_SPLIT_ML 150.0   /* cortex alone: more is a kidney joined to something */
+#define KIDNEY_GAP_HU 45.0
 #define HEART_ERODE_MM 18.0
 #define HEART_CORE_MAX_ML 250.0
 #define HEART_WALL_MM 15.0
@@ -33,6 +34,8 @@
 #define FLUID_LOW_HU (-5.0)
 #define FLUID_HIGH_HU 20.0
 #define FLUID_MIN_ML 5.0
+#define FLUID_NOISE_HU 10.0   /* the least noise assumed */
+#define FLUID_EVEN 1.5        /* a collection's SD, in noises at most */
 #define NODULE_HU (-400.0)
 #define NODULE_OPEN_MM 2.5
 #define NODULE_MIN_DEPTH_MM 3.0   /* 6 mm across: the size that calls for follow-up */
@@ -468,6 +471,43 @@ mt_segment_aorta (const MtVolume *ct,
   return TRUE;
 }
 
+/* Otsu's threshold of the mask's values within [low, high] (1 HU bins),
+ * and the gap between the means of the two classes it parts. */
+static void
+otsu (const MtVolume *ct, const guint8 *mask, double low, double high, double *threshold, double *gap)
+{
+  const int bins = (int) (high - low) + 1;
+  g_autofree double *hist = g_new0 (double, bins);
+  double total = 0, sum = 0;
+  for (gsize i = 0; i < mt_volume_n_voxels (ct); i++)
+    if (mask[i] && ct->data[i] >= low && ct->data[i] <= high)
+      {
+        int b = (int) (ct->data[i] - low);
+        hist[b]++;
+        total++;
+        sum += b;
+      }
+  double best = -1, w0 = 0, s0 = 0;
+  *threshold = low;
+  *gap = 0;
+  for (int b = 0; b < bins - 1; b++)
+    {
+      w0 += hist[b];
+      s0 += b * hist[b];
+      double w1 = total - w0;
+      /* Both classes a fifth of the whole at least. */
+      if (w0 < 0.2 * total || w1 < 0.2 * total)
+        continue;
+      double m0 = s0 / w0, m1 = (sum - s0) / w1, between = w0 * w1 * (m1 - m0) * (m1 - m0);
+      if (between > best)
+        {
+          best = between;
+          *threshold = low + b + 1;
+          *gap = m1 - m0;
+        }
+    }
+}
+
 /* ------------------------------------------------------------ kidneys */
 
 gboolean
@@ -543,32 +583,25 @@ mt_segment_kidneys (const MtVolume *ct,
         continue;
       for (gsize i = 0; i < n; i++)
         out[side][i] = labels[i] == pick[side];
+      if (mt_mask_count (out[side], n) * voxel_ml (ct) > KIDNEY_SPLIT_ML)
+        {
+          /* More than a kidney's cortex: joined to an organ that enhances
+           * less (the spleen, a vein). Two values then: Otsu's threshold
+           * between them keeps the brighter cortex, whose largest piece
+           * is the kidney. */
+          double t = 0, gap = 0;
+          otsu (ct, out[side], KIDNEY_HU, BONE_HU + 50, &t, &gap);
+          if (gap > KIDNEY_GAP_HU)
+            {
+              for (gsize i = 0; i < n; i++)
+                out[side][i] = out[side][i] && ct->data[i] >= t;
+              mt_mask_open (out[side], ct, 2.0);
+              mt_mask_keep_largest (out[side], ct->dims);
+            }
+        }
       mt_mask_close (out[side], ct, 6.0);
       mt_mask_fill_holes (out[side], ct->dims);
       mt_mask_fill_holes_slices (out[side], ct->dims, 2);
-      if (mt_mask_count (out[side], n) * voxel_ml (ct) > KIDNEY_SPLIT_ML)
-        {
-          /* A kidney touching the spleen or the liver with a like
-           * enhancement: split at the neck, the kidney is the part nearer
-           * the spine. */
-          g_autofree guint32 *parts = g_new (guint32, n);
-          if (mt_mask_split (out[side], ct, 12.0, 0.15, parts) == 2)
-            {
-              double px[3] = { 0, 0, 0 };
-              gsize pn[3] = { 0, 0, 0 };
-              for (gsize i = 0; i < n; i++)
-                if (parts[i] && i % 3 == 0)
-                  {
-                    double p[3];
-                    voxel_patient (ct, i, p);
-                    px[parts[i]] += p[0];
-                    pn[parts[i]]++;
-                  }
-              guint keep = fabs (px[1] / MAX (pn[1], 1) - body_c[0]) <= fabs (px[2] / MAX (pn[2], 1) - body_c[0]) ? 1 : 2;
-              for (gsize i = 0; i < n; i++)
-                out[side][i] = parts[i] == keep;
-            }
-        }
       for (gsize i = 0; i < n; i++)
         {
           out[side][i] &= ctx->body[i] && !ctx->lungs[i] && !ctx->bone[i];
@@ -836,14 +869,44 @@ mt_segment_fluid (const MtVolume *ct,
   g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
   guint pieces = mt_mask_components (fluid, ct->dims, labels, sizes);
   g_autofree gsize *caged = g_new0 (gsize, pieces + 1);
+  g_autofree double *sum = g_new0 (double, pieces + 1), *sum2 = g_new0 (double, pieces + 1);
   for (gsize i = 0; i < n; i++)
-    if (labels[i] && cage[i])
-      caged[labels[i]]++;
+    if (labels[i])
+      {
+        caged[labels[i]] += cage[i];
+        sum[labels[i]] += ct->data[i];
+        sum2[labels[i]] += (double) ct->data[i] * ct->data[i];
+      }
+  /* A collection is as even as the scan's noise allows; muscle marbled
+   * with fat averages into the fluid range too, but unevenly. The noise is
+   * measured in the liver away from its edge, robustly (the median
+   * absolute deviation) against its vessels. */
+  double noise = FLUID_NOISE_HU;
+  if (ctx->liver != NULL)
+    {
+      g_autofree guint8 *core = g_memdup2 (ctx->liver, n);
+      mt_mask_erode (core, ct, 5.0);
+      g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (float));
+      for (gsize i = 0; i < n; i++)
+        if (core[i])
+          g_array_append_val (values, ct->data[i]);
+      if (values->len > 1000)
+        {
+          g_array_sort (values, compare_float);
+          float median = g_array_index (values, float, values->len / 2);
+          for (guint v = 0; v < values->len; v++)
+            g_array_index (values, float, v) = fabsf (g_array_index (values, float, v) - median);
+          g_array_sort (values, compare_float);
+          noise = 1.4826 * g_array_index (values, float, values->len / 2);
+        }
+    }
   for (gsize i = 0; i < n; i++)
     {
       guint32 l = labels[i];
       gsize size = l ? g_array_index (sizes, gsize, l - 1) : 0;
-      fluid[i] = l && size * voxel_ml (ct) >= FLUID_MIN_ML && caged[l] < size / 5;
+      double avg = l ? sum[l] / size : 0, sd = l ? sqrt (MAX (sum2[l] / size - avg * avg, 0.0)) : 0;
+      fluid[i] = l && size * voxel_ml (ct) >= FLUID_MIN_ML && caged[l] < size / 5
+                 && sd <= FLUID_EVEN * MAX (noise, FLUID_NOISE_HU);
     }
   /* Out to the collection's edge, which the neighbourhood left out. */
   g_autofree guint8 *edge = g_memdup2 (fluid, n);
