@@ -410,10 +410,12 @@ test_real_organs (void)
   g_assert_no_error (error);
   g_autoptr (GArray) stats = mt_segmentation_statistics (seg, ct);
   const struct { const char *name; double lo_ml, hi_ml; } organs[] = {
-    { "liver", 1000, 2500 }, { "heart", 400, 1200 }, { "kidney_right", 100, 300 }, { "aorta", 40, 400 },
-    /* The left kidney takes the spleen with it (both about 165 HU here):
-     * reported, not asserted. */
-    { "kidney_left", 0, G_MAXDOUBLE }, { "fluid", 0, G_MAXDOUBLE }, { "nodule", 0, G_MAXDOUBLE },
+    { "liver", 1000, 2500 }, { "heart", 400, 1200 }, { "kidney_right", 100, 300 }, { "kidney_left", 100, 300 },
+    { "aorta", 40, 400 },
+    /* A renal cyst, the gallbladder and the stomach's fluid. */
+    { "fluid", 150, 300 },
+    /* No solid nodule in these lungs: candidates are reported only. */
+    { "nodule", 0, G_MAXDOUBLE },
   };
   for (guint o = 0; o < G_N_ELEMENTS (organs); o++)
     {
@@ -434,6 +436,16 @@ test_real_organs (void)
   mt_volume_patient_to_index (ct, aorta, idx);
   gsize at = mt_volume_offset (ct, (int) lround (idx[0]), (int) lround (idx[1]), (int) lround (idx[2]));
   g_assert_cmpuint (mt_segmentation_get (seg, at), ==, mt_segmentation_find (seg, "aorta")->value);
+  /* The gallbladder and the cyst on the right kidney's upper pole, as
+   * looked at on the slices: fluid. */
+  const double gallbladder[3] = { -81.64, 48.56, 316.91 }, cyst[3] = { -77.34, 147.39, 319.91 };
+  guint16 fluid = mt_segmentation_find (seg, "fluid")->value;
+  mt_volume_patient_to_index (ct, gallbladder, idx);
+  g_assert_cmpuint (mt_segmentation_get (seg, mt_volume_offset (ct, (int) lround (idx[0]), (int) lround (idx[1]),
+                                                                (int) lround (idx[2]))), ==, fluid);
+  mt_volume_patient_to_index (ct, cyst, idx);
+  g_assert_cmpuint (mt_segmentation_get (seg, mt_volume_offset (ct, (int) lround (idx[0]), (int) lround (idx[1]),
+                                                                (int) lround (idx[2]))), ==, fluid);
   g_assert_true (mt_segmentation_get_notes (seg)[0] == NULL);
 }
 
