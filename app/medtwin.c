@@ -15,6 +15,8 @@ static char *screenshot_path;
 static gboolean show_library;
 /* Set by --compare: a second scan beside the first. */
 static char *compare_path;
+/* Set by --segments: a DICOM SEG read onto the scan once it is in. */
+static char *segments_path;
 static int exit_status;
 
 static gboolean
@@ -38,6 +40,13 @@ take_screenshot (gpointer user_data)
 }
 
 static void
+on_segments_read (MtWindow *window)
+{
+  /* The surfaces' meshes and the views' redraw: a second to compose. */
+  g_timeout_add (1000, take_screenshot, window);
+}
+
+static void
 on_views_ready (MtWindow *window)
 {
   /* With --compare, the first scan is in: now load the second. */
@@ -50,6 +59,16 @@ on_views_ready (MtWindow *window)
           mt_window_compare_paths (window, paths);
           return;
         }
+    }
+  if (segments_path != NULL)
+    {
+      /* The segments once the scan is in; the screenshot once they are. */
+      g_autofree char *path = g_steal_pointer (&segments_path);
+      if (screenshot_path != NULL)
+        g_signal_connect_swapped (mt_window_get_viewer (window), "segmentation-changed",
+                                  G_CALLBACK (on_segments_read), window);
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.open-segments", "s", path);
+      return;
     }
   /* One more frame so the views' last images are composed into the window. */
   if (screenshot_path != NULL)
@@ -96,7 +115,7 @@ new_window (GtkApplication *app)
         }
       return window;
     }
-  if (screenshot_path != NULL || compare_path != NULL)
+  if (screenshot_path != NULL || compare_path != NULL || segments_path != NULL)
     {
       g_signal_connect (window, "views-ready", G_CALLBACK (on_views_ready), NULL);
       if (screenshot_path != NULL)
@@ -137,6 +156,7 @@ on_handle_local_options (GApplication *app, GVariantDict *options)
     }
   g_variant_dict_lookup (options, "library", "b", &show_library);
   g_variant_dict_lookup (options, "compare", "^ay", &compare_path);
+  g_variant_dict_lookup (options, "segments", "^ay", &segments_path);
   if (g_variant_dict_lookup (options, "screenshot", "^ay", &screenshot_path))
     {
       /* A batch run: never hand over to a running instance. */
@@ -224,6 +244,7 @@ main (int argc, char **argv)
       N_("Open, wait until every view has drawn, save the window as a PNG and quit"), "OUT.png" },
     { "library", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the patient library as well"), NULL },
     { "compare", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a second scan beside the first, for comparison"), "PATH" },
+    { "segments", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a DICOM SEG onto the scan once it is in"), "SEG.dcm" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
     { NULL },
   };
@@ -238,6 +259,7 @@ main (int argc, char **argv)
   g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
   int status = g_application_run (G_APPLICATION (app), argc, argv);
   g_free (screenshot_path);
+  g_free (segments_path);
   g_free (compare_path);
   return status != 0 ? status : exit_status;
 }

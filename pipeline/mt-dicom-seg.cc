@@ -453,6 +453,10 @@ read_impl (const char *path, const MtVolume *grid, GError **error)
       value[s] = mt_segmentation_add_segment (seg, name, category, rgb);
       if (!description.empty ())
         mt_segmentation_set_label (seg, value[s], description.c_str ());
+      /* The whole body by its outline, as the task shows it: a fill that
+       * large would veil the scan. */
+      if (g_str_equal (name, "body"))
+        mt_segmentation_set_fill (seg, value[s], 0);
     }
 
   /* Frames onto the grid's slices. */
