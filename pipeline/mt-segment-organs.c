@@ -257,6 +257,54 @@ typedef struct
   int     prev;       /* candidate below it in that chain, -1 */
 } Disc;
 
+/* Follows a tube (a vessel cut across) slice by slice from its section in
+ * slice k0 of mask, going dir (+1 or -1): in each next slice the blood
+ * within 3 mm of the last section's disc, its largest piece, while its area
+ * stays within 0.6 to 1.5 times the last's. Written into mask; returns the
+ * slices added. */
+static int
+follow_tube (const MtVolume *ct, const guint8 *blood, guint8 *mask, int k0, int dir)
+{
+  const int nx = ct->dims[0], ny = ct->dims[1], nz = ct->dims[2];
+  const gsize plane = (gsize) nx * ny;
+  const double pixel_cm2 = ct->spacing[0] * ct->spacing[1] / 100.0;
+  const int dims2[3] = { nx, ny, 1 };
+  g_autofree guint8 *window = g_new (guint8, plane);
+  int added = 0;
+  for (int k = k0 + dir; k >= 0 && k < nz; k += dir)
+    {
+      /* The last slice's section: its centre and radius. */
+      const guint8 *last = mask + (gsize) (k - dir) * plane;
+      double ci = 0, cj = 0;
+      gsize m = 0;
+      for (gsize o = 0; o < plane; o++)
+        if (last[o])
+          {
+            ci += (double) (o % nx);
+            cj += (double) (o / nx);
+            m++;
+          }
+      if (m == 0)
+        break;
+      ci /= m;
+      cj /= m;
+      double reach = sqrt (m * pixel_cm2 * 100 / G_PI) + 3.0;
+      for (gsize o = 0; o < plane; o++)
+        {
+          double dx = ((double) (o % nx) - ci) * ct->spacing[0], dy = ((double) (o / nx) - cj) * ct->spacing[1];
+          window[o] = blood[(gsize) k * plane + o] && dx * dx + dy * dy <= reach * reach;
+        }
+      mt_mask_keep_largest (window, dims2);
+      gsize got = mt_mask_count (window, plane);
+      if (got < 0.6 * m || got > 1.5 * m)
+        break;
+      for (gsize o = 0; o < plane; o++)
+        mask[(gsize) k * plane + o] |= window[o];
+      added++;
+    }
+  return added;
+}
+
 /* The descending aorta: contrast blood in round sections (the aorta, cut
  * across) stacked slice on slice; the longest such stack in the scan. The
  * slices' pieces are written into chain; returns the mean HU of the blood
@@ -341,39 +389,7 @@ find_descending_aorta (const MtVolume *ct, const guint8 *blood, guint8 *chain)
         chain[d->k * plane + o] = labels[d->k * plane + o] == d->label;
     }
   for (int e = 0; e < 2; e++)
-    {
-      const int dir = e == 0 ? -1 : 1;
-      int k0 = ends[e]->k;
-      for (int k = k0 + dir; k >= 0 && k < nz; k += dir)
-        {
-          /* The last slice's section: its centre and radius. */
-          const guint8 *last = chain + (gsize) (k - dir) * plane;
-          double ci = 0, cj = 0;
-          gsize m = 0;
-          for (gsize o = 0; o < plane; o++)
-            if (last[o])
-              {
-                ci += (double) (o % nx);
-                cj += (double) (o / nx);
-                m++;
-              }
-          ci /= m;
-          cj /= m;
-          double reach = sqrt (m * pixel_cm2 * 100 / G_PI) + 3.0;
-          /* This slice's blood within 3 mm of that disc, its largest piece. */
-          g_autofree guint8 *window = g_new0 (guint8, plane);
-          for (gsize o = 0; o < plane; o++)
-            {
-              double dx = ((double) (o % nx) - ci) * ct->spacing[0], dy = ((double) (o / nx) - cj) * ct->spacing[1];
-              window[o] = blood[(gsize) k * plane + o] && dx * dx + dy * dy <= reach * reach;
-            }
-          mt_mask_keep_largest (window, dims2);
-          gsize got = mt_mask_count (window, plane);
-          if (got < 0.6 * m || got > 1.5 * m)
-            break;
-          memcpy (chain + (gsize) k * plane, window, plane);
-        }
-    }
+    follow_tube (ct, blood, chain, ends[e]->k, e == 0 ? -1 : 1);
   double sum = 0;
   gsize count = 0;
   for (gsize i = 0; i < plane * nz; i++)
@@ -413,6 +429,76 @@ mt_segment_aorta_descending (const MtVolume *ct,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The ascending aorta's root lies within the heart's outline, where the
+ * growing stopped: from the lowest section of the ascending aorta, followed
+ * down through the heart while it stays a tube (till it opens into a
+ * chamber of the same blood). */
+static void
+follow_root (const MtVolume *ct, const MtOrganContext *ctx, double low, guint8 *aorta)
+{
+  const gsize n = mt_volume_n_voxels (ct), plane = (gsize) ct->dims[0] * ct->dims[1];
+  const int nz = ct->dims[2];
+  const int down = ct->direction[8] >= 0 ? -1 : 1;
+  const double pixel_cm2 = ct->spacing[0] * ct->spacing[1] / 100.0;
+  const int dims2[3] = { ct->dims[0], ct->dims[1], 1 };
+  if (ctx->heart == NULL)
+    return;
+  /* The grown part, away from the descending aorta. */
+  g_autofree guint8 *near = g_memdup2 (ctx->aorta_chain, n);
+  mt_mask_dilate (near, ct, 4.0);
+  g_autofree guint8 *section = g_new (guint8, plane);
+  int lowest = -1;
+  for (int kk = 0; kk < nz && lowest < 0; kk++)
+    {
+      int k = down < 0 ? kk : nz - 1 - kk;
+      gboolean touches = FALSE;
+      for (gsize o = 0; o < plane; o++)
+        {
+          gsize i = (gsize) k * plane + o;
+          section[o] = aorta[i] && !near[i];
+        }
+      mt_mask_keep_largest (section, dims2);
+      if (mt_mask_count (section, plane) * pixel_cm2 < AORTA_MIN_CM2)
+        continue;
+      /* Only a section resting on the heart: the root goes on below it. */
+      int below = k + down;
+      if (below < 0 || below >= nz)
+        continue;
+      for (gsize o = 0; o < plane && !touches; o++)
+        touches = section[o] && ctx->heart[(gsize) below * plane + o];
+      if (touches)
+        lowest = k;
+    }
+  if (lowest < 0)
+    return;
+  /* The heart cut the lowest sections short: start from the lowest one of
+   * full size (the largest above it, less 30%). */
+  const int up = -down;
+  g_autofree double *area = g_new0 (double, nz);
+  g_autofree guint8 *sections = g_new0 (guint8, (gsize) nz * plane);
+  double largest = 0;
+  for (int k = lowest, steps = 0; k >= 0 && k < nz && steps < 12; k += up, steps++)
+    {
+      guint8 *s = sections + (gsize) k * plane;
+      for (gsize o = 0; o < plane; o++)
+        s[o] = aorta[(gsize) k * plane + o] && !near[(gsize) k * plane + o];
+      mt_mask_keep_largest (s, dims2);
+      area[k] = mt_mask_count (s, plane) * pixel_cm2;
+      largest = MAX (largest, area[k]);
+    }
+  int start = lowest;
+  while (start >= 0 && start < nz && area[start] < 0.7 * largest)
+    start += up;
+  if (start < 0 || start >= nz)
+    return;
+  g_autofree guint8 *blood = blood_mask (ct, ctx, low);
+  g_autofree guint8 *root = g_new0 (guint8, n);
+  memcpy (root + (gsize) start * plane, sections + (gsize) start * plane, plane);
+  follow_tube (ct, blood, root, start, down);
+  for (gsize i = 0; i < n; i++)
+    aorta[i] |= root[i];
 }
 
 gboolean
@@ -458,6 +544,7 @@ mt_segment_aorta (const MtVolume *ct,
   for (gsize i = 0; i < n; i++)
     aorta[i] |= ctx->aorta_chain[i];
   mt_mask_fill_small_holes_slices (aorta, ct->dims, 2, (gsize) (AORTA_MAX_CM2 * 100 / (ct->spacing[0] * ct->spacing[1])));
+  follow_root (ct, ctx, low, aorta);
   /* Its wall's blur, grown with the brighter threshold: given back out to
    * the edge the descending aorta's sections have. */
   g_autofree guint8 *edge = g_memdup2 (aorta, n);
