@@ -85,11 +85,101 @@ grow_segment (const MtVolume *ct, const char *point, const char *range, GError *
   return seg;
 }
 
+/* One segment of the voxels in a preset's range or in LOW,HIGH. */
+static MtSegmentation *
+threshold_segment (const MtVolume *ct, const char *spec, GError **error)
+{
+  const MtThresholdPreset *preset = mt_threshold_preset_lookup (spec);
+  double lh[2];
+  if (preset != NULL)
+    {
+      lh[0] = preset->low;
+      lh[1] = preset->high;
+    }
+  else if (!parse_numbers (spec, lh, 2) || lh[0] > lh[1])
+    {
+      guint n;
+      const MtThresholdPreset *all = mt_threshold_presets (&n);
+      g_autoptr (GString) names = g_string_new (NULL);
+      for (guint p = 0; p < n; p++)
+        g_string_append_printf (names, "%s%s", p ? ", " : "", all[p].name);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--threshold takes a preset (%s) or LOW,HIGH, not “%s”."), names->str, spec);
+      return NULL;
+    }
+  MtSegmentation *seg = mt_segmentation_new (ct);
+  guint16 value = mt_segmentation_add_segment (seg, preset ? preset->name : "threshold", MT_SEGMENT_TISSUE, NULL);
+  mt_segmentation_threshold (seg, value, ct, lh[0], lh[1], NULL);
+  return seg;
+}
+
+static gboolean
+edit_error (GError **error, const char *edit, const char *why)
+{
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--edit %s: %s"), edit, why);
+  return FALSE;
+}
+
+/* "op:name[:args]": one edit of a segment, by name. */
+static gboolean
+apply_edit (MtSegmentation *seg, const MtVolume *ct, const char *edit, GError **error)
+{
+  g_auto (GStrv) part = g_strsplit (edit, ":", -1);
+  guint n = g_strv_length (part);
+  if (n < 2)
+    return edit_error (error, edit, _("write it as OP:NAME, with the arguments the operation takes after more colons."));
+  const MtSegment *sg = mt_segmentation_find (seg, part[1]);
+  if (sg == NULL)
+    return edit_error (error, edit, _("there is no segment of that name."));
+  guint16 value = sg->value;
+  const char *op = part[0];
+  double x[2];
+  if (g_str_equal (op, "margin") && n == 3 && parse_numbers (part[2], x, 1))
+    mt_segmentation_margin (seg, value, x[0]);
+  else if (g_str_equal (op, "keep-largest") && n == 2)
+    mt_segmentation_islands (seg, value, 0);
+  else if (g_str_equal (op, "remove-islands") && n == 3 && parse_numbers (part[2], x, 1) && x[0] > 0)
+    mt_segmentation_islands (seg, value, x[0]);
+  else if (g_str_equal (op, "fill-holes") && n == 2)
+    mt_segmentation_fill_holes (seg, value);
+  else if (g_str_equal (op, "interpolate") && (n == 2 || n == 3))
+    {
+      const char *plane = n == 3 ? part[2] : "axial";
+      int axis = g_str_equal (plane, "axial") ? 2 : g_str_equal (plane, "coronal") ? 1 : g_str_equal (plane, "sagittal") ? 0 : -1;
+      if (axis < 0)
+        return edit_error (error, edit, _("the slices are axial, coronal or sagittal."));
+      mt_segmentation_interpolate (seg, value, axis);
+    }
+  else if (g_str_equal (op, "merge") && n == 3)
+    {
+      const MtSegment *from = mt_segmentation_find (seg, part[2]);
+      if (from == NULL)
+        return edit_error (error, edit, _("there is no segment of that name."));
+      mt_segmentation_merge (seg, value, from->value);
+    }
+  else if (g_str_equal (op, "keep-range") && n == 4 && parse_numbers (part[2], x, 1)
+           && parse_numbers (part[3], x + 1, 1) && x[0] <= x[1])
+    mt_segmentation_keep_range (seg, value, ct, x[0], x[1]);
+  else if (g_str_equal (op, "label") && n >= 3)
+    {
+      /* The text may hold colons of its own. */
+      g_autofree char *text = g_strjoinv (":", part + 2);
+      mt_segmentation_set_label (seg, value, text);
+    }
+  else
+    return edit_error (error, edit,
+                       _("not an edit this version knows, or not its arguments: margin:NAME:MM, keep-largest:NAME, "
+                         "remove-islands:NAME:ML, fill-holes:NAME, interpolate:NAME[:axial|coronal|sagittal], "
+                         "merge:INTO:FROM, keep-range:NAME:LOW:HIGH, label:NAME:TEXT."));
+  return TRUE;
+}
+
 int
 mt_cli_segment (int argc, char **argv)
 {
   g_autofree char *tasks = NULL, *out = NULL, *seg_out = NULL, *seg_in = NULL, *csv = NULL, *grow = NULL,
-                  *grow_range = NULL;
+                  *grow_range = NULL, *threshold = NULL;
+  g_auto (GStrv) edits = NULL;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks, N_("What to find, by name, or all"), "all|body,couch,..." },
@@ -102,6 +192,15 @@ mt_cli_segment (int argc, char **argv)
     { "grow-range", 0, 0, G_OPTION_ARG_STRING, &grow_range,
       N_("With --grow: the values to grow through (connected threshold); without it, confidence connected"),
       "LOW,HIGH" },
+    { "threshold", 0, 0, G_OPTION_ARG_STRING, &threshold,
+      N_("A segment of the voxels within a preset (air, lung, fat, soft-tissue, fluid, blood, contrast-blood, bone, "
+         "metal) or LOW,HIGH, instead of running tasks"),
+      "PRESET|LOW,HIGH" },
+    { "edit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &edits,
+      N_("An edit after the segments are made, in order, as often as needed: margin:NAME:MM, keep-largest:NAME, "
+         "remove-islands:NAME:ML, fill-holes:NAME, interpolate:NAME[:axial|coronal|sagittal], merge:INTO:FROM, "
+         "keep-range:NAME:LOW:HIGH, label:NAME:TEXT"),
+      "OP:NAME[:...]" },
     { "from-seg", 0, 0, G_OPTION_ARG_FILENAME, &seg_in,
       N_("Read the segments from this DICOM SEG instead of running tasks"), "SEG.dcm" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
@@ -112,11 +211,13 @@ mt_cli_segment (int argc, char **argv)
   };
   if (!mt_cli_parse_options (&argc, &argv, _("PATH — segment a CT: body, couch and more, as a label map"), entries))
     return 2;
-  if (argc != 2 || (out == NULL && seg_out == NULL) || (tasks != NULL) + (seg_in != NULL) + (grow != NULL) > 1)
+  if (argc != 2 || (out == NULL && seg_out == NULL)
+      || (tasks != NULL) + (seg_in != NULL) + (grow != NULL) + (threshold != NULL) > 1)
     {
       g_printerr ("%s\n", _("Usage: medtwin-cli segment PATH [--tasks all|body,couch,... | --from-seg SEG.dcm | "
-                            "--grow X,Y,Z [--grow-range LOW,HIGH]] [--out LABELS.nii.gz] [--seg OUT.dcm] "
-                            "[--csv STATS.csv] [--json]"));
+                            "--grow X,Y,Z [--grow-range LOW,HIGH] | --threshold PRESET|LOW,HIGH] "
+                            "[--edit OP:NAME[:...]]... [--out LABELS.nii.gz] [--seg OUT.dcm] [--csv STATS.csv] "
+                            "[--json]"));
       return 2;
     }
   g_auto (GStrv) names = g_strsplit (tasks != NULL ? tasks : "all", ",", -1);
@@ -132,10 +233,15 @@ mt_cli_segment (int argc, char **argv)
   g_autoptr (MtSegmentation) seg = NULL;
   if (grow != NULL)
     seg = grow_segment (ct, grow, grow_range, &error);
+  else if (threshold != NULL)
+    seg = threshold_segment (ct, threshold, &error);
   else if (seg_in != NULL)
     seg = mt_dicom_seg_read (seg_in, ct, &error);
   else
     seg = mt_segment_run (ct, (const char * const *) names, progress, NULL, &error);
+  for (int e = 0; seg != NULL && edits != NULL && edits[e] != NULL; e++)
+    if (!apply_edit (seg, ct, edits[e], &error))
+      g_clear_pointer (&seg, mt_segmentation_unref);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (!quiet && !json)
     g_printerr ("\n");

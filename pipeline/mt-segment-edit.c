@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,6 +13,54 @@
 
 /* Editing operations on whole segments, each one undo step through
  * mt_segmentation_paint (which leaves locked segments alone). */
+
+/* Usual ranges, as radiology texts give them; the issue's fluid and blood
+ * ranges; contrast blood above enhanced soft tissue and below cortex. */
+static const MtThresholdPreset presets[] = {
+  { "air", N_("Air"), -1024, -900 },
+  { "lung", N_("Lung"), -950, -400 },
+  { "fat", N_("Fat"), -190, -30 },
+  { "soft-tissue", N_("Soft tissue"), 20, 100 },
+  { "fluid", N_("Fluid"), 0, 30 },
+  { "blood", N_("Blood"), 30, 80 },
+  { "contrast-blood", N_("Contrast-enhanced blood"), 150, 500 },
+  { "bone", N_("Bone"), 300, 3000 },
+  { "metal", N_("Metal"), 2500, 32767 },
+};
+
+const MtThresholdPreset *
+mt_threshold_presets (guint *n)
+{
+  *n = G_N_ELEMENTS (presets);
+  return presets;
+}
+
+const MtThresholdPreset *
+mt_threshold_preset_lookup (const char *name)
+{
+  for (guint p = 0; p < G_N_ELEMENTS (presets); p++)
+    if (g_str_equal (presets[p].name, name))
+      return &presets[p];
+  return NULL;
+}
+
+gsize
+mt_segmentation_threshold (MtSegmentation *seg,
+                           guint16         value,
+                           const MtVolume *scan,
+                           double          low,
+                           double          high,
+                           const guint8   *inside)
+{
+  g_return_val_if_fail (value != 0, 0);
+  g_return_val_if_fail (mt_volume_n_voxels (scan) == mt_segmentation_n_voxels (seg), 0);
+  g_autofree guint8 *mask = mt_mask_threshold (scan, low, high);
+  gsize n = mt_segmentation_n_voxels (seg);
+  if (inside != NULL)
+    for (gsize i = 0; i < n; i++)
+      mask[i] &= inside[i];
+  return mt_segmentation_paint (seg, mask, value);
+}
 
 gsize
 mt_segmentation_merge (MtSegmentation *seg,

@@ -151,6 +151,26 @@ gsize            mt_segmentation_scissors     (MtSegmentation        *seg,
                                                const double          *polygon,
                                                int                    n_points,
                                                gboolean               inside);
+/* Threshold presets for CT, in HU (inclusive): air, lung, fat,
+ * soft-tissue, fluid, blood, contrast-blood, bone, metal. */
+typedef struct
+{
+  const char *name;
+  const char *label;     /* for people, translatable (N_) */
+  double      low, high;
+} MtThresholdPreset;
+
+const MtThresholdPreset *mt_threshold_presets       (guint                 *n);
+const MtThresholdPreset *mt_threshold_preset_lookup (const char            *name);
+/* Paints the scan's voxels within [low, high] into the segment (over
+ * unlocked voxels; within `inside` only when it is not NULL), one undo
+ * step. Returns how many voxels changed. */
+gsize            mt_segmentation_threshold    (MtSegmentation        *seg,
+                                               guint16                value,
+                                               const MtVolume        *scan,
+                                               double                 low,
+                                               double                 high,
+                                               const guint8          *inside);
 /* The voxels of one segment as a mask (1 inside). */
 guint8          *mt_segmentation_mask         (MtSegmentation        *seg,
                                                guint16                value);

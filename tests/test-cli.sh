@@ -66,6 +66,13 @@ grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from
 "$cli" segment "$tmp/demo/baseline" --grow=-88,-25,85 --grow-range=-418,200 --out "$tmp/grown.nii.gz" --json > "$tmp/grown.json"; ok $? "segment --grow exits 0"
 [ "$(json "$tmp/grown.json" "d['segments'][0]['name'] == 'grown' and 0.80 < d['segments'][0]['volume_mL'] < 0.95")" = "True" ]; ok $? "segment --grow: the nodule's volume"
 "$cli" segment "$tmp/demo/baseline" --grow=1,2 --out "$tmp/g.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "X,Y,Z" "$tmp/err"; ok $? "segment --grow with two numbers: exit 2, says the form"
+# thresholds with the CT presets, and edits by name after the segments are made
+"$cli" segment "$tmp/demo/baseline" --threshold bone --out "$tmp/bone.nii.gz" --json > "$tmp/bone.json"; ok $? "segment --threshold bone exits 0"
+[ "$(json "$tmp/bone.json" "d['segments'][0]['name'] == 'bone' and 500 < d['segments'][0]['volume_mL'] < 900 and d['segments'][0]['mean_HU'] > 300")" = "True" ]; ok $? "segment --threshold bone: the skeleton and contrast, all above 300 HU"
+"$cli" segment "$tmp/demo/baseline" --threshold cartilage --out "$tmp/t.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "contrast-blood" "$tmp/err"; ok $? "segment --threshold of no preset: exit 2, lists the presets"
+"$cli" segment "$tmp/demo/baseline" --tasks nodule --edit margin:nodule:5 --edit label:nodule:TUMOR --out "$tmp/e.nii.gz" --csv "$tmp/e.csv" --json > "$tmp/e.json"; ok $? "segment --edit exits 0"
+grep -q '"TUMOR"' "$tmp/e.csv" && [ "$(json "$tmp/e.json" "4 < d['segments'][0]['volume_mL'] < 9")" = "True" ]; ok $? "segment --edit: a 5 mm margin and the label TUMOR"
+"$cli" segment "$tmp/demo/baseline" --tasks nodule --edit margin:liver:3 --out "$tmp/e2.nii.gz" -q > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "no segment of that name" "$tmp/err" && [ ! -e "$tmp/e2.nii.gz" ]; ok $? "segment --edit of a missing segment: exit 2, nothing written"
 # DICOM SEG: written beside the label map, read back onto the scan identical
 "$cli" segment "$tmp/demo/baseline" --tasks body,couch,nodule --out "$tmp/x.nii.gz" --seg "$tmp/x.dcm" -q > /dev/null; ok $? "segment --seg exits 0"
 dcmdump "$tmp/x.dcm" > "$tmp/x.dump" 2>&1 && grep -q "SegmentationStorage" "$tmp/x.dump" && [ "$(grep -c "SegmentLabel" "$tmp/x.dump")" = 3 ]; ok $? "segment --seg: DCMTK's dcmdump reads a SEG of 3 segments"

@@ -592,6 +592,16 @@ segment (MtWindow *win)
   g_test_message ("grown from a click on the nodule: %zu voxels", grown_nodule);
   g_assert_cmpuint (grown_nodule, >, 60);
   g_assert_cmpuint (grown_nodule, <, 149);
+  /* The threshold presets: no metal in the demo; its bone (300 HU and up)
+   * painted into the chosen segment, one undo step. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.segment-threshold", "s", "metal");
+  g_assert_cmpuint (mt_segmentation_count (back, note_value), ==, before_grow + grown_nodule);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.segment-threshold", "s", "bone");
+  gsize boned = mt_segmentation_count (back, note_value) - before_grow - grown_nodule;
+  g_test_message ("bone threshold: %zu voxels", boned);
+  g_assert_cmpuint (boned, >, 80000);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.undo", NULL);
+  g_assert_cmpuint (mt_segmentation_count (back, note_value), ==, before_grow + grown_nodule);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
   pump (20);
 }

@@ -16,6 +16,7 @@ struct _MtSegmentList
   GtkWidget      *list;
   GtkWidget      *empty;
   GtkWidget      *actions;
+  GtkWidget      *presets;
   GPtrArray      *labels;      /* the rows' name and volume labels, in order */
   MtSegmentation *shown;       /* the segmentation the rows are of (not a reference) */
   guint           n_shown;
@@ -206,6 +207,16 @@ on_map (GtkWidget *widget, MtSegmentList *self)
 }
 
 static void
+on_threshold (GtkButton *button, MtSegmentList *self)
+{
+  guint n;
+  const MtThresholdPreset *all = mt_threshold_presets (&n);
+  guint p = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->presets));
+  if (p < n)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.segment-threshold", "s", all[p].name);
+}
+
+static void
 mt_segment_list_dispose (GObject *object)
 {
   MtSegmentList *self = MT_SEGMENT_LIST (object);
@@ -273,6 +284,24 @@ mt_segment_list_init (MtSegmentList *self)
   gtk_flow_box_append (GTK_FLOW_BOX (self->actions),
                        action_button (_("S_hrink 2 mm"), _("Take 2 mm off the segment's surface"), "shrink"));
   gtk_box_append (GTK_BOX (self), self->actions);
+
+  /* A threshold with the CT presets, painted into the chosen segment. */
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  guint n;
+  const MtThresholdPreset *all = mt_threshold_presets (&n);
+  g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  for (guint p = 0; p < n; p++)
+    g_ptr_array_add (labels, g_strdup_printf (_("%s (%g to %g HU)"), _(all[p].label), all[p].low, all[p].high));
+  g_ptr_array_add (labels, NULL);
+  self->presets = gtk_drop_down_new_from_strings ((const char * const *) labels->pdata);
+  gtk_widget_set_hexpand (self->presets, TRUE);
+  gtk_widget_set_tooltip_text (self->presets, _("A range of values, for the threshold"));
+  GtkWidget *apply = gtk_button_new_with_mnemonic (_("_Threshold"));
+  gtk_widget_set_tooltip_text (apply, _("Paint the voxels in this range into the chosen segment"));
+  g_signal_connect (apply, "clicked", G_CALLBACK (on_threshold), self);
+  gtk_box_append (GTK_BOX (row), self->presets);
+  gtk_box_append (GTK_BOX (row), apply);
+  gtk_box_append (GTK_BOX (self), row);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);
 }
 

@@ -1628,6 +1628,25 @@ segment_edit_activated (GSimpleAction *action, GVariant *param, gpointer user_da
     mt_viewer_segmentation_edited (self->viewer);
 }
 
+/* ("bone"): the voxels in a threshold preset's range, painted into the
+ * segment chosen in the list, one undo step. */
+static void
+segment_threshold_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const MtThresholdPreset *preset = mt_threshold_preset_lookup (g_variant_get_string (param, NULL));
+  MtVolume *ct = mt_viewer_get_volume (self->viewer);
+  guint16 value = ct != NULL ? mt_viewer_get_active_segment (self->viewer) : 0;
+  if (preset == NULL || value == 0)
+    return;
+  MtSegmentation *seg = mt_viewer_get_segmentation (self->viewer, NULL);
+  gsize changed = mt_segmentation_threshold (seg, value, ct, preset->low, preset->high, NULL);
+  g_autofree char *text = g_strdup_printf (_("%s: %zu voxels painted; Ctrl+Z undoes it."), _(preset->label), changed);
+  show_message (self, text);
+  if (changed > 0)
+    mt_viewer_segmentation_edited (self->viewer);
+}
+
 static void
 brush_sphere_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
 {
@@ -1688,6 +1707,7 @@ static const GActionEntry win_actions[] = {
   { "open-segments", open_segments_activated, "s", NULL, NULL, { 0 } },
   { "cut-3d", cut_3d_activated, "ad", NULL, NULL, { 0 } },
   { "segment-edit", segment_edit_activated, "s", NULL, NULL, { 0 } },
+  { "segment-threshold", segment_threshold_activated, "s", NULL, NULL, { 0 } },
   { "undo", undo_activated, NULL, NULL, NULL, { 0 } },
   { "redo", redo_activated, NULL, NULL, NULL, { 0 } },
   { "brush-radius", brush_radius_activated, "d", NULL, NULL, { 0 } },
