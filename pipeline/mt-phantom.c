@@ -744,7 +744,7 @@ paint_anatomy (Canvas *c, guint32 seed, gboolean followup)
 
   /* Skeleton: spine, ribs, sternum, scapulae. */
   Shape spine = { .func = spine_func };
-  set_box (&spine, (double[3]) { 0, 85, 0 }, 40, 35, 200);
+  set_box (&spine, (double[3]) { 0, 80, 0 }, 40, 40, 200);   /* the vertebral bodies reach y = 44 */
   paint (c, &spine);
   for (int i = 0; i < 10; i++)
     {

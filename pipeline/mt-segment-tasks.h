@@ -42,7 +42,8 @@ gboolean mt_segment_lungs        (const MtVolume     *ct,
                                   GCancellable       *cancellable,
                                   GError            **error);
 /* The skeleton: dense bone (400 HU and up) inside the body, with what is
- * 180 HU and up within 8 mm of it and what it encloses in 3D. */
+ * 180 HU and up within 8 mm of it and what it encloses in 3D and in each
+ * slice, its edge against other tissue half-way between their values. */
 gboolean mt_segment_skeleton     (const MtVolume     *ct,
                                   const guint8       *body,
                                   guint8            **skeleton,
