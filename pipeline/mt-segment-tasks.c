@@ -157,6 +157,28 @@ mt_segment_body_couch (const MtVolume *ct,
    * couch foam is lighter than tissue but denser than air. */
   for (gsize i = 0; i < n; i++)
     couch[i] = labels[i] && has_shell[labels[i]] && ct->data[i] > FOAM_MIN_HU;
+  /* A light voxel beside air (below -960 HU in its slice) is the blur of a
+   * shell's outer face or of the skin across a gap, not foam, which lies
+   * within the shells. */
+  g_autofree guint8 *light_out = g_new0 (guint8, n);
+  for (gsize o = 0; o < n; o++)
+    {
+      if (!couch[o] || ct->data[o] > AIR_HU)
+        continue;
+      int x = (int) (o % nx), y = (int) ((o / nx) % ny);
+      for (int dy = -1; dy <= 1 && !light_out[o]; dy++)
+        for (int dx = -1; dx <= 1; dx++)
+          {
+            int xx = CLAMP (x + dx, 0, nx - 1), yy = CLAMP (y + dy, 0, ny - 1);
+            if (ct->data[(o / plane) * plane + (gsize) yy * nx + xx] < FOAM_MIN_HU)
+              {
+                light_out[o] = 1;
+                break;
+              }
+          }
+    }
+  for (gsize i = 0; i < n; i++)
+    couch[i] &= !light_out[i];
   mt_mask_remove_islands (couch, ct->dims, (gsize) (2.0 / voxel_ml) + 1);
   *body_out = g_steal_pointer (&body);
   *couch_out = g_steal_pointer (&couch);
