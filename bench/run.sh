@@ -75,6 +75,18 @@ if [ -x build/bench/segment-bench ] && /usr/bin/python3 -c "import skimage" 2> /
   # (the same voxel counts come out), best of 3 each.
   mt_seg=$(build/bench/segment-bench "$ct")
   sk_seg=$(/usr/bin/python3 bench/skimage_segment.py "$ct")
+  # ITK's own filters, when Debian's libinsighttoolkit5-dev is installed:
+  # built here with its CMake config, fed the same CT as NIfTI.
+  itk_seg=""
+  if [ -d /usr/lib/cmake/ITK-5.2 ] && command -v cmake > /dev/null; then
+    itk_dir=$(mktemp -d)
+    src=$PWD/bench/itk
+    if (cd "$itk_dir" && cmake -DCMAKE_BUILD_TYPE=Release "$src" > /dev/null 2>&1 && make > /dev/null 2>&1); then
+      build/app/medtwin-cli convert "$ct" "$itk_dir/ct.nii" > /dev/null
+      itk_seg=$("$itk_dir/itk_segment" "$itk_dir/ct.nii")
+    fi
+    rm -rf "$itk_dir"
+  fi
   for what in grow components dilate; do
     m=$(echo "$mt_seg" | awk -v w=$what '$1 == w { print $2 }')
     k=$(echo "$sk_seg" | awk -v w=$what '$1 == w { print $2 }')
@@ -83,6 +95,12 @@ if [ -x build/bench/segment-bench ] && /usr/bin/python3 -c "import skimage" 2> /
     same=$([ "$mc" = "$kc" ] && echo "same result" || echo "DIFFERENT: $mc vs $kc")
     row "segmentation $what: MedTwin" "$m" "" ""
     row "segmentation $what: scikit-image" "$k" "" "$(ratio "$k" "$m"), $same"
+    if [ -n "$itk_seg" ]; then
+      i=$(echo "$itk_seg" | awk -v w=$what '$1 == w { print $2 }')
+      ic=$(echo "$itk_seg" | awk -v w=$what '$1 == w { print $3 }')
+      same=$([ "$mc" = "$ic" ] && echo "same result" || echo "DIFFERENT: $mc vs $ic")
+      row "segmentation $what: ITK 5.2" "$i" "" "$(ratio "$i" "$m"), $same"
+    fi
   done
 fi
 
