@@ -140,6 +140,9 @@ apply_edit (MtSegmentation *seg, const MtVolume *ct, const char *edit, GError **
     mt_segmentation_islands (seg, value, 0);
   else if (g_str_equal (op, "remove-islands") && n == 3 && parse_numbers (part[2], x, 1) && x[0] > 0)
     mt_segmentation_islands (seg, value, x[0]);
+  else if ((g_str_equal (op, "open") || g_str_equal (op, "close")) && n == 3 && parse_numbers (part[2], x, 1)
+           && x[0] > 0)
+    mt_segmentation_open_close (seg, value, x[0], g_str_equal (op, "close"));
   else if (g_str_equal (op, "fill-holes") && n == 2)
     mt_segmentation_fill_holes (seg, value);
   else if (g_str_equal (op, "interpolate") && (n == 2 || n == 3))
@@ -169,8 +172,9 @@ apply_edit (MtSegmentation *seg, const MtVolume *ct, const char *edit, GError **
   else
     return edit_error (error, edit,
                        _("not an edit this version knows, or not its arguments: margin:NAME:MM, keep-largest:NAME, "
-                         "remove-islands:NAME:ML, fill-holes:NAME, interpolate:NAME[:axial|coronal|sagittal], "
-                         "merge:INTO:FROM, keep-range:NAME:LOW:HIGH, label:NAME:TEXT."));
+                         "remove-islands:NAME:ML, open:NAME:MM, close:NAME:MM, fill-holes:NAME, "
+                         "interpolate:NAME[:axial|coronal|sagittal], merge:INTO:FROM, keep-range:NAME:LOW:HIGH, "
+                         "label:NAME:TEXT."));
   return TRUE;
 }
 
@@ -178,7 +182,7 @@ int
 mt_cli_segment (int argc, char **argv)
 {
   g_autofree char *tasks = NULL, *out = NULL, *seg_out = NULL, *seg_in = NULL, *csv = NULL, *grow = NULL,
-                  *grow_range = NULL, *threshold = NULL;
+                  *grow_range = NULL, *threshold = NULL, *labels_in = NULL, *names_in = NULL;
   g_auto (GStrv) edits = NULL;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
@@ -198,9 +202,13 @@ mt_cli_segment (int argc, char **argv)
       "PRESET|LOW,HIGH" },
     { "edit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &edits,
       N_("An edit after the segments are made, in order, as often as needed: margin:NAME:MM, keep-largest:NAME, "
-         "remove-islands:NAME:ML, fill-holes:NAME, interpolate:NAME[:axial|coronal|sagittal], merge:INTO:FROM, "
-         "keep-range:NAME:LOW:HIGH, label:NAME:TEXT"),
+         "remove-islands:NAME:ML, open:NAME:MM, close:NAME:MM, fill-holes:NAME, "
+         "interpolate:NAME[:axial|coronal|sagittal], merge:INTO:FROM, keep-range:NAME:LOW:HIGH, label:NAME:TEXT"),
       "OP:NAME[:...]" },
+    { "from-labels", 0, 0, G_OPTION_ARG_FILENAME, &labels_in,
+      N_("Read the segments from a label map on the scan's grid (NIfTI) instead of running tasks"), "LABELS.nii.gz" },
+    { "label-names", 0, 0, G_OPTION_ARG_FILENAME, &names_in,
+      N_("With --from-labels: the segments' names, a JSON object of name: value"), "NAMES.json" },
     { "from-seg", 0, 0, G_OPTION_ARG_FILENAME, &seg_in,
       N_("Read the segments from this DICOM SEG instead of running tasks"), "SEG.dcm" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
@@ -212,9 +220,11 @@ mt_cli_segment (int argc, char **argv)
   if (!mt_cli_parse_options (&argc, &argv, _("PATH — segment a CT: body, couch and more, as a label map"), entries))
     return 2;
   if (argc != 2 || (out == NULL && seg_out == NULL)
-      || (tasks != NULL) + (seg_in != NULL) + (grow != NULL) + (threshold != NULL) > 1)
+      || (tasks != NULL) + (seg_in != NULL) + (grow != NULL) + (threshold != NULL) + (labels_in != NULL) > 1
+      || (names_in != NULL && labels_in == NULL))
     {
       g_printerr ("%s\n", _("Usage: medtwin-cli segment PATH [--tasks all|body,couch,... | --from-seg SEG.dcm | "
+                            "--from-labels LABELS.nii.gz [--label-names NAMES.json] | "
                             "--grow X,Y,Z [--grow-range LOW,HIGH] | --threshold PRESET|LOW,HIGH] "
                             "[--edit OP:NAME[:...]]... [--out LABELS.nii.gz] [--seg OUT.dcm] [--csv STATS.csv] "
                             "[--json]"));
@@ -235,6 +245,13 @@ mt_cli_segment (int argc, char **argv)
     seg = grow_segment (ct, grow, grow_range, &error);
   else if (threshold != NULL)
     seg = threshold_segment (ct, threshold, &error);
+  else if (labels_in != NULL)
+    {
+      g_autoptr (GHashTable) label_names = names_in ? mt_segmentation_read_names (names_in, &error) : NULL;
+      g_autoptr (MtVolume) map = names_in == NULL || label_names != NULL ? mt_nifti_read (labels_in, &error) : NULL;
+      if (map != NULL)
+        seg = mt_segmentation_from_labels (ct, map, label_names, &error);
+    }
   else if (seg_in != NULL)
     seg = mt_dicom_seg_read (seg_in, ct, &error);
   else

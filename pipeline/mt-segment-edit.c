@@ -115,6 +115,37 @@ mt_segmentation_islands (MtSegmentation *seg,
 }
 
 gsize
+mt_segmentation_open_close (MtSegmentation *seg,
+                            guint16         value,
+                            double          radius_mm,
+                            gboolean        close)
+{
+  g_return_val_if_fail (value != 0 && radius_mm > 0, 0);
+  const MtVolume *grid = mt_segmentation_get_grid (seg);
+  gsize n = mt_segmentation_n_voxels (seg);
+  g_autofree guint8 *mask = mt_segmentation_mask (seg, value);
+  g_autofree guint8 *after = g_memdup2 (mask, n);
+  if (close)
+    mt_mask_close (after, grid, radius_mm);
+  else
+    mt_mask_open (after, grid, radius_mm);
+  /* An opening only takes voxels away and a closing only adds: one paint,
+   * one undo step. */
+  g_autofree guint8 *gone = g_new (guint8, n);
+  gsize changed = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      gone[i] = mask[i] && !after[i];
+      after[i] = after[i] && !mask[i];
+    }
+  if (close)
+    changed = mt_segmentation_paint (seg, after, value);
+  else
+    changed = mt_segmentation_paint (seg, gone, 0);
+  return changed;
+}
+
+gsize
 mt_segmentation_fill_holes (MtSegmentation *seg,
                             guint16         value)
 {

@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -92,6 +95,91 @@ mt_segmentation_copy (MtSegmentation *seg)
   for (guint i = 0; i < seg->notes->len; i++)
     mt_segmentation_add_note (copy, seg->notes->pdata[i]);
   return copy;
+}
+
+GHashTable *
+mt_segmentation_read_names (const char *path,
+                            GError    **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  JsonNode *root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the label names should be a JSON object of name: value, as {\"liver\": 9}."), path);
+      return NULL;
+    }
+  GHashTable *names = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  JsonObject *object = json_node_get_object (root);
+  g_autoptr (GList) members = json_object_get_members (object);
+  for (GList *m = members; m != NULL; m = m->next)
+    {
+      JsonNode *node = json_object_get_member (object, m->data);
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+        {
+          gint64 v = json_node_get_int (node);
+          if (v > 0 && v < 65536)
+            g_hash_table_insert (names, GUINT_TO_POINTER ((guint) v), g_strdup (m->data));
+        }
+    }
+  return names;
+}
+
+MtSegmentation *
+mt_segmentation_from_labels (const MtVolume *reference,
+                             const MtVolume *labels,
+                             GHashTable     *names,
+                             GError        **error)
+{
+  for (int a = 0; a < 3; a++)
+    {
+      gboolean same = labels->dims[a] == reference->dims[a]
+                      && fabs (labels->spacing[a] - reference->spacing[a]) < 1e-3
+                      && fabs (labels->origin[a] - reference->origin[a]) < 1e-2;
+      for (int b = 0; b < 3; b++)
+        same = same && fabs (labels->direction[3 * a + b] - reference->direction[3 * a + b]) < 1e-4;
+      if (!same)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("The label map is not on this scan's grid (%d x %d x %d voxels of %.4g x %.4g x %.4g mm "
+                         "here): resample it onto the scan first."),
+                       reference->dims[0], reference->dims[1], reference->dims[2], reference->spacing[0],
+                       reference->spacing[1], reference->spacing[2]);
+          return NULL;
+        }
+    }
+  gsize n = mt_volume_n_voxels (reference);
+  g_autofree guint8 *seen = g_new0 (guint8, 65536);
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = labels->data[i];
+      if (v != 0 && (v < 0 || v > 65535 || v != floorf (v)))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("The label map holds %g, which is no label (whole numbers from 1 to 65535)."), v);
+          return NULL;
+        }
+      seen[(guint) v] = 1;
+    }
+  MtSegmentation *seg = mt_segmentation_new (reference);
+  g_autofree guint8 *mask = g_new (guint8, n);
+  for (guint v = 1; v < 65536; v++)
+    {
+      if (!seen[v])
+        continue;
+      const char *known = names ? g_hash_table_lookup (names, GUINT_TO_POINTER (v)) : NULL;
+      g_autofree char *name = known ? g_strdup (known) : g_strdup_printf ("label %u", v);
+      guint16 value = mt_segmentation_add_segment (seg, name, MT_SEGMENT_ANNOTATION, NULL);
+      if (value == 0)
+        continue;
+      for (gsize i = 0; i < n; i++)
+        mask[i] = labels->data[i] == (float) v;
+      mt_segmentation_paint (seg, mask, value);
+    }
+  mt_segmentation_clear_history (seg);
+  return seg;
 }
 
 MtSegmentation *

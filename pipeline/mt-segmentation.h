@@ -42,6 +42,18 @@ MtSegmentation  *mt_segmentation_new          (const MtVolume        *reference)
 /* A copy of the labels and the segment table, without undo history: for a
  * worker to save while the user goes on painting. */
 MtSegmentation  *mt_segmentation_copy         (MtSegmentation        *seg);
+/* A label map (NIfTI, say) on the reference's grid as a segmentation: a
+ * segment per value found, named from names (value to name, may be NULL)
+ * or "label N". The map must have the grid's dimensions, spacing, origin
+ * and direction (to 0.01 mm); NULL with an error otherwise. */
+/* The names of a label map's values from a JSON object of name: value
+ * (the demo's truth/labels.json); value to name. */
+GHashTable      *mt_segmentation_read_names   (const char            *path,
+                                               GError               **error);
+MtSegmentation  *mt_segmentation_from_labels  (const MtVolume        *reference,
+                                               const MtVolume        *labels,
+                                               GHashTable            *names,
+                                               GError               **error);
 MtSegmentation  *mt_segmentation_ref          (MtSegmentation        *seg);
 void             mt_segmentation_unref        (MtSegmentation        *seg);
 /* The scan the labels lie on (its grid: dimensions, spacing, origin,
@@ -131,6 +143,13 @@ gsize            mt_segmentation_keep_range   (MtSegmentation        *seg,
 gsize            mt_segmentation_islands      (MtSegmentation        *seg,
                                                guint16                value,
                                                double                 min_ml);
+/* Opening (an erosion then a dilation: thin bridges and spurs go) or
+ * closing (a dilation then an erosion: gaps and notches fill) of the
+ * segment by a ball of radius_mm. */
+gsize            mt_segmentation_open_close   (MtSegmentation        *seg,
+                                               guint16                value,
+                                               double                 radius_mm,
+                                               gboolean               close);
 /* What the segment encloses in 3D becomes it. */
 gsize            mt_segmentation_fill_holes   (MtSegmentation        *seg,
                                                guint16                value);

@@ -73,6 +73,14 @@ grep -q '^Transform: AffineTransform_double_3_3$' "$tmp/demo/truth/followup-from
 "$cli" segment "$tmp/demo/baseline" --tasks nodule --edit margin:nodule:5 --edit label:nodule:TUMOR --out "$tmp/e.nii.gz" --csv "$tmp/e.csv" --json > "$tmp/e.json"; ok $? "segment --edit exits 0"
 grep -q '"TUMOR"' "$tmp/e.csv" && [ "$(json "$tmp/e.json" "4 < d['segments'][0]['volume_mL'] < 9")" = "True" ]; ok $? "segment --edit: a 5 mm margin and the label TUMOR"
 "$cli" segment "$tmp/demo/baseline" --tasks nodule --edit margin:liver:3 --out "$tmp/e2.nii.gz" -q > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "no segment of that name" "$tmp/err" && [ ! -e "$tmp/e2.nii.gz" ]; ok $? "segment --edit of a missing segment: exit 2, nothing written"
+# a NIfTI label map read as segments, named by a JSON of name: value; off the grid, refused
+"$cli" segment "$tmp/demo/baseline" --from-labels "$tmp/demo/truth/baseline-labels.nii.gz" --label-names "$tmp/demo/truth/labels.json" --edit close:nodule:2 --out "$tmp/fl.nii.gz" --json > "$tmp/fl.json"; ok $? "segment --from-labels exits 0"
+[ "$(json "$tmp/fl.json" "[s['name'] for s in d['segments']][:4] == ['body', 'couch', 'lung_left', 'lung_right'] and len(d['segments']) == 13")" = "True" ]; ok $? "segment --from-labels: the truth's 13 segments by name"
+if [ -d "$data/ct-thorax-abdomen" ]; then
+  "$cli" segment "$data/ct-thorax-abdomen" --from-labels "$tmp/demo/truth/baseline-labels.nii.gz" --out "$tmp/x2.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "grid" "$tmp/err" && [ ! -e "$tmp/x2.nii.gz" ]; ok $? "segment --from-labels of another scan's map: exit 1, says why"
+else
+  skip "segment --from-labels of another scan's map" "no thorax CT"
+fi
 # DICOM SEG: written beside the label map, read back onto the scan identical
 "$cli" segment "$tmp/demo/baseline" --tasks body,couch,nodule --out "$tmp/x.nii.gz" --seg "$tmp/x.dcm" -q > /dev/null; ok $? "segment --seg exits 0"
 dcmdump "$tmp/x.dcm" > "$tmp/x.dump" 2>&1 && grep -q "SegmentationStorage" "$tmp/x.dump" && [ "$(grep -c "SegmentLabel" "$tmp/x.dump")" = 3 ]; ok $? "segment --seg: DCMTK's dcmdump reads a SEG of 3 segments"

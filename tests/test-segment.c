@@ -538,6 +538,54 @@ test_edit (void)
   g_assert_cmpuint (mt_segmentation_count (seg, a), ==, column);
 }
 
+/* A label map read back as segments, named from a labels.json; a map off
+ * the grid or with a value that is no label is refused. */
+static void
+test_from_labels (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtPhantom) p = mt_phantom_generate (1, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (GHashTable) names = g_hash_table_new (g_direct_hash, g_direct_equal);
+  for (guint l = 1; l < MT_LABEL_COUNT; l++)
+    g_hash_table_insert (names, GUINT_TO_POINTER (l), (gpointer) mt_label_name (l));
+  g_autoptr (MtSegmentation) seg = mt_segmentation_from_labels (p->ct, p->labels, names, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mt_segmentation_n_segments (seg), ==, MT_LABEL_COUNT - 1);
+  gsize n = mt_volume_n_voxels (p->ct), truth = 0;
+  for (gsize i = 0; i < n; i++)
+    truth += lroundf (p->labels->data[i]) == MT_LABEL_LIVER;
+  g_assert_cmpuint (mt_segmentation_count (seg, mt_segmentation_find (seg, "liver")->value), ==, truth);
+  g_assert_cmpuint (mt_segmentation_history_bytes (seg), ==, 0);
+  /* Off the grid: one millimetre along z. */
+  g_autoptr (MtVolume) moved = mt_volume_ref (p->labels);
+  moved->origin[2] += 1.0;
+  g_assert_null (mt_segmentation_from_labels (p->ct, moved, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "grid"));
+  g_clear_error (&error);
+  moved->origin[2] -= 1.0;
+  /* A value that is no label. */
+  float kept = p->labels->data[0];
+  p->labels->data[0] = 2.5f;
+  g_assert_null (mt_segmentation_from_labels (p->ct, p->labels, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "2.5"));
+  p->labels->data[0] = kept;
+  g_clear_error (&error);
+  /* A closing fills between the airways' branches, only ever adding; one
+   * undo step. */
+  guint16 airway = mt_segmentation_find (seg, "airway")->value;
+  gsize tree = mt_segmentation_count (seg, airway);
+  gsize added = mt_segmentation_open_close (seg, airway, 3.0, TRUE);
+  g_assert_cmpuint (added, >, 0);
+  g_assert_cmpuint (mt_segmentation_count (seg, airway), ==, tree + added);
+  g_assert_true (mt_segmentation_undo (seg));
+  g_assert_cmpuint (mt_segmentation_count (seg, airway), ==, tree);
+  /* An opening of 7 mm takes the 6 mm nodule away entirely. */
+  guint16 nodule = mt_segmentation_find (seg, "nodule")->value;
+  gsize before = mt_segmentation_count (seg, nodule);
+  g_assert_cmpuint (mt_segmentation_open_close (seg, nodule, 7.0, FALSE), ==, before);
+}
+
 /* DICOM SEG out and back: the same voxels, names, free-text labels,
  * categories and colours; a clear refusal for another scan's grid. */
 static void
@@ -781,5 +829,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/segment/real-body-couch", test_real_body_couch);
   g_test_add_func ("/pipeline/segment/real-organs", test_real_organs);
   g_test_add_func ("/pipeline/segment/dicom-seg", test_dicom_seg);
+  g_test_add_func ("/pipeline/segment/from-labels", test_from_labels);
   return g_test_run ();
 }

@@ -604,6 +604,22 @@ segment (MtWindow *win)
   g_assert_cmpuint (mt_segmentation_count (back, note_value), ==, before_grow + grown_nodule);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
   pump (20);
+
+  /* A NIfTI label map opens as segments too, named by the labels.json
+   * beside it: the demo's own truth. */
+  g_autofree char *truth = g_build_filename (demo_dir, "truth", "baseline-labels.nii.gz", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.open-segments", "s", truth);
+  for (int t = 0; t < 3000 && mt_viewer_get_segmentation (viewer, NULL) == back; t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  MtSegmentation *truth_seg = mt_viewer_get_segmentation (viewer, NULL);
+  g_assert_true (truth_seg != back);
+  g_assert_cmpuint (mt_segmentation_n_segments (truth_seg), ==, MT_LABEL_COUNT - 1);
+  g_assert_nonnull (mt_segmentation_find (truth_seg, "liver"));
+  g_assert_cmpuint (mt_segmentation_count (truth_seg, mt_segmentation_find (truth_seg, "nodule")->value), >, 100);
+  pump (20);
 }
 
 static gboolean

@@ -1235,7 +1235,22 @@ open_segments_thread (GTask *task, gpointer source, gpointer task_data, GCancell
 {
   SegmentFileJob *job = task_data;
   GError *error = NULL;
-  MtSegmentation *seg = mt_dicom_seg_read (job->path, job->ct, &error);
+  MtSegmentation *seg = NULL;
+  if (is_label_map (job->path))
+    {
+      /* A label map, named by a labels.json beside it when there is one
+       * (as the demo's truth has). */
+      g_autofree char *dir = g_path_get_dirname (job->path);
+      g_autofree char *names_path = g_build_filename (dir, "labels.json", NULL);
+      g_autoptr (GHashTable) names = g_file_test (names_path, G_FILE_TEST_EXISTS)
+                                         ? mt_segmentation_read_names (names_path, NULL)
+                                         : NULL;
+      g_autoptr (MtVolume) map = mt_nifti_read (job->path, &error);
+      if (map != NULL)
+        seg = mt_segmentation_from_labels (job->ct, map, names, &error);
+    }
+  else
+    seg = mt_dicom_seg_read (job->path, job->ct, &error);
   if (seg == NULL)
     {
       g_task_return_error (task, error);
@@ -1246,7 +1261,8 @@ open_segments_thread (GTask *task, gpointer source, gpointer task_data, GCancell
   g_task_return_pointer (task, seg, (GDestroyNotify) mt_segmentation_unref);
 }
 
-/* A DICOM SEG read onto the scan shown, in place of its segments. */
+/* A DICOM SEG or a NIfTI label map read onto the scan shown, in place of
+ * its segments. */
 static void
 open_segments (MtWindow *self, const char *path)
 {
@@ -1286,7 +1302,7 @@ static void
 segments_chooser (MtWindow *self, gboolean save)
 {
   GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
-      save ? _("Save the segments") : _("Open a DICOM SEG"), GTK_WINDOW (self),
+      save ? _("Save the segments") : _("Open segments (DICOM SEG or a NIfTI label map)"), GTK_WINDOW (self),
       save ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_OPEN, save ? _("_Save") : _("_Open"),
       _("_Cancel"));
   if (save)
