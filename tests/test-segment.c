@@ -387,6 +387,16 @@ test_real_body_couch (void)
   g_assert_cmpfloat (bone_l, <, 4);
 }
 
+/* The segment at a point in patient mm. */
+static guint16
+label_at (MtSegmentation *seg, const MtVolume *ct, const double lps[3])
+{
+  double idx[3];
+  mt_volume_patient_to_index (ct, lps, idx);
+  return mt_segmentation_get (seg, mt_volume_offset (ct, (int) lround (idx[0]), (int) lround (idx[1]),
+                                                     (int) lround (idx[2])));
+}
+
 /* Every task on the real thorax CT: each organ of a plausible size, in its
  * place; the descending aorta's point is aorta, no longer bone. */
 static void
@@ -423,22 +433,13 @@ test_real_organs (void)
       g_assert_cmpfloat (st->volume_ml, >=, organs[o].lo_ml);
       g_assert_cmpfloat (st->volume_ml, <=, organs[o].hi_ml);
     }
-  /* Contrast blood in the aorta, the liver of a liver's value. */
+  /* Contrast blood in the descending aorta; the gallbladder and the cyst on
+   * the right kidney's upper pole, as looked at on the slices: fluid. */
   const double aorta[3] = { 22.56, 118.38, 355.91 };
-  double idx[3];
-  mt_volume_patient_to_index (ct, aorta, idx);
-  gsize at = mt_volume_offset (ct, (int) lround (idx[0]), (int) lround (idx[1]), (int) lround (idx[2]));
-  g_assert_cmpuint (mt_segmentation_get (seg, at), ==, mt_segmentation_find (seg, "aorta")->value);
-  /* The gallbladder and the cyst on the right kidney's upper pole, as
-   * looked at on the slices: fluid. */
   const double gallbladder[3] = { -81.64, 48.56, 316.91 }, cyst[3] = { -77.34, 147.39, 319.91 };
-  guint16 fluid = mt_segmentation_find (seg, "fluid")->value;
-  mt_volume_patient_to_index (ct, gallbladder, idx);
-  g_assert_cmpuint (mt_segmentation_get (seg, mt_volume_offset (ct, (int) lround (idx[0]), (int) lround (idx[1]),
-                                                                (int) lround (idx[2]))), ==, fluid);
-  mt_volume_patient_to_index (ct, cyst, idx);
-  g_assert_cmpuint (mt_segmentation_get (seg, mt_volume_offset (ct, (int) lround (idx[0]), (int) lround (idx[1]),
-                                                                (int) lround (idx[2]))), ==, fluid);
+  g_assert_cmpuint (label_at (seg, ct, aorta), ==, mt_segmentation_find (seg, "aorta")->value);
+  g_assert_cmpuint (label_at (seg, ct, gallbladder), ==, mt_segmentation_find (seg, "fluid")->value);
+  g_assert_cmpuint (label_at (seg, ct, cyst), ==, mt_segmentation_find (seg, "fluid")->value);
   g_assert_true (mt_segmentation_get_notes (seg)[0] == NULL);
 }
 
