@@ -23,6 +23,7 @@
 
 #include "cli-common.h"
 #include "cli-measure.h"
+#include "cli-register.h"
 #include "cli-render.h"
 #include "cli-segment.h"
 #include "cli-surface.h"
@@ -441,6 +442,8 @@ static const struct
   { "segment", mt_cli_segment, N_("Segment a CT (body, couch, ...) into a label map with volumes and mean HU") },
   { "surface", mt_cli_surface, N_("Write the closed surface of a label (segmentation) as STL") },
   { "measure", mt_cli_measure, N_("Measure distances, angles and regions (mean, SD, area) on a scan") },
+  { "register", mt_cli_register, N_("Align one scan onto another (rigid) and write the transform for ITK tools") },
+  { "resample", mt_cli_resample, N_("Resample a scan or label map onto another scan's grid through a transform") },
 };
 
 static void

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+int mt_cli_register (int argc, char **argv);
+int mt_cli_resample (int argc, char **argv);

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "mt-register"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "mt-parallel.h"
+#include "mt-progress.h"
+#include "mt-register.h"
+#include "mt-transform.h"
+#include "mt-volume.h"
+
+G_DEFINE_QUARK (mt-register-error-quark, mt_register_error)
+
+#define ROTATION_SCALE_MM 100.0   /* a radian weighs as much as this shift */
+#define CHUNKS 32
+
+/* ------------------------------------------------------------ sampling */
+
+/* Trilinear value at continuous index (i, j, k), and its gradient along
+ * i, j, k; FALSE outside the grid's voxel centres. */
+static gboolean
+sample (const MtVolume *v, const double ijk[3], double *value, double grad[3])
+{
+  const int nx = v->dims[0], ny = v->dims[1], nz = v->dims[2];
+  double fi = ijk[0], fj = ijk[1], fk = ijk[2];
+  if (fi < 0 || fj < 0 || fk < 0 || fi > nx - 1 || fj > ny - 1 || fk > nz - 1)
+    return FALSE;
+  int i = MIN ((int) fi, nx - 2 < 0 ? 0 : nx - 2), j = MIN ((int) fj, ny - 2 < 0 ? 0 : ny - 2);
+  int k = MIN ((int) fk, nz - 2 < 0 ? 0 : nz - 2);
+  double x = fi - i, y = fj - j, z = fk - k;
+  const gsize sx = 1, sy = (gsize) nx, sz = (gsize) nx * ny;
+  gsize o = (gsize) k * sz + (gsize) j * sy + (gsize) i;
+  const float *d = v->data;
+  /* A grid one voxel thick along an axis has nothing to interpolate. */
+  gsize ox = nx > 1 ? sx : 0, oy = ny > 1 ? sy : 0, oz = nz > 1 ? sz : 0;
+  double c000 = d[o], c100 = d[o + ox], c010 = d[o + oy], c110 = d[o + ox + oy];
+  double c001 = d[o + oz], c101 = d[o + ox + oz], c011 = d[o + oy + oz], c111 = d[o + ox + oy + oz];
+  double c00 = c000 + (c100 - c000) * x, c10 = c010 + (c110 - c010) * x;
+  double c01 = c001 + (c101 - c001) * x, c11 = c011 + (c111 - c011) * x;
+  double c0 = c00 + (c10 - c00) * y, c1 = c01 + (c11 - c01) * y;
+  *value = c0 + (c1 - c0) * z;
+  if (grad != NULL)
+    {
+      double dx0 = (c100 - c000) + ((c110 - c010) - (c100 - c000)) * y;
+      double dx1 = (c101 - c001) + ((c111 - c011) - (c101 - c001)) * y;
+      grad[0] = dx0 + (dx1 - dx0) * z;
+      grad[1] = (c10 - c00) + ((c11 - c01) - (c10 - c00)) * z;
+      grad[2] = c1 - c0;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  const MtVolume    *moving;
+  const MtVolume    *reference;
+  const MtTransform *t;
+  MtResampleMode     mode;
+  float              outside;
+  float             *out;
+  double             to_index[12];   /* moving patient -> moving index, row-major 3x4 */
+} ResampleJob;
+
+/* Patient mm to continuous voxel index: the inverse of the grid's
+ * direction and spacing, as a 3 x 4 matrix. */
+static void
+patient_to_index_matrix (const MtVolume *v, double m[12])
+{
+  /* index = diag(1/s) D^T (p - origin), D orthonormal. */
+  for (int r = 0; r < 3; r++)
+    {
+      double off = 0;
+      for (int c = 0; c < 3; c++)
+        {
+          m[4 * r + c] = v->direction[3 * c + r] / v->spacing[r];
+          off -= m[4 * r + c] * v->origin[c];
+        }
+      m[4 * r + 3] = off;
+    }
+}
+
+static inline void
+apply34 (const double m[12], const double p[3], double out[3])
+{
+  for (int r = 0; r < 3; r++)
+    out[r] = m[4 * r] * p[0] + m[4 * r + 1] * p[1] + m[4 * r + 2] * p[2] + m[4 * r + 3];
+}
+
+static void
+resample_slice (gsize k, gpointer data)
+{
+  ResampleJob *job = data;
+  const MtVolume *ref = job->reference, *mv = job->moving;
+  const int nx = ref->dims[0], ny = ref->dims[1];
+  float *out = job->out + k * (gsize) nx * ny;
+  for (int j = 0; j < ny; j++)
+    for (int i = 0; i < nx; i++)
+      {
+        double ijk[3] = { i, j, (double) k }, p[3], q[3], m[3];
+        mt_volume_index_to_patient (ref, ijk, p);
+        mt_transform_apply (job->t, p, q);
+        apply34 (job->to_index, q, m);
+        double value;
+        if (job->mode == MT_RESAMPLE_NEAREST)
+          {
+            long a = lround (m[0]), b = lround (m[1]), c = lround (m[2]);
+            if (a < 0 || b < 0 || c < 0 || a >= mv->dims[0] || b >= mv->dims[1] || c >= mv->dims[2])
+              value = job->outside;
+            else
+              value = mv->data[mt_volume_offset (mv, (int) a, (int) b, (int) c)];
+          }
+        else if (!sample (mv, m, &value, NULL))
+          value = job->outside;
+        out[(gsize) j * nx + i] = (float) value;
+      }
+}
+
+MtVolume *
+mt_resample (const MtVolume    *moving,
+             const MtVolume    *reference,
+             const MtTransform *fixed_to_moving,
+             MtResampleMode     mode,
+             float              outside,
+             GError           **error)
+{
+  MtVolume *out = mt_volume_new (reference->dims[0], reference->dims[1], reference->dims[2], error);
+  if (out == NULL)
+    return NULL;
+  mt_volume_copy_geometry (out, reference);
+  if (moving->modality != NULL)
+    out->modality = g_strdup (moving->modality);
+  ResampleJob job = { moving, reference, fixed_to_moving, mode, outside, out->data, { 0 } };
+  patient_to_index_matrix (moving, job.to_index);
+  mt_parallel_for (reference->dims[2], resample_slice, &job);
+  return out;
+}
+
+/* ------------------------------------------------------------ pyramid */
+
+/* Half the grid along each axis whose spacing is not already much coarser
+ * than the finest, each new voxel the mean of those it covers. */
+static MtVolume *
+downsample (const MtVolume *v)
+{
+  double finest = MIN (v->spacing[0], MIN (v->spacing[1], v->spacing[2]));
+  int f[3], d[3];
+  for (int a = 0; a < 3; a++)
+    {
+      f[a] = v->spacing[a] < 1.5 * finest * 2 && v->dims[a] >= 8 ? 2 : 1;
+      d[a] = (v->dims[a] + f[a] - 1) / f[a];
+    }
+  MtVolume *out = mt_volume_new (d[0], d[1], d[2], NULL);
+  if (out == NULL)
+    return NULL;
+  mt_volume_copy_geometry (out, v);
+  for (int a = 0; a < 3; a++)
+    out->spacing[a] = v->spacing[a] * f[a];
+  /* The new first centre: the mean of the old ones it covers. */
+  double shift[3] = { (f[0] - 1) / 2.0, (f[1] - 1) / 2.0, (f[2] - 1) / 2.0 }, p[3];
+  mt_volume_index_to_patient (v, shift, p);
+  memcpy (out->origin, p, sizeof p);
+  for (int k = 0; k < d[2]; k++)
+    for (int j = 0; j < d[1]; j++)
+      for (int i = 0; i < d[0]; i++)
+        {
+          double sum = 0;
+          int n = 0;
+          for (int c = 0; c < f[2]; c++)
+            for (int b = 0; b < f[1]; b++)
+              for (int a = 0; a < f[0]; a++)
+                {
+                  int x = MIN (i * f[0] + a, v->dims[0] - 1), y = MIN (j * f[1] + b, v->dims[1] - 1);
+                  int z = MIN (k * f[2] + c, v->dims[2] - 1);
+                  sum += v->data[mt_volume_offset (v, x, y, z)];
+                  n++;
+                }
+          out->data[mt_volume_offset (out, i, j, k)] = (float) (sum / n);
+        }
+  return out;
+}
+
+/* ------------------------------------------------------------ metric */
+
+typedef struct
+{
+  const MtVolume *moving;
+  double          to_index[12];
+  double          index_to_patient_grad[9];   /* d/dp = this * d/dijk */
+  const double   *points;                     /* fixed patient points, x y z */
+  const float    *values;                     /* the fixed image there */
+  gsize           n_points;
+  double          rotation[9];                /* current R, row-major */
+  double          center[3];
+  double          translation[3];
+  /* Per chunk: sum r^2, count, gradient (rotation 3, translation 3). */
+  double          sums[CHUNKS][8];
+} MetricJob;
+
+static void
+metric_chunk (gsize chunk, gpointer data)
+{
+  MetricJob *job = data;
+  gsize lo = job->n_points * chunk / CHUNKS, hi = job->n_points * (chunk + 1) / CHUNKS;
+  double *s = job->sums[chunk];
+  memset (s, 0, 8 * sizeof (double));
+  for (gsize n = lo; n < hi; n++)
+    {
+      const double *x = job->points + 3 * n;
+      double d[3] = { x[0] - job->center[0], x[1] - job->center[1], x[2] - job->center[2] }, q[3], y[3], m[3];
+      for (int r = 0; r < 3; r++)
+        {
+          q[r] = job->rotation[3 * r] * d[0] + job->rotation[3 * r + 1] * d[1] + job->rotation[3 * r + 2] * d[2];
+          y[r] = q[r] + job->center[r] + job->translation[r];
+        }
+      apply34 (job->to_index, y, m);
+      double value, gi[3];
+      if (!sample (job->moving, m, &value, gi))
+        continue;
+      double g[3];
+      for (int r = 0; r < 3; r++)
+        g[r] = job->index_to_patient_grad[3 * r] * gi[0] + job->index_to_patient_grad[3 * r + 1] * gi[1]
+               + job->index_to_patient_grad[3 * r + 2] * gi[2];
+      double res = value - job->values[n];
+      s[0] += res * res;
+      s[1] += 1;
+      /* d/d(omega) of R(x - c) under a small turn omega: omega x q. */
+      double qxg[3] = { q[1] * g[2] - q[2] * g[1], q[2] * g[0] - q[0] * g[2], q[0] * g[1] - q[1] * g[0] };
+      for (int a = 0; a < 3; a++)
+        {
+          s[2 + a] += 2 * res * qxg[a];
+          s[5 + a] += 2 * res * g[a];
+        }
+    }
+}
+
+/* Mean square and its gradient (rotation, translation); FALSE when too few
+ * points fall on the moving image. */
+static gboolean
+evaluate (MetricJob *job, double *mean, double grad[6])
+{
+  mt_parallel_for (CHUNKS, metric_chunk, job);
+  double total[8] = { 0 };
+  for (int c = 0; c < CHUNKS; c++)
+    for (int a = 0; a < 8; a++)
+      total[a] += job->sums[c][a];
+  if (total[1] < 0.1 * job->n_points || total[1] < 100)
+    return FALSE;
+  *mean = total[0] / total[1];
+  for (int a = 0; a < 6; a++)
+    grad[a] = total[2 + a] / total[1];
+  return TRUE;
+}
+
+static void
+rodrigues (const double w[3], double r[9])
+{
+  double theta = sqrt (w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+  memset (r, 0, 9 * sizeof (double));
+  r[0] = r[4] = r[8] = 1;
+  if (theta < 1e-15)
+    return;
+  double k[3] = { w[0] / theta, w[1] / theta, w[2] / theta }, c = cos (theta), s = sin (theta), v = 1 - c;
+  r[0] = c + k[0] * k[0] * v;
+  r[1] = k[0] * k[1] * v - k[2] * s;
+  r[2] = k[0] * k[2] * v + k[1] * s;
+  r[3] = k[1] * k[0] * v + k[2] * s;
+  r[4] = c + k[1] * k[1] * v;
+  r[5] = k[1] * k[2] * v - k[0] * s;
+  r[6] = k[2] * k[0] * v - k[1] * s;
+  r[7] = k[2] * k[1] * v + k[0] * s;
+  r[8] = c + k[2] * k[2] * v;
+}
+
+static void
+mul3 (const double a[9], const double b[9], double out[9])
+{
+  double t[9];
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      t[3 * r + c] = a[3 * r] * b[c] + a[3 * r + 1] * b[3 + c] + a[3 * r + 2] * b[6 + c];
+  memcpy (out, t, sizeof t);
+}
+
+/* The centre of mass of what is brighter than a fifth of the way up from
+ * the image's darkest value to its brightest (the patient, not the air). */
+static gboolean
+center_of_mass (const MtVolume *v, double c[3])
+{
+  gsize n = mt_volume_n_voxels (v);
+  float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
+  for (gsize i = 0; i < n; i++)
+    {
+      lo = MIN (lo, v->data[i]);
+      hi = MAX (hi, v->data[i]);
+    }
+  if (!(hi > lo))
+    return FALSE;
+  float t = lo + 0.2f * (hi - lo);
+  double sum[3] = { 0, 0, 0 }, w = 0;
+  for (int k = 0; k < v->dims[2]; k++)
+    for (int j = 0; j < v->dims[1]; j++)
+      for (int i = 0; i < v->dims[0]; i++)
+        if (v->data[mt_volume_offset (v, i, j, k)] > t)
+          {
+            sum[0] += i;
+            sum[1] += j;
+            sum[2] += k;
+            w++;
+          }
+  if (w == 0)
+    return FALSE;
+  double ijk[3] = { sum[0] / w, sum[1] / w, sum[2] / w };
+  mt_volume_index_to_patient (v, ijk, c);
+  return TRUE;
+}
+
+void
+mt_register_options_init (MtRegisterOptions *options)
+{
+  options->levels = 3;
+  options->samples = 120000;
+  options->min_step_mm = 0.005;
+  options->max_iterations = 300;
+}
+
+/* The fixed image's voxel centres on a stride that gives about n of them. */
+static gsize
+pick_points (const MtVolume *fixed, int n, double **points, float **values)
+{
+  gsize total = mt_volume_n_voxels (fixed);
+  int stride = MAX (1, (int) floor (cbrt ((double) total / n)));
+  gsize cap = (total / ((gsize) stride * stride * stride)) + fixed->dims[0] * fixed->dims[1] + 8;
+  *points = g_new (double, 3 * cap);
+  *values = g_new (float, cap);
+  gsize m = 0;
+  for (int k = 0; k < fixed->dims[2]; k += stride)
+    for (int j = 0; j < fixed->dims[1]; j += stride)
+      for (int i = 0; i < fixed->dims[0]; i += stride)
+        {
+          if (m == cap)
+            break;
+          double ijk[3] = { i, j, k };
+          mt_volume_index_to_patient (fixed, ijk, *points + 3 * m);
+          (*values)[m] = fixed->data[mt_volume_offset (fixed, i, j, k)];
+          m++;
+        }
+  return m;
+}
+
+MtTransform *
+mt_register_rigid (const MtVolume          *fixed,
+                   const MtVolume          *moving,
+                   const MtRegisterOptions *options,
+                   double                  *final_metric,
+                   MtProgress              *progress,
+                   GCancellable            *cancellable,
+                   GError                 **error)
+{
+  MtRegisterOptions defaults;
+  if (options == NULL)
+    {
+      mt_register_options_init (&defaults);
+      options = &defaults;
+    }
+  double cf[3], cm[3];
+  if (!center_of_mass (fixed, cf) || !center_of_mass (moving, cm))
+    {
+      g_set_error (error, MT_REGISTER_ERROR, MT_REGISTER_ERROR_INPUT,
+                   _("One of the images is flat (every voxel the same value): there is nothing to align."));
+      return NULL;
+    }
+  /* The pyramids, coarsest last. */
+  const int levels = CLAMP (options->levels, 1, 6);
+  MtVolume *fp[6] = { NULL }, *mp[6] = { NULL };
+  fp[0] = mt_volume_ref ((MtVolume *) fixed);
+  mp[0] = mt_volume_ref ((MtVolume *) moving);
+  for (int l = 1; l < levels; l++)
+    {
+      fp[l] = downsample (fp[l - 1]);
+      mp[l] = downsample (mp[l - 1]);
+    }
+  /* Started from the centres of mass: R = I about the fixed centre, the
+   * translation taking it onto the moving one. */
+  double rotation[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 }, translation[3];
+  for (int a = 0; a < 3; a++)
+    translation[a] = cm[a] - cf[a];
+  double mean = 0;
+  gboolean ok = TRUE;
+  for (int l = levels - 1; l >= 0 && ok; l--)
+    {
+      const MtVolume *f = fp[l], *m = mp[l];
+      MetricJob *job = g_new0 (MetricJob, 1);
+      job->moving = m;
+      patient_to_index_matrix (m, job->to_index);
+      /* d/dp = D diag(1/s) d/dijk. */
+      for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++)
+          job->index_to_patient_grad[3 * r + c] = m->direction[3 * r + c] / m->spacing[c];
+      g_autofree double *points = NULL;
+      g_autofree float *values = NULL;
+      job->n_points = pick_points (f, options->samples, &points, &values);
+      job->points = points;
+      job->values = values;
+      memcpy (job->center, cf, sizeof cf);
+      /* Steps from a quarter of the level's voxel size. */
+      double step = 2.0 * f->spacing[0] * (1 << 0), last_grad[6] = { 0 };
+      int it;
+      for (it = 0; it < options->max_iterations; it++)
+        {
+          memcpy (job->rotation, rotation, sizeof rotation);
+          memcpy (job->translation, translation, sizeof translation);
+          double grad[6];
+          if (!evaluate (job, &mean, grad))
+            {
+              ok = FALSE;
+              g_set_error (error, MT_REGISTER_ERROR, MT_REGISTER_ERROR_DIVERGED,
+                           _("The images no longer overlap: the registration drifted apart. Do they show the "
+                             "same part of the body?"));
+              break;
+            }
+          /* Rotation weighed in millimetres at ROTATION_SCALE_MM. */
+          double v[6] = { grad[0] / ROTATION_SCALE_MM, grad[1] / ROTATION_SCALE_MM, grad[2] / ROTATION_SCALE_MM,
+                          grad[3], grad[4], grad[5] };
+          double norm = 0, dot = 0;
+          for (int a = 0; a < 6; a++)
+            {
+              norm += v[a] * v[a];
+              dot += v[a] * last_grad[a];
+            }
+          norm = sqrt (norm);
+          if (norm < 1e-12)
+            break;
+          /* The direction turned back: the minimum is passed, shorter steps. */
+          if (dot < 0)
+            step *= 0.5;
+          if (step < options->min_step_mm)
+            break;
+          memcpy (last_grad, v, sizeof v);
+          double w[3], turn[9];
+          for (int a = 0; a < 3; a++)
+            {
+              w[a] = -step * v[a] / norm / ROTATION_SCALE_MM;
+              translation[a] -= step * v[3 + a] / norm;
+            }
+          rodrigues (w, turn);
+          mul3 (turn, rotation, rotation);
+          if (progress != NULL)
+            mt_progress_update (progress, ((levels - 1 - l) + MIN (1.0, it / 100.0)) / levels);
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              ok = FALSE;
+              break;
+            }
+        }
+      g_debug ("level %d: %d iterations, mean square %.2f, step %.4f", l, it, mean, step);
+      g_free (job);
+    }
+  for (int l = 0; l < levels; l++)
+    {
+      mt_volume_unref (fp[l]);
+      mt_volume_unref (mp[l]);
+    }
+  if (!ok)
+    return NULL;
+  if (final_metric != NULL)
+    *final_metric = mean;
+  MtTransform *t = mt_transform_new_identity ();
+  memcpy (t->matrix, rotation, sizeof rotation);
+  memcpy (t->center, cf, sizeof cf);
+  memcpy (t->translation, translation, sizeof translation);
+  return t;
+}
