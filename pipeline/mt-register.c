@@ -196,8 +196,9 @@ typedef struct
   double          rotation[9];                /* current R, row-major */
   double          center[3];
   double          translation[3];
-  /* Per chunk: sum r^2, count, gradient (rotation 3, translation 3). */
-  double          sums[CHUNKS][8];
+  /* Per chunk: sum r^2, count, J r (rotation 3, translation 3), J J^T
+   * (the upper triangle of 6 x 6, row by row). */
+  double          sums[CHUNKS][29];
 } MetricJob;
 
 static void
@@ -206,7 +207,7 @@ metric_chunk (gsize chunk, gpointer data)
   MetricJob *job = data;
   gsize lo = job->n_points * chunk / CHUNKS, hi = job->n_points * (chunk + 1) / CHUNKS;
   double *s = job->sums[chunk];
-  memset (s, 0, 8 * sizeof (double));
+  memset (s, 0, 29 * sizeof (double));
   for (gsize n = lo; n < hi; n++)
     {
       const double *x = job->points + 3 * n;
@@ -218,6 +219,8 @@ metric_chunk (gsize chunk, gpointer data)
         }
       apply34 (job->to_index, y, m);
       double value, gi[3];
+      /* Points off the moving scan do not count (as in ITK): the scans
+       * need not cover the same length of the body. */
       if (!sample (job->moving, m, &value, gi))
         continue;
       double g[3];
@@ -227,31 +230,77 @@ metric_chunk (gsize chunk, gpointer data)
       double res = value - job->values[n];
       s[0] += res * res;
       s[1] += 1;
-      /* d/d(omega) of R(x - c) under a small turn omega: omega x q. */
-      double qxg[3] = { q[1] * g[2] - q[2] * g[1], q[2] * g[0] - q[0] * g[2], q[0] * g[1] - q[1] * g[0] };
-      for (int a = 0; a < 3; a++)
+      /* d/d(omega) of R(x - c) under a small turn omega is omega x q: the
+       * residual's derivative is g . (e_k x q) = (q x g)_k. */
+      double jac[6] = { q[1] * g[2] - q[2] * g[1], q[2] * g[0] - q[0] * g[2], q[0] * g[1] - q[1] * g[0],
+                        g[0], g[1], g[2] };
+      int h = 8;
+      for (int a = 0; a < 6; a++)
         {
-          s[2 + a] += 2 * res * qxg[a];
-          s[5 + a] += 2 * res * g[a];
+          s[2 + a] += res * jac[a];
+          for (int b = a; b < 6; b++)
+            s[h++] += jac[a] * jac[b];
         }
     }
 }
 
-/* Mean square and its gradient (rotation, translation); FALSE when too few
- * points fall on the moving image. */
+/* Mean square, J r and J J^T (over the points, per point); FALSE when too
+ * few points fall on the moving image. */
 static gboolean
-evaluate (MetricJob *job, double *mean, double grad[6])
+evaluate (MetricJob *job, double *mean, double jr[6], double jj[36])
 {
   mt_parallel_for (CHUNKS, metric_chunk, job);
-  double total[8] = { 0 };
+  double total[29] = { 0 };
   for (int c = 0; c < CHUNKS; c++)
-    for (int a = 0; a < 8; a++)
+    for (int a = 0; a < 29; a++)
       total[a] += job->sums[c][a];
+  /* Most points off the moving scan: the images have drifted apart. */
   if (total[1] < 0.1 * job->n_points || total[1] < 100)
     return FALSE;
   *mean = total[0] / total[1];
+  int h = 8;
   for (int a = 0; a < 6; a++)
-    grad[a] = total[2 + a] / total[1];
+    {
+      jr[a] = total[2 + a] / total[1];
+      for (int b = a; b < 6; b++)
+        jj[6 * a + b] = jj[6 * b + a] = total[h++] / total[1];
+    }
+  return TRUE;
+}
+
+/* Solves the 6 x 6 system a x = b (Gaussian elimination, partial
+ * pivoting); FALSE when it is singular. */
+static gboolean
+solve6 (double a[36], double b[6], double x[6])
+{
+  int p[6] = { 0, 1, 2, 3, 4, 5 };
+  for (int col = 0; col < 6; col++)
+    {
+      int best = col;
+      for (int r = col + 1; r < 6; r++)
+        if (fabs (a[6 * p[r] + col]) > fabs (a[6 * p[best] + col]))
+          best = r;
+      int t = p[col];
+      p[col] = p[best];
+      p[best] = t;
+      double d = a[6 * p[col] + col];
+      if (fabs (d) < 1e-300)
+        return FALSE;
+      for (int r = col + 1; r < 6; r++)
+        {
+          double f = a[6 * p[r] + col] / d;
+          for (int k = col; k < 6; k++)
+            a[6 * p[r] + k] -= f * a[6 * p[col] + k];
+          b[p[r]] -= f * b[p[col]];
+        }
+    }
+  for (int r = 5; r >= 0; r--)
+    {
+      double s = b[p[r]];
+      for (int k = r + 1; k < 6; k++)
+        s -= a[6 * p[r] + k] * x[k];
+      x[r] = s / a[6 * p[r] + r];
+    }
   return TRUE;
 }
 
@@ -322,9 +371,9 @@ void
 mt_register_options_init (MtRegisterOptions *options)
 {
   options->levels = 3;
-  options->samples = 120000;
-  options->min_step_mm = 0.005;
-  options->max_iterations = 300;
+  options->samples = 1000000;
+  options->min_step_mm = 0.001;
+  options->max_iterations = 60;
 }
 
 /* The fixed image's voxel centres on a stride that gives about n of them. */
@@ -406,56 +455,68 @@ mt_register_rigid (const MtVolume          *fixed,
       job->points = points;
       job->values = values;
       memcpy (job->center, cf, sizeof cf);
-      /* Steps from a quarter of the level's voxel size. */
-      double step = 2.0 * f->spacing[0] * (1 << 0), last_grad[6] = { 0 };
+      /* Levenberg-Marquardt on the mean square: the Gauss-Newton step
+       * (J J^T + lambda diag) delta = -J r, lambda raised while a step
+       * makes things worse and lowered when it helps. */
+      double lambda = 1e-3, step = 0;
+      double jr[6], jj[36];
+      memcpy (job->rotation, rotation, sizeof rotation);
+      memcpy (job->translation, translation, sizeof translation);
+      if (!evaluate (job, &mean, jr, jj))
+        ok = FALSE;
       int it;
-      for (it = 0; it < options->max_iterations; it++)
+      for (it = 0; ok && it < options->max_iterations; it++)
         {
-          memcpy (job->rotation, rotation, sizeof rotation);
-          memcpy (job->translation, translation, sizeof translation);
-          double grad[6];
-          if (!evaluate (job, &mean, grad))
+          double a[36], b[6], delta[6];
+          memcpy (a, jj, sizeof a);
+          for (int k = 0; k < 6; k++)
             {
-              ok = FALSE;
-              g_set_error (error, MT_REGISTER_ERROR, MT_REGISTER_ERROR_DIVERGED,
-                           _("The images no longer overlap: the registration drifted apart. Do they show the "
-                             "same part of the body?"));
-              break;
+              a[7 * k] *= 1 + lambda;
+              b[k] = -jr[k];
             }
-          /* Rotation weighed in millimetres at ROTATION_SCALE_MM. */
-          double v[6] = { grad[0] / ROTATION_SCALE_MM, grad[1] / ROTATION_SCALE_MM, grad[2] / ROTATION_SCALE_MM,
-                          grad[3], grad[4], grad[5] };
-          double norm = 0, dot = 0;
-          for (int a = 0; a < 6; a++)
-            {
-              norm += v[a] * v[a];
-              dot += v[a] * last_grad[a];
-            }
-          norm = sqrt (norm);
-          if (norm < 1e-12)
+          if (!solve6 (a, b, delta))
             break;
-          /* The direction turned back: the minimum is passed, shorter steps. */
-          if (dot < 0)
-            step *= 0.5;
-          if (step < options->min_step_mm)
-            break;
-          memcpy (last_grad, v, sizeof v);
-          double w[3], turn[9];
-          for (int a = 0; a < 3; a++)
+          double turn[9], try_rotation[9], try_translation[3];
+          rodrigues (delta, turn);
+          mul3 (turn, rotation, try_rotation);
+          for (int k = 0; k < 3; k++)
+            try_translation[k] = translation[k] + delta[3 + k];
+          memcpy (job->rotation, try_rotation, sizeof try_rotation);
+          memcpy (job->translation, try_translation, sizeof try_translation);
+          double try_mean, try_jr[6], try_jj[36];
+          /* How far the step moves a point at ROTATION_SCALE_MM. */
+          step = sqrt ((delta[0] * delta[0] + delta[1] * delta[1] + delta[2] * delta[2])
+                       * ROTATION_SCALE_MM * ROTATION_SCALE_MM
+                       + delta[3] * delta[3] + delta[4] * delta[4] + delta[5] * delta[5]);
+          if (evaluate (job, &try_mean, try_jr, try_jj) && try_mean <= mean)
             {
-              w[a] = -step * v[a] / norm / ROTATION_SCALE_MM;
-              translation[a] -= step * v[3 + a] / norm;
+              memcpy (rotation, try_rotation, sizeof rotation);
+              memcpy (translation, try_translation, sizeof translation);
+              mean = try_mean;
+              memcpy (jr, try_jr, sizeof jr);
+              memcpy (jj, try_jj, sizeof jj);
+              lambda = MAX (lambda / 10, 1e-7);
+              if (step < options->min_step_mm)
+                break;
             }
-          rodrigues (w, turn);
-          mul3 (turn, rotation, rotation);
+          else
+            {
+              lambda *= 10;
+              if (lambda > 1e8)
+                break;
+            }
           if (progress != NULL)
-            mt_progress_update (progress, ((levels - 1 - l) + MIN (1.0, it / 100.0)) / levels);
+            mt_progress_update (progress, ((levels - 1 - l) + MIN (1.0, it / 30.0)) / levels);
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
             {
               ok = FALSE;
               break;
             }
         }
+      if (!ok && error != NULL && *error == NULL)
+        g_set_error (error, MT_REGISTER_ERROR, MT_REGISTER_ERROR_DIVERGED,
+                     _("The images no longer overlap: the registration drifted apart. Do they show the "
+                       "same part of the body?"));
       g_debug ("level %d: %d iterations, mean square %.2f, step %.4f", l, it, mean, step);
       g_free (job);
     }
