@@ -5,10 +5,14 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 
 #include "cli-common.h"
 #include "cli-register.h"
+#include "mt-follow-up.h"
 #include "mt-nifti.h"
+#include "mt-segment-tasks.h"
+#include "mt-segmentation.h"
 #include "mt-progress.h"
 #include "mt-register.h"
 #include "mt-series.h"
@@ -157,5 +161,97 @@ mt_cli_resample (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
+  return 0;
+}
+
+/* The lung nodules of a baseline and a follow-up scan, matched through a
+ * rigid registration (or a given transform): volumes, change and doubling
+ * time over the studies' interval. */
+int
+mt_cli_follow_up (int argc, char **argv)
+{
+  g_autofree char *transform = NULL;
+  gboolean json = FALSE;
+  double days = 0;
+  GOptionEntry entries[] = {
+    { "transform", 0, 0, G_OPTION_ARG_FILENAME, &transform,
+      N_("ITK transform from the baseline's patient mm to the follow-up's (none: a rigid registration)"), "T.tfm" },
+    { "days", 0, 0, G_OPTION_ARG_DOUBLE, &days, N_("Days between the scans (none: from their study dates)"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL },
+  };
+  if (!mt_cli_parse_options (&argc, &argv, _("BASELINE FOLLOWUP — lung nodules over time"), entries))
+    return 2;
+  if (argc != 3)
+    {
+      g_printerr ("%s\n", _("Usage: medtwin-cli follow-up BASELINE FOLLOWUP [--transform T.tfm] [--days N] [--json]"));
+      return 2;
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) base = mt_series_read_volume (argv[1], NULL, NULL, &error);
+  g_autoptr (MtVolume) follow = base ? mt_series_read_volume (argv[2], NULL, NULL, &error) : NULL;
+  if (follow == NULL)
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
+      return 1;
+    }
+  if (days <= 0 && !mt_days_between (base->study_date, follow->study_date, &days))
+    days = 0;
+  g_autoptr (MtTransform) t = transform ? mt_transform_read_itk (transform, &error)
+                                        : mt_register_rigid (base, follow, NULL, NULL, NULL, NULL, &error);
+  const char *tasks[] = { "nodule", NULL };
+  g_autoptr (MtSegmentation) a = t ? mt_segment_run (base, tasks, NULL, NULL, &error) : NULL;
+  g_autoptr (MtSegmentation) b = a ? mt_segment_run (follow, tasks, NULL, NULL, &error) : NULL;
+  if (b == NULL)
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
+      return 1;
+    }
+  const MtSegment *na = mt_segmentation_find (a, "nodule"), *nb = mt_segmentation_find (b, "nodule");
+  g_autoptr (GArray) matches = na && nb ? mt_follow_up_lesions (a, na->value, b, nb->value, t, days, 10.0)
+                                        : g_array_new (FALSE, FALSE, sizeof (MtLesionMatch));
+  g_autoptr (JsonBuilder) j = json_builder_new ();
+  json_builder_begin_object (j);
+  json_builder_set_member_name (j, "days");
+  json_builder_add_double_value (j, days);
+  json_builder_set_member_name (j, "lesions");
+  json_builder_begin_array (j);
+  for (guint m = 0; m < matches->len; m++)
+    {
+      const MtLesionMatch *l = &g_array_index (matches, MtLesionMatch, m);
+      if (!json)
+        {
+          if (isnan (l->doubling_days))
+            g_print (_("Nodule at (%.1f, %.1f, %.1f) mm: %.2f mL, then %.2f mL (%+.0f%%)\n"), l->baseline_center[0],
+                     l->baseline_center[1], l->baseline_center[2], l->baseline_ml, l->followup_ml, l->change_percent);
+          else
+            g_print (_("Nodule at (%.1f, %.1f, %.1f) mm: %.2f mL, then %.2f mL (%+.0f%%), doubling in %.0f days\n"),
+                     l->baseline_center[0], l->baseline_center[1], l->baseline_center[2], l->baseline_ml,
+                     l->followup_ml, l->change_percent, l->doubling_days);
+        }
+      json_builder_begin_object (j);
+      add_numbers (j, "baseline_center_mm", l->baseline_center, 3);
+      add_numbers (j, "followup_center_mm", l->followup_center, 3);
+      json_builder_set_member_name (j, "match_distance_mm");
+      json_builder_add_double_value (j, l->distance_mm);
+      json_builder_set_member_name (j, "baseline_mL");
+      json_builder_add_double_value (j, l->baseline_ml);
+      json_builder_set_member_name (j, "followup_mL");
+      json_builder_add_double_value (j, l->followup_ml);
+      json_builder_set_member_name (j, "change_percent");
+      json_builder_add_double_value (j, l->change_percent);
+      json_builder_set_member_name (j, "doubling_days");
+      if (isnan (l->doubling_days))
+        json_builder_add_null_value (j);
+      else
+        json_builder_add_double_value (j, l->doubling_days);
+      json_builder_end_object (j);
+    }
+  json_builder_end_array (j);
+  json_builder_end_object (j);
+  if (json)
+    mt_cli_print_json (j);
+  else if (matches->len == 0)
+    g_print ("%s\n", _("No nodule found on both scans."));
   return 0;
 }

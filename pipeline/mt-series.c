@@ -847,6 +847,7 @@ mt_series_load (MtSeries     *series,
       out->series_uid = g_strdup (first->series_uid);
       out->series_description = g_strdup (first->series_description);
       out->frame_of_reference_uid = g_strdup (first->frame_of_reference_uid);
+      out->study_date = g_strdup (first->study_date);
       out->window_center = first->window_center;
       out->window_width = first->window_width;
       out->invert_display = g_strcmp0 (first->photometric, "MONOCHROME1") == 0;

@@ -82,6 +82,7 @@ mt_volume_unref (MtVolume *volume)
   g_free (volume->study_uid);
   g_free (volume->series_uid);
   g_free (volume->series_description);
+  g_free (volume->study_date);
   g_free (volume->frame_of_reference_uid);
   g_ptr_array_unref (volume->warnings);
   g_free (volume);

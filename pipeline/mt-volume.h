@@ -37,6 +37,7 @@ struct _MtVolume
   char           *series_uid;
   char           *series_description;
   char           *frame_of_reference_uid;
+  char           *study_date;       /* YYYYMMDD, as DICOM writes it */
   /* Known from the headers: every value is a whole number within
    * [value_min, value_max] (DICOM with integral rescale). FALSE: unknown. */
   gboolean        integer_values;

@@ -114,6 +114,20 @@ else
   skip "register the thorax CT onto a moved copy" "no thorax CT or no scipy"
   skip "register the thorax CT: TRE" "no thorax CT or no scipy"
 fi
+# follow-up: the nodule's growth against the truth's (voxel counts of label 12 in both truth maps), within 5%
+"$cli" follow-up "$tmp/demo/baseline" "$tmp/demo/followup" --json > "$tmp/fu.json"; ok $? "follow-up exits 0"
+truth=$(python3 - "$tmp/demo/truth/baseline-labels.nii.gz" "$tmp/demo/truth/followup-labels.nii.gz" <<'PY'
+import array, gzip, struct, sys
+def count(path, label=12):
+    raw = gzip.open(path).read()
+    dt = struct.unpack('<h', raw[70:72])[0]
+    off = int(struct.unpack('<f', raw[108:112])[0])
+    a = array.array({2: 'B', 4: 'h', 512: 'H'}[dt], raw[off:])
+    return sum(1 for v in a if v == label)
+print(count(sys.argv[2]) / count(sys.argv[1]))
+PY
+)
+[ "$(json "$tmp/fu.json" "len(d['lesions']) == 1 and d['days'] == 151 and abs(d['lesions'][0]['followup_mL'] / d['lesions'][0]['baseline_mL'] / $truth - 1) < 0.05 and 100 < d['lesions'][0]['doubling_days'] < 250")" = "True" ]; ok $? "follow-up: one nodule, grown by the truth's ratio ($truth) within 5%, 151 days, its doubling time"
 "$cli" register "$tmp/demo/baseline" "$tmp/demo/followup" --type affine --out "$tmp/a.tfm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "rigid" "$tmp/err" && [ ! -e "$tmp/a.tfm" ]; ok $? "register --type affine: not yet, said plainly"
 "$cli" resample "$tmp/demo/truth/followup-labels.nii.gz" --reference "$tmp/demo/baseline" --transform "$tmp/r.tfm" --labels --out "$tmp/lab.nii.gz"; ok $? "resample --labels exits 0"
 "$cli" info --json "$tmp/lab.nii.gz" > "$tmp/labinfo.json"; [ "$(json "$tmp/labinfo.json" "d['series'][0]['dimensions']")" = "[256, 256, 100]" ]; ok $? "resample: on the reference's grid"
