@@ -255,3 +255,125 @@ mt_cli_follow_up (int argc, char **argv)
     g_print ("%s\n", _("No nodule found on both scans."));
   return 0;
 }
+
+/* "a,b,c,d,e,f": six numbers, or FALSE. */
+static gboolean
+parse_six (const char *text, double out[6])
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  if (g_strv_length (parts) != 6)
+    return FALSE;
+  for (int i = 0; i < 6; i++)
+    {
+      char *end = NULL;
+      out[i] = g_ascii_strtod (parts[i], &end);
+      if (end == parts[i] || *end != '\0' || !isfinite (out[i]))
+        return FALSE;
+    }
+  return out[0] <= out[1] && out[2] <= out[3] && out[4] <= out[5];
+}
+
+/* A smaller scan: cropped to the body or to a box, resampled to cubic
+ * voxels if asked. */
+int
+mt_cli_crop (int argc, char **argv)
+{
+  g_autofree char *box = NULL, *out = NULL;
+  gboolean to_body = FALSE, json = FALSE;
+  double margin = 0, isotropic = 0;
+  GOptionEntry entries[] = {
+    { "to-body", 0, 0, G_OPTION_ARG_NONE, &to_body, N_("Crop to the patient's body (CT), without the couch and air"),
+      NULL },
+    { "box", 0, 0, G_OPTION_ARG_STRING, &box, N_("Crop to this box in patient mm (LPS)"), "X0,X1,Y0,Y1,Z0,Z1" },
+    { "margin", 0, 0, G_OPTION_ARG_DOUBLE, &margin, N_("With --to-body: mm kept around it"), "MM" },
+    { "isotropic", 0, 0, G_OPTION_ARG_DOUBLE, &isotropic, N_("Resample to cubic voxels of this size"), "MM" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("NIfTI file to write"), "OUT.nii.gz" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL },
+  };
+  if (!mt_cli_parse_options (&argc, &argv, _("PATH — crop a scan to the body or a box, and resample it"), entries))
+    return 2;
+  double b[6];
+  if (argc != 2 || out == NULL || to_body == (box != NULL) || (box != NULL && !parse_six (box, b)) || margin < 0
+      || isotropic < 0)
+    {
+      g_printerr ("%s\n", _("Usage: medtwin-cli crop PATH (--to-body [--margin MM] | --box X0,X1,Y0,Y1,Z0,Z1) "
+                            "[--isotropic MM] --out OUT.nii.gz [--json]"));
+      return 2;
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) v = mt_series_read_volume (argv[1], NULL, NULL, &error);
+  if (v == NULL)
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
+      return 1;
+    }
+  int lo[3], hi[3];
+  if (to_body)
+    {
+      g_autofree guint8 *body = NULL, *couch = NULL;
+      if (!mt_segment_body_couch (v, &body, &couch, NULL, NULL, &error) || !mt_mask_box (v, body, margin, lo, hi))
+        {
+          g_printerr ("medtwin-cli: %s\n", error ? error->message : _("No body found in this scan."));
+          return 1;
+        }
+    }
+  else
+    {
+      /* The index range that the box's eight corners span. */
+      for (int a = 0; a < 3; a++)
+        {
+          lo[a] = G_MAXINT;
+          hi[a] = G_MININT;
+        }
+      for (int corner = 0; corner < 8; corner++)
+        {
+          double p[3] = { b[corner & 1 ? 1 : 0], b[corner & 2 ? 3 : 2], b[corner & 4 ? 5 : 4] }, ijk[3];
+          mt_volume_patient_to_index (v, p, ijk);
+          for (int a = 0; a < 3; a++)
+            {
+              lo[a] = MIN (lo[a], (int) ceil (ijk[a] - 1e-6));
+              hi[a] = MAX (hi[a], (int) floor (ijk[a] + 1e-6));
+            }
+        }
+      for (int a = 0; a < 3; a++)
+        if (hi[a] < 0 || lo[a] >= v->dims[a] || lo[a] > hi[a])
+          {
+            g_printerr ("%s\n", _("medtwin-cli: the box does not meet the scan."));
+            return 1;
+          }
+    }
+  g_autoptr (MtVolume) cropped = mt_crop (v, lo, hi, &error);
+  g_autoptr (MtVolume) result = cropped && isotropic > 0
+                                    ? mt_resample_isotropic (cropped, isotropic, MT_RESAMPLE_LINEAR, &error)
+                                    : (cropped ? mt_volume_ref (cropped) : NULL);
+  if (result == NULL || !mt_nifti_write (result, MT_NIFTI_FLOAT32, out, &error))
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
+      return 1;
+    }
+  double before = mt_volume_n_voxels (v), after = mt_volume_n_voxels (result);
+  if (!json)
+    {
+      g_print (_("%d x %d x %d voxels of %.4g x %.4g x %.4g mm written to %s (%.0f%% of the voxels)\n"),
+               result->dims[0], result->dims[1], result->dims[2], result->spacing[0], result->spacing[1],
+               result->spacing[2], out, 100 * after / before);
+      return 0;
+    }
+  g_autoptr (JsonBuilder) j = json_builder_new ();
+  json_builder_begin_object (j);
+  json_builder_set_member_name (j, "dimensions");
+  json_builder_begin_array (j);
+  for (int a = 0; a < 3; a++)
+    json_builder_add_int_value (j, result->dims[a]);
+  json_builder_end_array (j);
+  add_numbers (j, "spacing", result->spacing, 3);
+  add_numbers (j, "origin", result->origin, 3);
+  json_builder_set_member_name (j, "voxel_fraction");
+  json_builder_add_double_value (j, after / before);
+  json_builder_set_member_name (j, "out");
+  json_builder_add_string_value (j, out);
+  json_builder_end_object (j);
+  mt_cli_print_json (j);
+  return 0;
+}

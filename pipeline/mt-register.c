@@ -139,6 +139,97 @@ mt_resample (const MtVolume    *moving,
   return out;
 }
 
+MtVolume *
+mt_crop (const MtVolume *volume,
+         const int       lo_in[3],
+         const int       hi_in[3],
+         GError        **error)
+{
+  int lo[3], hi[3];
+  for (int a = 0; a < 3; a++)
+    {
+      lo[a] = CLAMP (lo_in[a], 0, volume->dims[a] - 1);
+      hi[a] = CLAMP (hi_in[a], lo[a], volume->dims[a] - 1);
+    }
+  MtVolume *out = mt_volume_new (hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1, error);
+  if (out == NULL)
+    return NULL;
+  mt_volume_copy_geometry (out, volume);
+  double first[3] = { lo[0], lo[1], lo[2] };
+  mt_volume_index_to_patient (volume, first, out->origin);
+  for (int k = lo[2]; k <= hi[2]; k++)
+    for (int j = lo[1]; j <= hi[1]; j++)
+      memcpy (out->data + mt_volume_offset (out, 0, j - lo[1], k - lo[2]),
+              volume->data + mt_volume_offset (volume, lo[0], j, k), (gsize) out->dims[0] * sizeof (float));
+  out->modality = g_strdup (volume->modality);
+  out->study_date = g_strdup (volume->study_date);
+  out->series_uid = g_strdup (volume->series_uid);
+  return out;
+}
+
+gboolean
+mt_mask_box (const MtVolume *grid,
+             const guint8   *mask,
+             double          margin_mm,
+             int             lo[3],
+             int             hi[3])
+{
+  for (int a = 0; a < 3; a++)
+    {
+      lo[a] = grid->dims[a];
+      hi[a] = -1;
+    }
+  for (int k = 0; k < grid->dims[2]; k++)
+    for (int j = 0; j < grid->dims[1]; j++)
+      for (int i = 0; i < grid->dims[0]; i++)
+        if (mask[mt_volume_offset (grid, i, j, k)])
+          {
+            const int ijk[3] = { i, j, k };
+            for (int a = 0; a < 3; a++)
+              {
+                lo[a] = MIN (lo[a], ijk[a]);
+                hi[a] = MAX (hi[a], ijk[a]);
+              }
+          }
+  if (hi[0] < 0)
+    return FALSE;
+  for (int a = 0; a < 3; a++)
+    {
+      int m = (int) ceil (margin_mm / grid->spacing[a]);
+      lo[a] = MAX (0, lo[a] - m);
+      hi[a] = MIN (grid->dims[a] - 1, hi[a] + m);
+    }
+  return TRUE;
+}
+
+MtVolume *
+mt_resample_isotropic (const MtVolume *volume,
+                       double          spacing_mm,
+                       MtResampleMode  mode,
+                       GError        **error)
+{
+  g_return_val_if_fail (spacing_mm > 0, NULL);
+  /* The same extent, voxel edge to voxel edge, in cubes of spacing_mm. */
+  int d[3];
+  for (int a = 0; a < 3; a++)
+    d[a] = MAX (1, (int) lround (volume->dims[a] * volume->spacing[a] / spacing_mm));
+  g_autoptr (MtVolume) grid = mt_volume_new (d[0], d[1], d[2], error);
+  if (grid == NULL)
+    return NULL;
+  mt_volume_copy_geometry (grid, volume);
+  /* The first new centre sits half a new voxel in from the old edge. */
+  double edge[3];
+  for (int a = 0; a < 3; a++)
+    {
+      grid->spacing[a] = spacing_mm;
+      edge[a] = -0.5 + 0.5 * spacing_mm / volume->spacing[a];
+    }
+  mt_volume_index_to_patient (volume, edge, grid->origin);
+  g_autoptr (MtTransform) id = mt_transform_new_identity ();
+  float outside = volume->modality && g_str_equal (volume->modality, "CT") && mode == MT_RESAMPLE_LINEAR ? -1024.0f : 0.0f;
+  return mt_resample (volume, grid, id, mode, outside, error);
+}
+
 /* ------------------------------------------------------------ pyramid */
 
 /* Half the grid along each axis whose spacing is not already much coarser

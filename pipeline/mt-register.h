@@ -31,6 +31,26 @@ MtVolume    *mt_resample          (const MtVolume     *moving,
                                    float               outside,
                                    GError            **error);
 
+/* The voxels within lo..hi (voxel indices, inclusive, clamped to the
+ * grid) as a volume of their own, in the same place in the patient. */
+MtVolume    *mt_crop              (const MtVolume     *volume,
+                                   const int           lo[3],
+                                   const int           hi[3],
+                                   GError            **error);
+/* The smallest box (voxel indices) that holds every voxel of the mask,
+ * grown by margin_mm each way and clamped; FALSE for an empty mask. */
+gboolean     mt_mask_box          (const MtVolume     *grid,
+                                   const guint8       *mask,
+                                   double              margin_mm,
+                                   int                 lo[3],
+                                   int                 hi[3]);
+/* The volume resampled (trilinear, or nearest for label maps) onto a grid
+ * of cubic voxels of spacing_mm over the same extent and directions. */
+MtVolume    *mt_resample_isotropic (const MtVolume    *volume,
+                                    double             spacing_mm,
+                                    MtResampleMode     mode,
+                                    GError           **error);
+
 typedef struct
 {
   int    levels;        /* pyramid levels, coarsest first (each halves the grid) */

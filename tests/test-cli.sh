@@ -128,6 +128,12 @@ print(count(sys.argv[2]) / count(sys.argv[1]))
 PY
 )
 [ "$(json "$tmp/fu.json" "len(d['lesions']) == 1 and d['days'] == 151 and abs(d['lesions'][0]['followup_mL'] / d['lesions'][0]['baseline_mL'] / $truth - 1) < 0.05 and 100 < d['lesions'][0]['doubling_days'] < 250")" = "True" ]; ok $? "follow-up: one nodule, grown by the truth's ratio ($truth) within 5%, 151 days, its doubling time"
+# crop: to a box in mm (100 x 100 x 60 mm on 1.40625 x 1.40625 x 3 mm voxels) and to the body, resampled to 2 mm cubes
+"$cli" crop "$tmp/demo/baseline" --box=-50,50,-50,50,0,60 --out "$tmp/c.nii.gz" --json > "$tmp/c.json"; ok $? "crop --box exits 0"
+[ "$(json "$tmp/c.json" "d['dimensions'] == [72, 71, 21] and d['spacing'] == [1.40625, 1.40625, 3.0]")" = "True" ]; ok $? "crop --box: the voxels inside the box"
+"$cli" crop "$tmp/demo/baseline" --to-body --margin 5 --isotropic 2 --out "$tmp/cb.nii.gz" --json > "$tmp/cb.json"; ok $? "crop --to-body --isotropic exits 0"
+[ "$(json "$tmp/cb.json" "d['spacing'] == [2.0, 2.0, 2.0] and d['voxel_fraction'] < 0.9 and 150 < d['dimensions'][0] * 2 < 360")" = "True" ]; ok $? "crop --to-body: the body's width in 2 mm cubes, fewer voxels"
+"$cli" crop "$tmp/demo/baseline" --box=500,600,0,10,0,10 --out "$tmp/c3.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "does not meet" "$tmp/err"; ok $? "crop to a box off the scan: exit 1, says so"
 "$cli" register "$tmp/demo/baseline" "$tmp/demo/followup" --type affine --out "$tmp/a.tfm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "rigid" "$tmp/err" && [ ! -e "$tmp/a.tfm" ]; ok $? "register --type affine: not yet, said plainly"
 "$cli" resample "$tmp/demo/truth/followup-labels.nii.gz" --reference "$tmp/demo/baseline" --transform "$tmp/r.tfm" --labels --out "$tmp/lab.nii.gz"; ok $? "resample --labels exits 0"
 "$cli" info --json "$tmp/lab.nii.gz" > "$tmp/labinfo.json"; [ "$(json "$tmp/labinfo.json" "d['series'][0]['dimensions']")" = "[256, 256, 100]" ]; ok $? "resample: on the reference's grid"
