@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <math.h>
+
 #include "cli-common.h"
 
 gboolean
@@ -21,6 +24,33 @@ mt_cli_parse_options (int                *argc,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+mt_cli_parse_numbers (const char *text,
+                      double     *out,
+                      int         n)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  if (g_strv_length (parts) != (guint) n)
+    return FALSE;
+  for (int i = 0; i < n; i++)
+    {
+      char *end = NULL;
+      out[i] = g_ascii_strtod (parts[i], &end);
+      if (end == parts[i] || *end != '\0' || !isfinite (out[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+mt_cli_show_progress (double      fraction,
+                      const char *message,
+                      gpointer    data)
+{
+  if (!GPOINTER_TO_INT (data))
+    g_printerr ("\r%3.0f%% %s", 100 * fraction, message ? _(message) : "");
 }
 
 void

@@ -11,5 +11,16 @@ gboolean mt_cli_parse_options (int                *argc,
                                const char         *parameter_string,
                                const GOptionEntry *entries);
 
+/* "a,b,c": exactly n finite numbers, or FALSE. */
+gboolean mt_cli_parse_numbers (const char         *text,
+                               double             *out,
+                               int                 n);
+
+/* An MtProgress callback printing the stage and percentage on stderr;
+ * data is GINT_TO_POINTER (TRUE) to stay quiet. */
+void     mt_cli_show_progress (double              fraction,
+                               const char         *message,
+                               gpointer            data);
+
 /* Prints what the builder holds as indented JSON on stdout. */
 void     mt_cli_print_json    (JsonBuilder        *builder);

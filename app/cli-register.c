@@ -20,13 +20,6 @@
 #include "mt-volume.h"
 
 static void
-on_progress (double fraction, const char *message, gpointer data)
-{
-  if (!GPOINTER_TO_INT (data))
-    g_printerr ("\r%3.0f%% %s", 100 * fraction, message ? _(message) : "");
-}
-
-static void
 add_numbers (JsonBuilder *b, const char *name, const double *v, int n)
 {
   json_builder_set_member_name (b, name);
@@ -74,7 +67,7 @@ mt_cli_register (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
-  g_autoptr (MtProgress) progress = mt_progress_new (on_progress, GINT_TO_POINTER (quiet || json), NULL);
+  g_autoptr (MtProgress) progress = mt_progress_new (mt_cli_show_progress, GINT_TO_POINTER (quiet || json), NULL);
   gint64 t0 = g_get_monotonic_time ();
   double metric = 0;
   g_autoptr (MtTransform) t = mt_register_rigid (fixed, moving, NULL, &metric, progress, NULL, &error);
@@ -256,21 +249,11 @@ mt_cli_follow_up (int argc, char **argv)
   return 0;
 }
 
-/* "a,b,c,d,e,f": six numbers, or FALSE. */
+/* "a,b,c,d,e,f" with a <= b, c <= d, e <= f, or FALSE. */
 static gboolean
-parse_six (const char *text, double out[6])
+parse_box (const char *text, double out[6])
 {
-  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
-  if (g_strv_length (parts) != 6)
-    return FALSE;
-  for (int i = 0; i < 6; i++)
-    {
-      char *end = NULL;
-      out[i] = g_ascii_strtod (parts[i], &end);
-      if (end == parts[i] || *end != '\0' || !isfinite (out[i]))
-        return FALSE;
-    }
-  return out[0] <= out[1] && out[2] <= out[3] && out[4] <= out[5];
+  return mt_cli_parse_numbers (text, out, 6) && out[0] <= out[1] && out[2] <= out[3] && out[4] <= out[5];
 }
 
 /* A smaller scan: cropped to the body or to a box, resampled to cubic
@@ -294,7 +277,7 @@ mt_cli_crop (int argc, char **argv)
   if (!mt_cli_parse_options (&argc, &argv, _("PATH — crop a scan to the body or a box, and resample it"), entries))
     return 2;
   double b[6];
-  if (argc != 2 || out == NULL || to_body == (box != NULL) || (box != NULL && !parse_six (box, b)) || margin < 0
+  if (argc != 2 || out == NULL || to_body == (box != NULL) || (box != NULL && !parse_box (box, b)) || margin < 0
       || isotropic < 0)
     {
       g_printerr ("%s\n", _("Usage: medtwin-cli crop PATH (--to-body [--margin MM] | --box X0,X1,Y0,Y1,Z0,Z1) "

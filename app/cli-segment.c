@@ -17,43 +17,19 @@
 #include "mt-series.h"
 #include "mt-volume.h"
 
-static void
-on_progress (double fraction, const char *message, gpointer data)
-{
-  if (!GPOINTER_TO_INT (data))
-    g_printerr ("\r%3.0f%% %s", 100 * fraction, message ? _(message) : "");
-}
-
-/* "x,y,z" or "low,high": n numbers, or FALSE. */
-static gboolean
-parse_numbers (const char *text, double *out, int n)
-{
-  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
-  if (g_strv_length (parts) != (guint) n)
-    return FALSE;
-  for (int i = 0; i < n; i++)
-    {
-      char *end = NULL;
-      out[i] = g_ascii_strtod (parts[i], &end);
-      if (end == parts[i] || *end != '\0' || !isfinite (out[i]))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* One segment, "grown", from a point: the region connected to it through
  * the values in the range, or of like values (confidence connected). */
 static MtSegmentation *
 grow_segment (const MtVolume *ct, const char *point, const char *range, GError **error)
 {
   double p[3], lh[2], idx[3];
-  if (!parse_numbers (point, p, 3))
+  if (!mt_cli_parse_numbers (point, p, 3))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--grow takes a point as X,Y,Z in patient millimetres, not “%s”."), point);
       return NULL;
     }
-  if (range != NULL && (!parse_numbers (range, lh, 2) || lh[0] > lh[1]))
+  if (range != NULL && (!mt_cli_parse_numbers (range, lh, 2) || lh[0] > lh[1]))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--grow-range takes LOW,HIGH with LOW at most HIGH, not “%s”."), range);
@@ -96,7 +72,7 @@ threshold_segment (const MtVolume *ct, const char *spec, GError **error)
       lh[0] = preset->low;
       lh[1] = preset->high;
     }
-  else if (!parse_numbers (spec, lh, 2) || lh[0] > lh[1])
+  else if (!mt_cli_parse_numbers (spec, lh, 2) || lh[0] > lh[1])
     {
       guint n;
       const MtThresholdPreset *all = mt_threshold_presets (&n);
@@ -134,13 +110,13 @@ apply_edit (MtSegmentation *seg, const MtVolume *ct, const char *edit, GError **
   guint16 value = sg->value;
   const char *op = part[0];
   double x[2];
-  if (g_str_equal (op, "margin") && n == 3 && parse_numbers (part[2], x, 1))
+  if (g_str_equal (op, "margin") && n == 3 && mt_cli_parse_numbers (part[2], x, 1))
     mt_segmentation_margin (seg, value, x[0]);
   else if (g_str_equal (op, "keep-largest") && n == 2)
     mt_segmentation_islands (seg, value, 0);
-  else if (g_str_equal (op, "remove-islands") && n == 3 && parse_numbers (part[2], x, 1) && x[0] > 0)
+  else if (g_str_equal (op, "remove-islands") && n == 3 && mt_cli_parse_numbers (part[2], x, 1) && x[0] > 0)
     mt_segmentation_islands (seg, value, x[0]);
-  else if ((g_str_equal (op, "open") || g_str_equal (op, "close")) && n == 3 && parse_numbers (part[2], x, 1)
+  else if ((g_str_equal (op, "open") || g_str_equal (op, "close")) && n == 3 && mt_cli_parse_numbers (part[2], x, 1)
            && x[0] > 0)
     mt_segmentation_open_close (seg, value, x[0], g_str_equal (op, "close"));
   else if (g_str_equal (op, "fill-holes") && n == 2)
@@ -160,8 +136,8 @@ apply_edit (MtSegmentation *seg, const MtVolume *ct, const char *edit, GError **
         return edit_error (error, edit, _("there is no segment of that name."));
       mt_segmentation_merge (seg, value, from->value);
     }
-  else if (g_str_equal (op, "keep-range") && n == 4 && parse_numbers (part[2], x, 1)
-           && parse_numbers (part[3], x + 1, 1) && x[0] <= x[1])
+  else if (g_str_equal (op, "keep-range") && n == 4 && mt_cli_parse_numbers (part[2], x, 1)
+           && mt_cli_parse_numbers (part[3], x + 1, 1) && x[0] <= x[1])
     mt_segmentation_keep_range (seg, value, ct, x[0], x[1]);
   else if (g_str_equal (op, "label") && n >= 3)
     {
@@ -238,7 +214,7 @@ mt_cli_segment (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
-  g_autoptr (MtProgress) progress = mt_progress_new (on_progress, GINT_TO_POINTER (quiet || json), NULL);
+  g_autoptr (MtProgress) progress = mt_progress_new (mt_cli_show_progress, GINT_TO_POINTER (quiet || json), NULL);
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr (MtSegmentation) seg = NULL;
   if (grow != NULL)
