@@ -35,8 +35,8 @@ mt_cli_register (int argc, char **argv)
   g_autofree char *type = g_strdup ("rigid"), *out = NULL, *resampled = NULL;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
-    { "type", 0, 0, G_OPTION_ARG_STRING, &type, N_("The transform to find: rigid (affine and deformable are to come)"),
-      "rigid" },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type,
+      N_("The transform to find: rigid or affine (deformable is to come)"), "rigid|affine" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
       N_("ITK transform file to write (fixed patient mm to moving patient mm)"), "T.tfm" },
     { "resampled", 0, 0, G_OPTION_ARG_FILENAME, &resampled, N_("The moving scan on the fixed one's grid (NIfTI)"),
@@ -49,14 +49,15 @@ mt_cli_register (int argc, char **argv)
     return 2;
   if (argc != 3 || out == NULL)
     {
-      g_printerr ("%s\n", _("Usage: medtwin-cli register FIXED MOVING --type rigid --out T.tfm "
+      g_printerr ("%s\n", _("Usage: medtwin-cli register FIXED MOVING --type rigid|affine --out T.tfm "
                             "[--resampled OUT.nii.gz] [--json]"));
       return 2;
     }
-  if (!g_str_equal (type, "rigid"))
+  gboolean affine = g_str_equal (type, "affine");
+  if (!affine && !g_str_equal (type, "rigid"))
     {
       /* Said plainly rather than done half-right. */
-      g_printerr (_("medtwin-cli: --type %s is not in this version yet; rigid is.\n"), type);
+      g_printerr (_("medtwin-cli: --type %s is not in this version yet; rigid and affine are.\n"), type);
       return 2;
     }
   g_autoptr (GError) error = NULL;
@@ -70,7 +71,8 @@ mt_cli_register (int argc, char **argv)
   g_autoptr (MtProgress) progress = mt_progress_new (mt_cli_show_progress, GINT_TO_POINTER (quiet || json), NULL);
   gint64 t0 = g_get_monotonic_time ();
   double metric = 0;
-  g_autoptr (MtTransform) t = mt_register_rigid (fixed, moving, NULL, &metric, progress, NULL, &error);
+  g_autoptr (MtTransform) t = affine ? mt_register_affine (fixed, moving, NULL, &metric, progress, NULL, &error)
+                                     : mt_register_rigid (fixed, moving, NULL, &metric, progress, NULL, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (!quiet && !json)
     g_printerr ("\n");
@@ -90,7 +92,8 @@ mt_cli_register (int argc, char **argv)
     }
   if (!json)
     {
-      g_print (_("Rigid transform written to %s (mean square %.1f, %.0f ms)\n"), out, metric, ms);
+      g_print (_("%s transform written to %s (mean square %.1f, %.0f ms)\n"), affine ? _("Affine") : _("Rigid"), out,
+               metric, ms);
       return 0;
     }
   g_autoptr (JsonBuilder) b = json_builder_new ();

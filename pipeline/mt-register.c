@@ -276,6 +276,9 @@ downsample (const MtVolume *v)
 
 /* ------------------------------------------------------------ metric */
 
+#define MAX_PARAMS 12
+#define SUMS (2 + MAX_PARAMS + MAX_PARAMS * (MAX_PARAMS + 1) / 2)
+
 typedef struct
 {
   const MtVolume *moving;
@@ -284,12 +287,13 @@ typedef struct
   const double   *points;                     /* fixed patient points, x y z */
   const float    *values;                     /* the fixed image there */
   gsize           n_points;
-  double          rotation[9];                /* current R, row-major */
+  int             n_params;                   /* 6: rigid, 12: affine */
+  double          matrix[9];                  /* current matrix, row-major */
   double          center[3];
   double          translation[3];
-  /* Per chunk: sum r^2, count, J r (rotation 3, translation 3), J J^T
-   * (the upper triangle of 6 x 6, row by row). */
-  double          sums[CHUNKS][29];
+  /* Per chunk: sum r^2, count, J r, J J^T (its upper triangle, row by
+   * row). */
+  double          sums[CHUNKS][SUMS];
 } MetricJob;
 
 static void
@@ -297,15 +301,16 @@ metric_chunk (gsize chunk, gpointer data)
 {
   MetricJob *job = data;
   gsize lo = job->n_points * chunk / CHUNKS, hi = job->n_points * (chunk + 1) / CHUNKS;
+  const int np = job->n_params;
   double *s = job->sums[chunk];
-  memset (s, 0, 29 * sizeof (double));
+  memset (s, 0, SUMS * sizeof (double));
   for (gsize n = lo; n < hi; n++)
     {
       const double *x = job->points + 3 * n;
       double d[3] = { x[0] - job->center[0], x[1] - job->center[1], x[2] - job->center[2] }, q[3], y[3], m[3];
       for (int r = 0; r < 3; r++)
         {
-          q[r] = job->rotation[3 * r] * d[0] + job->rotation[3 * r + 1] * d[1] + job->rotation[3 * r + 2] * d[2];
+          q[r] = job->matrix[3 * r] * d[0] + job->matrix[3 * r + 1] * d[1] + job->matrix[3 * r + 2] * d[2];
           y[r] = q[r] + job->center[r] + job->translation[r];
         }
       apply34 (job->to_index, y, m);
@@ -321,15 +326,27 @@ metric_chunk (gsize chunk, gpointer data)
       double res = value - job->values[n];
       s[0] += res * res;
       s[1] += 1;
-      /* d/d(omega) of R(x - c) under a small turn omega is omega x q: the
-       * residual's derivative is g . (e_k x q) = (q x g)_k. */
-      double jac[6] = { q[1] * g[2] - q[2] * g[1], q[2] * g[0] - q[0] * g[2], q[0] * g[1] - q[1] * g[0],
-                        g[0], g[1], g[2] };
-      int h = 8;
-      for (int a = 0; a < 6; a++)
+      double jac[MAX_PARAMS];
+      if (np == 6)
+        {
+          /* Rigid: a small turn omega moves M d by omega x q; the
+           * residual's derivative is g . (e_k x q) = (q x g)_k. */
+          jac[0] = q[1] * g[2] - q[2] * g[1];
+          jac[1] = q[2] * g[0] - q[0] * g[2];
+          jac[2] = q[0] * g[1] - q[1] * g[0];
+        }
+      else
+        /* Affine: d/dM_ij = g_i d_j. */
+        for (int i = 0; i < 3; i++)
+          for (int j = 0; j < 3; j++)
+            jac[3 * i + j] = g[i] * d[j];
+      for (int a = 0; a < 3; a++)
+        jac[np - 3 + a] = g[a];
+      int h = 2 + MAX_PARAMS;
+      for (int a = 0; a < np; a++)
         {
           s[2 + a] += res * jac[a];
-          for (int b = a; b < 6; b++)
+          for (int b = a; b < np; b++)
             s[h++] += jac[a] * jac[b];
         }
     }
@@ -338,59 +355,61 @@ metric_chunk (gsize chunk, gpointer data)
 /* Mean square, J r and J J^T (over the points, per point); FALSE when too
  * few points fall on the moving image. */
 static gboolean
-evaluate (MetricJob *job, double *mean, double jr[6], double jj[36])
+evaluate (MetricJob *job, double *mean, double jr[MAX_PARAMS], double jj[MAX_PARAMS * MAX_PARAMS])
 {
   mt_parallel_for (CHUNKS, metric_chunk, job);
-  double total[29] = { 0 };
+  double total[SUMS] = { 0 };
   for (int c = 0; c < CHUNKS; c++)
-    for (int a = 0; a < 29; a++)
+    for (int a = 0; a < SUMS; a++)
       total[a] += job->sums[c][a];
-  /* Most points off the moving scan: the images have drifted apart. */
   if (total[1] < 0.1 * job->n_points || total[1] < 100)
     return FALSE;
   *mean = total[0] / total[1];
-  int h = 8;
-  for (int a = 0; a < 6; a++)
+  const int np = job->n_params;
+  int h = 2 + MAX_PARAMS;
+  for (int a = 0; a < np; a++)
     {
       jr[a] = total[2 + a] / total[1];
-      for (int b = a; b < 6; b++)
-        jj[6 * a + b] = jj[6 * b + a] = total[h++] / total[1];
+      for (int b = a; b < np; b++)
+        jj[np * a + b] = jj[np * b + a] = total[h++] / total[1];
     }
   return TRUE;
 }
 
-/* Solves the 6 x 6 system a x = b (Gaussian elimination, partial
+/* Solves the n x n system a x = b (Gaussian elimination, partial
  * pivoting); FALSE when it is singular. */
 static gboolean
-solve6 (double a[36], double b[6], double x[6])
+solve (int n, double *a, double *b, double *x)
 {
-  int p[6] = { 0, 1, 2, 3, 4, 5 };
-  for (int col = 0; col < 6; col++)
+  int p[MAX_PARAMS];
+  for (int i = 0; i < n; i++)
+    p[i] = i;
+  for (int col = 0; col < n; col++)
     {
       int best = col;
-      for (int r = col + 1; r < 6; r++)
-        if (fabs (a[6 * p[r] + col]) > fabs (a[6 * p[best] + col]))
+      for (int r = col + 1; r < n; r++)
+        if (fabs (a[n * p[r] + col]) > fabs (a[n * p[best] + col]))
           best = r;
       int t = p[col];
       p[col] = p[best];
       p[best] = t;
-      double d = a[6 * p[col] + col];
+      double d = a[n * p[col] + col];
       if (fabs (d) < 1e-300)
         return FALSE;
-      for (int r = col + 1; r < 6; r++)
+      for (int r = col + 1; r < n; r++)
         {
-          double f = a[6 * p[r] + col] / d;
-          for (int k = col; k < 6; k++)
-            a[6 * p[r] + k] -= f * a[6 * p[col] + k];
+          double f = a[n * p[r] + col] / d;
+          for (int k = col; k < n; k++)
+            a[n * p[r] + k] -= f * a[n * p[col] + k];
           b[p[r]] -= f * b[p[col]];
         }
     }
-  for (int r = 5; r >= 0; r--)
+  for (int r = n - 1; r >= 0; r--)
     {
       double s = b[p[r]];
-      for (int k = r + 1; k < 6; k++)
-        s -= a[6 * p[r] + k] * x[k];
-      x[r] = s / a[6 * p[r] + r];
+      for (int k = r + 1; k < n; k++)
+        s -= a[n * p[r] + k] * x[k];
+      x[r] = s / a[n * p[r] + r];
     }
   return TRUE;
 }
@@ -491,14 +510,20 @@ pick_points (const MtVolume *fixed, int n, double **points, float **values)
   return m;
 }
 
-MtTransform *
-mt_register_rigid (const MtVolume          *fixed,
-                   const MtVolume          *moving,
-                   const MtRegisterOptions *options,
-                   double                  *final_metric,
-                   MtProgress              *progress,
-                   GCancellable            *cancellable,
-                   GError                 **error)
+/* Levenberg-Marquardt on the mean square over a pyramid, for the rigid
+ * (6 parameters: a small turn and a shift) or the affine model (12: the
+ * matrix and the shift), from the transform *start (the centres of mass
+ * when NULL). */
+static MtTransform *
+register_linear (const MtVolume          *fixed,
+                 const MtVolume          *moving,
+                 int                      n_params,
+                 const MtTransform       *start,
+                 const MtRegisterOptions *options,
+                 double                  *final_metric,
+                 MtProgress              *progress,
+                 GCancellable            *cancellable,
+                 GError                 **error)
 {
   MtRegisterOptions defaults;
   if (options == NULL)
@@ -523,11 +548,21 @@ mt_register_rigid (const MtVolume          *fixed,
       fp[l] = downsample (fp[l - 1]);
       mp[l] = downsample (mp[l - 1]);
     }
-  /* Started from the centres of mass: R = I about the fixed centre, the
-   * translation taking it onto the moving one. */
-  double rotation[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 }, translation[3];
+  /* Started from the centres of mass (M = I about the fixed centre, the
+   * shift taking it onto the moving one), or from *start re-centred. */
+  double matrix[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 }, translation[3];
   for (int a = 0; a < 3; a++)
     translation[a] = cm[a] - cf[a];
+  if (start != NULL)
+    {
+      /* y = M (x - c0) + c0 + t0 = M (x - cf) + cf + [M (cf - c0) + c0 + t0 - cf]. */
+      memcpy (matrix, start->matrix, sizeof matrix);
+      double cf_to[3];
+      mt_transform_apply (start, cf, cf_to);
+      for (int a = 0; a < 3; a++)
+        translation[a] = cf_to[a] - cf[a];
+    }
+  const int np = n_params;
   double mean = 0;
   gboolean ok = TRUE;
   for (int l = levels - 1; l >= 0 && ok; l--)
@@ -535,53 +570,63 @@ mt_register_rigid (const MtVolume          *fixed,
       const MtVolume *f = fp[l], *m = mp[l];
       MetricJob *job = g_new0 (MetricJob, 1);
       job->moving = m;
+      job->n_params = np;
       patient_to_index_matrix (m, job->to_index);
       /* d/dp = D diag(1/s) d/dijk. */
       for (int r = 0; r < 3; r++)
-        for (int c = 0; c < 3; c++)
-          job->index_to_patient_grad[3 * r + c] = m->direction[3 * r + c] / m->spacing[c];
+        for (int col = 0; col < 3; col++)
+          job->index_to_patient_grad[3 * r + col] = m->direction[3 * r + col] / m->spacing[col];
       g_autofree double *points = NULL;
       g_autofree float *values = NULL;
       job->n_points = pick_points (f, options->samples, &points, &values);
       job->points = points;
       job->values = values;
       memcpy (job->center, cf, sizeof cf);
-      /* Levenberg-Marquardt on the mean square: the Gauss-Newton step
-       * (J J^T + lambda diag) delta = -J r, lambda raised while a step
-       * makes things worse and lowered when it helps. */
+      /* The Gauss-Newton step (J J^T + lambda diag) delta = -J r, lambda
+       * raised while a step makes things worse and lowered when it helps. */
       double lambda = 1e-3, step = 0;
-      double jr[6], jj[36];
-      memcpy (job->rotation, rotation, sizeof rotation);
+      double jr[MAX_PARAMS], jj[MAX_PARAMS * MAX_PARAMS];
+      memcpy (job->matrix, matrix, sizeof matrix);
       memcpy (job->translation, translation, sizeof translation);
       if (!evaluate (job, &mean, jr, jj))
         ok = FALSE;
       int it;
       for (it = 0; ok && it < options->max_iterations; it++)
         {
-          double a[36], b[6], delta[6];
+          double a[MAX_PARAMS * MAX_PARAMS], b[MAX_PARAMS], delta[MAX_PARAMS];
           memcpy (a, jj, sizeof a);
-          for (int k = 0; k < 6; k++)
+          for (int k = 0; k < np; k++)
             {
-              a[7 * k] *= 1 + lambda;
+              a[(np + 1) * k] *= 1 + lambda;
               b[k] = -jr[k];
             }
-          if (!solve6 (a, b, delta))
+          if (!solve (np, a, b, delta))
             break;
-          double turn[9], try_rotation[9], try_translation[3];
-          rodrigues (delta, turn);
-          mul3 (turn, rotation, try_rotation);
+          double try_matrix[9], try_translation[3];
+          if (np == 6)
+            {
+              double turn[9];
+              rodrigues (delta, turn);
+              mul3 (turn, matrix, try_matrix);
+            }
+          else
+            for (int k = 0; k < 9; k++)
+              try_matrix[k] = matrix[k] + delta[k];
           for (int k = 0; k < 3; k++)
-            try_translation[k] = translation[k] + delta[3 + k];
-          memcpy (job->rotation, try_rotation, sizeof try_rotation);
+            try_translation[k] = translation[k] + delta[np - 3 + k];
+          memcpy (job->matrix, try_matrix, sizeof try_matrix);
           memcpy (job->translation, try_translation, sizeof try_translation);
-          double try_mean, try_jr[6], try_jj[36];
-          /* How far the step moves a point at ROTATION_SCALE_MM. */
-          step = sqrt ((delta[0] * delta[0] + delta[1] * delta[1] + delta[2] * delta[2])
-                       * ROTATION_SCALE_MM * ROTATION_SCALE_MM
-                       + delta[3] * delta[3] + delta[4] * delta[4] + delta[5] * delta[5]);
+          double try_mean, try_jr[MAX_PARAMS], try_jj[MAX_PARAMS * MAX_PARAMS];
+          /* How far the step moves a point ROTATION_SCALE_MM away. */
+          double s2 = 0;
+          for (int k = 0; k < np - 3; k++)
+            s2 += delta[k] * delta[k] * ROTATION_SCALE_MM * ROTATION_SCALE_MM;
+          for (int k = np - 3; k < np; k++)
+            s2 += delta[k] * delta[k];
+          step = sqrt (s2);
           if (evaluate (job, &try_mean, try_jr, try_jj) && try_mean <= mean)
             {
-              memcpy (rotation, try_rotation, sizeof rotation);
+              memcpy (matrix, try_matrix, sizeof matrix);
               memcpy (translation, try_translation, sizeof translation);
               mean = try_mean;
               memcpy (jr, try_jr, sizeof jr);
@@ -621,8 +666,41 @@ mt_register_rigid (const MtVolume          *fixed,
   if (final_metric != NULL)
     *final_metric = mean;
   MtTransform *t = mt_transform_new_identity ();
-  memcpy (t->matrix, rotation, sizeof rotation);
+  memcpy (t->matrix, matrix, sizeof matrix);
   memcpy (t->center, cf, sizeof cf);
   memcpy (t->translation, translation, sizeof translation);
   return t;
+}
+
+MtTransform *
+mt_register_rigid (const MtVolume          *fixed,
+                   const MtVolume          *moving,
+                   const MtRegisterOptions *options,
+                   double                  *final_metric,
+                   MtProgress              *progress,
+                   GCancellable            *cancellable,
+                   GError                 **error)
+{
+  return register_linear (fixed, moving, 6, NULL, options, final_metric, progress, cancellable, error);
+}
+
+MtTransform *
+mt_register_affine (const MtVolume          *fixed,
+                    const MtVolume          *moving,
+                    const MtRegisterOptions *options,
+                    double                  *final_metric,
+                    MtProgress              *progress,
+                    GCancellable            *cancellable,
+                    GError                 **error)
+{
+  /* Rigid first: the twelve parameters then only refine it. */
+  if (progress != NULL)
+    mt_progress_set_stage (progress, 0.0, 0.5, N_("Rigid alignment"));
+  g_autoptr (MtTransform) rigid = register_linear (fixed, moving, 6, NULL, options, NULL, progress, cancellable,
+                                                   error);
+  if (rigid == NULL)
+    return NULL;
+  if (progress != NULL)
+    mt_progress_set_stage (progress, 0.5, 1.0, N_("Affine alignment"));
+  return register_linear (fixed, moving, 12, rigid, options, final_metric, progress, cancellable, error);
 }

@@ -76,4 +76,14 @@ MtTransform *mt_register_rigid    (const MtVolume          *fixed,
                                    GCancellable            *cancellable,
                                    GError                 **error);
 
+/* Affine registration (12 degrees of freedom: rotation, scaling, shear and
+ * shift), the rigid result refined the same way. */
+MtTransform *mt_register_affine   (const MtVolume          *fixed,
+                                   const MtVolume          *moving,
+                                   const MtRegisterOptions *options,
+                                   double                  *final_metric,
+                                   MtProgress              *progress,
+                                   GCancellable            *cancellable,
+                                   GError                 **error);
+
 G_END_DECLS

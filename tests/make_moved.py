@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 # A scan moved by a known rigid transform, made with scipy (not MedTwin, so
 # the registration test does not grade itself).
-#   make_moved.py IN.nii OUT.nii RX RY RZ TX TY TZ
-# The rotation (degrees, about x then y then z, about the scan's centre)
-# and translation (mm) give T, from the input's patient coordinates to the
-# output's: OUT(T(x)) = IN(x). Writes T as an ITK transform beside OUT
+#   make_moved.py IN.nii OUT.nii RX RY RZ TX TY TZ [SX SY SZ]
+# The rotation (degrees, about x then y then z, about the scan's centre),
+# the scaling along x, y, z before it (1 when left out) and translation
+# (mm) give T, from the input's patient coordinates to the output's:
+# OUT(T(x)) = IN(x). Writes T as an ITK transform beside OUT
 # (OUT.tfm) and prints nothing. Needs numpy and scipy (Debian's python3).
 import struct, sys
 import numpy as np
@@ -12,6 +13,7 @@ from scipy import ndimage
 
 src, dst = sys.argv[1], sys.argv[2]
 rx, ry, rz, tx, ty, tz = (float(v) for v in sys.argv[3:9])
+scale = [float(v) for v in sys.argv[9:12]] if len(sys.argv) > 9 else [1.0, 1.0, 1.0]
 raw = open(src, 'rb').read()
 (sizeof_hdr,) = struct.unpack('<i', raw[:4])
 assert sizeof_hdr == 348, 'NIfTI-1 single file expected'
@@ -40,7 +42,7 @@ def rot(ax, deg):
             1: np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]]),
             2: np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])}[ax]
 
-R = rot(2, rz) @ rot(1, ry) @ rot(0, rx)
+R = rot(2, rz) @ rot(1, ry) @ rot(0, rx) @ np.diag(scale)
 t = np.array([tx, ty, tz])
 # T(x) = R (x - c) + c + t; OUT(y) = IN(T^-1 y); in index space,
 # in_index = A^-1 T^-1 A out_index.

@@ -110,9 +110,15 @@ if [ -d "$data/ct-thorax-abdomen" ] && /usr/bin/python3 -c "import scipy" 2> /de
   "$cli" register "$tmp/th.nii" "$tmp/thm.nii" --out "$tmp/thr.tfm" -q > /dev/null; ok $? "register the thorax CT onto a moved copy exits 0"
   tre=$(/usr/bin/python3 "$src/tre.py" "$tmp/thr.tfm" "$tmp/thm.nii.tfm" -150 150 30 250 100 470)
   awk -v t="$tre" 'BEGIN { exit !(t < 0.5) }'; ok $? "register the thorax CT: TRE $tre mm over the trunk (under 0.5 mm)"
+  # affine: also scaled by 1.04, 0.97 and 1.02 along x, y, z
+  /usr/bin/python3 "$src/make_moved.py" "$tmp/th.nii" "$tmp/tha.nii" 3 -2 4 8 -5 6 1.04 0.97 1.02
+  "$cli" register "$tmp/th.nii" "$tmp/tha.nii" --type affine --out "$tmp/tha.tfm" -q > /dev/null; ok $? "register --type affine on the thorax CT exits 0"
+  tre=$(/usr/bin/python3 "$src/tre.py" "$tmp/tha.tfm" "$tmp/tha.nii.tfm" -150 150 30 250 100 470)
+  awk -v t="$tre" 'BEGIN { exit !(t < 1.0) }'; ok $? "register --type affine: TRE $tre mm over the trunk (under 1 mm)"
 else
-  skip "register the thorax CT onto a moved copy" "no thorax CT or no scipy"
-  skip "register the thorax CT: TRE" "no thorax CT or no scipy"
+  for t in "register the thorax CT onto a moved copy" "register the thorax CT: TRE" "register --type affine on the thorax CT" "register --type affine: TRE"; do
+    skip "$t" "no thorax CT or no scipy"
+  done
 fi
 # follow-up: the nodule's growth against the truth's (voxel counts of label 12 in both truth maps), within 5%
 "$cli" follow-up "$tmp/demo/baseline" "$tmp/demo/followup" --json > "$tmp/fu.json"; ok $? "follow-up exits 0"
@@ -134,7 +140,7 @@ PY
 "$cli" crop "$tmp/demo/baseline" --to-body --margin 5 --isotropic 2 --out "$tmp/cb.nii.gz" --json > "$tmp/cb.json"; ok $? "crop --to-body --isotropic exits 0"
 [ "$(json "$tmp/cb.json" "d['spacing'] == [2.0, 2.0, 2.0] and d['voxel_fraction'] < 0.9 and 150 < d['dimensions'][0] * 2 < 360")" = "True" ]; ok $? "crop --to-body: the body's width in 2 mm cubes, fewer voxels"
 "$cli" crop "$tmp/demo/baseline" --box=500,600,0,10,0,10 --out "$tmp/c3.nii.gz" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "does not meet" "$tmp/err"; ok $? "crop to a box off the scan: exit 1, says so"
-"$cli" register "$tmp/demo/baseline" "$tmp/demo/followup" --type affine --out "$tmp/a.tfm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "rigid" "$tmp/err" && [ ! -e "$tmp/a.tfm" ]; ok $? "register --type affine: not yet, said plainly"
+"$cli" register "$tmp/demo/baseline" "$tmp/demo/followup" --type deformable --out "$tmp/a.tfm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "rigid and affine" "$tmp/err" && [ ! -e "$tmp/a.tfm" ]; ok $? "register --type deformable: not yet, said plainly"
 "$cli" resample "$tmp/demo/truth/followup-labels.nii.gz" --reference "$tmp/demo/baseline" --transform "$tmp/r.tfm" --labels --out "$tmp/lab.nii.gz"; ok $? "resample --labels exits 0"
 "$cli" info --json "$tmp/lab.nii.gz" > "$tmp/labinfo.json"; [ "$(json "$tmp/labinfo.json" "d['series'][0]['dimensions']")" = "[256, 256, 100]" ]; ok $? "resample: on the reference's grid"
 # DICOM SEG: written beside the label map, read back onto the scan identical
