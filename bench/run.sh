@@ -104,6 +104,26 @@ if [ -x build/bench/segment-bench ] && /usr/bin/python3 -c "import skimage" 2> /
   done
 fi
 
+if command -v elastix > /dev/null && /usr/bin/python3 -c "import scipy" 2> /dev/null; then
+  echo
+  # Rigid registration of the CT onto a copy that scipy moved by 3, -2 and
+  # 4 degrees and (8, -5, 6) mm: MedTwin against elastix (Euler transform,
+  # Mattes MI, 3 levels), wall time, peak memory and TRE over the trunk.
+  reg=$(mktemp -d)
+  $cli convert "$ct" "$reg/f.nii" > /dev/null
+  /usr/bin/python3 tests/make_moved.py "$reg/f.nii" "$reg/m.nii" 3 -2 4 8 -5 6
+  read -r r_s r_kb < <( { /usr/bin/time -f "%e %M" $cli register "$reg/f.nii" "$reg/m.nii" --out "$reg/mt.tfm" -q > /dev/null; } 2>&1 | tail -1)
+  mkdir "$reg/elx"
+  read -r e_s e_kb < <( { /usr/bin/time -f "%e %M" elastix -f "$reg/f.nii" -m "$reg/m.nii" -p bench/elastix/rigid.txt -out "$reg/elx" > /dev/null; } 2>&1 | tail -1)
+  /usr/bin/python3 bench/elastix/to_itk.py "$reg/elx/TransformParameters.0.txt" "$reg/elx.tfm"
+  r_tre=$(/usr/bin/python3 tests/tre.py "$reg/mt.tfm" "$reg/m.nii.tfm" -150 150 30 250 100 470)
+  e_tre=$(/usr/bin/python3 tests/tre.py "$reg/elx.tfm" "$reg/m.nii.tfm" -150 150 30 250 100 470)
+  r_ms=$(awk -v s="$r_s" 'BEGIN { printf "%.0f", s * 1000 }'); e_ms=$(awk -v s="$e_s" 'BEGIN { printf "%.0f", s * 1000 }')
+  row "register rigid: MedTwin (TRE $r_tre mm)" "$r_ms" "$((r_kb / 1024))" ""
+  row "register rigid: elastix (TRE $e_tre mm)" "$e_ms" "$((e_kb / 1024))" "$(ratio "$e_ms" "$r_ms"), memory $(ratio "$e_kb" "$r_kb")"
+  rm -rf "$reg"
+fi
+
 if [ "${BENCH_SKIP_3D:-0}" != 1 ]; then
   echo
   frames=3

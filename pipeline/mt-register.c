@@ -486,15 +486,19 @@ mt_register_options_init (MtRegisterOptions *options)
   options->max_iterations = 60;
 }
 
-/* The fixed image's voxel centres on a stride that gives about n of them. */
+/* About n points of the fixed image, one in each cell of a regular stride
+ * but at a random place in it, and the fixed image's value there: points
+ * on the voxel centres of both grids would bias the alignment towards
+ * whole voxels. */
 static gsize
 pick_points (const MtVolume *fixed, int n, double **points, float **values)
 {
   gsize total = mt_volume_n_voxels (fixed);
   int stride = MAX (1, (int) floor (cbrt ((double) total / n)));
-  gsize cap = (total / ((gsize) stride * stride * stride)) + fixed->dims[0] * fixed->dims[1] + 8;
+  gsize cap = (total / ((gsize) stride * stride * stride)) + (gsize) fixed->dims[0] * fixed->dims[1] + 8;
   *points = g_new (double, 3 * cap);
   *values = g_new (float, cap);
+  g_autoptr (GRand) rng = g_rand_new_with_seed (0x6d74u);
   gsize m = 0;
   for (int k = 0; k < fixed->dims[2]; k += stride)
     for (int j = 0; j < fixed->dims[1]; j += stride)
@@ -502,9 +506,13 @@ pick_points (const MtVolume *fixed, int n, double **points, float **values)
         {
           if (m == cap)
             break;
-          double ijk[3] = { i, j, k };
+          double ijk[3] = { i + g_rand_double_range (rng, -0.5, 0.5), j + g_rand_double_range (rng, -0.5, 0.5),
+                            k + g_rand_double_range (rng, -0.5, 0.5) };
+          double value;
+          if (!sample (fixed, ijk, &value, NULL))
+            continue;
           mt_volume_index_to_patient (fixed, ijk, *points + 3 * m);
-          (*values)[m] = fixed->data[mt_volume_offset (fixed, i, j, k)];
+          (*values)[m] = (float) value;
           m++;
         }
   return m;

@@ -109,7 +109,7 @@ if [ -d "$data/ct-thorax-abdomen" ] && /usr/bin/python3 -c "import scipy" 2> /de
   /usr/bin/python3 "$src/make_moved.py" "$tmp/th.nii" "$tmp/thm.nii" 3 -2 4 8 -5 6
   "$cli" register "$tmp/th.nii" "$tmp/thm.nii" --out "$tmp/thr.tfm" -q > /dev/null; ok $? "register the thorax CT onto a moved copy exits 0"
   tre=$(/usr/bin/python3 "$src/tre.py" "$tmp/thr.tfm" "$tmp/thm.nii.tfm" -150 150 30 250 100 470)
-  awk -v t="$tre" 'BEGIN { exit !(t < 0.5) }'; ok $? "register the thorax CT: TRE $tre mm over the trunk (under 0.5 mm)"
+  awk -v t="$tre" 'BEGIN { exit !(t < 0.2) }'; ok $? "register the thorax CT: TRE $tre mm over the trunk (under 0.2 mm; elastix: 0.03)"
   # affine: also scaled by 1.04, 0.97 and 1.02 along x, y, z
   /usr/bin/python3 "$src/make_moved.py" "$tmp/th.nii" "$tmp/tha.nii" 3 -2 4 8 -5 6 1.04 0.97 1.02
   "$cli" register "$tmp/th.nii" "$tmp/tha.nii" --type affine --out "$tmp/tha.tfm" -q > /dev/null; ok $? "register --type affine on the thorax CT exits 0"

@@ -101,8 +101,9 @@ test_demo_rigid (void)
   tre (base, id, truth, &before, &before_worst);
   g_test_message ("demo rigid: TRE mean %.3f mm, largest %.3f mm (%.1f mm before); mean square %.0f; %.0f ms", mean,
                   worst, before, metric, ms);
-  g_assert_cmpfloat (mean, <, 0.5);
-  g_assert_cmpfloat (worst, <, 1.0);
+  /* The issue asks 0.5 mm; 0.02 to 0.04 is what it reaches. */
+  g_assert_cmpfloat (mean, <, 0.1);
+  g_assert_cmpfloat (worst, <, 0.2);
 
   /* Written for ITK and read back, the same transform. */
   g_autofree char *dir = g_dir_make_tmp ("medtwin-register-XXXXXX", &error);
