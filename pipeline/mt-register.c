@@ -518,13 +518,51 @@ pick_points (const MtVolume *fixed, int n, double **points, float **values)
   return m;
 }
 
-/* Levenberg-Marquardt on the mean square over a pyramid, for the rigid
+/* Both scans at every level, finest first, and their centres of mass. */
+typedef struct
+{
+  int       levels;
+  MtVolume *fixed[6], *moving[6];
+  double    fixed_center[3], moving_center[3];
+} Pyramid;
+
+static void
+pyramid_clear (Pyramid *p)
+{
+  for (int l = 0; l < p->levels; l++)
+    {
+      g_clear_pointer (&p->fixed[l], mt_volume_unref);
+      g_clear_pointer (&p->moving[l], mt_volume_unref);
+    }
+}
+
+static gboolean
+pyramid_init (Pyramid *p, const MtVolume *fixed, const MtVolume *moving, int levels, GError **error)
+{
+  memset (p, 0, sizeof *p);
+  if (!center_of_mass (fixed, p->fixed_center) || !center_of_mass (moving, p->moving_center))
+    {
+      g_set_error (error, MT_REGISTER_ERROR, MT_REGISTER_ERROR_INPUT,
+                   _("One of the images is flat (every voxel the same value): there is nothing to align."));
+      return FALSE;
+    }
+  p->levels = CLAMP (levels, 1, 6);
+  p->fixed[0] = mt_volume_ref ((MtVolume *) fixed);
+  p->moving[0] = mt_volume_ref ((MtVolume *) moving);
+  for (int l = 1; l < p->levels; l++)
+    {
+      p->fixed[l] = downsample (p->fixed[l - 1]);
+      p->moving[l] = downsample (p->moving[l - 1]);
+    }
+  return TRUE;
+}
+
+/* Levenberg-Marquardt on the mean square over the pyramid, for the rigid
  * (6 parameters: a small turn and a shift) or the affine model (12: the
  * matrix and the shift), from the transform *start (the centres of mass
  * when NULL). */
 static MtTransform *
-register_linear (const MtVolume          *fixed,
-                 const MtVolume          *moving,
+register_linear (const Pyramid           *pyramid,
                  int                      n_params,
                  const MtTransform       *start,
                  const MtRegisterOptions *options,
@@ -533,29 +571,8 @@ register_linear (const MtVolume          *fixed,
                  GCancellable            *cancellable,
                  GError                 **error)
 {
-  MtRegisterOptions defaults;
-  if (options == NULL)
-    {
-      mt_register_options_init (&defaults);
-      options = &defaults;
-    }
-  double cf[3], cm[3];
-  if (!center_of_mass (fixed, cf) || !center_of_mass (moving, cm))
-    {
-      g_set_error (error, MT_REGISTER_ERROR, MT_REGISTER_ERROR_INPUT,
-                   _("One of the images is flat (every voxel the same value): there is nothing to align."));
-      return NULL;
-    }
-  /* The pyramids, coarsest last. */
-  const int levels = CLAMP (options->levels, 1, 6);
-  MtVolume *fp[6] = { NULL }, *mp[6] = { NULL };
-  fp[0] = mt_volume_ref ((MtVolume *) fixed);
-  mp[0] = mt_volume_ref ((MtVolume *) moving);
-  for (int l = 1; l < levels; l++)
-    {
-      fp[l] = downsample (fp[l - 1]);
-      mp[l] = downsample (mp[l - 1]);
-    }
+  const double *cf = pyramid->fixed_center, *cm = pyramid->moving_center;
+  const int levels = pyramid->levels;
   /* Started from the centres of mass (M = I about the fixed centre, the
    * shift taking it onto the moving one), or from *start re-centred. */
   double matrix[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 }, translation[3];
@@ -575,7 +592,7 @@ register_linear (const MtVolume          *fixed,
   gboolean ok = TRUE;
   for (int l = levels - 1; l >= 0 && ok; l--)
     {
-      const MtVolume *f = fp[l], *m = mp[l];
+      const MtVolume *f = pyramid->fixed[l], *m = pyramid->moving[l];
       MetricJob *job = g_new0 (MetricJob, 1);
       job->moving = m;
       job->n_params = np;
@@ -589,7 +606,7 @@ register_linear (const MtVolume          *fixed,
       job->n_points = pick_points (f, options->samples, &points, &values);
       job->points = points;
       job->values = values;
-      memcpy (job->center, cf, sizeof cf);
+      memcpy (job->center, cf, sizeof job->center);
       /* The Gauss-Newton step (J J^T + lambda diag) delta = -J r, lambda
        * raised while a step makes things worse and lowered when it helps. */
       double lambda = 1e-3, step = 0;
@@ -664,20 +681,25 @@ register_linear (const MtVolume          *fixed,
       g_debug ("level %d: %d iterations, mean square %.2f, step %.4f", l, it, mean, step);
       g_free (job);
     }
-  for (int l = 0; l < levels; l++)
-    {
-      mt_volume_unref (fp[l]);
-      mt_volume_unref (mp[l]);
-    }
   if (!ok)
     return NULL;
   if (final_metric != NULL)
     *final_metric = mean;
   MtTransform *t = mt_transform_new_identity ();
   memcpy (t->matrix, matrix, sizeof matrix);
-  memcpy (t->center, cf, sizeof cf);
+  memcpy (t->center, cf, sizeof t->center);
   memcpy (t->translation, translation, sizeof translation);
   return t;
+}
+
+static MtRegisterOptions
+options_or_defaults (const MtRegisterOptions *options)
+{
+  MtRegisterOptions o;
+  if (options != NULL)
+    return *options;
+  mt_register_options_init (&o);
+  return o;
 }
 
 MtTransform *
@@ -689,7 +711,13 @@ mt_register_rigid (const MtVolume          *fixed,
                    GCancellable            *cancellable,
                    GError                 **error)
 {
-  return register_linear (fixed, moving, 6, NULL, options, final_metric, progress, cancellable, error);
+  MtRegisterOptions o = options_or_defaults (options);
+  Pyramid p;
+  if (!pyramid_init (&p, fixed, moving, o.levels, error))
+    return NULL;
+  MtTransform *t = register_linear (&p, 6, NULL, &o, final_metric, progress, cancellable, error);
+  pyramid_clear (&p);
+  return t;
 }
 
 MtTransform *
@@ -701,14 +729,22 @@ mt_register_affine (const MtVolume          *fixed,
                     GCancellable            *cancellable,
                     GError                 **error)
 {
-  /* Rigid first: the twelve parameters then only refine it. */
+  MtRegisterOptions o = options_or_defaults (options);
+  Pyramid p;
+  if (!pyramid_init (&p, fixed, moving, o.levels, error))
+    return NULL;
+  /* Rigid first, on the same pyramid: the twelve parameters then only
+   * refine it. */
   if (progress != NULL)
     mt_progress_set_stage (progress, 0.0, 0.5, N_("Rigid alignment"));
-  g_autoptr (MtTransform) rigid = register_linear (fixed, moving, 6, NULL, options, NULL, progress, cancellable,
-                                                   error);
-  if (rigid == NULL)
-    return NULL;
-  if (progress != NULL)
-    mt_progress_set_stage (progress, 0.5, 1.0, N_("Affine alignment"));
-  return register_linear (fixed, moving, 12, rigid, options, final_metric, progress, cancellable, error);
+  g_autoptr (MtTransform) rigid = register_linear (&p, 6, NULL, &o, NULL, progress, cancellable, error);
+  MtTransform *t = NULL;
+  if (rigid != NULL)
+    {
+      if (progress != NULL)
+        mt_progress_set_stage (progress, 0.5, 1.0, N_("Affine alignment"));
+      t = register_linear (&p, 12, rigid, &o, final_metric, progress, cancellable, error);
+    }
+  pyramid_clear (&p);
+  return t;
 }
