@@ -32,9 +32,17 @@ add_numbers (JsonBuilder *b, const char *name, const double *v, int n)
 int
 mt_cli_register (int argc, char **argv)
 {
-  g_autofree char *type = g_strdup ("rigid"), *out = NULL, *resampled = NULL;
+  g_autofree char *type = g_strdup ("rigid"), *out = NULL, *resampled = NULL, *metric_name = NULL;
+  g_autofree char *init_name = NULL;
   gboolean json = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_name,
+      N_("How alike the images are: mean-squares (CT to CT), mattes-mi (any modalities) or ncc; "
+         "by default mean squares for two CTs, Mattes MI otherwise"), "mean-squares|mattes-mi|ncc" },
+    { "init", 0, 0, G_OPTION_ARG_STRING, &init_name,
+      N_("Where to start: moments (centres of mass), geometry (grid centres) or patient (coordinates as "
+         "they are); by default patient when both scans share a frame of reference, moments otherwise"),
+      "moments|geometry|patient" },
     { "type", 0, 0, G_OPTION_ARG_STRING, &type,
       N_("The transform to find: rigid or affine (deformable is to come)"), "rigid|affine" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
@@ -60,6 +68,23 @@ mt_cli_register (int argc, char **argv)
       g_printerr (_("medtwin-cli: --type %s is not in this version yet; rigid and affine are.\n"), type);
       return 2;
     }
+  static const char *const metric_names[] = { "mean-squares", "mattes-mi", "ncc" };
+  static const char *const metric_keys[] = { "mean_squares", "mattes_mi", "ncc" };
+  static const char *const init_names[] = { "moments", "geometry", "patient" };
+  int metric_kind = -1, init_kind = -1;
+  for (int i = 0; i < 3; i++)
+    {
+      if (metric_name != NULL && g_str_equal (metric_name, metric_names[i]))
+        metric_kind = i;
+      if (init_name != NULL && g_str_equal (init_name, init_names[i]))
+        init_kind = i;
+    }
+  if ((metric_name != NULL && metric_kind < 0) || (init_name != NULL && init_kind < 0))
+    {
+      g_printerr (_("medtwin-cli: unknown --metric or --init; --metric takes mean-squares, mattes-mi or ncc, "
+                    "--init moments, geometry or patient.\n"));
+      return 2;
+    }
   g_autoptr (GError) error = NULL;
   g_autoptr (MtVolume) fixed = mt_series_read_volume (argv[1], NULL, NULL, &error);
   g_autoptr (MtVolume) moving = fixed ? mt_series_read_volume (argv[2], NULL, NULL, &error) : NULL;
@@ -68,11 +93,18 @@ mt_cli_register (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
+  MtRegisterOptions options;
+  mt_register_options_init (&options);
+  options.metric = metric_kind >= 0 ? (MtRegisterMetric) metric_kind : mt_register_default_metric (fixed, moving);
+  options.init = init_kind >= 0 ? (MtRegisterInit) init_kind : mt_register_default_init (fixed, moving);
+  /* How alike the scans are as they lie, before any registration. */
+  g_autoptr (MtTransform) id = mt_transform_new_identity ();
+  double before = mt_register_measure (fixed, moving, id, options.metric, options.samples);
   g_autoptr (MtProgress) progress = mt_progress_new (mt_cli_show_progress, GINT_TO_POINTER (quiet || json), NULL);
   gint64 t0 = g_get_monotonic_time ();
   double metric = 0;
-  g_autoptr (MtTransform) t = affine ? mt_register_affine (fixed, moving, NULL, &metric, progress, NULL, &error)
-                                     : mt_register_rigid (fixed, moving, NULL, &metric, progress, NULL, &error);
+  g_autoptr (MtTransform) t = affine ? mt_register_affine (fixed, moving, &options, &metric, progress, NULL, &error)
+                                     : mt_register_rigid (fixed, moving, &options, &metric, progress, NULL, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (!quiet && !json)
     g_printerr ("\n");
@@ -83,7 +115,8 @@ mt_cli_register (int argc, char **argv)
     }
   if (resampled != NULL)
     {
-      g_autoptr (MtVolume) r = mt_resample (moving, fixed, t, MT_RESAMPLE_LINEAR, -1024.0f, &error);
+      float outside = moving->modality && g_str_equal (moving->modality, "CT") ? -1024.0f : 0.0f;
+      g_autoptr (MtVolume) r = mt_resample (moving, fixed, t, MT_RESAMPLE_LINEAR, outside, &error);
       if (r == NULL || !mt_nifti_write (r, MT_NIFTI_FLOAT32, resampled, &error))
         {
           g_printerr ("medtwin-cli: %s\n", error->message);
@@ -92,8 +125,8 @@ mt_cli_register (int argc, char **argv)
     }
   if (!json)
     {
-      g_print (_("%s transform written to %s (mean square %.1f, %.0f ms)\n"), affine ? _("Affine") : _("Rigid"), out,
-               metric, ms);
+      g_print (_("%s transform written to %s (%s %.4g before, %.4g after; %.0f ms)\n"),
+               affine ? _("Affine") : _("Rigid"), out, metric_names[options.metric], before, metric, ms);
       return 0;
     }
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -101,7 +134,14 @@ mt_cli_register (int argc, char **argv)
   json_builder_set_member_name (b, "type");
   json_builder_add_string_value (b, type);
   json_builder_set_member_name (b, "metric");
-  json_builder_add_string_value (b, "mean_squares");
+  json_builder_add_string_value (b, metric_keys[options.metric]);
+  json_builder_set_member_name (b, "init");
+  json_builder_add_string_value (b, init_names[options.init]);
+  json_builder_set_member_name (b, "metric_before");
+  if (isnan (before))
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, before);
   json_builder_set_member_name (b, "metric_value");
   json_builder_add_double_value (b, metric);
   add_numbers (b, "matrix", t->matrix, 9);

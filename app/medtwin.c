@@ -17,6 +17,11 @@ static gboolean show_library;
 static char *compare_path;
 /* Set by --segments: a DICOM SEG read onto the scan once it is in. */
 static char *segments_path;
+/* Set by --align / --transform: scan B aligned onto A once both are in,
+ * and shown as --fusion says. */
+static gboolean align;
+static char *transform_path;
+static char *fusion_name;
 static int exit_status;
 
 static gboolean
@@ -47,6 +52,19 @@ on_segments_read (MtWindow *window)
 }
 
 static void
+on_fused (MtWindow *window)
+{
+  static gboolean done;
+  if (done)
+    return;
+  done = TRUE;
+  if (fusion_name != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.fusion", "s", fusion_name);
+  if (screenshot_path != NULL)
+    g_timeout_add (1000, take_screenshot, window);
+}
+
+static void
 on_views_ready (MtWindow *window)
 {
   /* With --compare, the first scan is in: now load the second. */
@@ -57,6 +75,13 @@ on_views_ready (MtWindow *window)
         {
           const char *paths[] = { compare_path, NULL };
           mt_window_compare_paths (window, paths);
+          return;
+        }
+      if ((align || transform_path != NULL) && mt_viewer_get_fused (viewer, NULL) == NULL)
+        {
+          g_signal_connect_swapped (viewer, "fusion-changed", G_CALLBACK (on_fused), window);
+          gtk_widget_activate_action (GTK_WIDGET (window), "win.align-second", "s",
+                                      transform_path ? transform_path : "");
           return;
         }
     }
@@ -157,6 +182,9 @@ on_handle_local_options (GApplication *app, GVariantDict *options)
   g_variant_dict_lookup (options, "library", "b", &show_library);
   g_variant_dict_lookup (options, "compare", "^ay", &compare_path);
   g_variant_dict_lookup (options, "segments", "^ay", &segments_path);
+  g_variant_dict_lookup (options, "align", "b", &align);
+  g_variant_dict_lookup (options, "transform", "^ay", &transform_path);
+  g_variant_dict_lookup (options, "fusion", "s", &fusion_name);
   if (g_variant_dict_lookup (options, "screenshot", "^ay", &screenshot_path))
     {
       /* A batch run: never hand over to a running instance. */
@@ -245,6 +273,12 @@ main (int argc, char **argv)
     { "library", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the patient library as well"), NULL },
     { "compare", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a second scan beside the first, for comparison"), "PATH" },
     { "segments", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a DICOM SEG onto the scan once it is in"), "SEG.dcm" },
+    { "align", 0, 0, G_OPTION_ARG_NONE, NULL, N_("With --compare: register the second scan onto the first and fuse them"),
+      NULL },
+    { "transform", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("With --compare: show the second scan on the first through this ITK transform"), "T.tfm" },
+    { "fusion", 0, 0, G_OPTION_ARG_STRING, NULL, N_("With --align: blend, checkerboard or difference"),
+      "MODE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
     { NULL },
   };

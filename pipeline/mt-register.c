@@ -278,9 +278,14 @@ downsample (const MtVolume *v)
 
 #define MAX_PARAMS 12
 #define SUMS (2 + MAX_PARAMS + MAX_PARAMS * (MAX_PARAMS + 1) / 2)
+#define BINS 32            /* Mattes: histogram bins per image */
+#define PAD 2              /* bins kept free at each end for the Parzen windows */
+/* NCC per chunk: n, sf, sm, sff, smm, sfm, then sum dm, f dm, m dm per parameter. */
+#define NCC_SUMS (6 + 3 * MAX_PARAMS)
 
 typedef struct
 {
+  MtRegisterMetric metric;
   const MtVolume *moving;
   double          to_index[12];
   double          index_to_patient_grad[9];   /* d/dp = this * d/dijk */
@@ -291,10 +296,38 @@ typedef struct
   double          matrix[9];                  /* current matrix, row-major */
   double          center[3];
   double          translation[3];
+  /* Mattes: both images' ranges and bin widths. */
+  double          fixed_min, fixed_bin, moving_min, moving_bin;
   /* Per chunk: sum r^2, count, J r, J J^T (its upper triangle, row by
-   * row). */
-  double          sums[CHUNKS][SUMS];
+   * row); or the NCC sums; or (Mattes) the joint histogram and its
+   * derivative, BINS x BINS x n_params, in hist[chunk]. */
+  double          sums[CHUNKS][SUMS > NCC_SUMS ? SUMS : NCC_SUMS];
+  double         *hist[CHUNKS];
 } MetricJob;
+
+/* The cubic B-spline and its derivative, Mattes's window on the moving
+ * image's bins. */
+static inline double
+bspline3 (double u)
+{
+  u = fabs (u);
+  if (u < 1)
+    return (4 - 6 * u * u + 3 * u * u * u) / 6;
+  if (u < 2)
+    return (2 - u) * (2 - u) * (2 - u) / 6;
+  return 0;
+}
+
+static inline double
+bspline3_d (double u)
+{
+  double a = fabs (u);
+  if (a < 1)
+    return -2 * u + 1.5 * u * a;
+  if (a < 2)
+    return (u > 0 ? -0.5 : 0.5) * (2 - a) * (2 - a);
+  return 0;
+}
 
 static void
 metric_chunk (gsize chunk, gpointer data)
@@ -303,7 +336,10 @@ metric_chunk (gsize chunk, gpointer data)
   gsize lo = job->n_points * chunk / CHUNKS, hi = job->n_points * (chunk + 1) / CHUNKS;
   const int np = job->n_params;
   double *s = job->sums[chunk];
-  memset (s, 0, SUMS * sizeof (double));
+  double *hist = job->hist[chunk];
+  memset (s, 0, sizeof job->sums[chunk]);
+  if (hist != NULL)
+    memset (hist, 0, BINS * BINS * (1 + np) * sizeof (double));
   for (gsize n = lo; n < hi; n++)
     {
       const double *x = job->points + 3 * n;
@@ -323,14 +359,12 @@ metric_chunk (gsize chunk, gpointer data)
       for (int r = 0; r < 3; r++)
         g[r] = job->index_to_patient_grad[3 * r] * gi[0] + job->index_to_patient_grad[3 * r + 1] * gi[1]
                + job->index_to_patient_grad[3 * r + 2] * gi[2];
-      double res = value - job->values[n];
-      s[0] += res * res;
-      s[1] += 1;
+      /* jac: the moving value's derivative along each parameter. */
       double jac[MAX_PARAMS];
       if (np == 6)
         {
           /* Rigid: a small turn omega moves M d by omega x q; the
-           * residual's derivative is g . (e_k x q) = (q x g)_k. */
+           * value's derivative is g . (e_k x q) = (q x g)_k. */
           jac[0] = q[1] * g[2] - q[2] * g[1];
           jac[1] = q[2] * g[0] - q[0] * g[2];
           jac[2] = q[0] * g[1] - q[1] * g[0];
@@ -342,37 +376,141 @@ metric_chunk (gsize chunk, gpointer data)
             jac[3 * i + j] = g[i] * d[j];
       for (int a = 0; a < 3; a++)
         jac[np - 3 + a] = g[a];
-      int h = 2 + MAX_PARAMS;
-      for (int a = 0; a < np; a++)
+      const double f = job->values[n];
+      if (job->metric == MT_METRIC_MEAN_SQUARES)
         {
-          s[2 + a] += res * jac[a];
-          for (int b = a; b < np; b++)
-            s[h++] += jac[a] * jac[b];
+          double res = value - f;
+          s[0] += res * res;
+          s[1] += 1;
+          int h = 2 + MAX_PARAMS;
+          for (int a = 0; a < np; a++)
+            {
+              s[2 + a] += res * jac[a];
+              for (int b = a; b < np; b++)
+                s[h++] += jac[a] * jac[b];
+            }
+        }
+      else if (job->metric == MT_METRIC_NCC)
+        {
+          s[0] += 1;
+          s[1] += f;
+          s[2] += value;
+          s[3] += f * f;
+          s[4] += value * value;
+          s[5] += f * value;
+          for (int a = 0; a < np; a++)
+            {
+              s[6 + a] += jac[a];
+              s[6 + MAX_PARAMS + a] += f * jac[a];
+              s[6 + 2 * MAX_PARAMS + a] += value * jac[a];
+            }
+        }
+      else
+        {
+          /* Mattes: the fixed value in one bin (a box window), the moving
+           * one spread over four by the cubic B-spline. */
+          double ft = (f - job->fixed_min) / job->fixed_bin + PAD;
+          int fb = CLAMP ((int) floor (ft), PAD, BINS - PAD - 1);
+          double mt = CLAMP ((value - job->moving_min) / job->moving_bin + PAD, PAD, BINS - PAD - 1 - 1e-9);
+          int m0 = (int) floor (mt) - 1;
+          s[0] += 1;
+          for (int o = 0; o < 4; o++)
+            {
+              int mb = m0 + o;
+              double u = mb - mt;
+              double *cell = hist + (gsize) (fb * BINS + mb) * (1 + np);
+              cell[0] += bspline3 (u);
+              /* d/dmu of bspline3 (mb - mt) = -bspline3' (u) * jac / bin. */
+              double w = -bspline3_d (u) / job->moving_bin;
+              for (int a = 0; a < np; a++)
+                cell[1 + a] += w * jac[a];
+            }
         }
     }
 }
 
-/* Mean square, J r and J J^T (over the points, per point); FALSE when too
- * few points fall on the moving image. */
+/* The metric (to be minimised: the mean square, -NCC or -MI) and its
+ * gradient along the parameters; for mean squares also J J^T (per
+ * point), for Levenberg-Marquardt. FALSE when too few points fall on the
+ * moving image. */
 static gboolean
 evaluate (MetricJob *job, double *mean, double jr[MAX_PARAMS], double jj[MAX_PARAMS * MAX_PARAMS])
 {
   mt_parallel_for (CHUNKS, metric_chunk, job);
-  double total[SUMS] = { 0 };
-  for (int c = 0; c < CHUNKS; c++)
-    for (int a = 0; a < SUMS; a++)
-      total[a] += job->sums[c][a];
-  if (total[1] < 0.1 * job->n_points || total[1] < 100)
-    return FALSE;
-  *mean = total[0] / total[1];
   const int np = job->n_params;
-  int h = 2 + MAX_PARAMS;
-  for (int a = 0; a < np; a++)
+  double total[SUMS > NCC_SUMS ? SUMS : NCC_SUMS] = { 0 };
+  for (int c = 0; c < CHUNKS; c++)
+    for (gsize a = 0; a < G_N_ELEMENTS (total); a++)
+      total[a] += job->sums[c][a];
+  double count = job->metric == MT_METRIC_MEAN_SQUARES ? total[1] : total[0];
+  if (count < 0.1 * job->n_points || count < 100)
+    return FALSE;
+  if (job->metric == MT_METRIC_MEAN_SQUARES)
     {
-      jr[a] = total[2 + a] / total[1];
-      for (int b = a; b < np; b++)
-        jj[np * a + b] = jj[np * b + a] = total[h++] / total[1];
+      *mean = total[0] / total[1];
+      int h = 2 + MAX_PARAMS;
+      for (int a = 0; a < np; a++)
+        {
+          jr[a] = total[2 + a] / total[1];
+          if (jj != NULL)
+            for (int b = a; b < np; b++)
+              jj[np * a + b] = jj[np * b + a] = total[h++] / total[1];
+        }
+      return TRUE;
     }
+  if (job->metric == MT_METRIC_NCC)
+    {
+      double n = total[0], sf = total[1], sm = total[2];
+      double cff = total[3] - sf * sf / n, cmm = total[4] - sm * sm / n, cfm = total[5] - sf * sm / n;
+      if (cff <= 0 || cmm <= 0)
+        return FALSE;
+      double root = sqrt (cff * cmm);
+      *mean = -cfm / root;
+      for (int a = 0; a < np; a++)
+        {
+          double dm = total[6 + a], fdm = total[6 + MAX_PARAMS + a], mdm = total[6 + 2 * MAX_PARAMS + a];
+          double dcfm = fdm - sf * dm / n, dcmm = 2 * (mdm - sm * dm / n);
+          jr[a] = -(dcfm / root - 0.5 * cfm * dcmm / (root * cmm));
+        }
+      return TRUE;
+    }
+  /* Mattes: p(i, j) and its derivative, summed over the chunks. */
+  const gsize cell = 1 + np;
+  g_autofree double *p = g_new0 (double, BINS * BINS * cell);
+  for (int c = 0; c < CHUNKS; c++)
+    for (gsize a = 0; a < BINS * BINS * cell; a++)
+      p[a] += job->hist[c][a];
+  double norm = 0;
+  for (int a = 0; a < BINS * BINS; a++)
+    norm += p[a * cell];
+  if (norm <= 0)
+    return FALSE;
+  double pf[BINS] = { 0 }, pm[BINS] = { 0 };
+  for (int i = 0; i < BINS; i++)
+    for (int j = 0; j < BINS; j++)
+      {
+        double v = p[(i * BINS + j) * cell] / norm;
+        pf[i] += v;
+        pm[j] += v;
+      }
+  double mi = 0;
+  for (int a = 0; a < np; a++)
+    jr[a] = 0;
+  for (int i = 0; i < BINS; i++)
+    for (int j = 0; j < BINS; j++)
+      {
+        const double *c = p + (i * BINS + j) * cell;
+        double v = c[0] / norm;
+        if (v < 1e-16)
+          continue;
+        mi += v * log (v / (pf[i] * pm[j]));
+        /* dMI = sum dp(i,j) (log p(i,j) - log pm(j)): the fixed marginal
+         * does not move. */
+        double l = log (v / pm[j]);
+        for (int a = 0; a < np; a++)
+          jr[a] -= c[1 + a] / norm * l;
+      }
+  *mean = -mi;
   return TRUE;
 }
 
@@ -484,6 +622,8 @@ mt_register_options_init (MtRegisterOptions *options)
   options->samples = 1000000;
   options->min_step_mm = 0.001;
   options->max_iterations = 60;
+  options->metric = MT_METRIC_MEAN_SQUARES;
+  options->init = MT_REGISTER_INIT_MOMENTS;
 }
 
 /* About n points of the fixed image, one in each cell of a regular stride
@@ -536,8 +676,16 @@ pyramid_clear (Pyramid *p)
     }
 }
 
+static void
+geometric_center (const MtVolume *v, double c[3])
+{
+  double ijk[3] = { (v->dims[0] - 1) / 2.0, (v->dims[1] - 1) / 2.0, (v->dims[2] - 1) / 2.0 };
+  mt_volume_index_to_patient (v, ijk, c);
+}
+
 static gboolean
-pyramid_init (Pyramid *p, const MtVolume *fixed, const MtVolume *moving, int levels, GError **error)
+pyramid_init (Pyramid *p, const MtVolume *fixed, const MtVolume *moving, int levels, MtRegisterInit init,
+              GError **error)
 {
   memset (p, 0, sizeof *p);
   if (!center_of_mass (fixed, p->fixed_center) || !center_of_mass (moving, p->moving_center))
@@ -546,6 +694,14 @@ pyramid_init (Pyramid *p, const MtVolume *fixed, const MtVolume *moving, int lev
                    _("One of the images is flat (every voxel the same value): there is nothing to align."));
       return FALSE;
     }
+  /* The start lays these two centres on each other. */
+  if (init == MT_REGISTER_INIT_GEOMETRY)
+    {
+      geometric_center (fixed, p->fixed_center);
+      geometric_center (moving, p->moving_center);
+    }
+  else if (init == MT_REGISTER_INIT_PATIENT)
+    memcpy (p->moving_center, p->fixed_center, sizeof p->moving_center);
   p->levels = CLAMP (levels, 1, 6);
   p->fixed[0] = mt_volume_ref ((MtVolume *) fixed);
   p->moving[0] = mt_volume_ref ((MtVolume *) moving);
@@ -557,10 +713,207 @@ pyramid_init (Pyramid *p, const MtVolume *fixed, const MtVolume *moving, int lev
   return TRUE;
 }
 
-/* Levenberg-Marquardt on the mean square over the pyramid, for the rigid
- * (6 parameters: a small turn and a shift) or the affine model (12: the
- * matrix and the shift), from the transform *start (the centres of mass
- * when NULL). */
+/* The value range of a volume's voxels, for Mattes's bins. */
+static void
+value_range (const MtVolume *v, double *lo, double *hi)
+{
+  float a = G_MAXFLOAT, b = -G_MAXFLOAT;
+  gsize n = mt_volume_n_voxels (v);
+  for (gsize i = 0; i < n; i++)
+    {
+      a = MIN (a, v->data[i]);
+      b = MAX (b, v->data[i]);
+    }
+  *lo = a;
+  *hi = b > a ? b : a + 1;
+}
+
+static MetricJob *
+metric_job_new (const MtVolume *fixed, const MtVolume *moving, MtRegisterMetric metric, int n_params, int samples,
+                const double center[3])
+{
+  MetricJob *job = g_new0 (MetricJob, 1);
+  job->metric = metric;
+  job->moving = moving;
+  job->n_params = n_params;
+  patient_to_index_matrix (moving, job->to_index);
+  /* d/dp = D diag(1/s) d/dijk. */
+  for (int r = 0; r < 3; r++)
+    for (int col = 0; col < 3; col++)
+      job->index_to_patient_grad[3 * r + col] = moving->direction[3 * r + col] / moving->spacing[col];
+  double *points;
+  float *values;
+  job->n_points = pick_points (fixed, samples, &points, &values);
+  job->points = points;
+  job->values = values;
+  memcpy (job->center, center, sizeof job->center);
+  if (metric == MT_METRIC_MATTES_MI)
+    {
+      double lo, hi;
+      value_range (fixed, &lo, &hi);
+      job->fixed_min = lo;
+      job->fixed_bin = (hi - lo) / (BINS - 2 * PAD);
+      value_range (moving, &lo, &hi);
+      job->moving_min = lo;
+      job->moving_bin = (hi - lo) / (BINS - 2 * PAD);
+      for (int c = 0; c < CHUNKS; c++)
+        job->hist[c] = g_new (double, BINS * BINS * (1 + n_params));
+    }
+  return job;
+}
+
+static void
+metric_job_free (MetricJob *job)
+{
+  g_free ((double *) job->points);
+  g_free ((float *) job->values);
+  for (int c = 0; c < CHUNKS; c++)
+    g_free (job->hist[c]);
+  g_free (job);
+}
+
+/* The transform after a step delta in the parameters: a turn composed
+ * onto the matrix (rigid) or added to it (affine), and a shift. */
+static void
+take_step (int np, const double matrix[9], const double translation[3], const double *delta, double out_matrix[9],
+           double out_translation[3])
+{
+  if (np == 6)
+    {
+      double turn[9];
+      rodrigues (delta, turn);
+      mul3 (turn, matrix, out_matrix);
+    }
+  else
+    for (int k = 0; k < 9; k++)
+      out_matrix[k] = matrix[k] + delta[k];
+  for (int k = 0; k < 3; k++)
+    out_translation[k] = translation[k] + delta[np - 3 + k];
+}
+
+/* How far a step in the parameters moves a point ROTATION_SCALE_MM from
+ * the centre (mm): the one scale every parameter is weighed on. */
+static double
+step_mm (int np, const double *delta)
+{
+  double s2 = 0;
+  for (int k = 0; k < np - 3; k++)
+    s2 += delta[k] * delta[k] * ROTATION_SCALE_MM * ROTATION_SCALE_MM;
+  for (int k = np - 3; k < np; k++)
+    s2 += delta[k] * delta[k];
+  return sqrt (s2);
+}
+
+/* Levenberg-Marquardt, for mean squares: the Gauss-Newton step
+ * (J J^T + lambda diag) delta = -J r, lambda raised while a step makes
+ * things worse and lowered when it helps. Returns FALSE when the images
+ * no longer overlap or on cancel. */
+static gboolean
+optimise_lm (MetricJob *job, double matrix[9], double translation[3], double *mean, const MtRegisterOptions *o,
+             MtProgress *progress, double done, double share, GCancellable *cancellable, GError **error)
+{
+  const int np = job->n_params;
+  double lambda = 1e-3;
+  double jr[MAX_PARAMS], jj[MAX_PARAMS * MAX_PARAMS];
+  memcpy (job->matrix, matrix, 9 * sizeof (double));
+  memcpy (job->translation, translation, 3 * sizeof (double));
+  if (!evaluate (job, mean, jr, jj))
+    return FALSE;
+  for (int it = 0; it < o->max_iterations; it++)
+    {
+      double a[MAX_PARAMS * MAX_PARAMS], b[MAX_PARAMS], delta[MAX_PARAMS];
+      memcpy (a, jj, sizeof a);
+      for (int k = 0; k < np; k++)
+        {
+          a[(np + 1) * k] *= 1 + lambda;
+          b[k] = -jr[k];
+        }
+      if (!solve (np, a, b, delta))
+        break;
+      take_step (np, matrix, translation, delta, job->matrix, job->translation);
+      double step = step_mm (np, delta);
+      double try_mean, try_jr[MAX_PARAMS], try_jj[MAX_PARAMS * MAX_PARAMS];
+      if (evaluate (job, &try_mean, try_jr, try_jj) && try_mean <= *mean)
+        {
+          memcpy (matrix, job->matrix, 9 * sizeof (double));
+          memcpy (translation, job->translation, 3 * sizeof (double));
+          *mean = try_mean;
+          memcpy (jr, try_jr, sizeof jr);
+          memcpy (jj, try_jj, sizeof jj);
+          lambda = MAX (lambda / 10, 1e-7);
+          if (step < o->min_step_mm)
+            break;
+        }
+      else
+        {
+          lambda *= 10;
+          if (lambda > 1e8)
+            break;
+        }
+      if (progress != NULL)
+        mt_progress_update (progress, done + share * MIN (1.0, it / 30.0));
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Regular-step gradient descent, for Mattes MI and NCC (no Gauss-Newton
+ * form): steps of a fixed length in mm against the gradient, the length
+ * halved whenever the gradient turns back, until it falls below
+ * min_step_mm. */
+static gboolean
+optimise_rsgd (MetricJob *job, double matrix[9], double translation[3], double *value, double max_step_mm,
+               const MtRegisterOptions *o, MtProgress *progress, double done, double share,
+               GCancellable *cancellable, GError **error)
+{
+  const int np = job->n_params;
+  double grad[MAX_PARAMS], previous[MAX_PARAMS] = { 0 };
+  double step = max_step_mm;
+  int max_it = o->max_iterations * 4;
+  for (int it = 0; it < max_it; it++)
+    {
+      memcpy (job->matrix, matrix, 9 * sizeof (double));
+      memcpy (job->translation, translation, 3 * sizeof (double));
+      if (!evaluate (job, value, grad, NULL))
+        return FALSE;
+      /* The gradient per mm of movement of each parameter. */
+      double g[MAX_PARAMS], norm = 0, dot = 0;
+      for (int k = 0; k < np; k++)
+        {
+          g[k] = k < np - 3 ? grad[k] / ROTATION_SCALE_MM : grad[k];
+          norm += g[k] * g[k];
+          dot += g[k] * previous[k];
+        }
+      norm = sqrt (norm);
+      if (norm < 1e-20)
+        break;
+      if (dot < 0)
+        step *= 0.5;
+      if (step < o->min_step_mm * 10)
+        break;
+      memcpy (previous, g, sizeof previous);
+      double delta[MAX_PARAMS];
+      for (int k = 0; k < np; k++)
+        delta[k] = -step * g[k] / norm / (k < np - 3 ? ROTATION_SCALE_MM : 1.0);
+      double m2[9], t2[3];
+      take_step (np, matrix, translation, delta, m2, t2);
+      memcpy (matrix, m2, sizeof m2);
+      memcpy (translation, t2, sizeof t2);
+      if (progress != NULL)
+        mt_progress_update (progress, done + share * MIN (1.0, log2 (max_step_mm / step) / 8.0));
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  memcpy (job->matrix, matrix, 9 * sizeof (double));
+  memcpy (job->translation, translation, 3 * sizeof (double));
+  double unused[MAX_PARAMS];
+  return evaluate (job, value, unused, NULL);
+}
+
+/* The rigid (6 parameters: a small turn and a shift) or the affine model
+ * (12: the matrix and the shift) over the pyramid, coarsest level first,
+ * from the transform *start (the centres of mass when NULL). */
 static MtTransform *
 register_linear (const Pyramid           *pyramid,
                  int                      n_params,
@@ -587,104 +940,33 @@ register_linear (const Pyramid           *pyramid,
       for (int a = 0; a < 3; a++)
         translation[a] = cf_to[a] - cf[a];
     }
-  const int np = n_params;
-  double mean = 0;
+  double value = 0;
   gboolean ok = TRUE;
   for (int l = levels - 1; l >= 0 && ok; l--)
     {
       const MtVolume *f = pyramid->fixed[l], *m = pyramid->moving[l];
-      MetricJob *job = g_new0 (MetricJob, 1);
-      job->moving = m;
-      job->n_params = np;
-      patient_to_index_matrix (m, job->to_index);
-      /* d/dp = D diag(1/s) d/dijk. */
-      for (int r = 0; r < 3; r++)
-        for (int col = 0; col < 3; col++)
-          job->index_to_patient_grad[3 * r + col] = m->direction[3 * r + col] / m->spacing[col];
-      g_autofree double *points = NULL;
-      g_autofree float *values = NULL;
-      job->n_points = pick_points (f, options->samples, &points, &values);
-      job->points = points;
-      job->values = values;
-      memcpy (job->center, cf, sizeof job->center);
-      /* The Gauss-Newton step (J J^T + lambda diag) delta = -J r, lambda
-       * raised while a step makes things worse and lowered when it helps. */
-      double lambda = 1e-3, step = 0;
-      double jr[MAX_PARAMS], jj[MAX_PARAMS * MAX_PARAMS];
-      memcpy (job->matrix, matrix, sizeof matrix);
-      memcpy (job->translation, translation, sizeof translation);
-      if (!evaluate (job, &mean, jr, jj))
-        ok = FALSE;
-      int it;
-      for (it = 0; ok && it < options->max_iterations; it++)
+      MetricJob *job = metric_job_new (f, m, options->metric, n_params, options->samples, cf);
+      double done = (double) (levels - 1 - l) / levels, share = 1.0 / levels;
+      if (options->metric == MT_METRIC_MEAN_SQUARES)
+        ok = optimise_lm (job, matrix, translation, &value, options, progress, done, share, cancellable, error);
+      else
         {
-          double a[MAX_PARAMS * MAX_PARAMS], b[MAX_PARAMS], delta[MAX_PARAMS];
-          memcpy (a, jj, sizeof a);
-          for (int k = 0; k < np; k++)
-            {
-              a[(np + 1) * k] *= 1 + lambda;
-              b[k] = -jr[k];
-            }
-          if (!solve (np, a, b, delta))
-            break;
-          double try_matrix[9], try_translation[3];
-          if (np == 6)
-            {
-              double turn[9];
-              rodrigues (delta, turn);
-              mul3 (turn, matrix, try_matrix);
-            }
-          else
-            for (int k = 0; k < 9; k++)
-              try_matrix[k] = matrix[k] + delta[k];
-          for (int k = 0; k < 3; k++)
-            try_translation[k] = translation[k] + delta[np - 3 + k];
-          memcpy (job->matrix, try_matrix, sizeof try_matrix);
-          memcpy (job->translation, try_translation, sizeof try_translation);
-          double try_mean, try_jr[MAX_PARAMS], try_jj[MAX_PARAMS * MAX_PARAMS];
-          /* How far the step moves a point ROTATION_SCALE_MM away. */
-          double s2 = 0;
-          for (int k = 0; k < np - 3; k++)
-            s2 += delta[k] * delta[k] * ROTATION_SCALE_MM * ROTATION_SCALE_MM;
-          for (int k = np - 3; k < np; k++)
-            s2 += delta[k] * delta[k];
-          step = sqrt (s2);
-          if (evaluate (job, &try_mean, try_jr, try_jj) && try_mean <= mean)
-            {
-              memcpy (matrix, try_matrix, sizeof matrix);
-              memcpy (translation, try_translation, sizeof translation);
-              mean = try_mean;
-              memcpy (jr, try_jr, sizeof jr);
-              memcpy (jj, try_jj, sizeof jj);
-              lambda = MAX (lambda / 10, 1e-7);
-              if (step < options->min_step_mm)
-                break;
-            }
-          else
-            {
-              lambda *= 10;
-              if (lambda > 1e8)
-                break;
-            }
-          if (progress != NULL)
-            mt_progress_update (progress, ((levels - 1 - l) + MIN (1.0, it / 30.0)) / levels);
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            {
-              ok = FALSE;
-              break;
-            }
+          /* At most a voxel of this level per step to begin with. */
+          double voxel = MAX (m->spacing[0], MAX (m->spacing[1], m->spacing[2]));
+          ok = optimise_rsgd (job, matrix, translation, &value, MIN (voxel, 4.0), options, progress, done, share,
+                              cancellable, error);
         }
       if (!ok && error != NULL && *error == NULL)
         g_set_error (error, MT_REGISTER_ERROR, MT_REGISTER_ERROR_DIVERGED,
                      _("The images no longer overlap: the registration drifted apart. Do they show the "
                        "same part of the body?"));
-      g_debug ("level %d: %d iterations, mean square %.2f, step %.4f", l, it, mean, step);
-      g_free (job);
+      g_debug ("level %d: metric %.5f", l, value);
+      metric_job_free (job);
     }
   if (!ok)
     return NULL;
   if (final_metric != NULL)
-    *final_metric = mean;
+    *final_metric = options->metric == MT_METRIC_MEAN_SQUARES ? value : -value;
   MtTransform *t = mt_transform_new_identity ();
   memcpy (t->matrix, matrix, sizeof matrix);
   memcpy (t->center, cf, sizeof t->center);
@@ -713,7 +995,7 @@ mt_register_rigid (const MtVolume          *fixed,
 {
   MtRegisterOptions o = options_or_defaults (options);
   Pyramid p;
-  if (!pyramid_init (&p, fixed, moving, o.levels, error))
+  if (!pyramid_init (&p, fixed, moving, o.levels, o.init, error))
     return NULL;
   MtTransform *t = register_linear (&p, 6, NULL, &o, final_metric, progress, cancellable, error);
   pyramid_clear (&p);
@@ -731,7 +1013,7 @@ mt_register_affine (const MtVolume          *fixed,
 {
   MtRegisterOptions o = options_or_defaults (options);
   Pyramid p;
-  if (!pyramid_init (&p, fixed, moving, o.levels, error))
+  if (!pyramid_init (&p, fixed, moving, o.levels, o.init, error))
     return NULL;
   /* Rigid first, on the same pyramid: the twelve parameters then only
    * refine it. */
@@ -747,4 +1029,42 @@ mt_register_affine (const MtVolume          *fixed,
     }
   pyramid_clear (&p);
   return t;
+}
+
+MtRegisterMetric
+mt_register_default_metric (const MtVolume *fixed, const MtVolume *moving)
+{
+  gboolean ct = fixed->modality && moving->modality && g_str_equal (fixed->modality, "CT")
+                && g_str_equal (moving->modality, "CT");
+  return ct ? MT_METRIC_MEAN_SQUARES : MT_METRIC_MATTES_MI;
+}
+
+MtRegisterInit
+mt_register_default_init (const MtVolume *fixed, const MtVolume *moving)
+{
+  gboolean same = fixed->frame_of_reference_uid && moving->frame_of_reference_uid
+                  && g_str_equal (fixed->frame_of_reference_uid, moving->frame_of_reference_uid);
+  return same ? MT_REGISTER_INIT_PATIENT : MT_REGISTER_INIT_MOMENTS;
+}
+
+double
+mt_register_measure (const MtVolume    *fixed,
+                     const MtVolume    *moving,
+                     const MtTransform *fixed_to_moving,
+                     MtRegisterMetric   metric,
+                     int                samples)
+{
+  double c[3] = { 0, 0, 0 };
+  MetricJob *job = metric_job_new (fixed, moving, metric, 6, samples, c);
+  /* y = M x + (M c + t - c) about the origin. */
+  memcpy (job->matrix, fixed_to_moving->matrix, sizeof job->matrix);
+  double o[3];
+  mt_transform_apply (fixed_to_moving, c, o);
+  memcpy (job->translation, o, sizeof o);
+  double value, grad[MAX_PARAMS];
+  gboolean ok = evaluate (job, &value, grad, NULL);
+  metric_job_free (job);
+  if (!ok)
+    return NAN;
+  return metric == MT_METRIC_MEAN_SQUARES ? value : -value;
 }

@@ -51,8 +51,24 @@ MtVolume    *mt_resample_isotropic (const MtVolume    *volume,
                                     MtResampleMode     mode,
                                     GError           **error);
 
+typedef enum
+{
+  MT_METRIC_MEAN_SQUARES,     /* the same modality (CT to CT): Levenberg-Marquardt */
+  MT_METRIC_MATTES_MI,        /* Mattes mutual information, any two modalities */
+  MT_METRIC_NCC,              /* normalised cross-correlation */
+} MtRegisterMetric;
+
+typedef enum
+{
+  MT_REGISTER_INIT_MOMENTS,   /* the images' centres of mass laid on each other */
+  MT_REGISTER_INIT_GEOMETRY,  /* the grids' geometric centres laid on each other */
+  MT_REGISTER_INIT_PATIENT,   /* patient coordinates as they are (one frame of reference) */
+} MtRegisterInit;
+
 typedef struct
 {
+  MtRegisterMetric metric;
+  MtRegisterInit   init;
   int    levels;        /* pyramid levels, coarsest first (each halves the grid) */
   int    samples;       /* fixed-image points the metric visits per level */
   double min_step_mm;   /* the optimiser stops below this step */
@@ -85,5 +101,24 @@ MtTransform *mt_register_affine   (const MtVolume          *fixed,
                                    MtProgress              *progress,
                                    GCancellable            *cancellable,
                                    GError                 **error);
+
+/* The metric between fixed and moving taken through fixed_to_moving, as
+ * a registration would see it at full resolution: the mean square, Mattes
+ * mutual information (nats) or the correlation coefficient; NaN when the
+ * images do not overlap. */
+double       mt_register_measure  (const MtVolume          *fixed,
+                                   const MtVolume          *moving,
+                                   const MtTransform       *fixed_to_moving,
+                                   MtRegisterMetric         metric,
+                                   int                      samples);
+
+/* The metric a registration of these two scans uses when not told: mean
+ * squares for two CTs (the same Hounsfield scale), Mattes MI otherwise;
+ * and the start: patient coordinates as they are when both share a
+ * frame of reference, the centres of mass otherwise. */
+MtRegisterMetric mt_register_default_metric (const MtVolume *fixed,
+                                             const MtVolume *moving);
+MtRegisterInit   mt_register_default_init   (const MtVolume *fixed,
+                                             const MtVolume *moving);
 
 G_END_DECLS

@@ -98,6 +98,41 @@ mt_transform_invert (const MtTransform *t,
   return inv;
 }
 
+MtTransform *
+mt_transform_compose (const MtTransform *first,
+                      const MtTransform *then)
+{
+  /* then (first (x)): matrix B A, about first's centre c:
+   * y = B (A (x - c) + c + t1 - c2) + c2 + t2. */
+  MtTransform *out = mt_transform_new_identity ();
+  const double *a = first->matrix, *b = then->matrix;
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      out->matrix[3 * r + c] = b[3 * r] * a[c] + b[3 * r + 1] * a[3 + c] + b[3 * r + 2] * a[6 + c];
+  memcpy (out->center, first->center, sizeof out->center);
+  double at_center[3], y[3];
+  mt_transform_apply (first, first->center, at_center);
+  mt_transform_apply (then, at_center, y);
+  for (int i = 0; i < 3; i++)
+    out->translation[i] = y[i] - first->center[i];
+  return out;
+}
+
+char *
+mt_transform_store_path (const char *fixed_key,
+                         const char *moving_key)
+{
+  g_return_val_if_fail (fixed_key != NULL && moving_key != NULL, NULL);
+  const char *env = g_getenv ("MEDTWIN_TRANSFORMS");
+  if (env != NULL && *env == '\0')
+    return NULL;
+  g_autofree char *dir = env ? g_strdup (env) : g_build_filename (g_get_user_data_dir (), "medtwin", "transforms", NULL);
+  g_autofree char *both = g_strconcat (fixed_key, "\n", moving_key, NULL);
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, both, -1);
+  g_autofree char *name = g_strconcat (digest, ".tfm", NULL);
+  return g_build_filename (dir, name, NULL);
+}
+
 gboolean
 mt_transform_write_itk (const MtTransform *t,
                         const char        *path,

@@ -30,6 +30,14 @@ MtTransform *mt_transform_new_rigid    (const double  angles[3],
                                         const double  center[3]);
 MtTransform *mt_transform_invert       (const MtTransform *t,
                                         GError           **error);
+/* then after first: x to then (first (x)). */
+MtTransform *mt_transform_compose      (const MtTransform *first,
+                                        const MtTransform *then);
+/* Where the transform between two scans (each named by its study key:
+ * series UID or file) is kept with the study: MEDTWIN_TRANSFORMS or the
+ * user data folder; NULL when MEDTWIN_TRANSFORMS is empty (kept nowhere). */
+char        *mt_transform_store_path   (const char        *fixed_key,
+                                        const char        *moving_key);
 void         mt_transform_apply        (const MtTransform *t,
                                         const double       in[3],
                                         double             out[3]);

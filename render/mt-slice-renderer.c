@@ -32,6 +32,12 @@ struct _MtSliceRenderer
   double   cross_u, cross_v;
   double   cross_dir[4];      /* two line directions, screen mm (x right, y down) */
   GLint    loc_rect, loc_low, loc_width, loc_invert, loc_slice, loc_color, loc_rgb;
+  /* Fusion: a second image on the same pixels, its own window, a mode. */
+  GLuint   fusion_tex;
+  int      fusion_mode;
+  gboolean has_fusion;
+  double   fusion_center, fusion_window, fusion_blend, checker_mm;
+  GLint    loc_fusion, loc_fusion_mode, loc_fusion_low, loc_fusion_width, loc_blend, loc_checker;
 };
 
 static void image_rect (MtSliceRenderer *r, int vw, int vh, double *x0, double *y0, double *x1, double *y1);
@@ -69,6 +75,15 @@ mt_slice_renderer_new (GError **error)
   r->loc_slice = glGetUniformLocation (program, "u_slice");
   r->loc_rgb = glGetUniformLocation (program, "u_rgb");
   r->loc_color = glGetUniformLocation (lines, "u_color");
+  r->loc_fusion = glGetUniformLocation (program, "u_fusion");
+  r->loc_fusion_mode = glGetUniformLocation (program, "u_fusion_mode");
+  r->loc_fusion_low = glGetUniformLocation (program, "u_fusion_low");
+  r->loc_fusion_width = glGetUniformLocation (program, "u_fusion_width");
+  r->loc_blend = glGetUniformLocation (program, "u_blend");
+  r->loc_checker = glGetUniformLocation (program, "u_checker");
+  glGenTextures (1, &r->fusion_tex);
+  r->fusion_blend = 0.5;
+  r->checker_mm = 20;
   glGenVertexArrays (1, &r->vao);
   glGenVertexArrays (1, &r->line_vao);
   glGenBuffers (1, &r->line_vbo);
@@ -98,6 +113,7 @@ mt_slice_renderer_free (MtSliceRenderer *r)
   glDeleteTextures (1, &r->texture);
   glDeleteProgram (r->overlay_program);
   glDeleteTextures (1, &r->overlay_tex);
+  glDeleteTextures (1, &r->fusion_tex);
   g_free (r);
 }
 
@@ -115,6 +131,37 @@ upload (MtSliceRenderer *r, GLint internal, GLenum format, GLenum type, const vo
   glTexImage2D (GL_TEXTURE_2D, 0, internal, width, height, 0, format, type, data);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+void
+mt_slice_renderer_set_fusion_slice (MtSliceRenderer *r,
+                                    const float     *values,
+                                    int              width,
+                                    int              height)
+{
+  r->has_fusion = values != NULL;
+  if (values == NULL)
+    return;
+  glBindTexture (GL_TEXTURE_2D, r->fusion_tex);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_R32F, width, height, 0, GL_RED, GL_FLOAT, values);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+void
+mt_slice_renderer_set_fusion (MtSliceRenderer *r,
+                              MtFusionMode     mode,
+                              double           blend,
+                              double           checker_mm,
+                              double           center,
+                              double           width)
+{
+  r->fusion_mode = mode;
+  r->fusion_blend = CLAMP (blend, 0.0, 1.0);
+  r->checker_mm = checker_mm > 0 ? checker_mm : 20;
+  r->fusion_center = center;
+  r->fusion_window = width > 0 ? width : 1;
 }
 
 void
@@ -304,6 +351,20 @@ mt_slice_renderer_render (MtSliceRenderer *r,
   glUniform1f (r->loc_width, (float) r->window);
   glUniform1f (r->loc_invert, r->inverted ? 1.0f : 0.0f);
   glUniform1f (r->loc_rgb, r->rgb ? 1.0f : 0.0f);
+  int mode = r->has_fusion && !r->rgb ? r->fusion_mode : MT_FUSION_OFF;
+  glUniform1i (r->loc_fusion_mode, mode);
+  glActiveTexture (GL_TEXTURE1);
+  glBindTexture (GL_TEXTURE_2D, r->fusion_tex);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
+  glActiveTexture (GL_TEXTURE0);
+  glUniform1i (r->loc_fusion, 1);
+  glUniform1f (r->loc_fusion_low, (float) (r->fusion_center - r->fusion_window / 2));
+  glUniform1f (r->loc_fusion_width, (float) r->fusion_window);
+  glUniform1f (r->loc_blend, (float) r->fusion_blend);
+  /* Checkerboard squares: how many fit across the image each way. */
+  float checker[2] = { (float) (r->width * r->pixel_w / r->checker_mm), (float) (r->height * r->pixel_h / r->checker_mm) };
+  glUniform2fv (r->loc_checker, 1, checker);
   glBindVertexArray (r->vao);
   glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
   if (r->has_overlay)

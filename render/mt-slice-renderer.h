@@ -10,6 +10,16 @@ G_BEGIN_DECLS
  * names: create, use and free it with its context current. */
 typedef struct _MtSliceRenderer MtSliceRenderer;
 
+/* How a second image on the same pixels (another scan resampled onto
+ * this one's grid) is shown with it. */
+typedef enum
+{
+  MT_FUSION_OFF,
+  MT_FUSION_BLEND,         /* the two mixed, the blend the second's share */
+  MT_FUSION_CHECKERBOARD,  /* squares of one and the other */
+  MT_FUSION_DIFFERENCE,    /* first minus second, mid-grey where equal */
+} MtFusionMode;
+
 MtSliceRenderer *mt_slice_renderer_new               (GError          **error);
 void             mt_slice_renderer_free              (MtSliceRenderer  *r);
 void             mt_slice_renderer_set_slice         (MtSliceRenderer  *r,
@@ -31,6 +41,19 @@ void             mt_slice_renderer_set_overlay       (MtSliceRenderer  *r,
                                                       const guint8     *rgba,
                                                       int               width,
                                                       int               height);
+/* The second image's slice, the same size as the slice (NULL: none). */
+void             mt_slice_renderer_set_fusion_slice  (MtSliceRenderer  *r,
+                                                      const float      *values,
+                                                      int               width,
+                                                      int               height);
+/* The mode, the second image's share in a blend (0..1), the checkerboard's
+ * square in mm and the second image's own window. */
+void             mt_slice_renderer_set_fusion        (MtSliceRenderer  *r,
+                                                      MtFusionMode      mode,
+                                                      double            blend,
+                                                      double            checker_mm,
+                                                      double            center,
+                                                      double            width);
 void             mt_slice_renderer_set_window        (MtSliceRenderer  *r,
                                                       double            center,
                                                       double            width);

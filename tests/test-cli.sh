@@ -120,6 +120,25 @@ else
     skip "$t" "no thorax CT or no scipy"
   done
 fi
+# the real MR pair: the same head lying supine and prone, two frames of reference; Mattes MI by default
+if [ -d "$data/mr-decubitus" ] && /usr/bin/python3 -c "import scipy" 2> /dev/null; then
+  "$cli" convert "$data/mr-decubitus/HFS" "$tmp/hfs.nii" > /dev/null && "$cli" convert "$data/mr-decubitus/HFP" "$tmp/hfp.nii" > /dev/null
+  "$cli" register "$data/mr-decubitus/HFS" "$data/mr-decubitus/HFP" --out "$tmp/mr.tfm" --json > "$tmp/mr.json"; ok $? "register the MR pair (HFS, HFP) exits 0"
+  [ "$(json "$tmp/mr.json" "d['metric'] == 'mattes_mi' and d['init'] == 'moments' and d['metric_value'] > 2 * d['metric_before']")" = "True" ]; ok $? "register the MR pair: Mattes MI by default, started from the centres of mass (two frames of reference), MI rises $(json "$tmp/mr.json" "'%.3f to %.3f' % (d['metric_before'], d['metric_value'])")"
+  before=$(/usr/bin/python3 "$src/surface_distance.py" "$tmp/hfs.nii" "$tmp/hfp.nii" --top 120 | cut -d' ' -f1)
+  after=$(/usr/bin/python3 "$src/surface_distance.py" "$tmp/hfs.nii" "$tmp/hfp.nii" "$tmp/mr.tfm" --top 120 | cut -d' ' -f1)
+  awk -v a="$after" -v b="$before" 'BEGIN { exit !(a < 2 && b > 10) }'; ok $? "register the MR pair: the head surfaces (top 120 mm) $before mm apart before, $after mm after (under 2 mm)"
+  all=$(/usr/bin/python3 "$src/surface_distance.py" "$tmp/hfs.nii" "$tmp/hfp.nii" "$tmp/mr.tfm" | cut -d' ' -f1)
+  awk -v a="$all" 'BEGIN { exit !(a < 3) }'; ok $? "register the MR pair: the whole imaged surface, neck included (it bends between the two), $all mm"
+  "$cli" register "$data/mr-decubitus/HFS" "$data/mr-decubitus/HFP" --metric ncc --out "$tmp/mrn.tfm" -q > /dev/null
+  tre=$(/usr/bin/python3 "$src/tre.py" "$tmp/mrn.tfm" "$tmp/mr.tfm" -80 80 -100 100 -80 80)
+  awk -v t="$tre" 'BEGIN { exit !(t < 1.5) }'; ok $? "register --metric ncc on the MR pair: within $tre mm of Mattes MI over the head"
+else
+  for t in "register the MR pair (HFS, HFP)" "register the MR pair: Mattes MI" "register the MR pair: the head surfaces" "register the MR pair: the whole" "register --metric ncc"; do
+    skip "$t" "no MR pair or no scipy"
+  done
+fi
+"$cli" register "$tmp/demo/baseline" "$tmp/demo/followup" --metric cosine --out "$tmp/x.tfm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "mattes-mi" "$tmp/err" && [ ! -e "$tmp/x.tfm" ]; ok $? "register --metric cosine: exit 2, names the metrics it knows"
 # follow-up: the nodule's growth against the truth's (voxel counts of label 12 in both truth maps), within 5%
 "$cli" follow-up "$tmp/demo/baseline" "$tmp/demo/followup" --json > "$tmp/fu.json"; ok $? "follow-up exits 0"
 truth=$(python3 - "$tmp/demo/truth/baseline-labels.nii.gz" "$tmp/demo/truth/followup-labels.nii.gz" <<'PY'

@@ -268,6 +268,96 @@ test_compare (void)
   g_assert_cmpint (system (rm), ==, 0);
 }
 
+/* How much the axial view's middle varies (standard deviation, grey
+ * levels), in a screenshot of the two MR scans fused as a difference
+ * image: anatomy that does not line up shows as structure; a flat grey
+ * (whatever its level: each scan has its own window) is a match. */
+static double
+difference_off_grey (const char *dir, const char *name, const char *transform, gboolean align)
+{
+  g_autofree char *a = mt_test_data_path ("mr-decubitus", "HFS", NULL);
+  g_autofree char *b = mt_test_data_path ("mr-decubitus", "HFP", NULL);
+  g_autofree char *png = g_build_filename (dir, name, NULL);
+  const char *argv[] = { MEDTWIN_BIN, "--screenshot", png, a, "--compare", b, "--fusion", "difference",
+                         align ? "--align" : "--transform", align ? NULL : transform, NULL };
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                               &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  Image img = { 0 };
+  g_assert_true (read_png (png, &img));
+  /* The axial view fills the top-left quarter below the header; the head
+   * sits in its middle. */
+  int top = 60, w = img.width / 2, h = (img.height - top) / 2;
+  double sum = 0, sum2 = 0;
+  long n = 0;
+  for (int y = top + h * 3 / 10; y < top + h * 7 / 10; y++)
+    for (int x = w * 4 / 10; x < w * 6 / 10; x++)
+      {
+        const guint8 *p = img.rgba + ((gsize) y * img.width + x) * 4;
+        /* Not the yellow crosshair lines. */
+        if (abs (p[0] - p[2]) > 24)
+          continue;
+        double l = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+        sum += l;
+        sum2 += l * l;
+        n++;
+      }
+  g_free (img.rgba);
+  const char *keep = g_getenv ("MEDTWIN_TEST_OUTPUT");
+  if (keep)
+    {
+      g_autofree char *cmd = g_strdup_printf ("cp '%s' '%s/%s'", png, keep, name);
+      g_assert_cmpint (system (cmd), ==, 0);
+    }
+  return sqrt (MAX (0.0, sum2 / n - (sum / n) * (sum / n)));
+}
+
+/* The real MR pair (the same head supine and prone): aligned from the
+ * window, scan B is fused into scan A's views; as a difference image the
+ * brain goes from a strong pattern (as the scans lie) to a near-flat grey; the
+ * transform is kept with the two scans as an ITK file. */
+static void
+test_fusion (void)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *data = mt_test_data_path ("mr-decubitus", NULL);
+  if (data == NULL)
+    return;
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-gui-XXXXXX", NULL);
+  g_autofree char *kept = g_build_filename (dir, "transforms", NULL);
+  g_setenv ("MEDTWIN_TRANSFORMS", kept, TRUE);
+  g_autofree char *identity = g_build_filename (dir, "identity.tfm", NULL);
+  g_assert_true (g_file_set_contents (identity,
+                                      "#Insight Transform File V1.0\n#Transform 0\n"
+                                      "Transform: AffineTransform_double_3_3\n"
+                                      "Parameters: 1 0 0 0 1 0 0 0 1 0 0 0\nFixedParameters: 0 0 0\n", -1, NULL));
+  double before = difference_off_grey (dir, "fusion-unaligned.png", identity, FALSE);
+  double after = difference_off_grey (dir, "fusion-difference.png", NULL, TRUE);
+  g_test_message ("difference image, axial view's middle: standard deviation %.1f grey levels as the scans lie, "
+                  "%.1f aligned", before, after);
+  g_assert_cmpfloat (before, >, 3 * after);
+  g_assert_cmpfloat (after, <, 15.0);
+  /* Kept: one ITK file, a rigid matrix (orthonormal rows). */
+  g_autoptr (GDir) d = g_dir_open (kept, 0, NULL);
+  g_assert_nonnull (d);
+  const char *entry = g_dir_read_name (d);
+  g_assert_nonnull (entry);
+  g_assert_true (g_str_has_suffix (entry, ".tfm"));
+  g_autofree char *tfm = g_build_filename (kept, entry, NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (tfm, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "#Insight Transform File V1.0"));
+  g_assert_nonnull (strstr (text, "AffineTransform_double_3_3"));
+  g_unsetenv ("MEDTWIN_TRANSFORMS");
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_cmpint (system (rm), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -277,5 +367,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/screenshot/bad-path", test_bad_path);
   g_test_add_func ("/gui/screenshot/library", test_library_browser);
   g_test_add_func ("/gui/screenshot/compare", test_compare);
+  g_test_add_func ("/gui/screenshot/fusion", test_fusion);
   return g_test_run ();
 }

@@ -29,6 +29,8 @@ struct _MtSliceView
   MtSlabMode       uploaded_slab;
   int              uploaded_half;
   gboolean         uploaded_turned;
+  guint            fused_serial;            /* fused scan uploaded; 0: none */
+  gboolean         fused_stale;             /* the slice moved since */
   guint            overlay_serial;          /* segmentation shown; 0: none */
   double           overlay_key[5];          /* and the plane it was cut on */
   double           uploaded_plane[5];       /* normal, offset, slab mm */
@@ -237,6 +239,42 @@ update_overlay (MtSliceView *self, const ViewPlane *vp, int slice, const double 
   memcpy (self->overlay_key, plane_key, sizeof plane_key);
 }
 
+/* The aligned second scan's slice on the same pixels as the first's, when
+ * the first scan's view shows the two fused. */
+static void
+update_fusion (MtSliceView *self, const ViewPlane *vp, int slice, int half, MtSlabMode slab, double slab_mm)
+{
+  guint serial = 0;
+  MtVolume *fused = self->second ? NULL : mt_viewer_get_fused (self->viewer, &serial);
+  double blend, center, width;
+  MtFusionMode mode = mt_viewer_get_fusion_mode (self->viewer, &blend, &center, &width);
+  if (fused == NULL || mode == MT_FUSION_OFF)
+    {
+      mt_slice_renderer_set_fusion (self->renderer, MT_FUSION_OFF, 0, 0, 0, 1);
+      return;
+    }
+  if (self->fused_serial != serial || self->fused_stale)
+    {
+      g_autofree float *values = NULL;
+      float outside;
+      mt_volume_get_range (fused, &outside, NULL);
+      if (vp->turned)
+        values = mt_oblique_extract_slab (fused, &vp->plane, vp->pixel_mm, vp->width, vp->height, outside, slab,
+                                          slab_mm);
+      else
+        values = mt_slice_extract_slab (fused, &self->layout, slice, half, slab);
+      mt_slice_renderer_set_fusion_slice (self->renderer, values, vp->turned ? vp->width : self->layout.width,
+                                          vp->turned ? vp->height : self->layout.height);
+      self->fused_serial = serial;
+      self->fused_stale = FALSE;
+    }
+  /* Two CTs share the Hounsfield scale: the second follows the window. */
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  if (v->modality && fused->modality && g_str_equal (v->modality, "CT") && g_str_equal (fused->modality, "CT"))
+    mt_viewer_get_window (self->viewer, &center, &width);
+  mt_slice_renderer_set_fusion (self->renderer, mode, blend, 20.0, center, width);
+}
+
 static gboolean
 mt_slice_view_render (GtkGLArea    *area,
                       GdkGLContext *context)
@@ -283,6 +321,7 @@ mt_slice_view_render (GtkGLArea    *area,
               self->uploaded_slab = slab;
               self->uploaded_serial = serial;
               self->uploaded_turned = TRUE;
+              self->fused_stale = TRUE;
             }
         }
       else if (self->uploaded_serial != serial || self->uploaded_turned || self->uploaded_slice != slice
@@ -305,7 +344,9 @@ mt_slice_view_render (GtkGLArea    *area,
             }
           self->uploaded_serial = serial;
           self->uploaded_slice = slice;
+          self->fused_stale = TRUE;
         }
+      update_fusion (self, &vp, slice, half, slab, slab_mm);
       update_overlay (self, &vp, slice, key);
       double center, width;
       mt_viewer_get_window (self->viewer, &center, &width);
@@ -1040,6 +1081,7 @@ mt_slice_view_new_full (MtViewer  *viewer,
   g_signal_connect_object (viewer, "window-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "segmentation-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "fusion-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "tool-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_cursor_for_draft), self, G_CONNECT_SWAPPED);

@@ -9,6 +9,7 @@
 #include "mt-measurement.h"
 #include "mt-mesh.h"
 #include "mt-segmentation.h"
+#include "mt-transform.h"
 #include "mt-viewer.h"
 #include "mt-volume.h"
 
@@ -19,6 +20,12 @@ struct _MtViewer
   guint          serial;
   MtVolume      *second;
   guint          second_serial;
+  MtVolume      *fused;           /* the second scan on the first's grid, aligned */
+  guint          fused_serial;
+  MtTransform   *fused_transform; /* first-scan patient mm to second-scan mm */
+  MtFusionMode   fusion_mode;
+  double         blend;
+  double         fused_center, fused_width;
   int            cursor[3];
   double         center, width;
   MtRenderPreset preset;
@@ -57,6 +64,7 @@ enum
   SURFACES_CHANGED,
   CLIP_CHANGED,
   SEGMENTATION_CHANGED,
+  FUSION_CHANGED,
   N_SIGNALS
 };
 
@@ -68,6 +76,8 @@ mt_viewer_finalize (GObject *object)
   MtViewer *self = MT_VIEWER (object);
   g_clear_pointer (&self->volume, mt_volume_unref);
   g_clear_pointer (&self->second, mt_volume_unref);
+  g_clear_pointer (&self->fused, mt_volume_unref);
+  g_clear_pointer (&self->fused_transform, mt_transform_free);
   g_clear_pointer (&self->measurements, g_ptr_array_unref);
   g_clear_pointer (&self->tf_points, g_free);
   g_clear_pointer (&self->surfaces, g_ptr_array_unref);
@@ -86,7 +96,7 @@ mt_viewer_class_init (MtViewerClass *klass)
                                               "preset-changed", "second-changed",
                                               "oblique-changed", "tool-changed", "measurements-changed",
                                               "surfaces-changed", "clip-changed",
-                                              "segmentation-changed" };
+                                              "segmentation-changed", "fusion-changed" };
       /* "measurements-changed" says whether the user changed them (TRUE) or
        * a scan or its stored list came in (FALSE). */
       if (s == MEASUREMENTS_CHANGED)
@@ -244,6 +254,9 @@ mt_viewer_set_second (MtViewer *viewer,
   g_clear_pointer (&viewer->second, mt_volume_unref);
   viewer->second = volume ? mt_volume_ref (volume) : NULL;
   viewer->second_serial++;
+  /* An alignment belongs to the scan it was made for. */
+  if (viewer->fused != NULL)
+    mt_viewer_set_fused (viewer, NULL, NULL);
   g_signal_emit (viewer, signals[SECOND_CHANGED], 0);
   g_signal_emit (viewer, signals[CURSOR_CHANGED], 0);
 }
@@ -645,4 +658,84 @@ mt_viewer_set_brush_radius (MtViewer *viewer,
                             double    radius_mm)
 {
   viewer->brush_mm = CLAMP (radius_mm, 0.5, 100.0);
+}
+
+void
+mt_viewer_set_fused (MtViewer          *viewer,
+                     MtVolume          *on_grid,
+                     const MtTransform *transform)
+{
+  g_return_if_fail (MT_IS_VIEWER (viewer));
+  g_clear_pointer (&viewer->fused, mt_volume_unref);
+  g_clear_pointer (&viewer->fused_transform, mt_transform_free);
+  viewer->fused = on_grid ? mt_volume_ref (on_grid) : NULL;
+  if (transform != NULL)
+    viewer->fused_transform = g_memdup2 (transform, sizeof *transform);
+  viewer->fused_serial++;
+  if (on_grid != NULL)
+    {
+      /* The second scan under its own window: its file's, or one from its
+       * histogram. */
+      if (on_grid->window_width > 0)
+        {
+          viewer->fused_center = on_grid->window_center;
+          viewer->fused_width = on_grid->window_width;
+        }
+      else
+        mt_volume_auto_window (on_grid, &viewer->fused_center, &viewer->fused_width);
+      if (viewer->fusion_mode == MT_FUSION_OFF)
+        {
+          viewer->fusion_mode = MT_FUSION_BLEND;
+          viewer->blend = 0.5;
+        }
+    }
+  else
+    viewer->fusion_mode = MT_FUSION_OFF;
+  g_signal_emit (viewer, signals[FUSION_CHANGED], 0);
+}
+
+MtVolume *
+mt_viewer_get_fused (MtViewer *viewer,
+                     guint    *serial)
+{
+  if (serial != NULL)
+    *serial = viewer->fused_serial;
+  return viewer->fused;
+}
+
+const MtTransform *
+mt_viewer_get_fused_transform (MtViewer *viewer)
+{
+  return viewer->fused_transform;
+}
+
+void
+mt_viewer_set_fusion_mode (MtViewer     *viewer,
+                           MtFusionMode  mode,
+                           double        blend)
+{
+  g_return_if_fail (MT_IS_VIEWER (viewer));
+  if (viewer->fused == NULL)
+    mode = MT_FUSION_OFF;
+  blend = CLAMP (blend, 0.0, 1.0);
+  if (mode == viewer->fusion_mode && blend == viewer->blend)
+    return;
+  viewer->fusion_mode = mode;
+  viewer->blend = blend;
+  g_signal_emit (viewer, signals[FUSION_CHANGED], 0);
+}
+
+MtFusionMode
+mt_viewer_get_fusion_mode (MtViewer *viewer,
+                           double   *blend,
+                           double   *center,
+                           double   *width)
+{
+  if (blend != NULL)
+    *blend = viewer->blend;
+  if (center != NULL)
+    *center = viewer->fused_center;
+  if (width != NULL)
+    *width = viewer->fused_width;
+  return viewer->fusion_mode;
 }

@@ -7,6 +7,7 @@
 #include "mt-mesh.h"
 #include "mt-segmentation.h"
 #include "mt-reslice.h"
+#include "mt-slice-renderer.h"
 #include "mt-transfer-function.h"
 #include "mt-types.h"
 
@@ -68,6 +69,25 @@ MtVolume       *mt_viewer_get_second        (MtViewer   *viewer);
 guint           mt_viewer_get_second_serial (MtViewer   *viewer);
 void            mt_viewer_set_second        (MtViewer   *viewer,
                                              MtVolume   *volume);
+/* The second scan aligned onto the first: resampled onto the first's grid
+ * (NULL takes it away) and the transform that did it (first-scan patient
+ * mm to second-scan mm). The first scan's slice views then show the two
+ * fused (blended at first, half and half). */
+void            mt_viewer_set_fused         (MtViewer          *viewer,
+                                             MtVolume          *on_grid,
+                                             const MtTransform *transform);
+MtVolume       *mt_viewer_get_fused         (MtViewer          *viewer,
+                                             guint             *serial);
+const MtTransform *mt_viewer_get_fused_transform (MtViewer     *viewer);
+/* Off, blend (blend: the second scan's share), checkerboard or difference. */
+void            mt_viewer_set_fusion_mode   (MtViewer          *viewer,
+                                             MtFusionMode       mode,
+                                             double             blend);
+/* The mode, the blend and the second scan's window. */
+MtFusionMode    mt_viewer_get_fusion_mode   (MtViewer          *viewer,
+                                             double            *blend,
+                                             double            *center,
+                                             double            *width);
 /* The crosshair in the voxel indices of any volume shown (clamped). */
 void            mt_viewer_get_cursor_in     (MtViewer       *viewer,
                                              const MtVolume *volume,

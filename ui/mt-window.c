@@ -11,6 +11,8 @@
 #include "mt-browser.h"
 #include "mt-phantom.h"
 #include "mt-progress.h"
+#include "mt-register.h"
+#include "mt-transform.h"
 #include "mt-series.h"
 #include "mt-slice-view.h"
 #include "mt-mesh.h"
@@ -57,6 +59,11 @@ struct _MtWindow
   GtkWidget    *second_views[2];
   Panel         second_panels[2];
   GtkWidget    *end_compare;
+  GtkWidget    *align_button;    /* align scan B onto A (compare mode) */
+  GtkWidget    *fusion_bar;      /* fusion mode, blend and Save transform, once aligned */
+  GtkWidget    *fusion_mode;
+  GtkWidget    *fusion_blend;
+  char         *second_key;      /* scan B's study key: its transform is kept under both */
   gboolean      single;
   gboolean      compare;
   gboolean      presenting;
@@ -362,7 +369,12 @@ load_done (GObject      *source,
   else
     show_message (self, NULL);
   if (second)
-    mt_viewer_set_second (self->viewer, v);
+    {
+      const char * const *paths = g_task_get_task_data (G_TASK (result));
+      g_free (self->second_key);
+      self->second_key = mt_measurements_study_key (v, paths ? paths[0] : NULL);
+      mt_viewer_set_second (self->viewer, v);
+    }
   else
     {
       const char * const *paths = g_task_get_task_data (G_TASK (result));
@@ -695,13 +707,16 @@ update_layout (MtWindow *self)
 static void
 update_compare (MtWindow *self)
 {
-  gboolean compare = mt_viewer_get_second (self->viewer) != NULL;
+  /* Fused, scan B is in scan A's three views: no need for its own. */
+  gboolean compare = mt_viewer_get_second (self->viewer) != NULL
+                     && mt_viewer_get_fusion_mode (self->viewer, NULL, NULL, NULL) == MT_FUSION_OFF;
   self->compare = compare;
   gtk_widget_set_visible (self->frames[1], !compare && !self->single);
   gtk_widget_set_visible (self->frames[3], !compare && !self->single);
   gtk_widget_set_visible (self->frames[4], compare);
   gtk_widget_set_visible (self->frames[5], compare);
-  gtk_widget_set_visible (self->end_compare, compare);
+  gtk_widget_set_visible (self->end_compare, mt_viewer_get_second (self->viewer) != NULL);
+  gtk_widget_set_visible (self->align_button, mt_viewer_get_second (self->viewer) != NULL);
 }
 
 /* F5: for teaching, the 3D view alone, full screen, with large labels,
@@ -784,6 +799,269 @@ gboolean
 mt_window_annotations_visible (MtWindow *self)
 {
   return gtk_widget_get_visible (self->patient_label);
+}
+
+/* ------------------------------------------------------------ alignment */
+
+typedef struct
+{
+  MtVolume    *fixed, *moving;
+  MtTransform *given;      /* a transform to apply as it is; NULL: register */
+  MtTransform *found;
+  double       before, after;
+  MtRegisterMetric metric;
+  gboolean     kept;       /* given is the transform kept with the two scans */
+} AlignJob;
+
+static void
+align_job_free (AlignJob *job)
+{
+  mt_volume_unref (job->fixed);
+  mt_volume_unref (job->moving);
+  g_clear_pointer (&job->given, mt_transform_free);
+  g_clear_pointer (&job->found, mt_transform_free);
+  g_free (job);
+}
+
+static void
+align_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  AlignJob *job = data;
+  MtProgress *progress = g_object_get_data (G_OBJECT (task), "progress");
+  GError *error = NULL;
+  if (job->given != NULL)
+    job->found = g_memdup2 (job->given, sizeof *job->given);
+  else
+    {
+      MtRegisterOptions options;
+      mt_register_options_init (&options);
+      options.metric = mt_register_default_metric (job->fixed, job->moving);
+      options.init = mt_register_default_init (job->fixed, job->moving);
+      job->metric = options.metric;
+      g_autoptr (MtTransform) id = mt_transform_new_identity ();
+      job->before = mt_register_measure (job->fixed, job->moving, id, options.metric, options.samples);
+      job->found = mt_register_rigid (job->fixed, job->moving, &options, &job->after, progress, cancellable, &error);
+      if (job->found == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  float outside;
+  mt_volume_get_range (job->moving, &outside, NULL);
+  MtVolume *on_grid = mt_resample (job->moving, job->fixed, job->found, MT_RESAMPLE_LINEAR, outside, &error);
+  if (on_grid == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, on_grid, (GDestroyNotify) mt_volume_unref);
+}
+
+static void
+align_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MtWindow *self = MT_WINDOW (source);
+  AlignJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) on_grid = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
+    {
+      gtk_widget_set_visible (self->progress_bar, FALSE);
+      g_clear_object (&self->cancellable);
+    }
+  if (on_grid == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, error->message);
+      return;
+    }
+  /* Another scan opened meanwhile: this alignment is not for it. */
+  if (job->fixed != mt_viewer_get_volume (self->viewer) || job->moving != mt_viewer_get_second (self->viewer))
+    return;
+  mt_viewer_set_fused (self->viewer, on_grid, job->found);
+  /* Kept with the study: the next comparison of these two scans starts
+   * aligned. */
+  g_autofree char *path = self->study_key && self->second_key
+                            ? mt_transform_store_path (self->study_key, self->second_key) : NULL;
+  g_autoptr (GError) store_error = NULL;
+  if (path != NULL && job->given == NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      if (g_mkdir_with_parents (dir, 0700) != 0 || !mt_transform_write_itk (job->found, path, &store_error))
+        g_debug ("transform not kept: %s", store_error ? store_error->message : dir);
+    }
+  if (job->kept)
+    show_message (self, _("Scan B is shown on scan A through the alignment kept with these two scans."));
+  else if (job->given != NULL)
+    show_message (self, _("Scan B is shown on scan A through the transform given."));
+  else
+    {
+      static const char *const names[] = { N_("mean square"), N_("mutual information"), N_("correlation") };
+      g_autofree char *text = g_strdup_printf (_("Scan B aligned onto scan A (rigid): %s %.3g before, %.3g after. "
+                                                 "Blend, checkerboard or difference: at the top of the window."),
+                                               _(names[job->metric]), job->before, job->after);
+      show_message (self, text);
+    }
+}
+
+/* ("") registers scan B onto scan A (rigid, in a worker thread, with
+ * progress and Cancel), or takes the transform kept with the two scans;
+ * ("T.tfm") applies an ITK transform file as it is. */
+static void
+align_second_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtVolume *fixed = mt_viewer_get_volume (self->viewer), *moving = mt_viewer_get_second (self->viewer);
+  if (fixed == NULL || moving == NULL)
+    {
+      show_message (self, _("Open a second scan beside this one first: Library, pick a series, Compare."));
+      return;
+    }
+  if (self->cancellable != NULL)
+    {
+      show_message (self, _("Wait until the scan has opened (or cancel it) before aligning."));
+      return;
+    }
+  const char *file = g_variant_get_string (param, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtTransform) given = NULL;
+  if (*file != '\0')
+    {
+      given = mt_transform_read_itk (file, &error);
+      if (given == NULL)
+        {
+          show_message (self, error->message);
+          return;
+        }
+    }
+  else if (self->study_key && self->second_key)
+    {
+      g_autofree char *kept = mt_transform_store_path (self->study_key, self->second_key);
+      if (kept != NULL && g_file_test (kept, G_FILE_TEST_EXISTS))
+        given = mt_transform_read_itk (kept, NULL);
+    }
+  gboolean from_store = given != NULL && *file == '\0';
+  AlignJob *job = g_new0 (AlignJob, 1);
+  job->fixed = mt_volume_ref (fixed);
+  job->moving = mt_volume_ref (moving);
+  job->given = g_steal_pointer (&given);
+  job->kept = from_store;
+  self->cancellable = g_cancellable_new ();
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, align_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) align_job_free);
+  MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
+  g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), _("Aligning scan B onto scan A…"));
+  gtk_widget_set_visible (self->progress_bar, TRUE);
+  g_task_run_in_thread (task, align_thread);
+}
+
+static const char *const fusion_names[] = { "off", "blend", "checkerboard", "difference" };
+
+/* ("off"), ("blend"), ("checkerboard") or ("difference"). */
+static void
+fusion_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const char *name = g_variant_get_string (param, NULL);
+  double blend;
+  mt_viewer_get_fusion_mode (self->viewer, &blend, NULL, NULL);
+  for (int m = 0; m < (int) G_N_ELEMENTS (fusion_names); m++)
+    if (g_str_equal (name, fusion_names[m]))
+      {
+        mt_viewer_set_fusion_mode (self->viewer, (MtFusionMode) m, blend);
+        return;
+      }
+  show_message (self, _("Unknown fusion: use off, blend, checkerboard or difference."));
+}
+
+/* (0.0 .. 1.0): scan B's share in the blend. */
+static void
+fusion_blend_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtFusionMode mode = mt_viewer_get_fusion_mode (self->viewer, NULL, NULL, NULL);
+  mt_viewer_set_fusion_mode (self->viewer, mode, g_variant_get_double (param));
+}
+
+static void
+on_fusion_mode_selected (GtkDropDown *drop, GParamSpec *pspec, MtWindow *self)
+{
+  guint m = gtk_drop_down_get_selected (drop);
+  if (m < G_N_ELEMENTS (fusion_names))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.fusion", "s", fusion_names[m]);
+}
+
+static void
+on_fusion_blend_moved (GtkRange *range, MtWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.fusion-blend", "d", gtk_range_get_value (range));
+}
+
+/* The fusion bar follows the viewer: shown once scan B is aligned. */
+static void
+on_fusion_changed (MtWindow *self)
+{
+  guint serial;
+  gboolean fused = mt_viewer_get_fused (self->viewer, &serial) != NULL;
+  double blend;
+  MtFusionMode mode = mt_viewer_get_fusion_mode (self->viewer, &blend, NULL, NULL);
+  gtk_widget_set_visible (self->fusion_bar, fused);
+  update_compare (self);
+  g_signal_handlers_block_by_func (self->fusion_mode, on_fusion_mode_selected, self);
+  g_signal_handlers_block_by_func (self->fusion_blend, on_fusion_blend_moved, self);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->fusion_mode), mode);
+  gtk_range_set_value (GTK_RANGE (self->fusion_blend), blend);
+  gtk_widget_set_sensitive (self->fusion_blend, mode == MT_FUSION_BLEND);
+  g_signal_handlers_unblock_by_func (self->fusion_mode, on_fusion_mode_selected, self);
+  g_signal_handlers_unblock_by_func (self->fusion_blend, on_fusion_blend_moved, self);
+}
+
+static void
+save_transform_to (MtWindow *self, const char *path)
+{
+  const MtTransform *t = mt_viewer_get_fused_transform (self->viewer);
+  g_autoptr (GError) error = NULL;
+  if (t == NULL)
+    show_message (self, _("Align scan B onto scan A first: there is no transform to save yet."));
+  else if (!mt_transform_write_itk (t, path, &error))
+    show_message (self, error->message);
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Transform saved to %s (ITK, scan A's patient mm to scan B's)."), path);
+      show_message (self, text);
+    }
+}
+
+static void
+on_transform_chooser_response (GtkNativeDialog *dialog, int response, MtWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path != NULL)
+        save_transform_to (self, path);
+    }
+  g_object_unref (dialog);
+}
+
+/* ("OUT.tfm"), or ("") to choose where. */
+static void
+save_transform_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const char *path = g_variant_get_string (param, NULL);
+  if (*path != '\0')
+    {
+      save_transform_to (self, path);
+      return;
+    }
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Save the transform"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "B-to-A.tfm");
+  g_signal_connect (chooser, "response", G_CALLBACK (on_transform_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -1708,6 +1986,10 @@ static const GActionEntry win_actions[] = {
   { "open-demo", demo_activated, NULL, NULL, NULL, { 0 } },
   { "library", library_activated, NULL, NULL, NULL, { 0 } },
   { "end-compare", end_compare_activated, NULL, NULL, NULL, { 0 } },
+  { "align-second", align_second_activated, "s", NULL, NULL, { 0 } },
+  { "fusion", fusion_activated, "s", NULL, NULL, { 0 } },
+  { "fusion-blend", fusion_blend_activated, "d", NULL, NULL, { 0 } },
+  { "save-transform", save_transform_activated, "s", NULL, NULL, { 0 } },
   { "window-preset", window_preset_activated, "s", NULL, NULL, { 0 } },
   { "render-preset", render_preset_activated, "s", NULL, NULL, { 0 } },
   { "slice-step", slice_step_activated, "i", NULL, NULL, { 0 } },
@@ -1764,6 +2046,7 @@ mt_window_finalize (GObject *object)
   g_clear_object (&self->viewer);
   g_clear_pointer (&self->annotations, g_ptr_array_unref);
   g_clear_pointer (&self->study_key, g_free);
+  g_clear_pointer (&self->second_key, g_free);
   g_clear_pointer (&self->source_path, g_free);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (mt_window_parent_class)->finalize (object);
@@ -1833,6 +2116,29 @@ mt_window_init (MtWindow *self)
   gtk_widget_set_tooltip_text (demo, _("Open the built-in demo patient"));
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), demo);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->end_compare);
+  self->align_button = gtk_button_new_with_mnemonic (_("_Align B to A"));
+  gtk_actionable_set_detailed_action_name (GTK_ACTIONABLE (self->align_button), "win.align-second('')");
+  gtk_widget_set_tooltip_text (self->align_button, _("Register scan B onto scan A (rigid; mutual information across "
+                                                     "modalities) and show them fused in scan A's views"));
+  gtk_widget_set_visible (self->align_button, FALSE);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->align_button);
+  const char *fusion_labels[] = { _("Not fused"), _("Blend"), _("Checkerboard"), _("Difference"), NULL };
+  self->fusion_mode = gtk_drop_down_new_from_strings (fusion_labels);
+  gtk_widget_set_tooltip_text (self->fusion_mode, _("How scan B, aligned, is shown in scan A's views"));
+  g_signal_connect (self->fusion_mode, "notify::selected", G_CALLBACK (on_fusion_mode_selected), self);
+  self->fusion_blend = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.05);
+  gtk_widget_set_size_request (self->fusion_blend, 120, -1);
+  gtk_widget_set_tooltip_text (self->fusion_blend, _("Blend: scan A alone at the left end, scan B alone at the right"));
+  g_signal_connect (self->fusion_blend, "value-changed", G_CALLBACK (on_fusion_blend_moved), self);
+  GtkWidget *save_tfm = gtk_button_new_from_icon_name ("document-save-symbolic");
+  gtk_actionable_set_detailed_action_name (GTK_ACTIONABLE (save_tfm), "win.save-transform('')");
+  gtk_widget_set_tooltip_text (save_tfm, _("Save the transform as an ITK file (for 3D Slicer, ITK, elastix)"));
+  self->fusion_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  gtk_box_append (GTK_BOX (self->fusion_bar), self->fusion_mode);
+  gtk_box_append (GTK_BOX (self->fusion_bar), self->fusion_blend);
+  gtk_box_append (GTK_BOX (self->fusion_bar), save_tfm);
+  gtk_widget_set_visible (self->fusion_bar, FALSE);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->fusion_bar);
   const char *tool_labels[] = { _("Crosshair"), _("Distance"), _("Angle"), _("Ellipse"), _("Polygon"), _("Brush"),
                                 _("Eraser"), _("Scissors (3D)"), _("Grow from a click"), NULL };
   self->tools = gtk_drop_down_new_from_strings (tool_labels);
@@ -1997,6 +2303,7 @@ mt_window_init (MtWindow *self)
   g_signal_connect_object (self->viewer, "window-changed", G_CALLBACK (sync_window_dropdown), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_layout), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_compare), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer, "fusion-changed", G_CALLBACK (on_fusion_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "second-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (update_annotations), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer, "volume-changed", G_CALLBACK (follow_modality), self, G_CONNECT_SWAPPED);
