@@ -33,9 +33,17 @@ int
 mt_cli_register (int argc, char **argv)
 {
   g_autofree char *type = g_strdup ("rigid"), *out = NULL, *resampled = NULL, *metric_name = NULL;
-  g_autofree char *init_name = NULL;
+  g_autofree char *init_name = NULL, *field = NULL;
   gboolean json = FALSE, quiet = FALSE;
+  double grid_mm = 0, regularisation = -1;
   GOptionEntry entries[] = {
+    { "grid-spacing", 0, 0, G_OPTION_ARG_DOUBLE, &grid_mm,
+      N_("Deformable: mm between the B-spline's control points (default 25)"), "MM" },
+    { "regularisation", 0, 0, G_OPTION_ARG_DOUBLE, &regularisation,
+      N_("Deformable: how strongly bending is held back, 0 (not at all) upwards (default 0.2)"), "R" },
+    { "field", 0, 0, G_OPTION_ARG_FILENAME, &field,
+      N_("Deformable: also write the whole mapping as a displacement field on the fixed grid (NIfTI, as ITK "
+         "reads it)"), "FIELD.nii.gz" },
     { "metric", 0, 0, G_OPTION_ARG_STRING, &metric_name,
       N_("How alike the images are: mean-squares (CT to CT), mattes-mi (any modalities) or ncc; "
          "by default mean squares for two CTs, Mattes MI otherwise"), "mean-squares|mattes-mi|ncc" },
@@ -44,7 +52,8 @@ mt_cli_register (int argc, char **argv)
          "they are); by default patient when both scans share a frame of reference, moments otherwise"),
       "moments|geometry|patient" },
     { "type", 0, 0, G_OPTION_ARG_STRING, &type,
-      N_("The transform to find: rigid or affine (deformable is to come)"), "rigid|affine" },
+      N_("The transform to find: rigid, affine or deformable (affine, then a B-spline free-form deformation)"),
+      "rigid|affine|deformable" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
       N_("ITK transform file to write (fixed patient mm to moving patient mm)"), "T.tfm" },
     { "resampled", 0, 0, G_OPTION_ARG_FILENAME, &resampled, N_("The moving scan on the fixed one's grid (NIfTI)"),
@@ -57,15 +66,19 @@ mt_cli_register (int argc, char **argv)
     return 2;
   if (argc != 3 || out == NULL)
     {
-      g_printerr ("%s\n", _("Usage: medtwin-cli register FIXED MOVING --type rigid|affine --out T.tfm "
+      g_printerr ("%s\n", _("Usage: medtwin-cli register FIXED MOVING --type rigid|affine|deformable --out T.tfm "
                             "[--resampled OUT.nii.gz] [--json]"));
       return 2;
     }
-  gboolean affine = g_str_equal (type, "affine");
-  if (!affine && !g_str_equal (type, "rigid"))
+  gboolean affine = g_str_equal (type, "affine"), deformable = g_str_equal (type, "deformable");
+  if (!affine && !deformable && !g_str_equal (type, "rigid"))
     {
-      /* Said plainly rather than done half-right. */
-      g_printerr (_("medtwin-cli: --type %s is not in this version yet; rigid and affine are.\n"), type);
+      g_printerr (_("medtwin-cli: unknown --type %s; use rigid, affine or deformable.\n"), type);
+      return 2;
+    }
+  if (grid_mm < 0 || grid_mm > 1000 || regularisation > 1e6)
+    {
+      g_printerr (_("medtwin-cli: --grid-spacing takes 1 to 1000 mm and --regularisation 0 upwards.\n"));
       return 2;
     }
   static const char *const metric_names[] = { "mean-squares", "mattes-mi", "ncc" };
@@ -95,28 +108,55 @@ mt_cli_register (int argc, char **argv)
     }
   MtRegisterOptions options;
   mt_register_options_init (&options);
-  options.metric = metric_kind >= 0 ? (MtRegisterMetric) metric_kind : mt_register_default_metric (fixed, moving);
+  options.metric = metric_kind >= 0 ? (MtRegisterMetric) metric_kind
+                   : deformable    ? MT_METRIC_MEAN_SQUARES
+                                   : mt_register_default_metric (fixed, moving);
   options.init = init_kind >= 0 ? (MtRegisterInit) init_kind : mt_register_default_init (fixed, moving);
   /* How alike the scans are as they lie, before any registration. */
   g_autoptr (MtTransform) id = mt_transform_new_identity ();
   double before = mt_register_measure (fixed, moving, id, options.metric, options.samples);
+  if (grid_mm > 0)
+    options.grid_mm = grid_mm;
+  if (regularisation >= 0)
+    options.regularisation = regularisation;
+  if (deformable && options.metric != MT_METRIC_MEAN_SQUARES)
+    {
+      /* Said plainly rather than done half-right. */
+      g_printerr (_("medtwin-cli: deformable registration compares intensities by mean squares, for two scans of "
+                    "the same modality; use --type rigid or affine across modalities.\n"));
+      return 2;
+    }
   g_autoptr (MtProgress) progress = mt_progress_new (mt_cli_show_progress, GINT_TO_POINTER (quiet || json), NULL);
   gint64 t0 = g_get_monotonic_time ();
   double metric = 0;
-  g_autoptr (MtTransform) t = affine ? mt_register_affine (fixed, moving, &options, &metric, progress, NULL, &error)
-                                     : mt_register_rigid (fixed, moving, &options, &metric, progress, NULL, &error);
+  g_autoptr (MtTransform) t = NULL;
+  g_autoptr (MtBSpline) bspline = NULL;
+  if (deformable)
+    bspline = mt_register_deformable (fixed, moving, &options, &t, &metric, progress, NULL, &error);
+  else
+    t = affine ? mt_register_affine (fixed, moving, &options, &metric, progress, NULL, &error)
+               : mt_register_rigid (fixed, moving, &options, &metric, progress, NULL, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (!quiet && !json)
     g_printerr ("\n");
-  if (t == NULL || !mt_transform_write_itk (t, out, &error))
+  if (t == NULL || !(bspline ? mt_deformable_write_itk (t, bspline, out, &error) : mt_transform_write_itk (t, out, &error)))
     {
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
+  if (field != NULL)
+    {
+      g_autofree float *vectors = mt_deformable_field (t, bspline, fixed);
+      if (!mt_nifti_write_displacement (fixed, vectors, field, &error))
+        {
+          g_printerr ("medtwin-cli: %s\n", error->message);
+          return 1;
+        }
+    }
   if (resampled != NULL)
     {
       float outside = moving->modality && g_str_equal (moving->modality, "CT") ? -1024.0f : 0.0f;
-      g_autoptr (MtVolume) r = mt_resample (moving, fixed, t, MT_RESAMPLE_LINEAR, outside, &error);
+      g_autoptr (MtVolume) r = mt_resample_deformable (moving, fixed, t, bspline, MT_RESAMPLE_LINEAR, outside, &error);
       if (r == NULL || !mt_nifti_write (r, MT_NIFTI_FLOAT32, resampled, &error))
         {
           g_printerr ("medtwin-cli: %s\n", error->message);
@@ -126,7 +166,8 @@ mt_cli_register (int argc, char **argv)
   if (!json)
     {
       g_print (_("%s transform written to %s (%s %.4g before, %.4g after; %.0f ms)\n"),
-               affine ? _("Affine") : _("Rigid"), out, metric_names[options.metric], before, metric, ms);
+               deformable ? _("Deformable") : affine ? _("Affine") : _("Rigid"), out, metric_names[options.metric], before,
+               metric, ms);
       return 0;
     }
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -153,6 +194,20 @@ mt_cli_register (int argc, char **argv)
   json_builder_add_string_value (b, out);
   json_builder_set_member_name (b, "resampled");
   json_builder_add_string_value (b, resampled);
+  if (bspline != NULL)
+    {
+      json_builder_set_member_name (b, "field");
+      json_builder_add_string_value (b, field);
+      json_builder_set_member_name (b, "grid_spacing_mm");
+      json_builder_add_double_value (b, options.grid_mm);
+      json_builder_set_member_name (b, "regularisation");
+      json_builder_add_double_value (b, options.regularisation);
+      json_builder_set_member_name (b, "control_points");
+      json_builder_begin_array (b);
+      for (int a = 0; a < 3; a++)
+        json_builder_add_int_value (b, bspline->size[a]);
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
   mt_cli_print_json (b);
   return 0;
@@ -180,7 +235,12 @@ mt_cli_resample (int argc, char **argv)
       return 2;
     }
   g_autoptr (GError) error = NULL;
-  g_autoptr (MtTransform) t = transform ? mt_transform_read_itk (transform, &error) : mt_transform_new_identity ();
+  g_autoptr (MtTransform) t = NULL;
+  g_autoptr (MtBSpline) bspline = NULL;
+  if (transform == NULL)
+    t = mt_transform_new_identity ();
+  else if (!mt_deformable_read_itk (transform, &t, &bspline, &error))
+    t = NULL;
   g_autoptr (MtVolume) fixed = t ? mt_series_read_volume (reference, NULL, NULL, &error) : NULL;
   g_autoptr (MtVolume) moving = fixed ? mt_series_read_volume (argv[1], NULL, NULL, &error) : NULL;
   if (moving == NULL)
@@ -190,8 +250,8 @@ mt_cli_resample (int argc, char **argv)
     }
   /* Outside the moving scan: air for CT, background for labels. */
   float outside = labels ? 0.0f : (moving->modality && g_str_equal (moving->modality, "CT") ? -1024.0f : 0.0f);
-  g_autoptr (MtVolume) r = mt_resample (moving, fixed, t, labels ? MT_RESAMPLE_NEAREST : MT_RESAMPLE_LINEAR,
-                                        outside, &error);
+  g_autoptr (MtVolume) r = mt_resample_deformable (moving, fixed, t, bspline,
+                                                   labels ? MT_RESAMPLE_NEAREST : MT_RESAMPLE_LINEAR, outside, &error);
   if (r == NULL || !mt_nifti_write (r, labels ? MT_NIFTI_INT16 : MT_NIFTI_FLOAT32, out, &error))
     {
       g_printerr ("medtwin-cli: %s\n", error->message);

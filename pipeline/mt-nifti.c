@@ -154,6 +154,7 @@ static gboolean
 write_nifti (const MtVolume *v,
              MtNiftiType     type,
              gboolean        rows_reversed,
+             const float    *vectors,
              const char     *path,
              GError        **error)
 {
@@ -187,6 +188,15 @@ write_nifti (const MtVolume *v,
       h.pixdim[a + 1] = (float) v->spacing[a];
     }
   h.dim[4] = h.dim[5] = h.dim[6] = h.dim[7] = 1;
+  if (vectors != NULL)
+    {
+      /* A displacement field: x, y, z, one time point, three components. */
+      h.dim[0] = 5;
+      h.dim[5] = 3;
+      h.intent_code = 1006;   /* NIFTI_INTENT_DISPVECT */
+      g_strlcpy (h.intent_name, "Displacement", sizeof h.intent_name);
+      type = MT_NIFTI_FLOAT32;
+    }
   gsize elem = 0;
   switch (type)
     {
@@ -258,17 +268,27 @@ write_nifti (const MtVolume *v,
   const char ext[4] = { 0, 0, 0, 0 };
   gboolean ok = gz ? gzwrite (zf, &h, sizeof h) == sizeof h && gzwrite (zf, ext, 4) == 4
                    : fwrite (&h, sizeof h, 1, f) == 1 && fwrite (ext, 4, 1, f) == 1;
-  for (int k = 0; ok && k < nz; k++)
-    {
-      for (int j = 0; j < ny; j++)
-        {
-          int src_j = rows_reversed ? ny - 1 - j : j;
-          convert_row (v->data + mt_volume_offset (v, 0, src_j, k), nx, type,
-                       buf + (gsize) j * nx * elem);
-        }
-      ok = gz ? gzwrite (zf, buf, (unsigned) slice_bytes) == (int) slice_bytes
-              : fwrite (buf, slice_bytes, 1, f) == 1;
-    }
+  /* Vectors: each component a whole volume after the other, in RAS as
+   * NIfTI's world is (ITK turns them back into LPS on reading). */
+  for (int c = 0; c < (vectors ? 3 : 1); c++)
+    for (int k = 0; ok && k < nz; k++)
+      {
+        for (int j = 0; j < ny; j++)
+          {
+            int src_j = rows_reversed ? ny - 1 - j : j;
+            if (vectors != NULL)
+              {
+                float *row = (float *) (buf + (gsize) j * nx * elem);
+                const float *in = vectors + 3 * mt_volume_offset (v, 0, src_j, k);
+                for (int i = 0; i < nx; i++)
+                  row[i] = c < 2 ? -in[3 * i + c] : in[3 * i + c];
+              }
+            else
+              convert_row (v->data + mt_volume_offset (v, 0, src_j, k), nx, type, buf + (gsize) j * nx * elem);
+          }
+        ok = gz ? gzwrite (zf, buf, (unsigned) slice_bytes) == (int) slice_bytes
+                : fwrite (buf, slice_bytes, 1, f) == 1;
+      }
   ok = (gz ? gzclose (zf) == Z_OK : fclose (f) == 0) && ok;
   if (!ok)
     g_set_error (error, MT_NIFTI_ERROR, MT_NIFTI_ERROR_IO, _ ("%s: writing failed (disk full?)"), path);
@@ -281,7 +301,17 @@ mt_nifti_write (const MtVolume *v,
                 const char     *path,
                 GError        **error)
 {
-  return write_nifti (v, type, FALSE, path, error);
+  return write_nifti (v, type, FALSE, NULL, path, error);
+}
+
+gboolean
+mt_nifti_write_displacement (const MtVolume *grid,
+                             const float    *vectors,
+                             const char     *path,
+                             GError        **error)
+{
+  g_return_val_if_fail (vectors != NULL, FALSE);
+  return write_nifti (grid, MT_NIFTI_FLOAT32, FALSE, vectors, path, error);
 }
 
 gboolean
@@ -290,7 +320,7 @@ mt_nifti_write_rows_reversed (const MtVolume *v,
                               const char     *path,
                               GError        **error)
 {
-  return write_nifti (v, type, TRUE, path, error);
+  return write_nifti (v, type, TRUE, NULL, path, error);
 }
 
 MtVolume *

@@ -34,6 +34,14 @@ gboolean  mt_nifti_write_rows_reversed (const MtVolume *volume,
                                         MtNiftiType     type,
                                         const char     *path,
                                         GError        **error);
+/* A displacement field on grid's geometry (its values unused): vectors
+ * holds x, y, z (LPS mm) for every voxel; written as NIfTI's displacement
+ * vectors (intent 1006, five dimensions, three components, in RAS as
+ * ITK and 3D Slicer read them). */
+gboolean  mt_nifti_write_displacement (const MtVolume *grid,
+                                       const float    *vectors,
+                                       const char     *path,
+                                       GError        **error);
 MtVolume *mt_nifti_read  (const char     *path,
                           GError        **error);
 

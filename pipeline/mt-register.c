@@ -10,6 +10,7 @@
 #include "mt-parallel.h"
 #include "mt-progress.h"
 #include "mt-register.h"
+#include "mt-register-private.h"
 #include "mt-transform.h"
 #include "mt-volume.h"
 
@@ -20,75 +21,17 @@ G_DEFINE_QUARK (mt-register-error-quark, mt_register_error)
 
 /* ------------------------------------------------------------ sampling */
 
-/* Trilinear value at continuous index (i, j, k), and its gradient along
- * i, j, k; FALSE outside the grid's voxel centres. */
-static gboolean
-sample (const MtVolume *v, const double ijk[3], double *value, double grad[3])
-{
-  const int nx = v->dims[0], ny = v->dims[1], nz = v->dims[2];
-  double fi = ijk[0], fj = ijk[1], fk = ijk[2];
-  if (fi < 0 || fj < 0 || fk < 0 || fi > nx - 1 || fj > ny - 1 || fk > nz - 1)
-    return FALSE;
-  int i = MIN ((int) fi, nx - 2 < 0 ? 0 : nx - 2), j = MIN ((int) fj, ny - 2 < 0 ? 0 : ny - 2);
-  int k = MIN ((int) fk, nz - 2 < 0 ? 0 : nz - 2);
-  double x = fi - i, y = fj - j, z = fk - k;
-  const gsize sx = 1, sy = (gsize) nx, sz = (gsize) nx * ny;
-  gsize o = (gsize) k * sz + (gsize) j * sy + (gsize) i;
-  const float *d = v->data;
-  /* A grid one voxel thick along an axis has nothing to interpolate. */
-  gsize ox = nx > 1 ? sx : 0, oy = ny > 1 ? sy : 0, oz = nz > 1 ? sz : 0;
-  double c000 = d[o], c100 = d[o + ox], c010 = d[o + oy], c110 = d[o + ox + oy];
-  double c001 = d[o + oz], c101 = d[o + ox + oz], c011 = d[o + oy + oz], c111 = d[o + ox + oy + oz];
-  double c00 = c000 + (c100 - c000) * x, c10 = c010 + (c110 - c010) * x;
-  double c01 = c001 + (c101 - c001) * x, c11 = c011 + (c111 - c011) * x;
-  double c0 = c00 + (c10 - c00) * y, c1 = c01 + (c11 - c01) * y;
-  *value = c0 + (c1 - c0) * z;
-  if (grad != NULL)
-    {
-      double dx0 = (c100 - c000) + ((c110 - c010) - (c100 - c000)) * y;
-      double dx1 = (c101 - c001) + ((c111 - c011) - (c101 - c001)) * y;
-      grad[0] = dx0 + (dx1 - dx0) * z;
-      grad[1] = (c10 - c00) + ((c11 - c01) - (c10 - c00)) * z;
-      grad[2] = c1 - c0;
-    }
-  return TRUE;
-}
-
 typedef struct
 {
   const MtVolume    *moving;
   const MtVolume    *reference;
   const MtTransform *t;
+  const MtBSpline   *bspline;   /* NULL: the affine alone */
   MtResampleMode     mode;
   float              outside;
   float             *out;
   double             to_index[12];   /* moving patient -> moving index, row-major 3x4 */
 } ResampleJob;
-
-/* Patient mm to continuous voxel index: the inverse of the grid's
- * direction and spacing, as a 3 x 4 matrix. */
-static void
-patient_to_index_matrix (const MtVolume *v, double m[12])
-{
-  /* index = diag(1/s) D^T (p - origin), D orthonormal. */
-  for (int r = 0; r < 3; r++)
-    {
-      double off = 0;
-      for (int c = 0; c < 3; c++)
-        {
-          m[4 * r + c] = v->direction[3 * c + r] / v->spacing[r];
-          off -= m[4 * r + c] * v->origin[c];
-        }
-      m[4 * r + 3] = off;
-    }
-}
-
-static inline void
-apply34 (const double m[12], const double p[3], double out[3])
-{
-  for (int r = 0; r < 3; r++)
-    out[r] = m[4 * r] * p[0] + m[4 * r + 1] * p[1] + m[4 * r + 2] * p[2] + m[4 * r + 3];
-}
 
 static void
 resample_slice (gsize k, gpointer data)
@@ -102,8 +45,8 @@ resample_slice (gsize k, gpointer data)
       {
         double ijk[3] = { i, j, (double) k }, p[3], q[3], m[3];
         mt_volume_index_to_patient (ref, ijk, p);
-        mt_transform_apply (job->t, p, q);
-        apply34 (job->to_index, q, m);
+        mt_deformable_apply (job->t, job->bspline, p, q);
+        mt_register_apply34 (job->to_index, q, m);
         double value;
         if (job->mode == MT_RESAMPLE_NEAREST)
           {
@@ -113,7 +56,7 @@ resample_slice (gsize k, gpointer data)
             else
               value = mv->data[mt_volume_offset (mv, (int) a, (int) b, (int) c)];
           }
-        else if (!sample (mv, m, &value, NULL))
+        else if (!mt_register_sample (mv, m, &value, NULL))
           value = job->outside;
         out[(gsize) j * nx + i] = (float) value;
       }
@@ -127,14 +70,26 @@ mt_resample (const MtVolume    *moving,
              float              outside,
              GError           **error)
 {
+  return mt_resample_deformable (moving, reference, fixed_to_moving, NULL, mode, outside, error);
+}
+
+MtVolume *
+mt_resample_deformable (const MtVolume    *moving,
+                        const MtVolume    *reference,
+                        const MtTransform *fixed_to_moving,
+                        const MtBSpline   *bspline,
+                        MtResampleMode     mode,
+                        float              outside,
+                        GError           **error)
+{
   MtVolume *out = mt_volume_new (reference->dims[0], reference->dims[1], reference->dims[2], error);
   if (out == NULL)
     return NULL;
   mt_volume_copy_geometry (out, reference);
   if (moving->modality != NULL)
     out->modality = g_strdup (moving->modality);
-  ResampleJob job = { moving, reference, fixed_to_moving, mode, outside, out->data, { 0 } };
-  patient_to_index_matrix (moving, job.to_index);
+  ResampleJob job = { moving, reference, fixed_to_moving, bspline, mode, outside, out->data, { 0 } };
+  mt_register_patient_to_index (moving, job.to_index);
   mt_parallel_for (reference->dims[2], resample_slice, &job);
   return out;
 }
@@ -349,11 +304,11 @@ metric_chunk (gsize chunk, gpointer data)
           q[r] = job->matrix[3 * r] * d[0] + job->matrix[3 * r + 1] * d[1] + job->matrix[3 * r + 2] * d[2];
           y[r] = q[r] + job->center[r] + job->translation[r];
         }
-      apply34 (job->to_index, y, m);
+      mt_register_apply34 (job->to_index, y, m);
       double value, gi[3];
       /* Points off the moving scan do not count (as in ITK): the scans
        * need not cover the same length of the body. */
-      if (!sample (job->moving, m, &value, gi))
+      if (!mt_register_sample (job->moving, m, &value, gi))
         continue;
       double g[3];
       for (int r = 0; r < 3; r++)
@@ -624,14 +579,16 @@ mt_register_options_init (MtRegisterOptions *options)
   options->max_iterations = 60;
   options->metric = MT_METRIC_MEAN_SQUARES;
   options->init = MT_REGISTER_INIT_MOMENTS;
+  options->grid_mm = 25;
+  options->regularisation = 0.2;
 }
 
 /* About n points of the fixed image, one in each cell of a regular stride
  * but at a random place in it, and the fixed image's value there: points
  * on the voxel centres of both grids would bias the alignment towards
  * whole voxels. */
-static gsize
-pick_points (const MtVolume *fixed, int n, double **points, float **values)
+gsize
+mt_register_pick_points (const MtVolume *fixed, int n, double **points, float **values)
 {
   gsize total = mt_volume_n_voxels (fixed);
   int stride = MAX (1, (int) floor (cbrt ((double) total / n)));
@@ -649,7 +606,7 @@ pick_points (const MtVolume *fixed, int n, double **points, float **values)
           double ijk[3] = { i + g_rand_double_range (rng, -0.5, 0.5), j + g_rand_double_range (rng, -0.5, 0.5),
                             k + g_rand_double_range (rng, -0.5, 0.5) };
           double value;
-          if (!sample (fixed, ijk, &value, NULL))
+          if (!mt_register_sample (fixed, ijk, &value, NULL))
             continue;
           mt_volume_index_to_patient (fixed, ijk, *points + 3 * m);
           (*values)[m] = (float) value;
@@ -658,16 +615,8 @@ pick_points (const MtVolume *fixed, int n, double **points, float **values)
   return m;
 }
 
-/* Both scans at every level, finest first, and their centres of mass. */
-typedef struct
-{
-  int       levels;
-  MtVolume *fixed[6], *moving[6];
-  double    fixed_center[3], moving_center[3];
-} Pyramid;
-
-static void
-pyramid_clear (Pyramid *p)
+void
+mt_pyramid_clear (Pyramid *p)
 {
   for (int l = 0; l < p->levels; l++)
     {
@@ -683,8 +632,8 @@ geometric_center (const MtVolume *v, double c[3])
   mt_volume_index_to_patient (v, ijk, c);
 }
 
-static gboolean
-pyramid_init (Pyramid *p, const MtVolume *fixed, const MtVolume *moving, int levels, MtRegisterInit init,
+gboolean
+mt_pyramid_init (Pyramid *p, const MtVolume *fixed, const MtVolume *moving, int levels, MtRegisterInit init,
               GError **error)
 {
   memset (p, 0, sizeof *p);
@@ -736,14 +685,14 @@ metric_job_new (const MtVolume *fixed, const MtVolume *moving, MtRegisterMetric 
   job->metric = metric;
   job->moving = moving;
   job->n_params = n_params;
-  patient_to_index_matrix (moving, job->to_index);
+  mt_register_patient_to_index (moving, job->to_index);
   /* d/dp = D diag(1/s) d/dijk. */
   for (int r = 0; r < 3; r++)
     for (int col = 0; col < 3; col++)
       job->index_to_patient_grad[3 * r + col] = moving->direction[3 * r + col] / moving->spacing[col];
   double *points;
   float *values;
-  job->n_points = pick_points (fixed, samples, &points, &values);
+  job->n_points = mt_register_pick_points (fixed, samples, &points, &values);
   job->points = points;
   job->values = values;
   memcpy (job->center, center, sizeof job->center);
@@ -914,15 +863,15 @@ optimise_rsgd (MetricJob *job, double matrix[9], double translation[3], double *
 /* The rigid (6 parameters: a small turn and a shift) or the affine model
  * (12: the matrix and the shift) over the pyramid, coarsest level first,
  * from the transform *start (the centres of mass when NULL). */
-static MtTransform *
-register_linear (const Pyramid           *pyramid,
-                 int                      n_params,
-                 const MtTransform       *start,
-                 const MtRegisterOptions *options,
-                 double                  *final_metric,
-                 MtProgress              *progress,
-                 GCancellable            *cancellable,
-                 GError                 **error)
+MtTransform *
+mt_register_linear (const Pyramid           *pyramid,
+                    int                      n_params,
+                    const MtTransform       *start,
+                    const MtRegisterOptions *options,
+                    double                  *final_metric,
+                    MtProgress              *progress,
+                    GCancellable            *cancellable,
+                    GError                 **error)
 {
   const double *cf = pyramid->fixed_center, *cm = pyramid->moving_center;
   const int levels = pyramid->levels;
@@ -995,10 +944,10 @@ mt_register_rigid (const MtVolume          *fixed,
 {
   MtRegisterOptions o = options_or_defaults (options);
   Pyramid p;
-  if (!pyramid_init (&p, fixed, moving, o.levels, o.init, error))
+  if (!mt_pyramid_init (&p, fixed, moving, o.levels, o.init, error))
     return NULL;
-  MtTransform *t = register_linear (&p, 6, NULL, &o, final_metric, progress, cancellable, error);
-  pyramid_clear (&p);
+  MtTransform *t = mt_register_linear (&p, 6, NULL, &o, final_metric, progress, cancellable, error);
+  mt_pyramid_clear (&p);
   return t;
 }
 
@@ -1013,21 +962,21 @@ mt_register_affine (const MtVolume          *fixed,
 {
   MtRegisterOptions o = options_or_defaults (options);
   Pyramid p;
-  if (!pyramid_init (&p, fixed, moving, o.levels, o.init, error))
+  if (!mt_pyramid_init (&p, fixed, moving, o.levels, o.init, error))
     return NULL;
   /* Rigid first, on the same pyramid: the twelve parameters then only
    * refine it. */
   if (progress != NULL)
     mt_progress_set_stage (progress, 0.0, 0.5, N_("Rigid alignment"));
-  g_autoptr (MtTransform) rigid = register_linear (&p, 6, NULL, &o, NULL, progress, cancellable, error);
+  g_autoptr (MtTransform) rigid = mt_register_linear (&p, 6, NULL, &o, NULL, progress, cancellable, error);
   MtTransform *t = NULL;
   if (rigid != NULL)
     {
       if (progress != NULL)
         mt_progress_set_stage (progress, 0.5, 1.0, N_("Affine alignment"));
-      t = register_linear (&p, 12, rigid, &o, final_metric, progress, cancellable, error);
+      t = mt_register_linear (&p, 12, rigid, &o, final_metric, progress, cancellable, error);
     }
-  pyramid_clear (&p);
+  mt_pyramid_clear (&p);
   return t;
 }
 

@@ -73,6 +73,11 @@ typedef struct
   int    samples;       /* fixed-image points the metric visits per level */
   double min_step_mm;   /* the optimiser stops below this step */
   int    max_iterations;
+  /* Deformable only: the B-spline control points' spacing (mm) and how
+   * strongly bending is held back (0: not at all; 1: a millimetre of
+   * curvature weighs as much as the mismatch the level starts from). */
+  double grid_mm;
+  double regularisation;
 } MtRegisterOptions;
 
 void         mt_register_options_init (MtRegisterOptions *options);
@@ -101,6 +106,77 @@ MtTransform *mt_register_affine   (const MtVolume          *fixed,
                                    MtProgress              *progress,
                                    GCancellable            *cancellable,
                                    GError                 **error);
+
+/* A cubic B-spline displacement over the fixed image, as ITK's
+ * BSplineTransform holds it: x goes to x + u(x), u a weighted sum of the
+ * 4 x 4 x 4 control points around x; zero outside the grid. */
+typedef struct
+{
+  int     size[3];       /* control points per axis */
+  double  origin[3];     /* the first control point, patient LPS mm */
+  double  spacing[3];    /* mm between control points */
+  double  direction[9];  /* the grid's axes, the fixed image's */
+  double *coefficients;  /* every point's x, then every y, then every z (mm) */
+} MtBSpline;
+
+/* A grid of control points every spacing_mm over the fixed image's extent
+ * (voxel edge to voxel edge), all displacements zero. */
+MtBSpline   *mt_bspline_new_for   (const MtVolume *fixed,
+                                   double          spacing_mm);
+void         mt_bspline_free      (MtBSpline      *b);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtBSpline, mt_bspline_free)
+gsize        mt_bspline_n_points  (const MtBSpline *b);
+/* u(x), patient mm; FALSE (and zero) outside the grid's valid region. */
+gboolean     mt_bspline_displacement (const MtBSpline *b,
+                                      const double     x[3],
+                                      double           u[3]);
+
+/* Deformable registration: the affine one first, then a B-spline free-form
+ * deformation on top, by mean squares (the same modality) with a bending
+ * penalty, L-BFGS over the pyramid. Fixed point x goes to
+ * affine (x + u(x)) in the moving image, ITK's composite of the two.
+ * Returns the B-spline and the affine in *affine. */
+MtBSpline   *mt_register_deformable (const MtVolume          *fixed,
+                                     const MtVolume          *moving,
+                                     const MtRegisterOptions *options,
+                                     MtTransform            **affine,
+                                     double                  *final_metric,
+                                     MtProgress              *progress,
+                                     GCancellable            *cancellable,
+                                     GError                 **error);
+/* fixed point x to the moving image: affine (x + u(x)) (bspline may be NULL). */
+void         mt_deformable_apply  (const MtTransform *affine,
+                                   const MtBSpline   *bspline,
+                                   const double       x[3],
+                                   double             y[3]);
+/* The pair as an ITK composite transform file: CompositeTransform_double_3_3
+ * of the affine and the BSplineTransform_double_3_3 (ITK applies the last
+ * first: the B-spline, then the affine), as ITK, 3D Slicer and ANTs read it. */
+gboolean     mt_deformable_write_itk (const MtTransform *affine,
+                                      const MtBSpline   *bspline,
+                                      const char        *path,
+                                      GError           **error);
+/* An ITK text transform file: an affine one, a B-spline one, or a
+ * composite of an affine and a B-spline (as mt_deformable_write_itk
+ * writes). *bspline is NULL for an affine file; *affine the identity for a
+ * B-spline alone. */
+gboolean     mt_deformable_read_itk  (const char        *path,
+                                      MtTransform      **affine,
+                                      MtBSpline        **bspline,
+                                      GError           **error);
+/* The whole mapping as a displacement field on grid's voxels: y - x for
+ * every voxel centre x, LPS mm, three floats per voxel. */
+float       *mt_deformable_field  (const MtTransform *affine,
+                                   const MtBSpline   *bspline,
+                                   const MtVolume    *grid);
+/* mt_resample through affine (x + u(x)). */
+MtVolume    *mt_resample_deformable (const MtVolume    *moving,
+                                     const MtVolume    *reference,
+                                     const MtTransform *affine,
+                                     const MtBSpline   *bspline,
+                                     MtResampleMode     mode,
+                                     float              outside,
+                                     GError           **error);
 
 /* The metric between fixed and moving taken through fixed_to_moving, as
  * a registration would see it at full resolution: the mean square, Mattes
