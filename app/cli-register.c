@@ -29,6 +29,140 @@ add_numbers (JsonBuilder *b, const char *name, const double *v, int n)
   json_builder_end_array (b);
 }
 
+/* The pairs of a landmark CSV: six numbers a line (commas or spaces),
+ * '#' comments and a header line of names allowed; NULL and a message
+ * naming the line otherwise. */
+static GArray *
+read_pairs (const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  g_autoptr (GArray) pairs = g_array_new (FALSE, FALSE, sizeof (double));
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      char *l = g_strstrip (lines[i]);
+      if (*l == '\0' || *l == '#')
+        continue;
+      double v[6];
+      int n = 0;
+      const char *p = l;
+      while (n < 7)
+        {
+          while (*p == ' ' || *p == ',' || *p == '\t' || *p == ';')
+            p++;
+          if (*p == '\0')
+            break;
+          char *end;
+          double x = g_ascii_strtod (p, &end);
+          if (end == p || !isfinite (x))
+            {
+              n = -1;
+              break;
+            }
+          if (n < 6)
+            v[n] = x;
+          n++;
+          p = end;
+        }
+      /* A header of names on the first line. */
+      if (n < 0 && pairs->len == 0 && g_ascii_isalpha (*l))
+        continue;
+      if (n != 6)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("%s, line %d: expected six numbers (fixed x, y, z, then moving x, y, z in mm): \"%s\""),
+                       path, i + 1, l);
+          return NULL;
+        }
+      g_array_append_vals (pairs, v, 6);
+    }
+  return g_steal_pointer (&pairs);
+}
+
+static int
+register_landmarks (const char *fixed_path, const char *moving_path, const char *csv, const char *type,
+                    const char *out, const char *resampled, gboolean json)
+{
+  static const char *const models[] = { "rigid", "similarity", "affine" };
+  int model = -1;
+  for (int m = 0; m < 3; m++)
+    if (g_str_equal (type, models[m]))
+      model = m;
+  if (model < 0)
+    {
+      g_printerr (_("medtwin-cli: landmarks fit a rigid, similarity or affine transform, not %s.\n"), type);
+      return 2;
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) pairs = read_pairs (csv, &error);
+  int n = pairs ? (int) (pairs->len / 6) : 0;
+  g_autofree double *fixed = g_new (double, 3 * MAX (n, 1)), *moving = g_new (double, 3 * MAX (n, 1));
+  for (int i = 0; i < n; i++)
+    for (int a = 0; a < 3; a++)
+      {
+        fixed[3 * i + a] = g_array_index (pairs, double, 6 * i + a);
+        moving[3 * i + a] = g_array_index (pairs, double, 6 * i + 3 + a);
+      }
+  g_autoptr (MtTransform) t = pairs ? mt_register_landmarks (fixed, moving, n, (MtLandmarkModel) model, &error) : NULL;
+  if (t == NULL || !mt_transform_write_itk (t, out, &error))
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
+      return 1;
+    }
+  /* How far each pair stays apart after the fit (fiducial registration error). */
+  g_autofree double *fre = g_new (double, MAX (n, 1));
+  double sum2 = 0;
+  for (int i = 0; i < n; i++)
+    {
+      double y[3];
+      mt_transform_apply (t, fixed + 3 * i, y);
+      fre[i] = sqrt ((y[0] - moving[3 * i]) * (y[0] - moving[3 * i]) + (y[1] - moving[3 * i + 1]) * (y[1] - moving[3 * i + 1])
+                     + (y[2] - moving[3 * i + 2]) * (y[2] - moving[3 * i + 2]));
+      sum2 += fre[i] * fre[i];
+    }
+  if (resampled != NULL)
+    {
+      g_autoptr (MtVolume) f = mt_series_read_volume (fixed_path, NULL, NULL, &error);
+      g_autoptr (MtVolume) m = f ? mt_series_read_volume (moving_path, NULL, NULL, &error) : NULL;
+      float outside = m && m->modality && g_str_equal (m->modality, "CT") ? -1024.0f : 0.0f;
+      g_autoptr (MtVolume) r = m ? mt_resample (m, f, t, MT_RESAMPLE_LINEAR, outside, &error) : NULL;
+      if (r == NULL || !mt_nifti_write (r, MT_NIFTI_FLOAT32, resampled, &error))
+        {
+          g_printerr ("medtwin-cli: %s\n", error->message);
+          return 1;
+        }
+    }
+  if (!json)
+    {
+      g_print (_("Transform from %d landmark pairs written to %s (root mean square of the pairs' distances "
+                 "after the fit: %.2f mm)\n"), n, out, sqrt (sum2 / n));
+      return 0;
+    }
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, type);
+  json_builder_set_member_name (b, "method");
+  json_builder_add_string_value (b, "landmarks");
+  json_builder_set_member_name (b, "landmarks");
+  json_builder_add_int_value (b, n);
+  add_numbers (b, "fre_mm", fre, n);
+  json_builder_set_member_name (b, "fre_rms_mm");
+  json_builder_add_double_value (b, sqrt (sum2 / n));
+  add_numbers (b, "matrix", t->matrix, 9);
+  add_numbers (b, "translation", t->translation, 3);
+  add_numbers (b, "center", t->center, 3);
+  json_builder_set_member_name (b, "out");
+  json_builder_add_string_value (b, out);
+  json_builder_set_member_name (b, "resampled");
+  json_builder_add_string_value (b, resampled);
+  json_builder_end_object (b);
+  mt_cli_print_json (b);
+  return 0;
+}
+
 int
 mt_cli_register (int argc, char **argv)
 {
@@ -36,7 +170,15 @@ mt_cli_register (int argc, char **argv)
   g_autofree char *init_name = NULL, *field = NULL;
   gboolean json = FALSE, quiet = FALSE;
   double grid_mm = 0, regularisation = -1;
+  int samples = 0;
+  g_autofree char *landmarks = NULL;
   GOptionEntry entries[] = {
+    { "landmarks", 0, 0, G_OPTION_ARG_FILENAME, &landmarks,
+      N_("Landmark registration instead of intensities: a CSV of paired points, one pair a line, "
+         "fixed x,y,z then moving x,y,z (patient LPS mm); --type rigid, similarity or affine"), "PAIRS.csv" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples,
+      N_("Points of the fixed image the metric visits at each level (default 1000000; fewer is faster, "
+         "coarser)"), "N" },
     { "grid-spacing", 0, 0, G_OPTION_ARG_DOUBLE, &grid_mm,
       N_("Deformable: mm between the B-spline's control points (default 25)"), "MM" },
     { "regularisation", 0, 0, G_OPTION_ARG_DOUBLE, &regularisation,
@@ -71,6 +213,8 @@ mt_cli_register (int argc, char **argv)
       return 2;
     }
   gboolean affine = g_str_equal (type, "affine"), deformable = g_str_equal (type, "deformable");
+  if (landmarks != NULL)
+    return register_landmarks (argv[1], argv[2], landmarks, type, out, resampled, json);
   if (!affine && !deformable && !g_str_equal (type, "rigid"))
     {
       g_printerr (_("medtwin-cli: unknown --type %s; use rigid, affine or deformable.\n"), type);
@@ -115,6 +259,8 @@ mt_cli_register (int argc, char **argv)
   /* How alike the scans are as they lie, before any registration. */
   g_autoptr (MtTransform) id = mt_transform_new_identity ();
   double before = mt_register_measure (fixed, moving, id, options.metric, options.samples);
+  if (samples > 0)
+    options.samples = MAX (samples, 1000);
   if (grid_mm > 0)
     options.grid_mm = grid_mm;
   if (regularisation >= 0)

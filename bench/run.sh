@@ -106,21 +106,51 @@ fi
 
 if command -v elastix > /dev/null && /usr/bin/python3 -c "import scipy" 2> /dev/null; then
   echo
-  # Rigid registration of the CT onto a copy that scipy moved by 3, -2 and
-  # 4 degrees and (8, -5, 6) mm: MedTwin against elastix (Euler transform,
-  # Mattes MI, 3 levels), wall time, peak memory and TRE over the trunk.
+  # Registration of the CT onto copies that scipy moved (3, -2, 4 degrees;
+  # 8, -5, 6 mm), also scaled (1.04, 0.97, 1.02) for affine, also warped by
+  # three smooth 8 mm bumps for deformable: MedTwin against elastix, wall
+  # time, peak memory and mean TRE over the trunk. elastix's rigid run is the
+  # peer run as given (../shared/peers/elastix-rigid.txt: Euler, Mattes MI,
+  # 3 levels); affine and B-spline runs use the same settings
+  # (bench/elastix/affine.txt, bspline.txt: 25 mm control points).
   reg=$(mktemp -d)
+  box="-150 150 30 250 100 470"
+  peers=../shared/peers
   $cli convert "$ct" "$reg/f.nii" > /dev/null
   /usr/bin/python3 tests/make_moved.py "$reg/f.nii" "$reg/m.nii" 3 -2 4 8 -5 6
-  read -r r_s r_kb < <( { /usr/bin/time -f "%e %M" $cli register "$reg/f.nii" "$reg/m.nii" --out "$reg/mt.tfm" -q > /dev/null; } 2>&1 | tail -1)
+  /usr/bin/python3 tests/make_moved.py "$reg/f.nii" "$reg/a.nii" 3 -2 4 8 -5 6 1.04 0.97 1.02
+  /usr/bin/python3 tests/make_warped.py "$reg/f.nii" "$reg/w.nii" 3 -2 4 8 -5 6 8
+  timed() { { /usr/bin/time -f "%e %M" "$@" > /dev/null; } 2>&1 | tail -1; }
+  mt_row() {   # label, seconds, KB, TRE
+    row "$1: MedTwin (TRE $4 mm)" "$(awk -v s="$2" 'BEGIN { printf "%.0f", s * 1000 }')" "$(($3 / 1024))" ""
+  }
+  elx_row() {  # label, seconds, KB, TRE, MedTwin seconds, MedTwin KB
+    local e_ms r_ms; e_ms=$(awk -v s="$2" 'BEGIN { printf "%.0f", s * 1000 }'); r_ms=$(awk -v s="$5" 'BEGIN { printf "%.0f", s * 1000 }')
+    row "$1: elastix (TRE $4 mm)" "$e_ms" "$(($3 / 1024))" "$(ratio "$e_ms" "$r_ms"), memory $(ratio "$3" "$6")"
+  }
+  # rigid: mean squares (MedTwin's choice for two CTs) and Mattes MI (elastix's metric)
+  read -r r_s r_kb < <(timed $cli register "$reg/f.nii" "$reg/m.nii" --metric mean-squares --out "$reg/mt.tfm" -q)
+  mt_row "register rigid, mean squares" "$r_s" "$r_kb" "$(/usr/bin/python3 tests/tre.py "$reg/mt.tfm" "$reg/m.nii.tfm" $box)"
+  read -r i_s i_kb < <(timed $cli register "$reg/f.nii" "$reg/m.nii" --metric mattes-mi --out "$reg/mi.tfm" -q)
+  mt_row "register rigid, Mattes MI" "$i_s" "$i_kb" "$(/usr/bin/python3 tests/tre.py "$reg/mi.tfm" "$reg/m.nii.tfm" $box)"
   mkdir "$reg/elx"
-  read -r e_s e_kb < <( { /usr/bin/time -f "%e %M" elastix -f "$reg/f.nii" -m "$reg/m.nii" -p bench/elastix/rigid.txt -out "$reg/elx" > /dev/null; } 2>&1 | tail -1)
+  read -r e_s e_kb < <(timed elastix -f "$reg/f.nii" -m "$reg/m.nii" -p "$peers/elastix-rigid.txt" -out "$reg/elx" -threads 2)
   /usr/bin/python3 bench/elastix/to_itk.py "$reg/elx/TransformParameters.0.txt" "$reg/elx.tfm"
-  r_tre=$(/usr/bin/python3 tests/tre.py "$reg/mt.tfm" "$reg/m.nii.tfm" -150 150 30 250 100 470)
-  e_tre=$(/usr/bin/python3 tests/tre.py "$reg/elx.tfm" "$reg/m.nii.tfm" -150 150 30 250 100 470)
-  r_ms=$(awk -v s="$r_s" 'BEGIN { printf "%.0f", s * 1000 }'); e_ms=$(awk -v s="$e_s" 'BEGIN { printf "%.0f", s * 1000 }')
-  row "register rigid: MedTwin (TRE $r_tre mm)" "$r_ms" "$((r_kb / 1024))" ""
-  row "register rigid: elastix (TRE $e_tre mm)" "$e_ms" "$((e_kb / 1024))" "$(ratio "$e_ms" "$r_ms"), memory $(ratio "$e_kb" "$r_kb")"
+  elx_row "register rigid, Mattes MI" "$e_s" "$e_kb" "$(/usr/bin/python3 tests/tre.py "$reg/elx.tfm" "$reg/m.nii.tfm" $box)" "$r_s" "$r_kb"
+  # affine
+  read -r r_s r_kb < <(timed $cli register "$reg/f.nii" "$reg/a.nii" --type affine --metric mean-squares --out "$reg/mta.tfm" -q)
+  mt_row "register affine" "$r_s" "$r_kb" "$(/usr/bin/python3 tests/tre.py "$reg/mta.tfm" "$reg/a.nii.tfm" $box)"
+  mkdir "$reg/elxa"
+  read -r e_s e_kb < <(timed elastix -f "$reg/f.nii" -m "$reg/a.nii" -p bench/elastix/affine.txt -out "$reg/elxa" -threads 2)
+  /usr/bin/python3 bench/elastix/to_itk.py "$reg/elxa/TransformParameters.0.txt" "$reg/elxa.tfm"
+  elx_row "register affine" "$e_s" "$e_kb" "$(/usr/bin/python3 tests/tre.py "$reg/elxa.tfm" "$reg/a.nii.tfm" $box)" "$r_s" "$r_kb"
+  # deformable: elastix's field comes from transformix (not timed)
+  read -r r_s r_kb < <(timed $cli register "$reg/f.nii" "$reg/w.nii" --type deformable --out "$reg/mtw.tfm" -q)
+  mt_row "register deformable" "$r_s" "$r_kb" "$(/usr/bin/python3 tests/tre_field.py "$reg/mtw.tfm" "$reg/w.nii.json" $box | cut -d' ' -f1)"
+  mkdir "$reg/elxw" "$reg/elxd"
+  read -r e_s e_kb < <(timed elastix -f "$reg/f.nii" -m "$reg/w.nii" -p bench/elastix/affine.txt -p bench/elastix/bspline.txt -out "$reg/elxw" -threads 2)
+  transformix -def all -tp "$reg/elxw/TransformParameters.1.txt" -out "$reg/elxd" > /dev/null
+  elx_row "register deformable" "$e_s" "$e_kb" "$(/usr/bin/python3 tests/tre_field.py "$reg/elxd/deformationField.nii" "$reg/w.nii.json" $box | cut -d' ' -f1)" "$r_s" "$r_kb"
   rm -rf "$reg"
 fi
 

@@ -437,7 +437,9 @@ mt_register_deformable (const MtVolume          *fixed,
   linear.metric = MT_METRIC_MEAN_SQUARES;
   if (progress != NULL)
     mt_progress_set_stage (progress, 0.0, 0.15, N_("Rigid alignment"));
-  g_autoptr (MtTransform) rigid = mt_register_linear (&pyr, 6, NULL, &linear, NULL, progress, cancellable, error);
+  MtRegisterOptions coarse = linear;
+  coarse.finest_level = o.levels - 1;
+  g_autoptr (MtTransform) rigid = mt_register_linear (&pyr, 6, NULL, &coarse, NULL, progress, cancellable, error);
   g_autoptr (MtTransform) affine = NULL;
   if (rigid != NULL)
     {

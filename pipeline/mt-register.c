@@ -579,6 +579,7 @@ mt_register_options_init (MtRegisterOptions *options)
   options->max_iterations = 60;
   options->metric = MT_METRIC_MEAN_SQUARES;
   options->init = MT_REGISTER_INIT_MOMENTS;
+  options->finest_level = 0;
   options->grid_mm = 25;
   options->regularisation = 0.2;
 }
@@ -786,17 +787,22 @@ optimise_lm (MetricJob *job, double matrix[9], double translation[3], double *me
         {
           memcpy (matrix, job->matrix, 9 * sizeof (double));
           memcpy (translation, job->translation, 3 * sizeof (double));
+          /* Converged: the step is tiny, or it no longer improves the fit
+           * by a millionth. */
+          gboolean flat = *mean - try_mean < 1e-6 * *mean;
           *mean = try_mean;
           memcpy (jr, try_jr, sizeof jr);
           memcpy (jj, try_jj, sizeof jj);
           lambda = MAX (lambda / 10, 1e-7);
-          if (step < o->min_step_mm)
+          g_debug ("  iteration %d: mean square %.4f, step %.4f mm", it, try_mean, step);
+          if (step < o->min_step_mm || flat)
             break;
         }
       else
         {
+          /* A step that small failing too: nothing left to gain. */
           lambda *= 10;
-          if (lambda > 1e8)
+          if (lambda > 1e8 || step < 10 * o->min_step_mm)
             break;
         }
       if (progress != NULL)
@@ -891,7 +897,7 @@ mt_register_linear (const Pyramid           *pyramid,
     }
   double value = 0;
   gboolean ok = TRUE;
-  for (int l = levels - 1; l >= 0 && ok; l--)
+  for (int l = levels - 1; l >= MIN (options->finest_level, levels - 1) && ok; l--)
     {
       const MtVolume *f = pyramid->fixed[l], *m = pyramid->moving[l];
       MetricJob *job = metric_job_new (f, m, options->metric, n_params, options->samples, cf);
@@ -968,7 +974,11 @@ mt_register_affine (const MtVolume          *fixed,
    * refine it. */
   if (progress != NULL)
     mt_progress_set_stage (progress, 0.0, 0.5, N_("Rigid alignment"));
-  g_autoptr (MtTransform) rigid = mt_register_linear (&p, 6, NULL, &o, NULL, progress, cancellable, error);
+  /* The rigid start on the coarsest level only: the affine run refines it
+   * at every level anyway. */
+  MtRegisterOptions coarse = o;
+  coarse.finest_level = o.levels - 1;
+  g_autoptr (MtTransform) rigid = mt_register_linear (&p, 6, NULL, &coarse, NULL, progress, cancellable, error);
   MtTransform *t = NULL;
   if (rigid != NULL)
     {
@@ -980,12 +990,22 @@ mt_register_affine (const MtVolume          *fixed,
   return t;
 }
 
+/* CT by its modality; or, with none recorded (NIfTI, NRRD), by its values:
+ * air at about -1000 HU and nothing far below. */
+static gboolean
+looks_like_ct (const MtVolume *v)
+{
+  if (v->modality != NULL)
+    return g_str_equal (v->modality, "CT");
+  float lo, hi;
+  mt_volume_get_range (v, &lo, &hi);
+  return lo >= -3100 && lo <= -900 && hi > 0;
+}
+
 MtRegisterMetric
 mt_register_default_metric (const MtVolume *fixed, const MtVolume *moving)
 {
-  gboolean ct = fixed->modality && moving->modality && g_str_equal (fixed->modality, "CT")
-                && g_str_equal (moving->modality, "CT");
-  return ct ? MT_METRIC_MEAN_SQUARES : MT_METRIC_MATTES_MI;
+  return looks_like_ct (fixed) && looks_like_ct (moving) ? MT_METRIC_MEAN_SQUARES : MT_METRIC_MATTES_MI;
 }
 
 MtRegisterInit

@@ -73,6 +73,7 @@ typedef struct
   int    samples;       /* fixed-image points the metric visits per level */
   double min_step_mm;   /* the optimiser stops below this step */
   int    max_iterations;
+  int    finest_level;  /* stop after this pyramid level (0: the full grid) */
   /* Deformable only: the B-spline control points' spacing (mm) and how
    * strongly bending is held back (0: not at all; 1: a millimetre of
    * curvature weighs as much as the mismatch the level starts from). */
@@ -178,6 +179,24 @@ MtVolume    *mt_resample_deformable (const MtVolume    *moving,
                                      float              outside,
                                      GError           **error);
 
+typedef enum
+{
+  MT_LANDMARKS_RIGID,        /* rotation and shift */
+  MT_LANDMARKS_SIMILARITY,   /* and one scale */
+  MT_LANDMARKS_AFFINE,       /* any matrix (4 points or more, not in one plane) */
+} MtLandmarkModel;
+
+/* Landmark registration in closed form: n pairs of points (fixed[3 i..],
+ * moving[3 i..], patient mm), the transform from fixed to moving
+ * coordinates (ITK's convention) that fits them best in least squares:
+ * Horn's quaternion method for rigid and similarity, linear least squares
+ * for affine. */
+MtTransform *mt_register_landmarks (const double     *fixed,
+                                    const double     *moving,
+                                    int               n,
+                                    MtLandmarkModel   model,
+                                    GError          **error);
+
 /* The metric between fixed and moving taken through fixed_to_moving, as
  * a registration would see it at full resolution: the mean square, Mattes
  * mutual information (nats) or the correlation coefficient; NaN when the
@@ -189,7 +208,8 @@ double       mt_register_measure  (const MtVolume          *fixed,
                                    int                      samples);
 
 /* The metric a registration of these two scans uses when not told: mean
- * squares for two CTs (the same Hounsfield scale), Mattes MI otherwise;
+ * squares for two CTs (the same Hounsfield scale; without a recorded
+ * modality, two scans whose air sits near -1000), Mattes MI otherwise;
  * and the start: patient coordinates as they are when both share a
  * frame of reference, the centres of mass otherwise. */
 MtRegisterMetric mt_register_default_metric (const MtVolume *fixed,

@@ -53,10 +53,11 @@ def apply_one(t, x):
                 u += w * p[[node, n + node, 2 * n + node]]
     return x + u
 
-ts = load(sys.argv[1])
-vals = [float(v) for v in sys.argv[2:]]
-for a in range(0, len(vals), 3):
-    x = np.array(vals[a:a + 3])
-    for t in reversed(ts):
-        x = apply_one(t, x)
-    print('%.4f %.4f %.4f' % tuple(x))
+if __name__ == '__main__':
+    ts = load(sys.argv[1])
+    vals = [float(v) for v in sys.argv[2:]]
+    for a in range(0, len(vals), 3):
+        x = np.array(vals[a:a + 3])
+        for t in reversed(ts):
+            x = apply_one(t, x)
+        print('%.4f %.4f %.4f' % tuple(x))
