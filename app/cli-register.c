@@ -510,10 +510,12 @@ parse_box (const char *text, double out[6])
 int
 mt_cli_crop (int argc, char **argv)
 {
-  g_autofree char *box = NULL, *out = NULL;
+  g_autofree char *box = NULL, *out = NULL, *orient = NULL;
   gboolean to_body = FALSE, json = FALSE;
   double margin = 0, isotropic = 0;
   GOptionEntry entries[] = {
+    { "reorient", 0, 0, G_OPTION_ARG_STRING, &orient,
+      N_("Then turn the voxel axes to point this way, exactly (no interpolation): RAS, LPS, LPI..."), "CODE" },
     { "to-body", 0, 0, G_OPTION_ARG_NONE, &to_body, N_("Crop to the patient's body (CT), without the couch and air"),
       NULL },
     { "box", 0, 0, G_OPTION_ARG_STRING, &box, N_("Crop to this box in patient mm (LPS)"), "X0,X1,Y0,Y1,Z0,Z1" },
@@ -523,14 +525,14 @@ mt_cli_crop (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL },
   };
-  if (!mt_cli_parse_options (&argc, &argv, _("PATH — crop a scan to the body or a box, and resample it"), entries))
+  if (!mt_cli_parse_options (&argc, &argv, _("PATH — crop a scan to the body or a box, resample it, reorient it"), entries))
     return 2;
   double b[6];
-  if (argc != 2 || out == NULL || to_body == (box != NULL) || (box != NULL && !parse_box (box, b)) || margin < 0
-      || isotropic < 0)
+  if (argc != 2 || out == NULL || (to_body && box != NULL) || (box != NULL && !parse_box (box, b)) || margin < 0
+      || isotropic < 0 || (!to_body && box == NULL && isotropic == 0 && orient == NULL))
     {
-      g_printerr ("%s\n", _("Usage: medtwin-cli crop PATH (--to-body [--margin MM] | --box X0,X1,Y0,Y1,Z0,Z1) "
-                            "[--isotropic MM] --out OUT.nii.gz [--json]"));
+      g_printerr ("%s\n", _("Usage: medtwin-cli crop PATH [--to-body [--margin MM] | --box X0,X1,Y0,Y1,Z0,Z1] "
+                            "[--isotropic MM] [--reorient CODE] --out OUT.nii.gz [--json]"));
       return 2;
     }
   g_autoptr (GError) error = NULL;
@@ -550,35 +552,26 @@ mt_cli_crop (int argc, char **argv)
           return 1;
         }
     }
+  else if (box != NULL)
+    {
+      if (!mt_box_to_index_range (v, b, lo, hi))
+        {
+          g_printerr ("%s\n", _("medtwin-cli: the box does not meet the scan."));
+          return 1;
+        }
+    }
   else
     {
-      /* The index range that the box's eight corners span. */
+      lo[0] = lo[1] = lo[2] = 0;
       for (int a = 0; a < 3; a++)
-        {
-          lo[a] = G_MAXINT;
-          hi[a] = G_MININT;
-        }
-      for (int corner = 0; corner < 8; corner++)
-        {
-          double p[3] = { b[corner & 1 ? 1 : 0], b[corner & 2 ? 3 : 2], b[corner & 4 ? 5 : 4] }, ijk[3];
-          mt_volume_patient_to_index (v, p, ijk);
-          for (int a = 0; a < 3; a++)
-            {
-              lo[a] = MIN (lo[a], (int) ceil (ijk[a] - 1e-6));
-              hi[a] = MAX (hi[a], (int) floor (ijk[a] + 1e-6));
-            }
-        }
-      for (int a = 0; a < 3; a++)
-        if (hi[a] < 0 || lo[a] >= v->dims[a] || lo[a] > hi[a])
-          {
-            g_printerr ("%s\n", _("medtwin-cli: the box does not meet the scan."));
-            return 1;
-          }
+        hi[a] = v->dims[a] - 1;
     }
   g_autoptr (MtVolume) cropped = mt_crop (v, lo, hi, &error);
-  g_autoptr (MtVolume) result = cropped && isotropic > 0
-                                    ? mt_resample_isotropic (cropped, isotropic, MT_RESAMPLE_LINEAR, &error)
-                                    : (cropped ? mt_volume_ref (cropped) : NULL);
+  g_autoptr (MtVolume) resampled = cropped && isotropic > 0
+                                       ? mt_resample_isotropic (cropped, isotropic, MT_RESAMPLE_LINEAR, &error)
+                                       : (cropped ? mt_volume_ref (cropped) : NULL);
+  g_autoptr (MtVolume) result = resampled && orient ? mt_reorient (resampled, orient, &error)
+                                                    : (resampled ? mt_volume_ref (resampled) : NULL);
   if (result == NULL || !mt_nifti_write (result, MT_NIFTI_FLOAT32, out, &error))
     {
       g_printerr ("medtwin-cli: %s\n", error->message);
@@ -601,6 +594,7 @@ mt_cli_crop (int argc, char **argv)
   json_builder_end_array (j);
   add_numbers (j, "spacing", result->spacing, 3);
   add_numbers (j, "origin", result->origin, 3);
+  add_numbers (j, "direction", result->direction, 9);
   json_builder_set_member_name (j, "voxel_fraction");
   json_builder_add_double_value (j, after / before);
   json_builder_set_member_name (j, "out");

@@ -123,6 +123,117 @@ mt_crop (const MtVolume *volume,
 }
 
 gboolean
+mt_box_to_index_range (const MtVolume *v,
+                       const double    box[6],
+                       int             lo[3],
+                       int             hi[3])
+{
+  /* The index range that the box's eight corners span. */
+  for (int a = 0; a < 3; a++)
+    {
+      lo[a] = G_MAXINT;
+      hi[a] = G_MININT;
+    }
+  for (int corner = 0; corner < 8; corner++)
+    {
+      double p[3] = { box[corner & 1 ? 1 : 0], box[corner & 2 ? 3 : 2], box[corner & 4 ? 5 : 4] }, ijk[3];
+      mt_volume_patient_to_index (v, p, ijk);
+      for (int a = 0; a < 3; a++)
+        {
+          lo[a] = MIN (lo[a], (int) ceil (ijk[a] - 1e-6));
+          hi[a] = MAX (hi[a], (int) floor (ijk[a] + 1e-6));
+        }
+    }
+  for (int a = 0; a < 3; a++)
+    {
+      if (hi[a] < 0 || lo[a] >= v->dims[a] || lo[a] > hi[a])
+        return FALSE;
+      lo[a] = MAX (lo[a], 0);
+      hi[a] = MIN (hi[a], v->dims[a] - 1);
+    }
+  return TRUE;
+}
+
+MtVolume *
+mt_reorient (const MtVolume *v,
+             const char     *code,
+             GError        **error)
+{
+  /* Each letter: where that index axis should point, as a patient (LPS)
+   * unit vector. */
+  int source[3], sign[3];
+  gboolean used[3] = { FALSE, FALSE, FALSE };
+  if (code == NULL || strlen (code) != 3)
+    goto bad;
+  for (int t = 0; t < 3; t++)
+    {
+      double e[3] = { 0, 0, 0 };
+      switch (g_ascii_toupper (code[t]))
+        {
+        case 'L': e[0] = 1; break;
+        case 'R': e[0] = -1; break;
+        case 'P': e[1] = 1; break;
+        case 'A': e[1] = -1; break;
+        case 'S': e[2] = 1; break;
+        case 'I': e[2] = -1; break;
+        default: goto bad;
+        }
+      int best = -1;
+      double best_dot = 0;
+      for (int a = 0; a < 3; a++)
+        {
+          double d = v->direction[a] * e[0] + v->direction[3 + a] * e[1] + v->direction[6 + a] * e[2];
+          if (!used[a] && fabs (d) > fabs (best_dot))
+            {
+              best = a;
+              best_dot = d;
+            }
+        }
+      if (best < 0)
+        goto bad;
+      used[best] = TRUE;
+      source[t] = best;
+      sign[t] = best_dot >= 0 ? 1 : -1;
+    }
+  MtVolume *out = mt_volume_new (v->dims[source[0]], v->dims[source[1]], v->dims[source[2]], error);
+  if (out == NULL)
+    return NULL;
+  mt_volume_copy_geometry (out, v);
+  for (int t = 0; t < 3; t++)
+    {
+      out->spacing[t] = v->spacing[source[t]];
+      for (int r = 0; r < 3; r++)
+        out->direction[3 * r + t] = sign[t] * v->direction[3 * r + source[t]];
+    }
+  /* The new first voxel: the old one at the far end of every flipped axis. */
+  double first[3] = { 0, 0, 0 };
+  for (int t = 0; t < 3; t++)
+    if (sign[t] < 0)
+      first[source[t]] = v->dims[source[t]] - 1;
+  mt_volume_index_to_patient (v, first, out->origin);
+  for (int k = 0; k < out->dims[2]; k++)
+    for (int j = 0; j < out->dims[1]; j++)
+      for (int i = 0; i < out->dims[0]; i++)
+        {
+          const int n[3] = { i, j, k };
+          int o[3];
+          for (int t = 0; t < 3; t++)
+            o[source[t]] = sign[t] > 0 ? n[t] : v->dims[source[t]] - 1 - n[t];
+          out->data[mt_volume_offset (out, i, j, k)] = v->data[mt_volume_offset (v, o[0], o[1], o[2])];
+        }
+  out->modality = g_strdup (v->modality);
+  out->study_date = g_strdup (v->study_date);
+  out->series_uid = g_strdup (v->series_uid);
+  return out;
+
+bad:
+  g_set_error (error, MT_REGISTER_ERROR, MT_REGISTER_ERROR_INPUT,
+               _("\"%s\" is no orientation: give three letters, one of R or L, one of A or P and one of S or I, "
+                 "in any order (RAS, LPS, LPI...)."), code ? code : "");
+  return NULL;
+}
+
+gboolean
 mt_mask_box (const MtVolume *grid,
              const guint8   *mask,
              double          margin_mm,

@@ -37,6 +37,19 @@ MtVolume    *mt_crop              (const MtVolume     *volume,
                                    const int           lo[3],
                                    const int           hi[3],
                                    GError            **error);
+/* The voxel index range inside a box in patient mm (x0, x1, y0, y1, z0,
+ * z1), clamped to the grid; FALSE when the box does not meet the scan. */
+gboolean     mt_box_to_index_range (const MtVolume    *volume,
+                                    const double       box[6],
+                                    int                lo[3],
+                                    int                hi[3]);
+/* The same voxels with the index axes permuted and flipped so that they
+ * point as the code says (three letters: the first axis towards R or L,
+ * and so on: "RAS", "LPS"), each to the nearest of the scan's axes. Exact:
+ * no voxel is interpolated. */
+MtVolume    *mt_reorient          (const MtVolume     *volume,
+                                   const char         *code,
+                                   GError            **error);
 /* The smallest box (voxel indices) that holds every voxel of the mask,
  * grown by margin_mm each way and clamped; FALSE for an empty mask. */
 gboolean     mt_mask_box          (const MtVolume     *grid,

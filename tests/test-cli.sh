@@ -168,6 +168,36 @@ else
   done
 fi
 "$cli" register "$tmp/demo/baseline" "$tmp/demo/followup" --metric cosine --out "$tmp/x.tfm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "mattes-mi" "$tmp/err" && [ ! -e "$tmp/x.tfm" ]; ok $? "register --metric cosine: exit 2, names the metrics it knows"
+# reorient: the sagittal MR's voxel axes turned to RAS, exactly: every voxel keeps its value at its place in the patient
+if [ -d "$data/mr-decubitus" ]; then
+  "$cli" convert "$data/mr-decubitus/HFS" "$tmp/hfs0.nii" > /dev/null
+  "$cli" crop "$data/mr-decubitus/HFS" --reorient RAS --out "$tmp/ras.nii" --json > "$tmp/ras.json"; ok $? "crop --reorient RAS exits 0"
+  same=$(/usr/bin/python3 - "$tmp/hfs0.nii" "$tmp/ras.nii" <<'PY'
+import struct, sys
+import numpy as np
+def load(p):
+    raw = open(p, 'rb').read()
+    dims = struct.unpack('<8h', raw[40:56]); dt = struct.unpack('<h', raw[70:72])[0]; off = int(struct.unpack('<f', raw[108:112])[0])
+    nx, ny, nz = dims[1:4]
+    v = np.frombuffer(raw[off:], dtype={4: np.int16, 16: np.float32, 512: np.uint16}[dt], count=nx * ny * nz).reshape(nz, ny, nx)
+    a = np.eye(4); a[:3, :] = np.array(struct.unpack('<12f', raw[280:328])).reshape(3, 4)
+    return v.astype(float), a
+a, aa = load(sys.argv[1]); b, ab = load(sys.argv[2])
+m = np.linalg.inv(ab) @ aa
+rng = np.random.default_rng(1); bad = 0
+for _ in range(500):
+    i, j, k = (int(rng.integers(0, n)) for n in a.shape[::-1])
+    q = (m @ [i, j, k, 1])[:3]; r = np.round(q).astype(int)
+    bad += np.abs(q - r).max() > 1e-3 or a[k, j, i] != b[r[2], r[1], r[0]]
+print(bad == 0 and np.allclose(np.sign(np.diag(ab[:3, :3])), [1, 1, 1]))
+PY
+)
+  [ "$same" = "True" ] && [ "$(json "$tmp/ras.json" "d['dimensions'] == [35, 256, 256] and [round(x) for x in d['direction']] == [-1, 0, 0, 0, -1, 0, 0, 0, 1]")" = "True" ]; ok $? "crop --reorient RAS: 35 x 256 x 256, axes to R, A and S, 500 voxels with the same value at the same place"
+else
+  skip "crop --reorient RAS exits 0" "no MR pair"
+  skip "crop --reorient RAS: the same voxels" "no MR pair"
+fi
+"$cli" crop "$tmp/demo/baseline" --reorient XYZ --out "$tmp/xyz.nii" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "no orientation" "$tmp/err" && [ ! -e "$tmp/xyz.nii" ]; ok $? "crop --reorient XYZ: exit 1, says what a code is"
 # follow-up: the nodule's growth against the truth's (voxel counts of label 12 in both truth maps), within 5%
 "$cli" follow-up "$tmp/demo/baseline" "$tmp/demo/followup" --json > "$tmp/fu.json"; ok $? "follow-up exits 0"
 truth=$(python3 - "$tmp/demo/truth/baseline-labels.nii.gz" "$tmp/demo/truth/followup-labels.nii.gz" <<'PY'

@@ -359,6 +359,82 @@ drawn_in_rows (MtWindow *win, double from, double to)
   return count;
 }
 
+/* The crop tool: a drag in the axial view sets the crop box's right-left and
+ * front-back sides (head-foot stays the whole scan), drawn in amber; then
+ * the scan is cropped to it: fewer voxels, the same values in the same
+ * places. */
+static void pixel_of_view_point (MtWindow *win, MtSliceView *view, const double lps[3], guint8 out[4]);
+
+static void
+crop_scan (MtWindow *win)
+{
+  MtViewer *viewer = mt_window_get_viewer (win);
+  g_autoptr (MtVolume) v = mt_volume_ref (mt_viewer_get_volume (viewer));
+  MtSliceView *axial = MT_SLICE_VIEW (mt_window_get_slice_view (win, MT_VIEW_AXIAL));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.clip-box", "@ad",
+                              g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, NULL, 0, sizeof (double)));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crop");
+  g_assert_cmpint (mt_viewer_get_tool (viewer), ==, MT_TOOL_CROP);
+  int ijk[3] = { v->dims[0] / 2, v->dims[1] / 2, v->dims[2] / 2 };
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", ijk[0], ijk[1], ijk[2]);
+  mt_slice_view_set_zoom (axial, 1.0);
+  pump (20);
+  double c[3], idx[3] = { ijk[0], ijk[1], ijk[2] }, p[3], q[3], x0, y0, x1, y1;
+  mt_volume_index_to_patient (v, idx, c);
+  offset (c, -40, -30, 0, p);
+  offset (c, 50, 20, 0, q);
+  click_point (axial, p, &x0, &y0);
+  click_point (axial, q, &x1, &y1);
+  mt_slice_view_crop_drag (axial, x0, y0, x1, y1);
+  double box[6];
+  g_assert_true (mt_viewer_get_clip_box (viewer, box));
+  g_test_message ("crop box: x %.1f..%.1f, y %.1f..%.1f, z %.1f..%.1f mm", box[0], box[1], box[2], box[3], box[4],
+                  box[5]);
+  const double want[4] = { MIN (p[0], q[0]), MAX (p[0], q[0]), MIN (p[1], q[1]), MAX (p[1], q[1]) };
+  for (int i = 0; i < 4; i++)
+    g_assert_cmpfloat (fabs (box[i] - want[i]), <, 1.5);   /* within a pixel at this zoom */
+  double first[3] = { 0, 0, 0 }, last[3] = { 0, 0, v->dims[2] - 1 }, z0[3], z1[3];
+  mt_volume_index_to_patient (v, first, z0);
+  mt_volume_index_to_patient (v, last, z1);
+  g_assert_cmpfloat (fabs (box[4] - MIN (z0[2], z1[2])), <, 1e-6);
+  g_assert_cmpfloat (fabs (box[5] - MAX (z0[2], z1[2])), <, 1e-6);
+  /* Drawn where it is: amber on the box's left edge, half-way down it. */
+  pump (40);
+  double ex, ey;
+  const double edge[3] = { box[0], (box[2] + box[3]) / 2, c[2] };
+  g_assert_true (mt_slice_view_patient_to_widget (axial, edge, &ex, &ey));
+  guint8 amber[4] = { 0 };
+  for (int d = -1; d <= 1; d++)
+    {
+      guint8 px[4];
+      const double at[3] = { edge[0] + d * 0.7, edge[1], edge[2] };
+      pixel_of_view_point (win, axial, at, px);
+      if (px[2] - px[0] > amber[2] - amber[0])
+        memcpy (amber, px, 4);
+    }
+  g_test_message ("crop box edge pixel %d,%d,%d", amber[2], amber[1], amber[0]);
+  g_assert_cmpint (amber[2], >, 180);
+  g_assert_cmpint (amber[0], <, 140);
+  if (g_getenv ("MEDTWIN_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "crop-box.png", NULL);
+      g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
+    }
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.crop-scan", "s", "box");
+  for (int t = 0; t < 1000 && mt_viewer_get_volume (viewer) == v; t++)
+    pump (1);
+  MtVolume *cropped = mt_viewer_get_volume (viewer);
+  g_assert_true (cropped != v);
+  g_test_message ("cropped: %d x %d x %d voxels of %d x %d x %d", cropped->dims[0], cropped->dims[1], cropped->dims[2],
+                  v->dims[0], v->dims[1], v->dims[2]);
+  g_assert_cmpint (abs (cropped->dims[0] - (int) lround (90 / v->spacing[0])), <=, 2);
+  g_assert_cmpint (abs (cropped->dims[1] - (int) lround (50 / v->spacing[1])), <=, 2);
+  g_assert_cmpint (cropped->dims[2], ==, v->dims[2]);
+  g_assert_cmpfloat (mt_volume_sample_linear (cropped, c, -5000), ==, mt_volume_sample_linear (v, c, -5000));
+  g_assert_false (mt_viewer_get_clip_box (viewer, box));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
+}
+
 /* Clipping the 3D view: a cut along the axial plane through the crosshair
  * takes away everything above it; a crop box keeps only what is inside. */
 static void
@@ -920,6 +996,7 @@ drive (gpointer data)
   drop_surface (win);
   clip_3d (win);
   segment (win);
+  crop_scan (win);
 
   /* F5: presentation, the 3D view alone and turning; F5 again: back. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.present", NULL);

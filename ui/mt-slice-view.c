@@ -39,6 +39,8 @@ struct _MtSliceView
   gboolean         rotating;                /* Ctrl+drag turns the crosshair lines */
   gboolean         measuring;               /* the primary button draws a measurement */
   gboolean         painting;                /* or paints with the brush or the eraser */
+  gboolean         boxing;                  /* or draws the crop box, from (box_x0, box_y0) */
+  double           box_x0, box_y0, box_x1, box_y1;
   double           brush_x, brush_y;        /* the pointer, for the brush's circle */
   gboolean         brush_shown;
   GArray          *draft;                   /* its points so far: LPS, 3 doubles each */
@@ -380,6 +382,7 @@ append_rect (GtkSnapshot *snapshot, const GdkRGBA *color, double x, double y, do
 }
 
 static void snapshot_measurements (MtSliceView *self, GtkSnapshot *snapshot);
+static void snapshot_crop_box (MtSliceView *self, GtkSnapshot *snapshot);
 
 static gboolean
 is_brush (MtTool tool)
@@ -396,6 +399,7 @@ mt_slice_view_snapshot (GtkWidget   *widget,
   MtSliceView *self = MT_SLICE_VIEW (widget);
   GTK_WIDGET_CLASS (mt_slice_view_parent_class)->snapshot (widget, snapshot);
   snapshot_measurements (self, snapshot);
+  snapshot_crop_box (self, snapshot);
   if (self->brush_shown && is_brush (mt_viewer_get_tool (self->viewer)) && !self->second)
     {
       /* The brush's reach, as it will paint. */
@@ -607,6 +611,106 @@ mt_slice_view_tool_drag (MtSliceView *self,
   finish_measurement (self, &vp, points, 2);
 }
 
+/* The patient axis (0 x, 1 y, 2 z) closest to this view's normal. */
+static int
+normal_axis (const ViewPlane *vp)
+{
+  double n[3];
+  mt_oblique_plane_normal (&vp->plane, n);
+  int best = 0;
+  for (int a = 1; a < 3; a++)
+    if (fabs (n[a]) > fabs (n[best]))
+      best = a;
+  return best;
+}
+
+/* The scan's extent in patient mm: x0, x1, y0, y1, z0, z1 of its voxel centres. */
+static void
+scan_bounds (const MtVolume *v, double box[6])
+{
+  for (int a = 0; a < 3; a++)
+    {
+      box[2 * a] = G_MAXDOUBLE;
+      box[2 * a + 1] = -G_MAXDOUBLE;
+    }
+  for (int c = 0; c < 8; c++)
+    {
+      double ijk[3], p[3];
+      for (int a = 0; a < 3; a++)
+        ijk[a] = (c >> a) & 1 ? v->dims[a] - 1 : 0;
+      mt_volume_index_to_patient (v, ijk, p);
+      for (int a = 0; a < 3; a++)
+        {
+          box[2 * a] = MIN (box[2 * a], p[a]);
+          box[2 * a + 1] = MAX (box[2 * a + 1], p[a]);
+        }
+    }
+}
+
+void
+mt_slice_view_crop_drag (MtSliceView *self,
+                         double       x0,
+                         double       y0,
+                         double       x1,
+                         double       y1)
+{
+  ViewPlane vp;
+  MtVolume *v = shown_volume (self);
+  if (self->second || v == NULL || !view_plane (self, &vp))
+    return;
+  double p[3], q[3], box[6];
+  widget_to_patient (self, &vp, x0, y0, p);
+  widget_to_patient (self, &vp, x1, y1, q);
+  /* The two sides in this plane from the drag; the third as it was (the
+   * whole scan when there was no box yet). */
+  if (!mt_viewer_get_clip_box (self->viewer, box))
+    scan_bounds (v, box);
+  int n = normal_axis (&vp);
+  for (int a = 0; a < 3; a++)
+    if (a != n)
+      {
+        box[2 * a] = MIN (p[a], q[a]);
+        box[2 * a + 1] = MAX (p[a], q[a]);
+      }
+  mt_viewer_set_clip_box (self->viewer, box);
+}
+
+/* The crop box where it cuts this view's plane (a rectangle when the plane
+ * passes through it), and the one being drawn. */
+static void
+snapshot_crop_box (MtSliceView *self, GtkSnapshot *snapshot)
+{
+  const GdkRGBA color = { 1.0, 0.82, 0.25, 0.95 };
+  if (self->boxing && self->dragged)
+    {
+      double xy[8] = { self->box_x0, self->box_y0, self->box_x1, self->box_y0,
+                       self->box_x1, self->box_y1, self->box_x0, self->box_y1 };
+      mt_snapshot_measurement (snapshot, GTK_WIDGET (self), MT_MEASUREMENT_POLYGON, xy, 4, FALSE, NULL, &color);
+    }
+  double box[6];
+  ViewPlane vp;
+  MtVolume *v = shown_volume (self);
+  if (self->second || v == NULL || !mt_viewer_get_clip_box (self->viewer, box) || !view_plane (self, &vp)
+      || (self->boxing && self->dragged))
+    return;
+  int n = normal_axis (&vp), a = (n + 1) % 3, b = (n + 2) % 3;
+  double c = vp.plane.center[n];
+  if (c < box[2 * n] - 1e-6 || c > box[2 * n + 1] + 1e-6)
+    return;
+  double xy[8];
+  const int corners[4][2] = { { 0, 0 }, { 1, 0 }, { 1, 1 }, { 0, 1 } };
+  for (int k = 0; k < 4; k++)
+    {
+      double p[3];
+      p[n] = c;
+      p[a] = box[2 * a + corners[k][0]];
+      p[b] = box[2 * b + corners[k][1]];
+      if (!mt_slice_view_patient_to_widget (self, p, &xy[2 * k], &xy[2 * k + 1]))
+        return;
+    }
+  mt_snapshot_measurement (snapshot, GTK_WIDGET (self), MT_MEASUREMENT_POLYGON, xy, 4, TRUE, NULL, &color);
+}
+
 void
 mt_slice_view_set_zoom (MtSliceView *self,
                         double       zoom)
@@ -738,6 +842,13 @@ on_drag_begin (GtkGestureDrag *gesture,
       mt_slice_view_paint (self, x, y, FALSE);
       return;
     }
+  self->boxing = !self->rotating && !self->second && pressed_tool == MT_TOOL_CROP && shown_volume (self) != NULL;
+  if (self->boxing)
+    {
+      self->box_x0 = self->box_x1 = x;
+      self->box_y0 = self->box_y1 = y;
+      return;
+    }
   MtTool tool = mt_viewer_get_tool (self->viewer);
   ViewPlane vp;
   if (self->measuring && (tool == MT_TOOL_DISTANCE || tool == MT_TOOL_ELLIPSE) && view_plane (self, &vp))
@@ -779,6 +890,13 @@ on_drag_update (GtkGestureDrag *gesture,
       self->brush_y = y0 + dy;
       return;
     }
+  if (self->boxing)
+    {
+      self->box_x1 = self->box_x0 + dx;
+      self->box_y1 = self->box_y0 + dy;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
   if (self->measuring)
     {
       ViewPlane vp;
@@ -815,6 +933,14 @@ on_drag_end (GtkGestureDrag *gesture,
   if (self->painting)
     {
       self->painting = FALSE;
+      return;
+    }
+  if (self->boxing)
+    {
+      self->boxing = FALSE;
+      if (self->dragged)
+        mt_slice_view_crop_drag (self, self->box_x0, self->box_y0, self->box_x0 + dx, self->box_y0 + dy);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
       return;
     }
   if (self->measuring)
@@ -1082,6 +1208,7 @@ mt_slice_view_new_full (MtViewer  *viewer,
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "segmentation-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "fusion-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "clip-changed", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "tool-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_cursor_for_draft), self, G_CONNECT_SWAPPED);

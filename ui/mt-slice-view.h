@@ -67,6 +67,13 @@ void       mt_slice_view_paint            (MtSliceView *self,
                                            double       x,
                                            double       y,
                                            gboolean     continue_stroke);
+/* The crop tool's drag, corner to corner in widget points: the crop box's
+ * two sides in this view's plane (the third kept, or the whole scan's). */
+void       mt_slice_view_crop_drag        (MtSliceView *self,
+                                           double       x0,
+                                           double       y0,
+                                           double       x1,
+                                           double       y1);
 /* Where a patient point falls in the widget, through the plane shown. */
 gboolean   mt_slice_view_patient_to_widget (MtSliceView  *self,
                                             const double  lps[3],

@@ -25,6 +25,7 @@ typedef enum
   MT_TOOL_ERASER,
   MT_TOOL_SCISSORS,    /* a lasso in the 3D view cuts the unlocked segments through */
   MT_TOOL_GROW,        /* a click grows the active segment from that voxel (confidence connected) */
+  MT_TOOL_CROP,        /* a drag draws the crop box's two sides in this view's plane */
   MT_TOOL_N,
 } MtTool;
 

@@ -1306,7 +1306,7 @@ rotate_crosshair_activated (GSimpleAction *action, GVariant *param, gpointer use
 }
 
 static const char *tool_names[MT_TOOL_N] = { "crosshair", "distance", "angle", "ellipse", "polygon", "brush",
-                                             "eraser", "scissors", "grow" };
+                                             "eraser", "scissors", "grow", "crop" };
 
 static void
 tool_state_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
@@ -1800,6 +1800,176 @@ sync_clip_controls (MtWindow *self)
   self->syncing_clip = FALSE;
 }
 
+/* ----------------------------------------------------------- crop the scan */
+
+typedef struct
+{
+  MtVolume *volume;
+  gboolean  to_body;
+  double    box[6];
+} CropJob;
+
+static void
+crop_job_free (CropJob *job)
+{
+  mt_volume_unref (job->volume);
+  g_free (job);
+}
+
+static void
+crop_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  CropJob *job = data;
+  GError *error = NULL;
+  int lo[3], hi[3];
+  if (job->to_body)
+    {
+      g_autofree guint8 *body = NULL, *couch = NULL;
+      MtProgress *progress = g_object_get_data (G_OBJECT (task), "progress");
+      if (!mt_segment_body_couch (job->volume, &body, &couch, progress, cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      if (!mt_mask_box (job->volume, body, 5.0, lo, hi))
+        {
+          g_task_return_new_error (task, MT_REGISTER_ERROR, MT_REGISTER_ERROR_INPUT, "%s",
+                                   _("No body found in this scan: nothing was cropped."));
+          return;
+        }
+    }
+  else if (!mt_box_to_index_range (job->volume, job->box, lo, hi))
+    {
+      g_task_return_new_error (task, MT_REGISTER_ERROR, MT_REGISTER_ERROR_INPUT, "%s",
+                               _("The crop box does not meet the scan: nothing was cropped."));
+      return;
+    }
+  MtVolume *cropped = mt_crop (job->volume, lo, hi, &error);
+  if (cropped == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, cropped, (GDestroyNotify) mt_volume_unref);
+}
+
+static void
+crop_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MtWindow *self = MT_WINDOW (source);
+  CropJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtVolume) cropped = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
+    {
+      gtk_widget_set_visible (self->progress_bar, FALSE);
+      g_clear_object (&self->cancellable);
+    }
+  if (cropped == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, error->message);
+      return;
+    }
+  if (job->volume != mt_viewer_get_volume (self->viewer))
+    return;
+  double before = mt_volume_n_voxels (job->volume), after = mt_volume_n_voxels (cropped);
+  /* The same study, in the same place in the patient: its measurements
+   * still hold and come back. */
+  mt_viewer_set_volume (self->viewer, cropped);
+  g_autoptr (GPtrArray) kept = self->study_key ? mt_measurements_load (self->study_key, NULL) : NULL;
+  if (kept != NULL)
+    mt_viewer_set_measurements (self->viewer, kept);
+  g_autofree char *text = g_strdup_printf (_("Cropped to %d x %d x %d voxels (%.0f%% of them). Segments and "
+                                             "surfaces belong to the whole scan and were put away."),
+                                           cropped->dims[0], cropped->dims[1], cropped->dims[2], 100 * after / before);
+  show_message (self, text);
+}
+
+/* ("box"): the scan cropped to the crop box; ("body"): to the body, with
+ * 5 mm around it (a worker thread, with progress and Cancel). */
+static void
+crop_scan_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  const char *what = g_variant_get_string (param, NULL);
+  if (v == NULL)
+    return;
+  if (self->cancellable != NULL)
+    {
+      show_message (self, _("Wait until the scan has opened (or cancel it) before cropping."));
+      return;
+    }
+  CropJob *job = g_new0 (CropJob, 1);
+  job->to_body = g_str_equal (what, "body");
+  if (!job->to_body && !mt_viewer_get_clip_box (self->viewer, job->box))
+    {
+      g_free (job);
+      show_message (self, _("There is no crop box yet: draw one in a slice view with the Crop box tool, or turn "
+                            "\"Crop to a box\" on."));
+      return;
+    }
+  job->volume = mt_volume_ref (v);
+  self->cancellable = g_cancellable_new ();
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, crop_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) crop_job_free);
+  MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
+  g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), _("Cropping…"));
+  gtk_widget_set_visible (self->progress_bar, TRUE);
+  g_task_run_in_thread (task, crop_thread);
+}
+
+static void
+save_scan_to (MtWindow *self, const char *path)
+{
+  MtVolume *v = mt_viewer_get_volume (self->viewer);
+  g_autoptr (GError) error = NULL;
+  if (v == NULL)
+    return;
+  if (!mt_nifti_write (v, MT_NIFTI_FLOAT32, path, &error))
+    show_message (self, error->message);
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Scan saved to %s (%d x %d x %d voxels)."), path, v->dims[0],
+                                               v->dims[1], v->dims[2]);
+      show_message (self, text);
+    }
+}
+
+static void
+on_scan_chooser_response (GtkNativeDialog *dialog, int response, MtWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path != NULL)
+        save_scan_to (self, path);
+    }
+  g_object_unref (dialog);
+}
+
+/* ("OUT.nii.gz"), or ("") to choose where. */
+static void
+save_scan_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  const char *path = g_variant_get_string (param, NULL);
+  if (mt_viewer_get_volume (self->viewer) == NULL)
+    return;
+  if (*path != '\0')
+    {
+      save_scan_to (self, path);
+      return;
+    }
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Save the scan"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "scan.nii.gz");
+  g_signal_connect (chooser, "response", G_CALLBACK (on_scan_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static GtkWidget *
 build_clip_popover (MtWindow *self)
 {
@@ -1841,6 +2011,27 @@ build_clip_popover (MtWindow *self)
           self->crop_scales[2 * a + e] = scale;
         }
     }
+  /* The scan itself made smaller: to the box (drawn with the crop tool or
+   * set above) or to the body; then kept as NIfTI if wanted. */
+  GtkWidget *hint = gtk_label_new (_("Draw the box in a slice view with the Crop box tool."));
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_grid_attach (GTK_GRID (grid), hint, 0, 5, 3, 1);
+  GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  const struct { const char *label, *action, *tip; } buttons[] = {
+    { N_("Crop the scan to the box"), "win.crop-scan('box')", N_("A new, smaller scan: the voxels inside the box") },
+    { N_("Crop the scan to the body"), "win.crop-scan('body')",
+      N_("The body found automatically, with 5 mm around it: no couch, no air") },
+    { N_("Save the scan…"), "win.save-scan('')", N_("The scan shown, as NIfTI (for 3D Slicer, ITK, elastix)") },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      GtkWidget *b = gtk_button_new_with_label (_(buttons[i].label));
+      gtk_actionable_set_detailed_action_name (GTK_ACTIONABLE (b), buttons[i].action);
+      gtk_widget_set_tooltip_text (b, _(buttons[i].tip));
+      gtk_box_append (GTK_BOX (actions), b);
+    }
+  gtk_grid_attach (GTK_GRID (grid), actions, 0, 6, 3, 1);
   GtkWidget *popover = gtk_popover_new ();
   gtk_popover_set_child (GTK_POPOVER (popover), grid);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
@@ -1990,6 +2181,8 @@ static const GActionEntry win_actions[] = {
   { "fusion", fusion_activated, "s", NULL, NULL, { 0 } },
   { "fusion-blend", fusion_blend_activated, "d", NULL, NULL, { 0 } },
   { "save-transform", save_transform_activated, "s", NULL, NULL, { 0 } },
+  { "crop-scan", crop_scan_activated, "s", NULL, NULL, { 0 } },
+  { "save-scan", save_scan_activated, "s", NULL, NULL, { 0 } },
   { "window-preset", window_preset_activated, "s", NULL, NULL, { 0 } },
   { "render-preset", render_preset_activated, "s", NULL, NULL, { 0 } },
   { "slice-step", slice_step_activated, "i", NULL, NULL, { 0 } },
@@ -2140,7 +2333,7 @@ mt_window_init (MtWindow *self)
   gtk_widget_set_visible (self->fusion_bar, FALSE);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->fusion_bar);
   const char *tool_labels[] = { _("Crosshair"), _("Distance"), _("Angle"), _("Ellipse"), _("Polygon"), _("Brush"),
-                                _("Eraser"), _("Scissors (3D)"), _("Grow from a click"), NULL };
+                                _("Eraser"), _("Scissors (3D)"), _("Grow from a click"), _("Crop box"), NULL };
   self->tools = gtk_drop_down_new_from_strings (tool_labels);
   gtk_widget_set_tooltip_text (self->tools, _("What the left button does in the slice views; the right button "
                                               "always sets window and level"));
