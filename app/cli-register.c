@@ -362,9 +362,12 @@ mt_cli_register (int argc, char **argv)
 int
 mt_cli_resample (int argc, char **argv)
 {
-  g_autofree char *reference = NULL, *transform = NULL, *out = NULL;
+  g_autofree char *reference = NULL, *transform = NULL, *out = NULL, *interpolation = NULL;
   gboolean labels = FALSE;
   GOptionEntry entries[] = {
+    { "interpolation", 0, 0, G_OPTION_ARG_STRING, &interpolation,
+      N_("How to sample between voxels: linear (the default), cubic (B-spline, as ITK and elastix) or nearest"),
+      "linear|cubic|nearest" },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference, N_("The scan whose grid to resample onto"), "FIXED" },
     { "transform", 0, 0, G_OPTION_ARG_FILENAME, &transform,
       N_("ITK transform file, fixed patient mm to moving (none: the identity)"), "T.tfm" },
@@ -374,10 +377,16 @@ mt_cli_resample (int argc, char **argv)
   };
   if (!mt_cli_parse_options (&argc, &argv, _("MOVING — resample a scan onto another's grid"), entries))
     return 2;
-  if (argc != 2 || reference == NULL || out == NULL)
+  MtResampleMode mode = labels ? MT_RESAMPLE_NEAREST : MT_RESAMPLE_LINEAR;
+  if (interpolation != NULL && !labels)
+    mode = g_str_equal (interpolation, "cubic")     ? MT_RESAMPLE_CUBIC
+           : g_str_equal (interpolation, "nearest") ? MT_RESAMPLE_NEAREST
+           : g_str_equal (interpolation, "linear")  ? MT_RESAMPLE_LINEAR
+                                                    : (MtResampleMode) -1;
+  if (argc != 2 || reference == NULL || out == NULL || (int) mode < 0)
     {
       g_printerr ("%s\n", _("Usage: medtwin-cli resample MOVING --reference FIXED [--transform T.tfm] "
-                            "--out OUT.nii.gz [--labels]"));
+                            "--out OUT.nii.gz [--labels | --interpolation linear|cubic|nearest]"));
       return 2;
     }
   g_autoptr (GError) error = NULL;
@@ -396,8 +405,7 @@ mt_cli_resample (int argc, char **argv)
     }
   /* Outside the moving scan: air for CT, background for labels. */
   float outside = labels ? 0.0f : (moving->modality && g_str_equal (moving->modality, "CT") ? -1024.0f : 0.0f);
-  g_autoptr (MtVolume) r = mt_resample_deformable (moving, fixed, t, bspline,
-                                                   labels ? MT_RESAMPLE_NEAREST : MT_RESAMPLE_LINEAR, outside, &error);
+  g_autoptr (MtVolume) r = mt_resample_deformable (moving, fixed, t, bspline, mode, outside, &error);
   if (r == NULL || !mt_nifti_write (r, labels ? MT_NIFTI_INT16 : MT_NIFTI_FLOAT32, out, &error))
     {
       g_printerr ("medtwin-cli: %s\n", error->message);
@@ -601,5 +609,67 @@ mt_cli_crop (int argc, char **argv)
   json_builder_add_string_value (j, out);
   json_builder_end_object (j);
   mt_cli_print_json (j);
+  return 0;
+}
+
+int
+mt_cli_transform (int argc, char **argv)
+{
+  g_autofree char *out = NULL;
+  g_auto (GStrv) then = NULL;
+  gboolean invert = FALSE, json = FALSE;
+  GOptionEntry entries[] = {
+    { "invert", 0, 0, G_OPTION_ARG_NONE, &invert, N_("Invert T first (moving to fixed instead)"), NULL },
+    { "then", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &then,
+      N_("Then this transform, applied to T's result (may be given again)"), "U.tfm" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("ITK transform file to write"), "OUT.tfm" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL },
+  };
+  if (!mt_cli_parse_options (&argc, &argv, _("T.tfm — invert an ITK affine transform or chain several"), entries))
+    return 2;
+  if (argc != 2 || out == NULL)
+    {
+      g_printerr ("%s\n", _("Usage: medtwin-cli transform T.tfm [--invert] [--then U.tfm]... --out OUT.tfm [--json]"));
+      return 2;
+    }
+  g_autoptr (GError) error = NULL;
+  /* Affine only: a B-spline deformation has no closed-form inverse, and
+   * chaining one would need a displacement field. */
+  g_autoptr (MtTransform) t = mt_transform_read_itk (argv[1], &error);
+  if (t != NULL && invert)
+    {
+      MtTransform *inv = mt_transform_invert (t, &error);
+      mt_transform_free (t);
+      t = inv;
+    }
+  for (int i = 0; t != NULL && then != NULL && then[i] != NULL; i++)
+    {
+      g_autoptr (MtTransform) next = mt_transform_read_itk (then[i], &error);
+      if (next == NULL)
+        {
+          g_clear_pointer (&t, mt_transform_free);
+          break;
+        }
+      MtTransform *both = mt_transform_compose (t, next);
+      mt_transform_free (t);
+      t = both;
+    }
+  if (t == NULL || !mt_transform_write_itk (t, out, &error))
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
+      return 1;
+    }
+  if (!json)
+    return 0;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_numbers (b, "matrix", t->matrix, 9);
+  add_numbers (b, "translation", t->translation, 3);
+  add_numbers (b, "center", t->center, 3);
+  json_builder_set_member_name (b, "out");
+  json_builder_add_string_value (b, out);
+  json_builder_end_object (b);
+  mt_cli_print_json (b);
   return 0;
 }

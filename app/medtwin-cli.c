@@ -443,9 +443,10 @@ static const struct
   { "surface", mt_cli_surface, N_("Write the closed surface of a label (segmentation) as STL") },
   { "measure", mt_cli_measure, N_("Measure distances, angles and regions (mean, SD, area) on a scan") },
   { "register", mt_cli_register, N_("Align one scan onto another (rigid) and write the transform for ITK tools") },
-  { "crop", mt_cli_crop, N_("Crop a scan to the body or a box, and resample it to cubic voxels") },
+  { "crop", mt_cli_crop, N_("Crop a scan to the body or a box, resample it to cubic voxels, reorient it") },
   { "follow-up", mt_cli_follow_up, N_("Lung nodules on a baseline and a follow-up scan: volume change, doubling time") },
   { "resample", mt_cli_resample, N_("Resample a scan or label map onto another scan's grid through a transform") },
+  { "transform", mt_cli_transform, N_("Invert an ITK affine transform or chain several into one") },
 };
 
 static void

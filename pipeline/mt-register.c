@@ -30,8 +30,136 @@ typedef struct
   MtResampleMode     mode;
   float              outside;
   float             *out;
+  const float       *coefficients;   /* cubic: the moving scan's B-spline coefficients */
   double             to_index[12];   /* moving patient -> moving index, row-major 3x4 */
 } ResampleJob;
+
+/* ------------------------------------------------------ cubic B-spline */
+
+#define POLE (-0.2679491924311228)   /* sqrt (3) - 2 */
+
+/* A whole-sample mirror of index i into 0..n-1. */
+static inline int
+mirror (int i, int n)
+{
+  if (n == 1)
+    return 0;
+  int period = 2 * (n - 1);
+  i = i % period;
+  if (i < 0)
+    i += period;
+  return i < n ? i : period - i;
+}
+
+/* Unser's recursive filter on one line (n values `stride` apart): the
+ * cubic B-spline coefficients that interpolate it, mirror boundaries. */
+static void
+prefilter_line (float *c, int n, gsize stride)
+{
+  if (n < 2)
+    return;
+  const double z = POLE, gain = (1 - z) * (1 - 1 / z);
+  for (int i = 0; i < n; i++)
+    c[i * stride] = (float) (c[i * stride] * gain);
+  /* The causal start: the mirrored sum, truncated where z^k is negligible. */
+  int horizon = MIN (n, 30);
+  double zk = z, sum = c[0];
+  for (int k = 1; k < horizon; k++)
+    {
+      sum += zk * c[k * stride];
+      zk *= z;
+    }
+  double prev = sum;
+  c[0] = (float) prev;
+  for (int i = 1; i < n; i++)
+    {
+      prev = c[i * stride] + z * prev;
+      c[i * stride] = (float) prev;
+    }
+  /* The anticausal start. */
+  prev = (z / (z * z - 1)) * (c[(n - 1) * stride] + z * c[(n - 2) * stride]);
+  c[(n - 1) * stride] = (float) prev;
+  for (int i = n - 2; i >= 0; i--)
+    {
+      prev = z * (prev - c[i * stride]);
+      c[i * stride] = (float) prev;
+    }
+}
+
+typedef struct
+{
+  float     *c;
+  const int *dims;
+  int        axis;
+} PrefilterJob;
+
+static void
+prefilter_slab (gsize index, gpointer data)
+{
+  PrefilterJob *job = data;
+  const int nx = job->dims[0], ny = job->dims[1], nz = job->dims[2];
+  const gsize sy = (gsize) nx, sz = (gsize) nx * ny;
+  if (job->axis == 0)
+    for (int j = 0; j < ny; j++)
+      prefilter_line (job->c + index * sz + j * sy, nx, 1);
+  else if (job->axis == 1)
+    for (int i = 0; i < nx; i++)
+      prefilter_line (job->c + index * sz + i, ny, sy);
+  else
+    for (int i = 0; i < nx; i++)
+      prefilter_line (job->c + index * sy + i, nz, sz);
+}
+
+static float *
+cubic_coefficients (const MtVolume *v)
+{
+  float *c = g_memdup2 (v->data, mt_volume_n_voxels (v) * sizeof (float));
+  for (int axis = 0; axis < 3; axis++)
+    {
+      PrefilterJob job = { c, v->dims, axis };
+      /* Lines along x and y lie in z slices; lines along z in y rows. */
+      mt_parallel_for (axis < 2 ? v->dims[2] : v->dims[1], prefilter_slab, &job);
+    }
+  return c;
+}
+
+static inline double
+cubic_weight (double u)
+{
+  u = fabs (u);
+  if (u < 1)
+    return (4 - 6 * u * u + 3 * u * u * u) / 6;
+  if (u < 2)
+    return (2 - u) * (2 - u) * (2 - u) / 6;
+  return 0;
+}
+
+static double
+sample_cubic (const float *c, const int dims[3], const double m[3])
+{
+  int start[3];
+  double w[3][4];
+  for (int a = 0; a < 3; a++)
+    {
+      start[a] = (int) floor (m[a]) - 1;
+      for (int l = 0; l < 4; l++)
+        w[a][l] = cubic_weight (m[a] - (start[a] + l));
+    }
+  double sum = 0;
+  for (int k = 0; k < 4; k++)
+    {
+      gsize zk = (gsize) mirror (start[2] + k, dims[2]) * dims[0] * dims[1];
+      for (int j = 0; j < 4; j++)
+        {
+          gsize row = zk + (gsize) mirror (start[1] + j, dims[1]) * dims[0];
+          double wjk = w[2][k] * w[1][j], line = 0;
+          for (int i = 0; i < 4; i++)
+            line += w[0][i] * c[row + mirror (start[0] + i, dims[0])];
+          sum += wjk * line;
+        }
+    }
+  return sum;
+}
 
 static void
 resample_slice (gsize k, gpointer data)
@@ -48,7 +176,15 @@ resample_slice (gsize k, gpointer data)
         mt_deformable_apply (job->t, job->bspline, p, q);
         mt_register_apply34 (job->to_index, q, m);
         double value;
-        if (job->mode == MT_RESAMPLE_NEAREST)
+        if (job->mode == MT_RESAMPLE_CUBIC)
+          {
+            if (m[0] < -0.5 || m[1] < -0.5 || m[2] < -0.5 || m[0] > mv->dims[0] - 0.5 || m[1] > mv->dims[1] - 0.5
+                || m[2] > mv->dims[2] - 0.5)
+              value = job->outside;
+            else
+              value = sample_cubic (job->coefficients, mv->dims, m);
+          }
+        else if (job->mode == MT_RESAMPLE_NEAREST)
           {
             long a = lround (m[0]), b = lround (m[1]), c = lround (m[2]);
             if (a < 0 || b < 0 || c < 0 || a >= mv->dims[0] || b >= mv->dims[1] || c >= mv->dims[2])
@@ -88,7 +224,8 @@ mt_resample_deformable (const MtVolume    *moving,
   mt_volume_copy_geometry (out, reference);
   if (moving->modality != NULL)
     out->modality = g_strdup (moving->modality);
-  ResampleJob job = { moving, reference, fixed_to_moving, bspline, mode, outside, out->data, { 0 } };
+  g_autofree float *coefficients = mode == MT_RESAMPLE_CUBIC ? cubic_coefficients (moving) : NULL;
+  ResampleJob job = { moving, reference, fixed_to_moving, bspline, mode, outside, out->data, coefficients, { 0 } };
   mt_register_patient_to_index (moving, job.to_index);
   mt_parallel_for (reference->dims[2], resample_slice, &job);
   return out;

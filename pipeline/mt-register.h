@@ -19,6 +19,7 @@ typedef enum
 {
   MT_RESAMPLE_LINEAR,
   MT_RESAMPLE_NEAREST,         /* label maps */
+  MT_RESAMPLE_CUBIC,           /* cubic B-spline (prefiltered: it passes through the voxels), as ITK's and elastix's */
 } MtResampleMode;
 
 /* The moving scan on the reference's grid: every reference voxel's centre

@@ -118,6 +118,11 @@ if [ -d "$data/ct-thorax-abdomen" ] && /usr/bin/python3 -c "import scipy" 2> /de
   "$cli" register "$tmp/th.nii" "$tmp/tha.nii" --type affine --out "$tmp/tha.tfm" -q > /dev/null; ok $? "register --type affine on the thorax CT exits 0"
   tre=$(/usr/bin/python3 "$src/tre.py" "$tmp/tha.tfm" "$tmp/tha.nii.tfm" -150 150 30 250 100 470)
   awk -v t="$tre" 'BEGIN { exit !(t < 1.0) }'; ok $? "register --type affine: TRE $tre mm over the trunk (under 1 mm)"
+  # cubic resampling through the known move, against scipy's cubic B-spline at the same points
+  "$cli" resample "$tmp/th.nii" --reference "$tmp/th.nii" --transform "$tmp/thm.nii.tfm" --interpolation cubic --out "$tmp/thc.nii"; ok $? "resample --interpolation cubic exits 0"
+  read -r dmax dmean < <(/usr/bin/python3 "$src/cubic_check.py" "$tmp/th.nii" "$tmp/thc.nii" "$tmp/thm.nii.tfm")
+  awk -v t="$dmax" 'BEGIN { exit !(t < 0.01) }'; ok $? "resample --interpolation cubic: within $dmax HU of scipy's cubic B-spline (mean $dmean)"
+  rm -f "$tmp/thc.nii"
   # deformable: also warped by three smooth 8 mm bumps (sigma 45 mm), the truth solved point by point
   /usr/bin/python3 "$src/make_warped.py" "$tmp/th.nii" "$tmp/thw.nii" 3 -2 4 8 -5 6 8
   "$cli" register "$tmp/th.nii" "$tmp/thw.nii" --type deformable --out "$tmp/thw.tfm" --field "$tmp/thwf.nii" -q > /dev/null; ok $? "register --type deformable on the thorax CT exits 0"
@@ -125,7 +130,7 @@ if [ -d "$data/ct-thorax-abdomen" ] && /usr/bin/python3 -c "import scipy" 2> /de
   awk -v t="$tre" 'BEGIN { exit !(t < 1.5) }'; ok $? "register --type deformable: TRE $tre mm over the trunk against the smooth warp (under 1.5 mm)"
   rm -f "$tmp/thw.nii" "$tmp/thwf.nii"
 else
-  for t in "register the thorax CT onto a moved copy" "register the thorax CT: TRE" "register --metric mattes-mi on the thorax CT" "register --type affine on the thorax CT" "register --type affine: TRE" "register --type deformable on the thorax CT" "register --type deformable: TRE"; do
+  for t in "register the thorax CT onto a moved copy" "register the thorax CT: TRE" "register --metric mattes-mi on the thorax CT" "register --type affine on the thorax CT" "register --type affine: TRE" "register --type deformable on the thorax CT" "register --type deformable: TRE" "resample --interpolation cubic exits 0" "resample --interpolation cubic: within"; do
     skip "$t" "no thorax CT or no scipy"
   done
 fi
@@ -257,7 +262,14 @@ a, b = (open(p, 'rb').read() for p in sys.argv[1:3])
 print(a[352:] == b[352:] and len(a) > 352 * 100)
 PY
 )" = "True" ]; ok $? "resample through the composite: the same voxels as register --resampled"
+# transform: the rigid result inverted, then itself: the identity; a B-spline does not invert in closed form
+"$cli" transform "$tmp/r.tfm" --invert --then "$tmp/r.tfm" --out "$tmp/id.tfm" --json > "$tmp/id.json"; ok $? "transform --invert --then exits 0"
+printf '#Insight Transform File V1.0\n#Transform 0\nTransform: AffineTransform_double_3_3\nParameters: 1 0 0 0 1 0 0 0 1 0 0 0\nFixedParameters: 0 0 0\n' > "$tmp/identity.tfm"
+tre=$(python3 "$src/tre.py" "$tmp/id.tfm" "$tmp/identity.tfm" -150 150 -150 150 -150 150)
+awk -v t="$tre" 'BEGIN { exit !(t < 1e-6) }'; ok $? "transform: T then its inverse is the identity ($tre mm)"
+"$cli" transform "$tmp/d.tfm" --invert --out "$tmp/x.tfm" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "affine" "$tmp/err" && [ ! -e "$tmp/x.tfm" ]; ok $? "transform of a B-spline composite: exit 1, affine only"
 "$cli" register "$tmp/demo/baseline" "$tmp/demo/followup" --type deformable --metric mattes-mi --out "$tmp/a.tfm" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "mean squares" "$tmp/err" && [ ! -e "$tmp/a.tfm" ]; ok $? "register --type deformable --metric mattes-mi: refused plainly (mean squares only)"
+"$cli" resample "$tmp/demo/followup" --reference "$tmp/demo/baseline" --interpolation quintic --out "$tmp/q.nii" > /dev/null 2>&1; [ $? = 2 ] && [ ! -e "$tmp/q.nii" ]; ok $? "resample --interpolation quintic: exit 2"
 printf '#Insight Transform File V1.0\n#Transform 0\nTransform: BSplineTransform_double_3_3\nParameters: 1 2 3\nFixedParameters: 5 5 5 0 0 0 1 1 1 1 0 0 0 1 0 0 0 1\n' > "$tmp/bad.tfm"
 "$cli" resample "$tmp/demo/followup" --reference "$tmp/demo/baseline" --transform "$tmp/bad.tfm" --out "$tmp/bad.nii" 2> "$tmp/err"; [ $? = 1 ] && grep -q "do not add up" "$tmp/err" && [ ! -e "$tmp/bad.nii" ]; ok $? "resample with a B-spline file whose numbers do not add up: exit 1, says so"
 "$cli" resample "$tmp/demo/truth/followup-labels.nii.gz" --reference "$tmp/demo/baseline" --transform "$tmp/r.tfm" --labels --out "$tmp/lab.nii.gz"; ok $? "resample --labels exits 0"
