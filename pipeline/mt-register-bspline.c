@@ -22,17 +22,6 @@
 
 /* ------------------------------------------------------------ the grid */
 
-static inline double
-bspline3 (double u)
-{
-  u = fabs (u);
-  if (u < 1)
-    return (4 - 6 * u * u + 3 * u * u * u) / 6;
-  if (u < 2)
-    return (2 - u) * (2 - u) * (2 - u) / 6;
-  return 0;
-}
-
 MtBSpline *
 mt_bspline_new_for (const MtVolume *fixed,
                     double          spacing_mm)
@@ -94,7 +83,7 @@ support (const MtBSpline *b, const double x[3], gsize *first, double w[3][4])
         return FALSE;
       start[a] = (int) floor (q) - 1;
       for (int l = 0; l < 4; l++)
-        w[a][l] = bspline3 (q - (start[a] + l));
+        w[a][l] = mt_bspline3 (q - (start[a] + l));
     }
   *first = ((gsize) start[2] * b->size[1] + start[1]) * b->size[0] + start[0];
   return TRUE;

@@ -13,6 +13,18 @@ G_BEGIN_DECLS
 
 /* Trilinear value at continuous index (i, j, k), and its gradient along
  * i, j, k; FALSE outside the grid's voxel centres. */
+/* The cubic B-spline kernel (support -2..2, sums to one over whole shifts). */
+static inline double
+mt_bspline3 (double u)
+{
+  u = fabs (u);
+  if (u < 1)
+    return (4 - 6 * u * u + 3 * u * u * u) / 6;
+  if (u < 2)
+    return (2 - u) * (2 - u) * (2 - u) / 6;
+  return 0;
+}
+
 static inline gboolean
 mt_register_sample (const MtVolume *v, const double ijk[3], double *value, double grad[3])
 {

@@ -123,17 +123,6 @@ cubic_coefficients (const MtVolume *v)
   return c;
 }
 
-static inline double
-cubic_weight (double u)
-{
-  u = fabs (u);
-  if (u < 1)
-    return (4 - 6 * u * u + 3 * u * u * u) / 6;
-  if (u < 2)
-    return (2 - u) * (2 - u) * (2 - u) / 6;
-  return 0;
-}
-
 static double
 sample_cubic (const float *c, const int dims[3], const double m[3])
 {
@@ -143,7 +132,7 @@ sample_cubic (const float *c, const int dims[3], const double m[3])
     {
       start[a] = (int) floor (m[a]) - 1;
       for (int l = 0; l < 4; l++)
-        w[a][l] = cubic_weight (m[a] - (start[a] + l));
+        w[a][l] = mt_bspline3 (m[a] - (start[a] + l));
     }
   double sum = 0;
   for (int k = 0; k < 4; k++)
@@ -508,19 +497,8 @@ typedef struct
   double         *hist[CHUNKS];
 } MetricJob;
 
-/* The cubic B-spline and its derivative, Mattes's window on the moving
- * image's bins. */
-static inline double
-bspline3 (double u)
-{
-  u = fabs (u);
-  if (u < 1)
-    return (4 - 6 * u * u + 3 * u * u * u) / 6;
-  if (u < 2)
-    return (2 - u) * (2 - u) * (2 - u) / 6;
-  return 0;
-}
-
+/* The derivative of mt_bspline3: Mattes's window on the moving image's bins
+ * moves with the moving value. */
 static inline double
 bspline3_d (double u)
 {
@@ -622,8 +600,8 @@ metric_chunk (gsize chunk, gpointer data)
               int mb = m0 + o;
               double u = mb - mt;
               double *cell = hist + (gsize) (fb * BINS + mb) * (1 + np);
-              cell[0] += bspline3 (u);
-              /* d/dmu of bspline3 (mb - mt) = -bspline3' (u) * jac / bin. */
+              cell[0] += mt_bspline3 (u);
+              /* d/dmu of mt_bspline3 (mb - mt) = -bspline3' (u) * jac / bin. */
               double w = -bspline3_d (u) / job->moving_bin;
               for (int a = 0; a < np; a++)
                 cell[1 + a] += w * jac[a];
