@@ -2,3 +2,4 @@
 #pragma once
 
 int mt_cli_surface (int argc, char **argv);
+int mt_cli_mesh (int argc, char **argv);

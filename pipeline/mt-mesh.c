@@ -352,6 +352,121 @@ mt_mesh_write_stl (const MtMesh *mesh,
   return TRUE;
 }
 
+static gboolean
+save (const char *path, GString *text, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  if (!g_file_set_contents (path, text->str, (gssize) text->len, &local))
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_WRITE, _("Cannot write %s: %s"), path, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+mt_mesh_write_obj (const MtMesh *mesh,
+                   const char   *name,
+                   const float   rgba[4],
+                   const char   *path,
+                   GError      **error)
+{
+  g_autoptr (GString) s = g_string_new ("# MedTwin surface, patient LPS millimetres\n");
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  if (dot)
+    *dot = '\0';
+  g_autofree char *mtl_name = g_strconcat (base, ".mtl", NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *mtl_path = g_build_filename (dir, mtl_name, NULL);
+  const char *group = name ? name : "surface";
+  char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE], z[G_ASCII_DTOSTR_BUF_SIZE];
+  g_string_append_printf (s, "mtllib %s\n", mtl_name);
+  for (guint i = 0; i < mesh->n_vertices; i++)
+    g_string_append_printf (s, "v %s %s %s\n", g_ascii_formatd (x, sizeof x, "%.4f", mesh->vertices[3 * i]),
+                            g_ascii_formatd (y, sizeof y, "%.4f", mesh->vertices[3 * i + 1]),
+                            g_ascii_formatd (z, sizeof z, "%.4f", mesh->vertices[3 * i + 2]));
+  for (guint i = 0; i < mesh->n_vertices; i++)
+    g_string_append_printf (s, "vn %s %s %s\n", g_ascii_formatd (x, sizeof x, "%.4f", mesh->normals[3 * i]),
+                            g_ascii_formatd (y, sizeof y, "%.4f", mesh->normals[3 * i + 1]),
+                            g_ascii_formatd (z, sizeof z, "%.4f", mesh->normals[3 * i + 2]));
+  g_string_append_printf (s, "g %s\nusemtl %s\n", group, group);
+  for (guint t = 0; t < mesh->n_triangles; t++)
+    {
+      guint32 a = mesh->triangles[3 * t] + 1, b = mesh->triangles[3 * t + 1] + 1, c = mesh->triangles[3 * t + 2] + 1;
+      g_string_append_printf (s, "f %u//%u %u//%u %u//%u\n", a, a, b, b, c, c);
+    }
+  const float grey[4] = { 0.8f, 0.8f, 0.8f, 1 };
+  const float *col = rgba ? rgba : grey;
+  g_autoptr (GString) m = g_string_new (NULL);
+  g_string_append_printf (m, "newmtl %s\nKd %s %s %s\nd %s\n", group, g_ascii_formatd (x, sizeof x, "%.3f", col[0]),
+                          g_ascii_formatd (y, sizeof y, "%.3f", col[1]), g_ascii_formatd (z, sizeof z, "%.3f", col[2]),
+                          g_ascii_formatd (x, sizeof x, "%.3f", col[3]));
+  return save (mtl_path, m, error) && save (path, s, error);
+}
+
+gboolean
+mt_mesh_write_ply (const MtMesh *mesh,
+                   const float   rgba[4],
+                   const char   *path,
+                   GError      **error)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  g_string_append_printf (s, "ply\nformat binary_little_endian 1.0\ncomment MedTwin surface, patient LPS millimetres\n"
+                             "element vertex %u\nproperty float x\nproperty float y\nproperty float z\n"
+                             "property float nx\nproperty float ny\nproperty float nz\n"
+                             "property uchar red\nproperty uchar green\nproperty uchar blue\n"
+                             "element face %u\nproperty list uchar int vertex_indices\nend_header\n",
+                          mesh->n_vertices, mesh->n_triangles);
+  const float grey[4] = { 0.8f, 0.8f, 0.8f, 1 };
+  const float *col = rgba ? rgba : grey;
+  guint8 rgb[3];
+  for (int k = 0; k < 3; k++)
+    rgb[k] = (guint8) CLAMP (lroundf (col[k] * 255), 0, 255);
+  for (guint i = 0; i < mesh->n_vertices; i++)
+    {
+      float f[6] = { mesh->vertices[3 * i], mesh->vertices[3 * i + 1], mesh->vertices[3 * i + 2],
+                     mesh->normals[3 * i], mesh->normals[3 * i + 1], mesh->normals[3 * i + 2] };
+      for (int k = 0; k < 6; k++)
+        {
+          guint32 bits;
+          memcpy (&bits, &f[k], 4);
+          bits = GUINT32_TO_LE (bits);
+          g_string_append_len (s, (const char *) &bits, 4);
+        }
+      g_string_append_len (s, (const char *) rgb, 3);
+    }
+  for (guint t = 0; t < mesh->n_triangles; t++)
+    {
+      g_string_append_c (s, 3);
+      for (int k = 0; k < 3; k++)
+        {
+          guint32 v = GUINT32_TO_LE (mesh->triangles[3 * t + k]);
+          g_string_append_len (s, (const char *) &v, 4);
+        }
+    }
+  return save (path, s, error);
+}
+
+gboolean
+mt_mesh_write (const MtMesh *mesh,
+               const char   *name,
+               const float   rgba[4],
+               const char   *path,
+               GError      **error)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".obj"))
+    return mt_mesh_write_obj (mesh, name, rgba, path, error);
+  if (g_str_has_suffix (lower, ".ply"))
+    return mt_mesh_write_ply (mesh, rgba, path, error);
+  if (g_str_has_suffix (lower, ".stl"))
+    return mt_mesh_write_stl (mesh, path, error);
+  g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_WRITE,
+               _("%s: write a mesh as .stl, .obj or .ply (the name's ending chooses)"), path);
+  return FALSE;
+}
+
 /* Corners shared by triangles become one vertex. */
 static MtMesh *
 weld (const float *corners, guint n_triangles)

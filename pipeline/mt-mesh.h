@@ -47,8 +47,40 @@ void     mt_mesh_bounds           (const MtMesh    *mesh,
 MtMesh  *mt_mesh_from_labels      (const MtVolume  *labels,
                                    int              label,
                                    GError         **error);
+/* The iso-surface of a scan at a value (e.g. 300 HU for bone): marching
+ * cubes, edge-based, on every core; one vertex per crossed grid edge,
+ * shared; triangles counter-clockwise seen from outside (the side below
+ * iso). Open where the structure leaves the scan. */
+MtMesh  *mt_mesh_from_iso         (const MtVolume  *volume,
+                                   float            iso,
+                                   GError         **error);
 /* Binary STL, the format 3D printers and slicers take. */
 gboolean mt_mesh_write_stl        (const MtMesh    *mesh,
+                                   const char      *path,
+                                   GError         **error);
+/* The closed surface of a label's voxels (any value > 0 for label < 0) by
+ * discrete marching cubes: every vertex half-way along a grid edge, every
+ * edge in exactly two triangles; closed also where the segment meets the
+ * scan's edge. */
+MtMesh  *mt_mesh_from_label_cubes (const MtVolume  *labels,
+                                   int              label,
+                                   GError         **error);
+/* Wavefront OBJ (vertices, normals, one group named `name` with its
+ * material in OUT.mtl beside it) and binary PLY (vertices, normals and the
+ * colour rgba, or grey when NULL). */
+gboolean mt_mesh_write_obj        (const MtMesh    *mesh,
+                                   const char      *name,
+                                   const float      rgba[4],
+                                   const char      *path,
+                                   GError         **error);
+gboolean mt_mesh_write_ply        (const MtMesh    *mesh,
+                                   const float      rgba[4],
+                                   const char      *path,
+                                   GError         **error);
+/* STL, OBJ or PLY by the path's ending; refused otherwise. */
+gboolean mt_mesh_write            (const MtMesh    *mesh,
+                                   const char      *name,
+                                   const float      rgba[4],
                                    const char      *path,
                                    GError         **error);
 /* Binary or ASCII STL; shared corners are merged into one vertex. */

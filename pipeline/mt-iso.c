@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Iso-surfaces of a scan: marching cubes, edge-based and in passes as
+ * flying edges does it (count, place, connect), every pass on all cores.
+ * Each grid edge the surface crosses gets one vertex, shared by the four
+ * cubes around it. The cube cases are not a copied table: they are worked
+ * out once at start-up from the corners (see build_cases). */
+#define G_LOG_DOMAIN "mt-mesh"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "mt-mesh.h"
+#include "mt-parallel.h"
+#include "mt-progress.h"
+#include "mt-volume.h"
+
+/* ----------------------------------------------------------- the cases */
+
+/* Corner c of a cube sits at (c & 1, c >> 1 & 1, c >> 2 & 1). Edges 0-3
+ * run along x, 4-7 along y, 8-11 along z; each joins two corners. */
+static const int edge_corners[12][2] = {
+  { 0, 1 }, { 2, 3 }, { 4, 5 }, { 6, 7 },      /* x, at (y, z) = 00, 10, 01, 11 */
+  { 0, 2 }, { 1, 3 }, { 4, 6 }, { 5, 7 },      /* y, at (x, z) = 00, 10, 01, 11 */
+  { 0, 4 }, { 1, 5 }, { 2, 6 }, { 3, 7 },      /* z, at (x, y) = 00, 10, 01, 11 */
+};
+
+/* The six faces, each as its four corners in order around it. */
+static const int face_corners[6][4] = {
+  { 0, 2, 6, 4 }, { 1, 3, 7, 5 },   /* x = 0, x = 1 */
+  { 0, 1, 5, 4 }, { 2, 3, 7, 6 },   /* y = 0, y = 1 */
+  { 0, 1, 3, 2 }, { 4, 5, 7, 6 },   /* z = 0, z = 1 */
+};
+
+/* Per case: triangles of edge numbers, -1 after the last. A loop through
+ * all 12 edges would take 10 triangles; the usual cases take up to 5. */
+#define CASE_SLOTS 31
+static gint8 cases[256][CASE_SLOTS];
+
+static int
+edge_between (int a, int b)
+{
+  for (int e = 0; e < 12; e++)
+    if ((edge_corners[e][0] == a && edge_corners[e][1] == b) || (edge_corners[e][0] == b && edge_corners[e][1] == a))
+      return e;
+  return -1;
+}
+
+/* Whether two cube edges lie on one face. */
+static gboolean
+share_face (int e1, int e2)
+{
+  for (int f = 0; f < 6; f++)
+    {
+      int hits = 0;
+      for (int s = 0; s < 4; s++)
+        {
+          int e = edge_between (face_corners[f][s], face_corners[f][(s + 1) % 4]);
+          hits += e == e1 || e == e2;
+        }
+      if (hits == 2)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+corner_position (int c, double p[3])
+{
+  p[0] = c & 1;
+  p[1] = c >> 1 & 1;
+  p[2] = c >> 2 & 1;
+}
+
+/* For every pattern of inside corners: on each face, the crossed edges
+ * paired into segments (where a face has two inside corners on a diagonal,
+ * they stay apart: a rule of the face alone, so neighbouring cubes agree
+ * and the surface closes); the segments chained into loops; each loop a
+ * fan of triangles, turned to face away from the inside corners. */
+static void
+build_cases (void)
+{
+  for (int config = 0; config < 256; config++)
+    {
+      int seg[12][2], n_seg = 0;
+      for (int f = 0; f < 6; f++)
+        {
+          const int *fc = face_corners[f];
+          int crossed[4], n = 0;
+          for (int s = 0; s < 4; s++)
+            {
+              int a = fc[s], b = fc[(s + 1) % 4];
+              if (((config >> a) & 1) != ((config >> b) & 1))
+                crossed[n++] = s;
+            }
+          if (n == 2)
+            {
+              seg[n_seg][0] = edge_between (fc[crossed[0]], fc[(crossed[0] + 1) % 4]);
+              seg[n_seg][1] = edge_between (fc[crossed[1]], fc[(crossed[1] + 1) % 4]);
+              n_seg++;
+            }
+          else if (n == 4)
+            {
+              /* Inside corners apart: each inside corner is cut off by the
+               * segment joining its two edges. */
+              for (int s = 0; s < 4; s++)
+                if ((config >> fc[s]) & 1)
+                  {
+                    seg[n_seg][0] = edge_between (fc[(s + 3) % 4], fc[s]);
+                    seg[n_seg][1] = edge_between (fc[s], fc[(s + 1) % 4]);
+                    n_seg++;
+                  }
+            }
+        }
+      gboolean used[12] = { FALSE };
+      int written = 0;
+      for (int start = 0; start < n_seg; start++)
+        {
+          if (used[start])
+            continue;
+          int loop[12], n_loop = 0;
+          used[start] = TRUE;
+          loop[n_loop++] = seg[start][0];
+          int tip = seg[start][1];
+          while (tip != loop[0] && n_loop < 12)
+            {
+              loop[n_loop++] = tip;
+              for (int s = 0; s < n_seg; s++)
+                if (!used[s] && (seg[s][0] == tip || seg[s][1] == tip))
+                  {
+                    used[s] = TRUE;
+                    tip = seg[s][0] == tip ? seg[s][1] : seg[s][0];
+                    break;
+                  }
+            }
+          /* Which way is out: from each crossed edge's inside corner to
+           * its outside one, summed; the loop's normal (Newell) must agree. */
+          double out[3] = { 0, 0, 0 }, normal[3] = { 0, 0, 0 }, mid[12][3];
+          for (int v = 0; v < n_loop; v++)
+            {
+              double a[3], b[3];
+              int ca = edge_corners[loop[v]][0], cb = edge_corners[loop[v]][1];
+              corner_position (ca, a);
+              corner_position (cb, b);
+              double sign = ((config >> ca) & 1) ? 1 : -1;
+              for (int k = 0; k < 3; k++)
+                {
+                  out[k] += sign * (b[k] - a[k]);
+                  mid[v][k] = (a[k] + b[k]) / 2;
+                }
+            }
+          for (int v = 0; v < n_loop; v++)
+            {
+              const double *p = mid[v], *q = mid[(v + 1) % n_loop];
+              normal[0] += (p[1] - q[1]) * (p[2] + q[2]);
+              normal[1] += (p[2] - q[2]) * (p[0] + q[0]);
+              normal[2] += (p[0] - q[0]) * (p[1] + q[1]);
+            }
+          gboolean reverse = normal[0] * out[0] + normal[1] * out[1] + normal[2] * out[2] < 0;
+          /* A fan from an apex whose diagonals do not lie on a face of
+           * the cube: a diagonal there would be drawn by the neighbour too,
+           * and four triangles would share one edge. */
+          int apex = 0;
+          for (int a = 0; a < n_loop; a++)
+            {
+              gboolean clear = TRUE;
+              for (int v = 2; v + 1 < n_loop && clear; v++)
+                clear = !share_face (loop[a], loop[(a + v) % n_loop]);
+              if (clear)
+                {
+                  apex = a;
+                  break;
+                }
+              if (a == n_loop - 1)
+                g_warning ("marching cubes case %d: no clean fan", config);
+            }
+          for (int v = 1; v + 1 < n_loop && written + 3 < CASE_SLOTS; v++)
+            {
+              int p = loop[apex], q = loop[(apex + v) % n_loop], r = loop[(apex + v + 1) % n_loop];
+              cases[config][written++] = (gint8) p;
+              cases[config][written++] = (gint8) (reverse ? r : q);
+              cases[config][written++] = (gint8) (reverse ? q : r);
+            }
+        }
+      for (int k = written; k < CASE_SLOTS; k++)
+        cases[config][k] = -1;
+    }
+}
+
+/* ----------------------------------------------------------- extraction */
+
+typedef struct
+{
+  const MtVolume *v;
+  float           iso;
+  int             nx, ny, nz;
+  /* Pass 1: vertices per z plane (its x and y edges) and per z gap (its z
+   * edges); then their first global index. */
+  guint          *plane_count, *gap_count;
+  guint          *plane_first, *gap_first;
+  /* Pass 3: triangles per slab of cubes, then the first global index. */
+  guint          *slab_count, *slab_first;
+  MtMesh         *mesh;
+  double          index_to_patient[12];
+  /* Per row (j, k), as flying edges trims: the first and last x edge the
+   * surface crosses (first > last: none), and whether the row starts and
+   * ends inside. Outside [first, last + 1] a row is all one side. */
+  int            *row_first, *row_last;
+  guint8         *row_start, *row_end;
+} IsoJob;
+
+static inline gboolean
+in (const IsoJob *job, gsize o)
+{
+  return job->v->data[o] >= job->iso;
+}
+
+static void
+classify_rows (gsize k, gpointer data)
+{
+  IsoJob *job = data;
+  const int nx = job->nx;
+  for (int j = 0; j < job->ny; j++)
+    {
+      gsize r = (gsize) k * job->ny + j, o = r * nx;
+      gboolean prev = in (job, o), first_state = prev;
+      int first = nx, last = -1;
+      for (int i = 1; i < nx; i++)
+        {
+          gboolean now = in (job, o + i);
+          if (now != prev)
+            {
+              if (first == nx)
+                first = i - 1;
+              last = i - 1;
+            }
+          prev = now;
+        }
+      job->row_first[r] = first;
+      job->row_last[r] = last;
+      job->row_start[r] = (guint8) first_state;
+      job->row_end[r] = (guint8) prev;
+    }
+}
+
+/* The voxel range [*lo, *hi] where n rows (indices into the row arrays)
+ * can differ from one another or along x; FALSE when they never do. */
+static gboolean
+rows_range (const IsoJob *job, const gsize *rows, int n, int *lo, int *hi)
+{
+  int a = job->nx, b = -1;
+  gboolean starts_differ = FALSE, ends_differ = FALSE;
+  for (int r = 0; r < n; r++)
+    {
+      a = MIN (a, job->row_first[rows[r]]);
+      b = MAX (b, job->row_last[rows[r]] + 1);
+      starts_differ |= job->row_start[rows[r]] != job->row_start[rows[0]];
+      ends_differ |= job->row_end[rows[r]] != job->row_end[rows[0]];
+    }
+  if (b < 0)
+    {
+      /* No crossing along any row: they differ everywhere or nowhere. */
+      if (!starts_differ)
+        return FALSE;
+      *lo = 0;
+      *hi = job->nx - 1;
+      return TRUE;
+    }
+  *lo = starts_differ ? 0 : a;
+  *hi = ends_differ ? job->nx - 1 : b;
+  return TRUE;
+}
+
+/* The vertices of plane k (x edges, then y edges, row by row) or of gap k
+ * (z edges): counted (place == FALSE) or written at their indices; and
+ * the vertex index of each edge in ids (x, y or z edges of the plane, as
+ * nx * ny arrays) when ids != NULL. */
+static guint
+plane_vertices (IsoJob *job, int k, gboolean gap, gboolean place, guint first, guint *ids_a, guint *ids_b)
+{
+  const int nx = job->nx, ny = job->ny;
+  const gsize sxy = (gsize) nx * ny, base = (gsize) k * sxy;
+  const float *d = job->v->data;
+  guint n = 0;
+  for (int pass = 0; pass < (gap ? 1 : 2); pass++)
+    for (int j = 0; j < ny; j++)
+      {
+        int di = 0, dj = 0, dk = 0;
+        if (gap)
+          dk = 1;
+        else if (pass == 0)
+          di = 1;
+        else
+          dj = 1;
+        if (j + dj >= ny || k + dk >= job->nz)
+          continue;
+        /* Only where the row (x edges) or the two rows (y, z edges) can
+         * hold a crossing. */
+        gsize row = (gsize) k * ny + j;
+        gsize rows[2] = { row, row + (gsize) dj + (gsize) dk * ny };
+        int lo, hi;
+        if (pass == 0 && !gap)
+          {
+            lo = job->row_first[row];
+            hi = job->row_last[row];
+            if (lo > hi)
+              continue;
+          }
+        else if (!rows_range (job, rows, 2, &lo, &hi))
+          continue;
+        for (int i = lo; i <= hi; i++)
+          {
+            if (i + di >= nx)
+              continue;
+            gsize o = base + (gsize) j * nx + i, o2 = o + di + (gsize) dj * nx + (gsize) dk * sxy;
+            if (in (job, o) == in (job, o2))
+              continue;
+            guint id = first + n++;
+            guint *ids = pass == 0 ? ids_a : ids_b;
+            if (ids != NULL)
+              ids[(gsize) j * nx + i] = id;
+            if (place)
+              {
+                double t = (job->iso - d[o]) / (double) (d[o2] - d[o]);
+                double ijk[3] = { i + t * di, j + t * dj, k + t * dk };
+                const double *m = job->index_to_patient;
+                float *p = job->mesh->vertices + 3 * (gsize) id;
+                for (int r = 0; r < 3; r++)
+                  p[r] = (float) (m[4 * r] * ijk[0] + m[4 * r + 1] * ijk[1] + m[4 * r + 2] * ijk[2] + m[4 * r + 3]);
+              }
+          }
+      }
+  return n;
+}
+
+static void
+count_planes (gsize k, gpointer data)
+{
+  IsoJob *job = data;
+  job->plane_count[k] = plane_vertices (job, (int) k, FALSE, FALSE, 0, NULL, NULL);
+  if ((int) k + 1 < job->nz)
+    job->gap_count[k] = plane_vertices (job, (int) k, TRUE, FALSE, 0, NULL, NULL);
+}
+
+static void
+place_planes (gsize k, gpointer data)
+{
+  IsoJob *job = data;
+  plane_vertices (job, (int) k, FALSE, TRUE, job->plane_first[k], NULL, NULL);
+  if ((int) k + 1 < job->nz)
+    plane_vertices (job, (int) k, TRUE, TRUE, job->gap_first[k], NULL, NULL);
+}
+
+static inline int
+cube_case (const IsoJob *job, gsize o)
+{
+  const gsize sx = 1, sy = (gsize) job->nx, sz = sy * job->ny;
+  const gsize at[8] = { o, o + sx, o + sy, o + sx + sy, o + sz, o + sx + sz, o + sy + sz, o + sx + sy + sz };
+  int c = 0;
+  for (int q = 0; q < 8; q++)
+    c |= in (job, at[q]) << q;
+  return c;
+}
+
+/* The triangles of the cubes between planes k and k + 1: counted, or
+ * written from the edges' vertex indices. */
+static void
+slab_triangles (IsoJob *job, int k, gboolean write)
+{
+  const int nx = job->nx, ny = job->ny;
+  const gsize sxy = (gsize) nx * ny;
+  guint n = 0;
+  g_autofree guint *ids = NULL;
+  guint *x0 = NULL, *y0 = NULL, *x1 = NULL, *y1 = NULL, *z = NULL;
+  if (write)
+    {
+      ids = g_new (guint, 5 * sxy);
+      x0 = ids, y0 = ids + sxy, x1 = ids + 2 * sxy, y1 = ids + 3 * sxy, z = ids + 4 * sxy;
+      plane_vertices (job, k, FALSE, FALSE, job->plane_first[k], x0, y0);
+      plane_vertices (job, k + 1, FALSE, FALSE, job->plane_first[k + 1], x1, y1);
+      plane_vertices (job, k, TRUE, FALSE, job->gap_first[k], z, NULL);
+    }
+  guint32 *out = write ? job->mesh->triangles + 3 * (gsize) job->slab_first[k] : NULL;
+  for (int j = 0; j + 1 < ny; j++)
+    {
+      gsize row = (gsize) k * ny + j;
+      const gsize rows[4] = { row, row + 1, row + ny, row + ny + 1 };
+      int lo, hi;
+      if (!rows_range (job, rows, 4, &lo, &hi))
+        continue;
+      for (int i = MAX (lo - 1, 0); i <= hi && i + 1 < nx; i++)
+      {
+        gsize o = (gsize) k * sxy + (gsize) j * nx + i;
+        int c = cube_case (job, o);
+        if (c == 0 || c == 255)
+          continue;
+        const gint8 *tri = cases[c];
+        int count = 0;
+        while (count < CASE_SLOTS - 1 && tri[count] >= 0)
+          count++;
+        if (!write)
+          {
+            n += count / 3;
+            continue;
+          }
+        gsize r0 = (gsize) j * nx + i, r1 = r0 + nx;
+        const guint edge_id[12] = { x0[r0], x0[r1], x1[r0], x1[r1], y0[r0], y0[r0 + 1], y1[r0], y1[r0 + 1],
+                                    z[r0], z[r0 + 1], z[r1], z[r1 + 1] };
+        for (int t = 0; t < count; t++)
+          *out++ = edge_id[tri[t]];
+      }
+    }
+  if (!write)
+    job->slab_count[k] = n;
+}
+
+static void
+count_slabs (gsize k, gpointer data)
+{
+  slab_triangles (data, (int) k, FALSE);
+}
+
+static void
+write_slabs (gsize k, gpointer data)
+{
+  slab_triangles (data, (int) k, TRUE);
+}
+
+static void
+flip_if_mirrored (MtMesh *m, const double d[9])
+{
+  double det = d[0] * (d[4] * d[8] - d[5] * d[7]) - d[1] * (d[3] * d[8] - d[5] * d[6])
+               + d[2] * (d[3] * d[7] - d[4] * d[6]);
+  if (det >= 0)
+    return;
+  for (guint t = 0; t < m->n_triangles; t++)
+    {
+      guint32 s = m->triangles[3 * t + 1];
+      m->triangles[3 * t + 1] = m->triangles[3 * t + 2];
+      m->triangles[3 * t + 2] = s;
+    }
+}
+
+MtMesh *
+mt_mesh_from_iso (const MtVolume *v,
+                  float           iso,
+                  GError        **error)
+{
+  static gsize once;
+  if (g_once_init_enter (&once))
+    {
+      build_cases ();
+      g_once_init_leave (&once, 1);
+    }
+  IsoJob job = { v, iso, v->dims[0], v->dims[1], v->dims[2] };
+  const int nz = job.nz;
+  if (job.nx < 2 || job.ny < 2 || nz < 2)
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY, _("The scan is too thin for a surface: it needs two "
+                                                              "voxels along every axis."));
+      return NULL;
+    }
+  job.plane_count = g_new0 (guint, nz);
+  job.gap_count = g_new0 (guint, nz);
+  job.plane_first = g_new0 (guint, nz + 1);
+  job.gap_first = g_new0 (guint, nz);
+  job.slab_count = g_new0 (guint, nz);
+  job.slab_first = g_new0 (guint, nz);
+  const gsize n_rows = (gsize) nz * job.ny;
+  job.row_first = g_new (int, n_rows);
+  job.row_last = g_new (int, n_rows);
+  job.row_start = g_new (guint8, n_rows);
+  job.row_end = g_new (guint8, n_rows);
+  mt_parallel_for (nz, classify_rows, &job);
+  mt_parallel_for (nz, count_planes, &job);
+  guint64 n_vertices = 0;
+  for (int k = 0; k < nz; k++)
+    {
+      job.plane_first[k] = (guint) n_vertices;
+      n_vertices += job.plane_count[k];
+      job.gap_first[k] = (guint) n_vertices;
+      n_vertices += job.gap_count[k];
+    }
+  mt_parallel_for (nz - 1, count_slabs, &job);
+  guint64 n_triangles = 0;
+  for (int k = 0; k + 1 < nz; k++)
+    {
+      job.slab_first[k] = (guint) n_triangles;
+      n_triangles += job.slab_count[k];
+    }
+  MtMesh *mesh = NULL;
+  if (n_triangles == 0)
+    g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY, _("No surface at %g: every voxel is on one side of it."),
+                 iso);
+  else if (n_vertices > G_MAXUINT32 / 4 || n_triangles > G_MAXUINT32 / 4)
+    g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY,
+                 _("The surface at %g would have over a billion triangles: choose another value or crop the scan."),
+                 iso);
+  else
+    {
+      mesh = mt_mesh_new ((guint) n_vertices, (guint) n_triangles);
+      job.mesh = mesh;
+      for (int r = 0; r < 3; r++)
+        {
+          for (int c = 0; c < 3; c++)
+            job.index_to_patient[4 * r + c] = v->direction[3 * r + c] * v->spacing[c];
+          job.index_to_patient[4 * r + 3] = v->origin[r];
+        }
+      mt_parallel_for (nz, place_planes, &job);
+      mt_parallel_for (nz - 1, write_slabs, &job);
+      flip_if_mirrored (mesh, v->direction);
+      mt_mesh_compute_normals (mesh);
+    }
+  g_free (job.plane_count);
+  g_free (job.gap_count);
+  g_free (job.plane_first);
+  g_free (job.gap_first);
+  g_free (job.slab_count);
+  g_free (job.slab_first);
+  g_free (job.row_first);
+  g_free (job.row_last);
+  g_free (job.row_start);
+  g_free (job.row_end);
+  return mesh;
+}
+
+MtMesh *
+mt_mesh_from_label_cubes (const MtVolume *labels,
+                          int             label,
+                          GError        **error)
+{
+  /* The label's voxels as 1, the rest as 0, with a border of 0 all round
+   * so the surface closes where the segment meets the scan's edge; its
+   * iso-surface at 0.5 puts every vertex half-way along its edge, as
+   * discrete marching cubes (VTK's discrete flying edges) does. */
+  const int nx = labels->dims[0] + 2, ny = labels->dims[1] + 2, nz = labels->dims[2] + 2;
+  g_autoptr (MtVolume) mask = mt_volume_new (nx, ny, nz, error);
+  if (mask == NULL)
+    return NULL;
+  mt_volume_copy_geometry (mask, labels);
+  double minus_one[3] = { -1, -1, -1 };
+  mt_volume_index_to_patient (labels, minus_one, mask->origin);
+  memset (mask->data, 0, mt_volume_n_voxels (mask) * sizeof (float));
+  gsize found = 0;
+  for (int k = 0; k < labels->dims[2]; k++)
+    for (int j = 0; j < labels->dims[1]; j++)
+      {
+        const float *src = labels->data + mt_volume_offset (labels, 0, j, k);
+        float *dst = mask->data + mt_volume_offset (mask, 1, j + 1, k + 1);
+        for (int i = 0; i < labels->dims[0]; i++)
+          {
+            gboolean hit = label < 0 ? src[i] > 0 : lroundf (src[i]) == label;
+            dst[i] = hit ? 1.0f : 0.0f;
+            found += hit;
+          }
+      }
+  if (found == 0)
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY, _("Label %d is not in this label map: no surface."),
+                   label);
+      return NULL;
+    }
+  return mt_mesh_from_iso (mask, 0.5f, error);
+}
