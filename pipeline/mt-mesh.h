@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <gio/gio.h>
+
+#include "mt-progress.h"
 #include "mt-types.h"
 
 G_BEGIN_DECLS
@@ -64,6 +67,14 @@ gboolean mt_mesh_write_stl        (const MtMesh    *mesh,
  * scan's edge. */
 MtMesh  *mt_mesh_from_label_cubes (const MtVolume  *labels,
                                    int              label,
+                                   GError         **error);
+/* Taubin's smoothing (a shrinking and an inflating umbrella step each
+ * iteration, lambda 0.5, mu -0.53): the staircase of voxels smoothed away
+ * without the surface shrinking. Cancelled, the mesh is left as it was. */
+gboolean mt_mesh_smooth           (MtMesh          *mesh,
+                                   int              iterations,
+                                   MtProgress      *progress,
+                                   GCancellable    *cancellable,
                                    GError         **error);
 /* Wavefront OBJ (vertices, normals, one group named `name` with its
  * material in OUT.mtl beside it) and binary PLY (vertices, normals and the

@@ -182,7 +182,9 @@ PY
   [ "$closed" = "True" ] && awk -v a="$mesh_ml" -v b="$label_ml" 'BEGIN { exit !(a > 0 && (a - b) / b < 0.03 && (b - a) / b < 0.03) }'; ok $? "mesh --segment $organ: a closed 2-manifold (every edge in two triangles, once each way), $mesh_ml mL against $label_ml mL of voxels (within 3%)"
 done
 "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment spleen --out "$tmp/x.stl" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "heart" "$tmp/err" && [ ! -e "$tmp/x.stl" ]; ok $? "mesh --segment spleen: exit 1, lists the segments there are"
-"$cli" mesh "$tmp/demo/baseline" --iso 300 --smooth 10 --out "$tmp/x.stl" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "not in this version" "$tmp/err" && [ ! -e "$tmp/x.stl" ]; ok $? "mesh --smooth: not yet, said plainly"
+"$cli" mesh "$tmp/demo/baseline" --iso 300 --decimate 0.5 --out "$tmp/x.stl" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "not in this version" "$tmp/err" && [ ! -e "$tmp/x.stl" ]; ok $? "mesh --decimate: not yet, said plainly"
+"$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --smooth 20 --out "$tmp/hs.stl" --json > "$tmp/hs.json"; ok $? "mesh --smooth 20 exits 0"
+[ "$(json "$tmp/hs.json" "d['smooth_iterations'] == 20 and abs(d['volume_mL'] / $(json "$tmp/heart.json" "d['volume_mL']") - 1) < 0.01 and d['area_mm2'] < $(json "$tmp/heart.json" "d['area_mm2']")")" = "True" ]; ok $? "mesh --smooth 20: the heart keeps its volume within 1%, its staircase area shrinks ($(json "$tmp/heart.json" "round(d['area_mm2'])") to $(json "$tmp/hs.json" "round(d['area_mm2'])") mm²)"
 # mesh --iso on the real thorax CT at 300 HU against VTK's flying edges on the same series and value
 if [ -d "$data/ct-thorax-abdomen" ]; then
   "$cli" mesh "$data/ct-thorax-abdomen" --iso 300 --out "$tmp/bone.obj" --json > "$tmp/bone.json"; ok $? "mesh --iso 300 on the thorax CT exits 0"

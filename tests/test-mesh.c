@@ -274,6 +274,52 @@ test_iso_shapes (void)
   g_assert_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY);
 }
 
+/* Mean distance of the vertices from a sphere of radius r about c. */
+static double
+off_sphere (const MtMesh *m, const double c[3], double r)
+{
+  double sum = 0;
+  for (guint i = 0; i < m->n_vertices; i++)
+    {
+      double x = m->vertices[3 * i] - c[0], y = m->vertices[3 * i + 1] - c[1], z = m->vertices[3 * i + 2] - c[2];
+      sum += fabs (sqrt (x * x + y * y + z * z) - r);
+    }
+  return sum / m->n_vertices;
+}
+
+/* Taubin smoothing of a voxel ball's staircase: the vertices come closer
+ * to the true sphere, the volume stays (where plain averaging would shrink
+ * it), the surface stays closed; a cancelled run leaves it as it was. */
+static void
+test_smooth (void)
+{
+  const double spacing[3] = { 1, 1, 1 }, r = 12;
+  g_autoptr (MtVolume) v = ball (40, spacing, r, FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) m = mt_mesh_from_label_cubes (v, 3, &error);
+  g_assert_no_error (error);
+  assert_closed (m);
+  double c[3], ijk[3] = { 19.5, 19.5, 19.5 };
+  mt_volume_index_to_patient (v, ijk, c);
+  double vol0 = mt_mesh_volume (m), off0 = off_sphere (m, c, r);
+  g_assert_true (mt_mesh_smooth (m, 20, NULL, NULL, &error));
+  double vol1 = mt_mesh_volume (m), off1 = off_sphere (m, c, r);
+  assert_closed (m);
+  double true_vol = 4.0 / 3.0 * G_PI * r * r * r;
+  g_test_message ("voxel ball r 12 mm: vertices %.3f mm off the sphere before smoothing, %.3f after; volume %.0f "
+                  "then %.0f mm3 (%+.2f%%; true %.0f)", off0, off1, vol0, vol1, 100 * (vol1 / vol0 - 1), true_vol);
+  g_assert_cmpfloat (off1, <, 0.6 * off0);
+  g_assert_cmpfloat (fabs (vol1 / vol0 - 1), <, 0.01);
+  /* Cancelled before it starts: nothing moves. */
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_autofree float *before = g_memdup2 (m->vertices, 3 * (gsize) m->n_vertices * sizeof (float));
+  g_assert_false (mt_mesh_smooth (m, 5, NULL, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpmem (before, 3 * (gsize) m->n_vertices * sizeof (float), m->vertices,
+                   3 * (gsize) m->n_vertices * sizeof (float));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -283,5 +329,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/mesh/stl", test_stl);
   g_test_add_func ("/pipeline/mesh/phantom-heart", test_phantom_heart);
   g_test_add_func ("/pipeline/mesh/iso-shapes", test_iso_shapes);
+  g_test_add_func ("/pipeline/mesh/smooth", test_smooth);
   return g_test_run ();
 }
