@@ -76,6 +76,16 @@ gboolean mt_mesh_smooth           (MtMesh          *mesh,
                                    MtProgress      *progress,
                                    GCancellable    *cancellable,
                                    GError         **error);
+/* Decimation by quadric error (Garland and Heckbert): fraction of the
+ * triangles removed (0.9: a tenth left), edges collapsed cheapest first
+ * into the point that keeps their planes best, never pinching the surface,
+ * folding a triangle or moving an open rim. Cancelled, the mesh is left as
+ * it was. */
+gboolean mt_mesh_decimate         (MtMesh          *mesh,
+                                   double           fraction,
+                                   MtProgress      *progress,
+                                   GCancellable    *cancellable,
+                                   GError         **error);
 /* Wavefront OBJ (vertices, normals, one group named `name` with its
  * material in OUT.mtl beside it) and binary PLY (vertices, normals and the
  * colour rgba, or grey when NULL). */

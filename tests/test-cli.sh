@@ -182,7 +182,22 @@ PY
   [ "$closed" = "True" ] && awk -v a="$mesh_ml" -v b="$label_ml" 'BEGIN { exit !(a > 0 && (a - b) / b < 0.03 && (b - a) / b < 0.03) }'; ok $? "mesh --segment $organ: a closed 2-manifold (every edge in two triangles, once each way), $mesh_ml mL against $label_ml mL of voxels (within 3%)"
 done
 "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment spleen --out "$tmp/x.stl" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "heart" "$tmp/err" && [ ! -e "$tmp/x.stl" ]; ok $? "mesh --segment spleen: exit 1, lists the segments there are"
-"$cli" mesh "$tmp/demo/baseline" --iso 300 --decimate 0.5 --out "$tmp/x.stl" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "not in this version" "$tmp/err" && [ ! -e "$tmp/x.stl" ]; ok $? "mesh --decimate: not yet, said plainly"
+"$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --smooth 10 --decimate 0.8 --out "$tmp/hd.ply" --json > "$tmp/hd.json"; ok $? "mesh --smooth 10 --decimate 0.8 exits 0"
+[ "$(json "$tmp/hd.json" "d['triangles'] <= 0.2 * d['extracted_triangles'] + 2 and abs(d['volume_mL'] / $(json "$tmp/heart.json" "d['volume_mL']") - 1) < 0.02")" = "True" ] && [ "$(/usr/bin/python3 - "$tmp/hd.ply" <<'PY'
+import sys
+import numpy as np
+raw = open(sys.argv[1], 'rb').read()
+head, body = raw.split(b'end_header\n', 1)
+nv = int(head.split(b'element vertex ')[1].split()[0]); nf = int(head.split(b'element face ')[1].split()[0])
+faces = np.frombuffer(body[nv * 27:], dtype=np.dtype([('n', 'u1'), ('i', '<u4', 3)]), count=nf)['i']
+edges = {}
+for a, b, c in faces:
+    for e in ((a, b), (b, c), (c, a)):
+        edges[e] = edges.get(e, 0) + 1
+print(all(n == 1 and edges.get((b, a), 0) == 1 for (a, b), n in edges.items()))
+PY
+)" = "True" ]; ok $? "mesh --decimate 0.8: the heart in a fifth of the triangles ($(json "$tmp/hd.json" "d['extracted_triangles']") to $(json "$tmp/hd.json" "d['triangles']")), still a closed 2-manifold, its volume within 2%"
+"$cli" mesh "$tmp/demo/baseline" --iso 300 --decimate 1.5 --out "$tmp/x.stl" > /dev/null 2>&1; [ $? = 2 ] && [ ! -e "$tmp/x.stl" ]; ok $? "mesh --decimate 1.5: exit 2"
 "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --smooth 20 --out "$tmp/hs.stl" --json > "$tmp/hs.json"; ok $? "mesh --smooth 20 exits 0"
 [ "$(json "$tmp/hs.json" "d['smooth_iterations'] == 20 and abs(d['volume_mL'] / $(json "$tmp/heart.json" "d['volume_mL']") - 1) < 0.01 and d['area_mm2'] < $(json "$tmp/heart.json" "d['area_mm2']")")" = "True" ]; ok $? "mesh --smooth 20: the heart keeps its volume within 1%, its staircase area shrinks ($(json "$tmp/heart.json" "round(d['area_mm2'])") to $(json "$tmp/hs.json" "round(d['area_mm2'])") mm²)"
 # mesh --iso on the real thorax CT at 300 HU against VTK's flying edges on the same series and value
