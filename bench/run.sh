@@ -154,6 +154,26 @@ if command -v elastix > /dev/null && /usr/bin/python3 -c "import scipy" 2> /dev/
   rm -rf "$reg"
 fi
 
+if /usr/bin/python3 -c "import vtk" 2> /dev/null; then
+  echo
+  # Surfaces: the bone iso-surface at 300 HU (extraction alone, best of 3)
+  # against VTK's flying edges, then that surface decimated by 90% against
+  # VTK's quadric decimation.
+  best=""
+  for _ in 1 2 3; do
+    ms=$($cli mesh "$ct" --iso 300 --out "$tmp/bone.stl" --json | /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(round(d['extract_ms']), d['triangles'])")
+    if [ -z "$best" ] || [ "${ms%% *}" -lt "${best%% *}" ]; then best=$ms; fi
+  done
+  read -r vtk_ms vtk_tris < <(/usr/bin/python3 ../shared/peers/vtk_flyingedges.py "$ct" 300)
+  vtk_ms=$(awk -v s="$vtk_ms" 'BEGIN { printf "%.0f", s }')
+  row "iso-surface 300 HU: MedTwin (${best#* } triangles)" "${best%% *}" "" ""
+  row "iso-surface 300 HU: VTK flying edges ($vtk_tris)" "$vtk_ms" "" "$(ratio "$vtk_ms" "${best%% *}")"
+  dec=$($cli mesh "$ct" --iso 300 --decimate 0.9 --out "$tmp/boned.stl" --json | /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(round(d['decimate_ms']), d['triangles'])")
+  read -r vd_ms vd_in vd_out < <(/usr/bin/python3 bench/vtk_decimate.py "$tmp/bone.stl" 0.9)
+  row "decimate by 90%: MedTwin (${dec#* } left)" "${dec%% *}" "" ""
+  row "decimate by 90%: VTK quadric ($vd_in to $vd_out)" "$vd_ms" "" "$(ratio "$vd_ms" "${dec%% *}")"
+fi
+
 if [ "${BENCH_SKIP_3D:-0}" != 1 ]; then
   echo
   frames=3
