@@ -803,6 +803,40 @@ mt_window_annotations_visible (MtWindow *self)
 
 /* ------------------------------------------------------------ alignment */
 
+/* A worker thread for the scan shown, with the progress bar and Cancel:
+ * job goes to thread as the task's data. */
+static void
+start_worker (MtWindow *self, const char *text, gpointer job, GDestroyNotify free_job, GTaskThreadFunc thread,
+              GAsyncReadyCallback done)
+{
+  self->cancellable = g_cancellable_new ();
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, done, NULL);
+  g_task_set_task_data (task, job, free_job);
+  MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
+  g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), text);
+  gtk_widget_set_visible (self->progress_bar, TRUE);
+  g_task_run_in_thread (task, thread);
+}
+
+/* The volume a worker returned, the progress bar put away (unless a newer
+ * task owns it); NULL, its error shown unless cancelled. */
+static MtVolume *
+finish_worker (MtWindow *self, GAsyncResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  MtVolume *v = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
+    {
+      gtk_widget_set_visible (self->progress_bar, FALSE);
+      g_clear_object (&self->cancellable);
+    }
+  if (v == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_message (self, error->message);
+  return v;
+}
+
 typedef struct
 {
   MtVolume    *fixed, *moving;
@@ -861,19 +895,9 @@ align_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   MtWindow *self = MT_WINDOW (source);
   AlignJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MtVolume) on_grid = g_task_propagate_pointer (G_TASK (result), &error);
-  if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
-    {
-      gtk_widget_set_visible (self->progress_bar, FALSE);
-      g_clear_object (&self->cancellable);
-    }
+  g_autoptr (MtVolume) on_grid = finish_worker (self, result);
   if (on_grid == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_message (self, error->message);
-      return;
-    }
+    return;
   /* Another scan opened meanwhile: this alignment is not for it. */
   if (job->fixed != mt_viewer_get_volume (self->viewer) || job->moving != mt_viewer_get_second (self->viewer))
     return;
@@ -945,15 +969,8 @@ align_second_activated (GSimpleAction *action, GVariant *param, gpointer user_da
   job->moving = mt_volume_ref (moving);
   job->given = g_steal_pointer (&given);
   job->kept = from_store;
-  self->cancellable = g_cancellable_new ();
-  g_autoptr (GTask) task = g_task_new (self, self->cancellable, align_done, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) align_job_free);
-  MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
-  g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
-  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), _("Aligning scan B onto scan A…"));
-  gtk_widget_set_visible (self->progress_bar, TRUE);
-  g_task_run_in_thread (task, align_thread);
+  start_worker (self, _("Aligning scan B onto scan A…"), job, (GDestroyNotify) align_job_free, align_thread,
+                align_done);
 }
 
 static const char *const fusion_names[] = { "off", "blend", "checkerboard", "difference" };
@@ -1856,19 +1873,9 @@ crop_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   MtWindow *self = MT_WINDOW (source);
   CropJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MtVolume) cropped = g_task_propagate_pointer (G_TASK (result), &error);
-  if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
-    {
-      gtk_widget_set_visible (self->progress_bar, FALSE);
-      g_clear_object (&self->cancellable);
-    }
+  g_autoptr (MtVolume) cropped = finish_worker (self, result);
   if (cropped == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_message (self, error->message);
-      return;
-    }
+    return;
   if (job->volume != mt_viewer_get_volume (self->viewer))
     return;
   double before = mt_volume_n_voxels (job->volume), after = mt_volume_n_voxels (cropped);
@@ -1909,15 +1916,7 @@ crop_scan_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
       return;
     }
   job->volume = mt_volume_ref (v);
-  self->cancellable = g_cancellable_new ();
-  g_autoptr (GTask) task = g_task_new (self, self->cancellable, crop_done, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) crop_job_free);
-  MtProgress *progress = mt_progress_new (on_progress, self, g_main_context_default ());
-  g_object_set_data_full (G_OBJECT (task), "progress", progress, (GDestroyNotify) mt_progress_unref);
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
-  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (self->progress), _("Cropping…"));
-  gtk_widget_set_visible (self->progress_bar, TRUE);
-  g_task_run_in_thread (task, crop_thread);
+  start_worker (self, _("Cropping…"), job, (GDestroyNotify) crop_job_free, crop_thread, crop_done);
 }
 
 static void
