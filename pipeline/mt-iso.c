@@ -217,6 +217,23 @@ in (const IsoJob *job, gsize o)
   return job->v->data[o] >= job->iso;
 }
 
+/* The scan's gradient at voxel (i, j, k), in index units: central
+ * differences, one-sided at the edges. */
+static inline void
+gradient (const IsoJob *job, int i, int j, int k, double g[3])
+{
+  const int at[3] = { i, j, k }, n[3] = { job->nx, job->ny, job->nz };
+  const gsize stride[3] = { 1, (gsize) job->nx, (gsize) job->nx * job->ny };
+  const float *d = job->v->data;
+  gsize o = (gsize) k * stride[2] + (gsize) j * stride[1] + i;
+  for (int a = 0; a < 3; a++)
+    {
+      gsize lo = at[a] > 0 ? o - stride[a] : o, hi = at[a] + 1 < n[a] ? o + stride[a] : o;
+      int span = (at[a] > 0) + (at[a] + 1 < n[a]);
+      g[a] = span > 0 ? (d[hi] - d[lo]) / (double) span : 0;
+    }
+}
+
 static void
 classify_rows (gsize k, gpointer data)
 {
@@ -329,6 +346,23 @@ plane_vertices (IsoJob *job, int k, gboolean gap, gboolean place, guint first, g
                 float *p = job->mesh->vertices + 3 * (gsize) id;
                 for (int r = 0; r < 3; r++)
                   p[r] = (float) (m[4 * r] * ijk[0] + m[4 * r + 1] * ijk[1] + m[4 * r + 2] * ijk[2] + m[4 * r + 3]);
+                /* The normal: against the gradient (values rise inwards),
+                 * interpolated along the edge, into patient axes. */
+                double g0[3], g1[3], gi[3], nrm[3], len = 0;
+                gradient (job, i, j, k, g0);
+                gradient (job, i + di, j + dj, k + dk, g1);
+                for (int a = 0; a < 3; a++)
+                  gi[a] = -((1 - t) * g0[a] + t * g1[a]) / job->v->spacing[a];
+                for (int r = 0; r < 3; r++)
+                  {
+                    const double *dir = job->v->direction;
+                    nrm[r] = dir[3 * r] * gi[0] + dir[3 * r + 1] * gi[1] + dir[3 * r + 2] * gi[2];
+                    len += nrm[r] * nrm[r];
+                  }
+                len = sqrt (len);
+                float *nn = job->mesh->normals + 3 * (gsize) id;
+                for (int r = 0; r < 3; r++)
+                  nn[r] = len > 0 ? (float) (nrm[r] / len) : (r == 2 ? 1.0f : 0.0f);
               }
           }
       }
@@ -364,24 +398,17 @@ cube_case (const IsoJob *job, gsize o)
   return c;
 }
 
-/* The triangles of the cubes between planes k and k + 1: counted, or
- * written from the edges' vertex indices. */
+/* The triangles of the cubes between planes k and k + 1: counted (ids
+ * NULL), or written from the edges' vertex indices: the x and y edges of
+ * planes k and k + 1 and the z edges between them. */
 static void
-slab_triangles (IsoJob *job, int k, gboolean write)
+slab_triangles (IsoJob *job, int k, const guint *x0, const guint *y0, const guint *x1, const guint *y1,
+                const guint *z)
 {
+  const gboolean write = x0 != NULL;
   const int nx = job->nx, ny = job->ny;
   const gsize sxy = (gsize) nx * ny;
   guint n = 0;
-  g_autofree guint *ids = NULL;
-  guint *x0 = NULL, *y0 = NULL, *x1 = NULL, *y1 = NULL, *z = NULL;
-  if (write)
-    {
-      ids = g_new (guint, 5 * sxy);
-      x0 = ids, y0 = ids + sxy, x1 = ids + 2 * sxy, y1 = ids + 3 * sxy, z = ids + 4 * sxy;
-      plane_vertices (job, k, FALSE, FALSE, job->plane_first[k], x0, y0);
-      plane_vertices (job, k + 1, FALSE, FALSE, job->plane_first[k + 1], x1, y1);
-      plane_vertices (job, k, TRUE, FALSE, job->gap_first[k], z, NULL);
-    }
   guint32 *out = write ? job->mesh->triangles + 3 * (gsize) job->slab_first[k] : NULL;
   for (int j = 0; j + 1 < ny; j++)
     {
@@ -419,13 +446,37 @@ slab_triangles (IsoJob *job, int k, gboolean write)
 static void
 count_slabs (gsize k, gpointer data)
 {
-  slab_triangles (data, (int) k, FALSE);
+  slab_triangles (data, (int) k, NULL, NULL, NULL, NULL, NULL);
 }
 
+#define WRITE_CHUNKS 16
+
+/* A run of consecutive slabs: each plane's edge indices found once, the
+ * upper plane of one slab the lower of the next. */
 static void
-write_slabs (gsize k, gpointer data)
+write_slabs (gsize chunk, gpointer data)
 {
-  slab_triangles (data, (int) k, TRUE);
+  IsoJob *job = data;
+  const int slabs = job->nz - 1;
+  int k0 = (int) (slabs * chunk / WRITE_CHUNKS), k1 = (int) (slabs * (chunk + 1) / WRITE_CHUNKS);
+  if (k0 >= k1)
+    return;
+  const gsize sxy = (gsize) job->nx * job->ny;
+  g_autofree guint *ids = g_new (guint, 5 * sxy);
+  guint *lo_x = ids, *lo_y = ids + sxy, *hi_x = ids + 2 * sxy, *hi_y = ids + 3 * sxy, *z = ids + 4 * sxy;
+  plane_vertices (job, k0, FALSE, FALSE, job->plane_first[k0], lo_x, lo_y);
+  for (int k = k0; k < k1; k++)
+    {
+      plane_vertices (job, k + 1, FALSE, FALSE, job->plane_first[k + 1], hi_x, hi_y);
+      plane_vertices (job, k, TRUE, FALSE, job->gap_first[k], z, NULL);
+      slab_triangles (job, k, lo_x, lo_y, hi_x, hi_y, z);
+      guint *t = lo_x;
+      lo_x = hi_x;
+      hi_x = t;
+      t = lo_y;
+      lo_y = hi_y;
+      hi_y = t;
+    }
 }
 
 static void
@@ -509,9 +560,8 @@ mt_mesh_from_iso (const MtVolume *v,
           job.index_to_patient[4 * r + 3] = v->origin[r];
         }
       mt_parallel_for (nz, place_planes, &job);
-      mt_parallel_for (nz - 1, write_slabs, &job);
+      mt_parallel_for (WRITE_CHUNKS, write_slabs, &job);
       flip_if_mirrored (mesh, v->direction);
-      mt_mesh_compute_normals (mesh);
     }
   g_free (job.plane_count);
   g_free (job.gap_count);

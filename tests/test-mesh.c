@@ -261,6 +261,19 @@ test_iso_shapes (void)
                         "%.3f mm off", shape ? "torus" : "sphere", sp[0], sp[1], sp[2], m->n_triangles,
                         100 * (vol / true_vol - 1), 100 * (area / true_area - 1), worst);
         g_assert_cmpfloat (worst, <, 0.5 * MAX (sp[0], MAX (sp[1], sp[2])));
+        /* The normals (from the field's gradient) point out of the sphere,
+         * within a few degrees of the true ones. */
+        if (shape == 0)
+          {
+            double least = 1;
+            for (guint i = 0; i < m->n_vertices; i++)
+              {
+                double x = m->vertices[3 * i] - centre[0], y = m->vertices[3 * i + 1] - centre[1];
+                double z = m->vertices[3 * i + 2] - centre[2], r = sqrt (x * x + y * y + z * z);
+                least = MIN (least, (x * m->normals[3 * i] + y * m->normals[3 * i + 1] + z * m->normals[3 * i + 2]) / r);
+              }
+            g_assert_cmpfloat (least, >, cos (5 * G_PI / 180));
+          }
         if (s > 0)
           {
             g_assert_cmpfloat (fabs (vol / true_vol - 1), <, 0.01);
