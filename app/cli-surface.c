@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli-common.h"
 #include "cli-surface.h"
@@ -164,10 +165,22 @@ mt_cli_mesh (int argc, char **argv)
     g_clear_pointer (&mesh, mt_mesh_unref);
   double smooth_ms = (g_get_monotonic_time () - t1) / 1000.0;
   guint extracted = mesh ? mesh->n_triangles : 0;
+  /* Decimated, how far it strays from the surface before (not timed). */
+  g_autoptr (MtMesh) full = NULL;
+  if (mesh != NULL && decimate > 0)
+    {
+      full = mt_mesh_new (mesh->n_vertices, mesh->n_triangles);
+      memcpy (full->vertices, mesh->vertices, 3 * (gsize) mesh->n_vertices * sizeof (float));
+      memcpy (full->normals, mesh->normals, 3 * (gsize) mesh->n_vertices * sizeof (float));
+      memcpy (full->triangles, mesh->triangles, 3 * (gsize) mesh->n_triangles * sizeof (guint32));
+    }
   gint64 t2 = g_get_monotonic_time ();
   if (mesh != NULL && decimate > 0 && !mt_mesh_decimate (mesh, decimate, NULL, NULL, &error))
     g_clear_pointer (&mesh, mt_mesh_unref);
   double decimate_ms = (g_get_monotonic_time () - t2) / 1000.0;
+  double error_mean = 0, error_max = 0;
+  if (mesh != NULL && full != NULL)
+    mt_mesh_distance (full, mesh, &error_mean, &error_max);
   if (mesh == NULL || !mt_mesh_write (mesh, segment, NULL, out, &error))
     {
       g_printerr ("medtwin-cli: %s\n", error->message);
@@ -201,6 +214,13 @@ mt_cli_mesh (int argc, char **argv)
   json_builder_add_double_value (b, decimate);
   json_builder_set_member_name (b, "decimate_ms");
   json_builder_add_double_value (b, decimate_ms);
+  if (full != NULL)
+    {
+      json_builder_set_member_name (b, "decimate_mean_error_mm");
+      json_builder_add_double_value (b, error_mean);
+      json_builder_set_member_name (b, "decimate_hausdorff_mm");
+      json_builder_add_double_value (b, error_max);
+    }
   if (segment != NULL)
     {
       json_builder_set_member_name (b, "label");
@@ -215,5 +235,46 @@ mt_cli_mesh (int argc, char **argv)
   json_builder_add_string_value (b, out);
   json_builder_end_object (b);
   mt_cli_print_json (b);
+  return 0;
+}
+
+int
+mt_cli_mesh_distance (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL },
+  };
+  if (!mt_cli_parse_options (&argc, &argv, _("A.stl B.stl — how far two surfaces are apart"), entries))
+    return 2;
+  if (argc != 3)
+    {
+      g_printerr ("%s\n", _("Usage: medtwin-cli mesh-distance A.stl B.stl [--json]"));
+      return 2;
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) a = mt_mesh_read_stl (argv[1], &error);
+  g_autoptr (MtMesh) b = a ? mt_mesh_read_stl (argv[2], &error) : NULL;
+  if (b == NULL)
+    {
+      g_printerr ("medtwin-cli: %s\n", error->message);
+      return 1;
+    }
+  double mean, hausdorff;
+  mt_mesh_distance (a, b, &mean, &hausdorff);
+  if (!json)
+    {
+      g_print (_("Mean distance %.3f mm, largest (Hausdorff) %.3f mm\n"), mean, hausdorff);
+      return 0;
+    }
+  g_autoptr (JsonBuilder) j = json_builder_new ();
+  json_builder_begin_object (j);
+  json_builder_set_member_name (j, "mean_mm");
+  json_builder_add_double_value (j, mean);
+  json_builder_set_member_name (j, "hausdorff_mm");
+  json_builder_add_double_value (j, hausdorff);
+  json_builder_end_object (j);
+  mt_cli_print_json (j);
   return 0;
 }

@@ -3,3 +3,4 @@
 
 int mt_cli_surface (int argc, char **argv);
 int mt_cli_mesh (int argc, char **argv);
+int mt_cli_mesh_distance (int argc, char **argv);

@@ -442,6 +442,7 @@ static const struct
   { "segment", mt_cli_segment, N_("Segment a CT (body, couch, ...) into a label map with volumes and mean HU") },
   { "surface", mt_cli_surface, N_("Write the closed surface of a label (segmentation) as STL") },
   { "mesh", mt_cli_mesh, N_("A surface mesh of a scan (iso-value) or of a segment, as STL, OBJ or PLY") },
+  { "mesh-distance", mt_cli_mesh_distance, N_("How far two surfaces are apart: mean and largest (Hausdorff)") },
   { "measure", mt_cli_measure, N_("Measure distances, angles and regions (mean, SD, area) on a scan") },
   { "register", mt_cli_register, N_("Align one scan onto another (rigid) and write the transform for ITK tools") },
   { "crop", mt_cli_crop, N_("Crop a scan to the body or a box, resample it to cubic voxels, reorient it") },

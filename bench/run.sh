@@ -168,10 +168,12 @@ if /usr/bin/python3 -c "import vtk" 2> /dev/null; then
   vtk_ms=$(awk -v s="$vtk_ms" 'BEGIN { printf "%.0f", s }')
   row "iso-surface 300 HU: MedTwin (${best#* } triangles)" "${best%% *}" "" ""
   row "iso-surface 300 HU: VTK flying edges ($vtk_tris)" "$vtk_ms" "" "$(ratio "$vtk_ms" "${best%% *}")"
-  dec=$($cli mesh "$ct" --iso 300 --decimate 0.9 --out "$tmp/boned.stl" --json | /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(round(d['decimate_ms']), d['triangles'])")
-  read -r vd_ms vd_in vd_out < <(/usr/bin/python3 bench/vtk_decimate.py "$tmp/bone.stl" 0.9)
-  row "decimate by 90%: MedTwin (${dec#* } left)" "${dec%% *}" "" ""
-  row "decimate by 90%: VTK quadric ($vd_in to $vd_out)" "$vd_ms" "" "$(ratio "$vd_ms" "${dec%% *}")"
+  # (error: mean distance between the surface before and after, both ways)
+  read -r d_ms d_tris d_err < <($cli mesh "$ct" --iso 300 --decimate 0.9 --out "$tmp/boned.stl" --json | /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(round(d['decimate_ms']), d['triangles'], '%.3f' % d['decimate_mean_error_mm'])")
+  read -r vd_ms vd_in vd_out < <(/usr/bin/python3 bench/vtk_decimate.py "$tmp/bone.stl" 0.9 "$tmp/bone-vtk.stl")
+  vd_err=$($cli mesh-distance "$tmp/bone.stl" "$tmp/bone-vtk.stl" --json | /usr/bin/python3 -c "import json, sys; print('%.3f' % json.load(sys.stdin)['mean_mm'])")
+  row "decimate by 90%: MedTwin ($d_tris left, error $d_err mm)" "$d_ms" "" ""
+  row "decimate by 90%: VTK quadric ($vd_in to $vd_out, error $vd_err mm)" "$vd_ms" "" "$(ratio "$vd_ms" "$d_ms")"
 fi
 
 if [ "${BENCH_SKIP_3D:-0}" != 1 ]; then

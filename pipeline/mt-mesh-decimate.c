@@ -320,6 +320,26 @@ collapse_ok (Decimator *d, guint a, guint b, const double p[3])
     }
   if (shared != 2)
     return FALSE;
+  /* A closed piece as small as a tetrahedron stays: collapsing it would
+   * leave two triangles back to back. */
+  guint n_b = 0, around_b[256];
+  for (guint i = 0; i < fb->len; i++)
+    {
+      guint f = g_array_index (fb, guint, i);
+      if (d->dead_face[f])
+        continue;
+      for (int k = 0; k < 3; k++)
+        {
+          guint v = m->triangles[3 * f + k];
+          gboolean seen = FALSE;
+          for (guint j = 0; j < n_b && !seen; j++)
+            seen = around_b[j] == v;
+          if (!seen && n_b < G_N_ELEMENTS (around_b))
+            around_b[n_b++] = v;
+        }
+    }
+  if (n_a + n_b - (shared + 2) <= 4)
+    return FALSE;
   /* No fold: every triangle that survives keeps its side. */
   const guint ends[2] = { a, b };
   for (int e = 0; e < 2; e++)

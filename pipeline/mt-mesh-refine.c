@@ -138,3 +138,221 @@ mt_mesh_smooth (MtMesh       *mesh,
   mt_mesh_compute_normals (mesh);
   return ok;
 }
+
+/* ------------------------------------------------------------ distance */
+
+/* The squared distance from p to triangle abc (Ericson's closest point by
+ * Voronoi regions). */
+static double
+point_triangle2 (const double p[3], const double a[3], const double b[3], const double c[3])
+{
+  double ab[3], ac[3], ap[3], q[3];
+  for (int k = 0; k < 3; k++)
+    {
+      ab[k] = b[k] - a[k];
+      ac[k] = c[k] - a[k];
+      ap[k] = p[k] - a[k];
+    }
+#define DOT(u, v) ((u)[0] * (v)[0] + (u)[1] * (v)[1] + (u)[2] * (v)[2])
+  double d1 = DOT (ab, ap), d2 = DOT (ac, ap);
+  if (d1 <= 0 && d2 <= 0)
+    memcpy (q, a, sizeof q);
+  else
+    {
+      double bp[3], cp[3];
+      for (int k = 0; k < 3; k++)
+        {
+          bp[k] = p[k] - b[k];
+          cp[k] = p[k] - c[k];
+        }
+      double d3 = DOT (ab, bp), d4 = DOT (ac, bp), d5 = DOT (ab, cp), d6 = DOT (ac, cp);
+      double vc = d1 * d4 - d3 * d2, vb = d5 * d2 - d1 * d6, va = d3 * d6 - d5 * d4;
+      if (d3 >= 0 && d4 <= d3)
+        memcpy (q, b, sizeof q);
+      else if (d6 >= 0 && d5 <= d6)
+        memcpy (q, c, sizeof q);
+      else if (vc <= 0 && d1 >= 0 && d3 <= 0)
+        for (int k = 0; k < 3; k++)
+          q[k] = a[k] + d1 / (d1 - d3) * ab[k];
+      else if (vb <= 0 && d2 >= 0 && d6 <= 0)
+        for (int k = 0; k < 3; k++)
+          q[k] = a[k] + d2 / (d2 - d6) * ac[k];
+      else if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0)
+        {
+          double w = (d4 - d3) / ((d4 - d3) + (d5 - d6));
+          for (int k = 0; k < 3; k++)
+            q[k] = b[k] + w * (c[k] - b[k]);
+        }
+      else
+        {
+          double denom = 1 / (va + vb + vc), v = vb * denom, w = vc * denom;
+          for (int k = 0; k < 3; k++)
+            q[k] = a[k] + ab[k] * v + ac[k] * w;
+        }
+    }
+#undef DOT
+  double d = 0;
+  for (int k = 0; k < 3; k++)
+    d += (p[k] - q[k]) * (p[k] - q[k]);
+  return d;
+}
+
+/* The triangles of a mesh binned in a uniform grid of cubes. */
+typedef struct
+{
+  const MtMesh *m;
+  double        lo[3], cell;
+  int           n[3];
+  guint        *first;   /* per cell, into ids */
+  guint        *ids;
+} Grid;
+
+static void
+grid_build (Grid *g, const MtMesh *m)
+{
+  g->m = m;
+  double hi[3];
+  mt_mesh_bounds (m, g->lo, hi);
+  double volume = 1;
+  for (int a = 0; a < 3; a++)
+    volume *= MAX (hi[a] - g->lo[a], 1e-3);
+  /* About two triangles a cell. */
+  g->cell = MAX (cbrt (volume / MAX (1u, m->n_triangles / 2)), 1e-3);
+  gsize cells = 1;
+  for (int a = 0; a < 3; a++)
+    {
+      g->n[a] = MAX (1, (int) ceil ((hi[a] - g->lo[a]) / g->cell) + 1);
+      cells *= g->n[a];
+    }
+  guint *count = g_new0 (guint, cells + 1);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      if (pass == 1)
+        {
+          g->first = g_new (guint, cells + 1);
+          g->first[0] = 0;
+          for (gsize c = 0; c < cells; c++)
+            g->first[c + 1] = g->first[c] + count[c];
+          g->ids = g_new (guint, g->first[cells]);
+          memset (count, 0, (cells + 1) * sizeof (guint));
+        }
+      for (guint t = 0; t < m->n_triangles; t++)
+        {
+          int c0[3], c1[3];
+          for (int a = 0; a < 3; a++)
+            {
+              double mn = G_MAXDOUBLE, mx = -G_MAXDOUBLE;
+              for (int k = 0; k < 3; k++)
+                {
+                  double x = m->vertices[3 * (gsize) m->triangles[3 * t + k] + a];
+                  mn = MIN (mn, x);
+                  mx = MAX (mx, x);
+                }
+              c0[a] = CLAMP ((int) floor ((mn - g->lo[a]) / g->cell), 0, g->n[a] - 1);
+              c1[a] = CLAMP ((int) floor ((mx - g->lo[a]) / g->cell), 0, g->n[a] - 1);
+            }
+          for (int z = c0[2]; z <= c1[2]; z++)
+            for (int y = c0[1]; y <= c1[1]; y++)
+              for (int x = c0[0]; x <= c1[0]; x++)
+                {
+                  gsize c = ((gsize) z * g->n[1] + y) * g->n[0] + x;
+                  if (pass == 1)
+                    g->ids[g->first[c] + count[c]] = t;
+                  count[c]++;
+                }
+        }
+    }
+  g_free (count);
+}
+
+/* The distance from p to the nearest triangle: shells of cells outwards
+ * until no nearer triangle can be left. */
+static double
+grid_distance (const Grid *g, const double p[3])
+{
+  int c[3];
+  for (int a = 0; a < 3; a++)
+    c[a] = CLAMP ((int) floor ((p[a] - g->lo[a]) / g->cell), 0, g->n[a] - 1);
+  double best = G_MAXDOUBLE;
+  int reach = MAX (g->n[0], MAX (g->n[1], g->n[2]));
+  for (int r = 0; r <= reach; r++)
+    {
+      /* Everything farther out than r - 1 cells is at least that far. */
+      double floor_d = (r - 1) * g->cell;
+      if (r > 0 && floor_d > 0 && floor_d * floor_d > best)
+        break;
+      for (int z = c[2] - r; z <= c[2] + r; z++)
+        for (int y = c[1] - r; y <= c[1] + r; y++)
+          for (int x = c[0] - r; x <= c[0] + r; x++)
+            {
+              if (MAX (abs (x - c[0]), MAX (abs (y - c[1]), abs (z - c[2]))) != r)
+                continue;
+              if (x < 0 || y < 0 || z < 0 || x >= g->n[0] || y >= g->n[1] || z >= g->n[2])
+                continue;
+              gsize cell = ((gsize) z * g->n[1] + y) * g->n[0] + x;
+              for (guint i = g->first[cell]; i < g->first[cell + 1]; i++)
+                {
+                  guint t = g->ids[i];
+                  double v[3][3];
+                  for (int k = 0; k < 3; k++)
+                    for (int a = 0; a < 3; a++)
+                      v[k][a] = g->m->vertices[3 * (gsize) g->m->triangles[3 * t + k] + a];
+                  best = MIN (best, point_triangle2 (p, v[0], v[1], v[2]));
+                }
+            }
+    }
+  return sqrt (best);
+}
+
+typedef struct
+{
+  const Grid   *grid;
+  const MtMesh *from;
+  double       *d;
+} DistanceJob;
+
+static void
+distance_block (gsize block, gpointer data)
+{
+  DistanceJob *job = data;
+  guint lo = (guint) block * BLOCK, hi = MIN (job->from->n_vertices, lo + BLOCK);
+  for (guint v = lo; v < hi; v++)
+    {
+      double p[3] = { job->from->vertices[3 * (gsize) v], job->from->vertices[3 * (gsize) v + 1],
+                      job->from->vertices[3 * (gsize) v + 2] };
+      job->d[v] = grid_distance (job->grid, p);
+    }
+}
+
+/* Mean and largest distance from a's vertices to b's surface. */
+static void
+one_way (const MtMesh *a, const MtMesh *b, double *sum, double *worst)
+{
+  Grid g;
+  grid_build (&g, b);
+  g_autofree double *d = g_new (double, MAX (1u, a->n_vertices));
+  DistanceJob job = { &g, a, d };
+  mt_parallel_for ((a->n_vertices + BLOCK - 1) / BLOCK, distance_block, &job);
+  *sum = 0;
+  *worst = 0;
+  for (guint v = 0; v < a->n_vertices; v++)
+    {
+      *sum += d[v];
+      *worst = MAX (*worst, d[v]);
+    }
+  g_free (g.first);
+  g_free (g.ids);
+}
+
+void
+mt_mesh_distance (const MtMesh *a,
+                  const MtMesh *b,
+                  double       *mean,
+                  double       *hausdorff)
+{
+  double sa, wa, sb, wb;
+  one_way (a, b, &sa, &wa);
+  one_way (b, a, &sb, &wb);
+  *mean = (sa + sb) / MAX (1u, a->n_vertices + b->n_vertices);
+  *hausdorff = MAX (wa, wb);
+}

@@ -86,6 +86,13 @@ gboolean mt_mesh_decimate         (MtMesh          *mesh,
                                    MtProgress      *progress,
                                    GCancellable    *cancellable,
                                    GError         **error);
+/* How far two surfaces are apart, both ways: the mean of every vertex's
+ * distance to the other surface (its nearest point, not vertex) and the
+ * largest (Hausdorff), mm. */
+void     mt_mesh_distance         (const MtMesh    *a,
+                                   const MtMesh    *b,
+                                   double          *mean,
+                                   double          *hausdorff);
 /* Wavefront OBJ (vertices, normals, one group named `name` with its
  * material in OUT.mtl beside it) and binary PLY (vertices, normals and the
  * colour rgba, or grey when NULL). */

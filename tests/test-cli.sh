@@ -197,6 +197,10 @@ for a, b, c in faces:
 print(all(n == 1 and edges.get((b, a), 0) == 1 for (a, b), n in edges.items()))
 PY
 )" = "True" ]; ok $? "mesh --decimate 0.8: the heart in a fifth of the triangles ($(json "$tmp/hd.json" "d['extracted_triangles']") to $(json "$tmp/hd.json" "d['triangles']")), still a closed 2-manifold, its volume within 2%"
+"$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --out "$tmp/h1.stl" > /dev/null && "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --decimate 0.8 --out "$tmp/h2.stl" --json > "$tmp/h2.json"
+"$cli" mesh-distance "$tmp/h1.stl" "$tmp/h1.stl" --json > "$tmp/md0.json" && "$cli" mesh-distance "$tmp/h1.stl" "$tmp/h2.stl" --json > "$tmp/md.json"; ok $? "mesh-distance exits 0"
+[ "$(json "$tmp/md0.json" "d['mean_mm'] == 0 and d['hausdorff_mm'] == 0")" = "True" ] && [ "$(json "$tmp/md.json" "0 < d['mean_mm'] < 0.5 and abs(d['mean_mm'] - $(json "$tmp/h2.json" "d['decimate_mean_error_mm']")) < 0.01")" = "True" ]; ok $? "mesh-distance: a surface from itself 0 mm; the heart decimated by 80% $(json "$tmp/md.json" "'%.3f' % d['mean_mm']") mm on average, as mesh --json reports"
+"$cli" mesh-distance "$tmp/h1.stl" "$tmp/pairs.csv" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "pairs.csv" "$tmp/err"; ok $? "mesh-distance with a file that is no STL: exit 1, names it"
 "$cli" mesh "$tmp/demo/baseline" --iso 300 --decimate 1.5 --out "$tmp/x.stl" > /dev/null 2>&1; [ $? = 2 ] && [ ! -e "$tmp/x.stl" ]; ok $? "mesh --decimate 1.5: exit 2"
 "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --smooth 20 --out "$tmp/hs.stl" --json > "$tmp/hs.json"; ok $? "mesh --smooth 20 exits 0"
 [ "$(json "$tmp/hs.json" "d['smooth_iterations'] == 20 and abs(d['volume_mL'] / $(json "$tmp/heart.json" "d['volume_mL']") - 1) < 0.01 and d['area_mm2'] < $(json "$tmp/heart.json" "d['area_mm2']")")" = "True" ]; ok $? "mesh --smooth 20: the heart keeps its volume within 1%, its staircase area shrinks ($(json "$tmp/heart.json" "round(d['area_mm2'])") to $(json "$tmp/hs.json" "round(d['area_mm2'])") mm²)"

@@ -372,6 +372,30 @@ test_decimate (void)
   g_assert_cmpuint (m->n_triangles, ==, n);
 }
 
+/* Two concentric spheres 1 mm apart are 1 mm apart, mean and largest; the
+ * decimated sphere stays within a tenth of a millimetre of the full one. */
+static void
+test_distance (void)
+{
+  const double spacing[3] = { 1, 1, 1 };
+  g_autoptr (MtVolume) inner = field (48, spacing, 20, 0, FALSE);
+  g_autoptr (MtVolume) outer = field (48, spacing, 21, 0, FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) a = mt_mesh_from_iso (inner, 0.0f, &error);
+  g_autoptr (MtMesh) b = mt_mesh_from_iso (outer, 0.0f, &error);
+  double mean, hausdorff;
+  mt_mesh_distance (a, b, &mean, &hausdorff);
+  g_test_message ("spheres of 20 and 21 mm: mean %.3f mm, Hausdorff %.3f mm", mean, hausdorff);
+  g_assert_cmpfloat (fabs (mean - 1), <, 0.02);
+  g_assert_cmpfloat (fabs (hausdorff - 1), <, 0.05);
+  g_autoptr (MtMesh) c = mt_mesh_from_iso (inner, 0.0f, &error);
+  g_assert_true (mt_mesh_decimate (c, 0.9, NULL, NULL, &error));
+  mt_mesh_distance (a, c, &mean, &hausdorff);
+  g_test_message ("sphere decimated by 90%%: mean %.3f mm, Hausdorff %.3f mm from the full one", mean, hausdorff);
+  g_assert_cmpfloat (mean, <, 0.05);
+  g_assert_cmpfloat (hausdorff, <, 0.2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -383,5 +407,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/mesh/iso-shapes", test_iso_shapes);
   g_test_add_func ("/pipeline/mesh/smooth", test_smooth);
   g_test_add_func ("/pipeline/mesh/decimate", test_decimate);
+  g_test_add_func ("/pipeline/mesh/distance", test_distance);
   return g_test_run ();
 }
