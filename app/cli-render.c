@@ -146,7 +146,7 @@ mt_cli_render (int argc, char **argv)
           g_printerr (_("medtwin-cli: --mesh colour “%s” is not R,G,B,A from 0 to 1\n"), parts[1]);
           return 2;
         }
-      g_autoptr (MtMesh) mesh = mt_mesh_read_stl (parts[0], &error);
+      g_autoptr (MtMesh) mesh = mt_mesh_read (parts[0], &error);
       if (mesh == NULL)
         {
           g_printerr ("medtwin-cli: %s\n", error->message);

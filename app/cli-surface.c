@@ -246,16 +246,16 @@ mt_cli_mesh_distance (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL },
   };
-  if (!mt_cli_parse_options (&argc, &argv, _("A.stl B.stl — how far two surfaces are apart"), entries))
+  if (!mt_cli_parse_options (&argc, &argv, _("A B — how far two surfaces (STL, OBJ or PLY) are apart"), entries))
     return 2;
   if (argc != 3)
     {
-      g_printerr ("%s\n", _("Usage: medtwin-cli mesh-distance A.stl B.stl [--json]"));
+      g_printerr ("%s\n", _("Usage: medtwin-cli mesh-distance A.stl|obj|ply B.stl|obj|ply [--json]"));
       return 2;
     }
   g_autoptr (GError) error = NULL;
-  g_autoptr (MtMesh) a = mt_mesh_read_stl (argv[1], &error);
-  g_autoptr (MtMesh) b = a ? mt_mesh_read_stl (argv[2], &error) : NULL;
+  g_autoptr (MtMesh) a = mt_mesh_read (argv[1], &error);
+  g_autoptr (MtMesh) b = a ? mt_mesh_read (argv[2], &error) : NULL;
   if (b == NULL)
     {
       g_printerr ("medtwin-cli: %s\n", error->message);

@@ -603,3 +603,271 @@ mt_surface_free (MtSurface *s)
   g_free (s->name);
   g_free (s);
 }
+
+/* ------------------------------------------------------------ OBJ, PLY */
+
+static MtMesh *
+mesh_from_arrays (GArray *vertices, GArray *triangles)
+{
+  MtMesh *m = mt_mesh_new (vertices->len / 3, triangles->len / 3);
+  memcpy (m->vertices, vertices->data, vertices->len * sizeof (float));
+  memcpy (m->triangles, triangles->data, triangles->len * sizeof (guint32));
+  mt_mesh_compute_normals (m);
+  return m;
+}
+
+static MtMesh *
+read_obj (const char *path, char *text, GError **error)
+{
+  g_autoptr (GArray) v = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr (GArray) t = g_array_new (FALSE, FALSE, sizeof (guint32));
+  char *save = NULL;
+  int line_no = 0;
+  for (char *line = strtok_r (text, "\n", &save); line != NULL; line = strtok_r (NULL, "\n", &save))
+    {
+      line_no++;
+      if (line[0] == 'v' && line[1] == ' ')
+        {
+          char *p = line + 2, *end;
+          for (int k = 0; k < 3; k++, p = end)
+            {
+              float x = (float) g_ascii_strtod (p, &end);
+              if (end == p || !isfinite (x))
+                {
+                  g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT, _("%s, line %d: a vertex needs three numbers."),
+                               path, line_no);
+                  return NULL;
+                }
+              g_array_append_val (v, x);
+            }
+        }
+      else if (line[0] == 'f' && line[1] == ' ')
+        {
+          /* A polygon of v, v/vt, v//vn or v/vt/vn corners, fanned into
+           * triangles; negative indices count back from the last vertex. */
+          guint32 corner[64];
+          int n = 0;
+          char *p = line + 2;
+          while (*p != '\0' && n < 64)
+            {
+              while (*p == ' ' || *p == '\t' || *p == '\r')
+                p++;
+              if (*p == '\0')
+                break;
+              char *end;
+              gint64 idx = g_ascii_strtoll (p, &end, 10);
+              gint64 count = v->len / 3;
+              if (end == p || idx == 0 || (idx > 0 ? idx > count : -idx > count))
+                {
+                  g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT,
+                               _("%s, line %d: a face names a vertex that is not there."), path, line_no);
+                  return NULL;
+                }
+              corner[n++] = (guint32) (idx > 0 ? idx - 1 : count + idx);
+              p = end;
+              while (*p != '\0' && *p != ' ' && *p != '\t')
+                p++;
+            }
+          for (int k = 1; k + 1 < n; k++)
+            {
+              guint32 tri[3] = { corner[0], corner[k], corner[k + 1] };
+              g_array_append_vals (t, tri, 3);
+            }
+        }
+    }
+  if (t->len == 0)
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT, _("%s holds no faces: not a surface."), path);
+      return NULL;
+    }
+  return mesh_from_arrays (v, t);
+}
+
+static gsize
+ply_type_size (const char *type)
+{
+  static const char *const one[] = { "char", "uchar", "int8", "uint8" };
+  static const char *const two[] = { "short", "ushort", "int16", "uint16" };
+  static const char *const four[] = { "int", "uint", "float", "int32", "uint32", "float32" };
+  for (guint i = 0; i < G_N_ELEMENTS (one); i++)
+    if (g_str_equal (type, one[i]))
+      return 1;
+  for (guint i = 0; i < G_N_ELEMENTS (two); i++)
+    if (g_str_equal (type, two[i]))
+      return 2;
+  for (guint i = 0; i < G_N_ELEMENTS (four); i++)
+    if (g_str_equal (type, four[i]))
+      return 4;
+  if (g_str_equal (type, "double") || g_str_equal (type, "float64"))
+    return 8;
+  return 0;
+}
+
+static double
+ply_value (const guint8 *p, const char *type)
+{
+  if (g_str_equal (type, "float") || g_str_equal (type, "float32"))
+    {
+      guint32 bits;
+      float f;
+      memcpy (&bits, p, 4);
+      bits = GUINT32_FROM_LE (bits);
+      memcpy (&f, &bits, 4);
+      return f;
+    }
+  if (g_str_equal (type, "double") || g_str_equal (type, "float64"))
+    {
+      guint64 bits;
+      double d;
+      memcpy (&bits, p, 8);
+      bits = GUINT64_FROM_LE (bits);
+      memcpy (&d, &bits, 8);
+      return d;
+    }
+  gsize size = ply_type_size (type);
+  guint32 u = 0;
+  memcpy (&u, p, size);
+  u = GUINT32_FROM_LE (u);
+  if (type[0] == 'u')
+    return u;
+  if (size == 1)
+    return (gint8) u;
+  if (size == 2)
+    return (gint16) u;
+  return (gint32) u;
+}
+
+/* Binary little-endian PLY: vertices with x, y, z among any float or int
+ * properties, faces as a list of indices. */
+static MtMesh *
+read_ply (const char *path, const guint8 *data, gsize length, GError **error)
+{
+  const char *end_header = g_strstr_len ((const char *) data, MIN (length, 65536), "end_header\n");
+  const char *problem = NULL;
+  if (end_header == NULL)
+    problem = N_("no end_header line");
+  g_autofree char *header = end_header ? g_strndup ((const char *) data, end_header - (const char *) data) : NULL;
+  if (problem == NULL && strstr (header, "format binary_little_endian 1.0") == NULL)
+    problem = N_("only binary little-endian PLY is read");
+  guint64 n_vertices = 0, n_faces = 0;
+  char *vprops[32];
+  int n_vprops = 0, xyz[3] = { -1, -1, -1 };
+  char count_type[16] = "", index_type[16] = "";
+  g_auto (GStrv) lines = header ? g_strsplit (header, "\n", -1) : NULL;
+  int element = 0;   /* 1 vertex, 2 face, 3 other */
+  for (int i = 0; problem == NULL && lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) w = g_strsplit (g_strstrip (lines[i]), " ", -1);
+      if (w[0] == NULL)
+        continue;
+      if (g_str_equal (w[0], "element") && w[1] && w[2])
+        {
+          element = g_str_equal (w[1], "vertex") ? 1 : g_str_equal (w[1], "face") ? 2 : 3;
+          if (element == 1)
+            n_vertices = g_ascii_strtoull (w[2], NULL, 10);
+          else if (element == 2)
+            n_faces = g_ascii_strtoull (w[2], NULL, 10);
+          else
+            problem = N_("elements other than vertices and faces");
+        }
+      else if (g_str_equal (w[0], "property") && element == 1 && w[1] && w[2] && n_vprops < 32)
+        {
+          if (ply_type_size (w[1]) == 0)
+            problem = N_("an unknown property type");
+          static const char *const axis[3] = { "x", "y", "z" };
+          for (int k = 0; k < 3; k++)
+            if (g_str_equal (w[2], axis[k]))
+              xyz[k] = n_vprops;
+          vprops[n_vprops++] = g_strdup (w[1]);
+        }
+      else if (g_str_equal (w[0], "property") && element == 2 && w[1] && g_str_equal (w[1], "list") && w[2] && w[3])
+        {
+          g_strlcpy (count_type, w[2], sizeof count_type);
+          g_strlcpy (index_type, w[3], sizeof index_type);
+        }
+    }
+  if (problem == NULL && (xyz[0] < 0 || xyz[1] < 0 || xyz[2] < 0 || !ply_type_size (count_type)
+                          || !ply_type_size (index_type) || n_faces == 0 || n_vertices > G_MAXUINT32 / 4))
+    problem = N_("no x, y, z vertices or no face list");
+  gsize stride = 0, offset[32];
+  for (int k = 0; k < n_vprops; k++)
+    {
+      offset[k] = stride;
+      stride += ply_type_size (vprops[k]);
+    }
+  const guint8 *p = end_header ? (const guint8 *) end_header + strlen ("end_header\n") : data;
+  const guint8 *stop = data + length;
+  g_autoptr (GArray) v = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr (GArray) t = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (problem == NULL && (guint64) (stop - p) < n_vertices * stride)
+    problem = N_("the file is cut short");
+  for (guint64 i = 0; problem == NULL && i < n_vertices; i++, p += stride)
+    for (int k = 0; k < 3; k++)
+      {
+        float x = (float) ply_value (p + offset[xyz[k]], vprops[xyz[k]]);
+        g_array_append_val (v, x);
+      }
+  gsize cs = ply_type_size (count_type), is = ply_type_size (index_type);
+  for (guint64 f = 0; problem == NULL && f < n_faces; f++)
+    {
+      if (p + cs > stop)
+        {
+          problem = N_("the file is cut short");
+          break;
+        }
+      guint64 n = (guint64) ply_value (p, count_type);
+      p += cs;
+      if (n < 3 || n > 64 || p + n * is > stop)
+        {
+          problem = n < 3 || n > 64 ? N_("a face with fewer than 3 or more than 64 corners") : N_("the file is cut short");
+          break;
+        }
+      guint32 corner[64];
+      for (guint64 k = 0; k < n; k++, p += is)
+        {
+          double idx = ply_value (p, index_type);
+          if (idx < 0 || idx >= (double) n_vertices)
+            problem = N_("a face names a vertex that is not there");
+          corner[k] = (guint32) idx;
+        }
+      for (guint64 k = 1; problem == NULL && k + 1 < n; k++)
+        {
+          guint32 tri[3] = { corner[0], corner[k], corner[k + 1] };
+          g_array_append_vals (t, tri, 3);
+        }
+    }
+  for (int k = 0; k < n_vprops; k++)
+    g_free (vprops[k]);
+  if (problem != NULL)
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT, _("%s: cannot read this PLY: %s."), path, _(problem));
+      return NULL;
+    }
+  return mesh_from_arrays (v, t);
+}
+
+MtMesh *
+mt_mesh_read (const char *path,
+              GError    **error)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".stl"))
+    return mt_mesh_read_stl (path, error);
+  if (!g_str_has_suffix (lower, ".obj") && !g_str_has_suffix (lower, ".ply"))
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_FORMAT, _("%s: surfaces are read from .stl, .obj or .ply files."),
+                   path);
+      return NULL;
+    }
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  g_autoptr (GError) local = NULL;
+  if (!g_file_get_contents (path, &data, &length, &local))
+    {
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_READ, _("Cannot read %s: %s"), path, local->message);
+      return NULL;
+    }
+  if (g_str_has_suffix (lower, ".obj"))
+    return read_obj (path, data, error);
+  return read_ply (path, (const guint8 *) data, length, error);
+}

@@ -111,6 +111,10 @@ gboolean mt_mesh_write            (const MtMesh    *mesh,
                                    const float      rgba[4],
                                    const char      *path,
                                    GError         **error);
+/* STL, OBJ (vertices and faces; polygons fanned into triangles) or binary
+ * PLY, by the path's ending; a damaged file is refused with what is wrong. */
+MtMesh  *mt_mesh_read             (const char      *path,
+                                   GError         **error);
 /* Binary or ASCII STL; shared corners are merged into one vertex. */
 MtMesh  *mt_mesh_read_stl         (const char      *path,
                                    GError         **error);

@@ -200,6 +200,12 @@ PY
 "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --out "$tmp/h1.stl" > /dev/null && "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --decimate 0.8 --out "$tmp/h2.stl" --json > "$tmp/h2.json"
 "$cli" mesh-distance "$tmp/h1.stl" "$tmp/h1.stl" --json > "$tmp/md0.json" && "$cli" mesh-distance "$tmp/h1.stl" "$tmp/h2.stl" --json > "$tmp/md.json"; ok $? "mesh-distance exits 0"
 [ "$(json "$tmp/md0.json" "d['mean_mm'] == 0 and d['hausdorff_mm'] == 0")" = "True" ] && [ "$(json "$tmp/md.json" "0 < d['mean_mm'] < 0.5 and abs(d['mean_mm'] - $(json "$tmp/h2.json" "d['decimate_mean_error_mm']")) < 0.01")" = "True" ]; ok $? "mesh-distance: a surface from itself 0 mm; the heart decimated by 80% $(json "$tmp/md.json" "'%.3f' % d['mean_mm']") mm on average, as mesh --json reports"
+# exchange: the same heart as OBJ and PLY reads back onto its STL (0 mm apart); a PLY cut short is refused
+"$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --out "$tmp/h1.obj" > /dev/null && "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --out "$tmp/h1.ply" > /dev/null
+"$cli" mesh-distance "$tmp/h1.stl" "$tmp/h1.obj" --json > "$tmp/mo.json" && "$cli" mesh-distance "$tmp/h1.stl" "$tmp/h1.ply" --json > "$tmp/mp.json"; ok $? "mesh-distance reads OBJ and PLY"
+[ "$(json "$tmp/mo.json" "d['hausdorff_mm'] < 1e-3")" = "True" ] && [ "$(json "$tmp/mp.json" "d['hausdorff_mm'] < 1e-6")" = "True" ]; ok $? "OBJ and PLY out and back: the same surface as the STL (largest distance $(json "$tmp/mo.json" "'%.2g' % d['hausdorff_mm']") and $(json "$tmp/mp.json" "'%.2g' % d['hausdorff_mm']") mm)"
+head -c 2000 "$tmp/h1.ply" > "$tmp/cut.ply"
+"$cli" mesh-distance "$tmp/h1.stl" "$tmp/cut.ply" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "cut short" "$tmp/err"; ok $? "a PLY cut short: exit 1, says so"
 "$cli" mesh-distance "$tmp/h1.stl" "$tmp/pairs.csv" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "pairs.csv" "$tmp/err"; ok $? "mesh-distance with a file that is no STL: exit 1, names it"
 "$cli" mesh "$tmp/demo/baseline" --iso 300 --decimate 1.5 --out "$tmp/x.stl" > /dev/null 2>&1; [ $? = 2 ] && [ ! -e "$tmp/x.stl" ]; ok $? "mesh --decimate 1.5: exit 2"
 "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --smooth 20 --out "$tmp/hs.stl" --json > "$tmp/hs.json"; ok $? "mesh --smooth 20 exits 0"

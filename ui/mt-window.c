@@ -426,13 +426,17 @@ mt_window_open (MtWindow *self,
 static void
 start_load (MtWindow *self, const char * const *paths, gboolean second);
 
-/* STL files add surfaces to the scan on screen, in the colour of bone. */
+/* STL, OBJ and PLY files add surfaces to the scan on screen (an implant
+ * design, a model from another tool), in the colour of bone. */
 static gboolean
 open_surfaces (MtWindow *self, const char * const *paths)
 {
   for (int i = 0; paths[i] != NULL; i++)
-    if (!g_str_has_suffix (paths[i], ".stl") && !g_str_has_suffix (paths[i], ".STL"))
-      return FALSE;
+    {
+      g_autofree char *lower = g_ascii_strdown (paths[i], -1);
+      if (!g_str_has_suffix (lower, ".stl") && !g_str_has_suffix (lower, ".obj") && !g_str_has_suffix (lower, ".ply"))
+        return FALSE;
+    }
   if (mt_viewer_get_volume (self->viewer) == NULL)
     {
       show_message (self, _("Open a scan first: surfaces are shown with it, in its patient coordinates."));
@@ -442,7 +446,7 @@ open_surfaces (MtWindow *self, const char * const *paths)
   for (int i = 0; paths[i] != NULL; i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (MtMesh) mesh = mt_mesh_read_stl (paths[i], &error);
+      g_autoptr (MtMesh) mesh = mt_mesh_read (paths[i], &error);
       if (mesh == NULL)
         {
           show_message (self, error->message);
