@@ -183,11 +183,17 @@ point_triangle2 (const double p[3], const double a[3], const double b[3], const 
           for (int k = 0; k < 3; k++)
             q[k] = b[k] + w * (c[k] - b[k]);
         }
-      else
+      else if (va + vb + vc > 0)
         {
           double denom = 1 / (va + vb + vc), v = vb * denom, w = vc * denom;
           for (int k = 0; k < 3; k++)
             q[k] = a[k] + ab[k] * v + ac[k] * w;
+        }
+      else
+        /* A triangle with no area: its nearest corner will do. */
+        {
+          double da = DOT (ap, ap), db = DOT (bp, bp), dc = DOT (cp, cp);
+          memcpy (q, da <= db && da <= dc ? a : db <= dc ? b : c, sizeof q);
         }
     }
 #undef DOT
@@ -297,7 +303,9 @@ grid_distance (const Grid *g, const double p[3])
                   for (int k = 0; k < 3; k++)
                     for (int a = 0; a < 3; a++)
                       v[k][a] = g->m->vertices[3 * (gsize) g->m->triangles[3 * t + k] + a];
-                  best = MIN (best, point_triangle2 (p, v[0], v[1], v[2]));
+                  double dist = point_triangle2 (p, v[0], v[1], v[2]);
+                  if (dist < best)   /* (false for a NaN: a broken triangle cannot win) */
+                    best = dist;
                 }
             }
     }

@@ -394,6 +394,23 @@ test_distance (void)
   g_test_message ("sphere decimated by 90%%: mean %.3f mm, Hausdorff %.3f mm from the full one", mean, hausdorff);
   g_assert_cmpfloat (mean, <, 0.05);
   g_assert_cmpfloat (hausdorff, <, 0.2);
+  /* A triangle with no area beside a real one (decimation can leave
+   * such): it must not spoil the search. The same triangle is 0 mm away. */
+  g_autoptr (MtMesh) one = mt_mesh_new (3, 1), two = mt_mesh_new (4, 2);
+  const float corners[12] = { 0, 0, 0, 10, 0, 0, 0, 10, 0, 50, 50, 50 };
+  memcpy (one->vertices, corners, 9 * sizeof (float));
+  memcpy (two->vertices, corners, 12 * sizeof (float));
+  const guint32 t1[3] = { 0, 1, 2 }, t2[6] = { 3, 3, 3, 0, 1, 2 };
+  memcpy (one->triangles, t1, sizeof t1);
+  memcpy (two->triangles, t2, sizeof t2);
+  mt_mesh_distance (one, two, &mean, &hausdorff);
+  g_test_message ("a triangle against itself and a triangle of no area: mean %.3f, Hausdorff %.3f mm", mean, hausdorff);
+  /* Every corner of the real triangle 0 mm away both ways; the lone point
+   * (50, 50, 50) is sqrt (45^2 + 45^2 + 50^2) from the triangle's long edge;
+   * the mean over the 7 vertices. */
+  double far = sqrt (45.0 * 45 * 2 + 50 * 50);
+  g_assert_cmpfloat (fabs (hausdorff - far), <, 1e-4);
+  g_assert_cmpfloat (fabs (mean - far / 7), <, 1e-4);
 }
 
 int
