@@ -235,6 +235,38 @@ face_has (const MtMesh *m, guint f, guint v)
   return m->triangles[3 * f] == v || m->triangles[3 * f + 1] == v || m->triangles[3 * f + 2] == v;
 }
 
+#define RING 256
+
+/* The distinct vertices of v's live triangles, v among them, into out;
+ * 0 when there are more than RING (a vertex too tangled to touch). */
+static guint
+ring (const Decimator *d, guint v, guint out[RING])
+{
+  const MtMesh *m = d->m;
+  GArray *list = d->faces[v];
+  guint n = 0;
+  for (guint i = 0; i < list->len; i++)
+    {
+      guint f = g_array_index (list, guint, i);
+      if (d->dead_face[f])
+        continue;
+      for (int k = 0; k < 3; k++)
+        {
+          guint w = m->triangles[3 * f + k];
+          gboolean seen = FALSE;
+          for (guint j = 0; j < n && !seen; j++)
+            seen = out[j] == w;
+          if (!seen)
+            {
+              if (n == RING)
+                return 0;
+              out[n++] = w;
+            }
+        }
+    }
+  return n;
+}
+
 static void
 face_normal_at (const MtMesh *m, guint f, guint moved, const double p[3], double n[3])
 {
@@ -263,10 +295,8 @@ static gboolean
 collapse_ok (Decimator *d, guint a, guint b, const double p[3])
 {
   const MtMesh *m = d->m;
-  /* The link condition: the vertices next to both a and b are exactly the
-   * two opposite the edge. */
   int shared = 0, edge_faces = 0;
-  GArray *fa = d->faces[a], *fb = d->faces[b];
+  GArray *fb = d->faces[b];
   for (guint i = 0; i < fb->len; i++)
     {
       guint f = g_array_index (fb, guint, i);
@@ -275,69 +305,20 @@ collapse_ok (Decimator *d, guint a, guint b, const double p[3])
     }
   if (edge_faces != 2)
     return FALSE;
-  /* Neighbours of a (through live faces), then count those also next to b. */
-  guint around_a[256], n_a = 0, counted[256], n_c = 0;
-  for (guint i = 0; i < fa->len; i++)
-    {
-      guint f = g_array_index (fa, guint, i);
-      if (d->dead_face[f])
-        continue;
-      for (int k = 0; k < 3; k++)
-        {
-          guint v = m->triangles[3 * f + k];
-          gboolean seen = FALSE;
-          for (guint j = 0; j < n_a && !seen; j++)
-            seen = around_a[j] == v;
-          if (!seen)
-            {
-              if (n_a == G_N_ELEMENTS (around_a))
-                return FALSE;
-              around_a[n_a++] = v;
-            }
-        }
-    }
-  for (guint i = 0; i < fb->len; i++)
-    {
-      guint f = g_array_index (fb, guint, i);
-      if (d->dead_face[f])
-        continue;
-      for (int k = 0; k < 3; k++)
-        {
-          guint v = m->triangles[3 * f + k];
-          if (v == a || v == b)
-            continue;
-          gboolean near_a = FALSE, seen = FALSE;
-          for (guint j = 0; j < n_a && !near_a; j++)
-            near_a = around_a[j] == v;
-          for (guint j = 0; j < n_c && !seen; j++)
-            seen = counted[j] == v;
-          if (near_a && !seen && n_c < G_N_ELEMENTS (counted))
-            {
-              counted[n_c++] = v;
-              shared++;
-            }
-        }
-    }
+  /* The link condition: the vertices next to both a and b are exactly the
+   * two opposite the edge. */
+  guint around_a[RING], around_b[RING];
+  guint n_a = ring (d, a, around_a), n_b = ring (d, b, around_b);
+  if (n_a == 0 || n_b == 0)
+    return FALSE;
+  for (guint i = 0; i < n_b; i++)
+    if (around_b[i] != a && around_b[i] != b)
+      for (guint j = 0; j < n_a; j++)
+        shared += around_a[j] == around_b[i];
   if (shared != 2)
     return FALSE;
   /* A closed piece as small as a tetrahedron stays: collapsing it would
    * leave two triangles back to back. */
-  guint n_b = 0, around_b[256];
-  for (guint i = 0; i < fb->len; i++)
-    {
-      guint f = g_array_index (fb, guint, i);
-      if (d->dead_face[f])
-        continue;
-      for (int k = 0; k < 3; k++)
-        {
-          guint v = m->triangles[3 * f + k];
-          gboolean seen = FALSE;
-          for (guint j = 0; j < n_b && !seen; j++)
-            seen = around_b[j] == v;
-          if (!seen && n_b < G_N_ELEMENTS (around_b))
-            around_b[n_b++] = v;
-        }
-    }
   if (n_a + n_b - (shared + 2) <= 4)
     return FALSE;
   /* No fold: every triangle that survives keeps its side. */
@@ -386,7 +367,6 @@ push_edge (Decimator *d, Heap *heap, guint a, guint b)
 static void
 push_edges_of (Decimator *d, Heap *heap, guint a)
 {
-  const MtMesh *m = d->m;
   GArray *list = d->faces[a];
   guint kept = 0;
   for (guint i = 0; i < list->len; i++)
@@ -396,22 +376,10 @@ push_edges_of (Decimator *d, Heap *heap, guint a)
         g_array_index (list, guint, kept++) = f;
     }
   g_array_set_size (list, kept);
-  guint seen[256], n = 0;
-  for (guint i = 0; i < list->len; i++)
-    {
-      guint f = g_array_index (list, guint, i);
-      for (int k = 0; k < 3; k++)
-        {
-          guint b = m->triangles[3 * f + k];
-          gboolean dup = b == a;
-          for (guint j = 0; j < n && !dup; j++)
-            dup = seen[j] == b;
-          if (dup || n == G_N_ELEMENTS (seen))
-            continue;
-          seen[n++] = b;
-          push_edge (d, heap, a, b);
-        }
-    }
+  guint around[RING], n = ring (d, a, around);
+  for (guint i = 0; i < n; i++)
+    if (around[i] != a)
+      push_edge (d, heap, a, around[i]);
 }
 
 gboolean

@@ -348,3 +348,26 @@ mt_volume_axis_for_patient (const MtVolume *volume,
     *sign = volume->direction[patient_axis * 3 + c] >= 0 ? 1 : -1;
   return c;
 }
+
+void
+mt_volume_patient_bounds (const MtVolume *v,
+                          double          box[6])
+{
+  for (int a = 0; a < 3; a++)
+    {
+      box[2 * a] = G_MAXDOUBLE;
+      box[2 * a + 1] = -G_MAXDOUBLE;
+    }
+  for (int c = 0; c < 8; c++)
+    {
+      double ijk[3], p[3];
+      for (int a = 0; a < 3; a++)
+        ijk[a] = (c >> a) & 1 ? v->dims[a] - 1 : 0;
+      mt_volume_index_to_patient (v, ijk, p);
+      for (int a = 0; a < 3; a++)
+        {
+          box[2 * a] = MIN (box[2 * a], p[a]);
+          box[2 * a + 1] = MAX (box[2 * a + 1], p[a]);
+        }
+    }
+}

@@ -67,6 +67,10 @@ void      mt_volume_index_to_patient (const MtVolume *volume,
 void      mt_volume_patient_to_index (const MtVolume *volume,
                                       const double    lps[3],
                                       double          ijk[3]);
+/* The scan's extent in patient mm, x0, x1, y0, y1, z0, z1: the box around
+ * its voxel centres. */
+void      mt_volume_patient_bounds   (const MtVolume *volume,
+                                      double          box[6]);
 void      mt_volume_get_range        (const MtVolume *volume,
                                       float          *min,
                                       float          *max);

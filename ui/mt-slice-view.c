@@ -624,29 +624,6 @@ normal_axis (const ViewPlane *vp)
   return best;
 }
 
-/* The scan's extent in patient mm: x0, x1, y0, y1, z0, z1 of its voxel centres. */
-static void
-scan_bounds (const MtVolume *v, double box[6])
-{
-  for (int a = 0; a < 3; a++)
-    {
-      box[2 * a] = G_MAXDOUBLE;
-      box[2 * a + 1] = -G_MAXDOUBLE;
-    }
-  for (int c = 0; c < 8; c++)
-    {
-      double ijk[3], p[3];
-      for (int a = 0; a < 3; a++)
-        ijk[a] = (c >> a) & 1 ? v->dims[a] - 1 : 0;
-      mt_volume_index_to_patient (v, ijk, p);
-      for (int a = 0; a < 3; a++)
-        {
-          box[2 * a] = MIN (box[2 * a], p[a]);
-          box[2 * a + 1] = MAX (box[2 * a + 1], p[a]);
-        }
-    }
-}
-
 void
 mt_slice_view_crop_drag (MtSliceView *self,
                          double       x0,
@@ -664,7 +641,7 @@ mt_slice_view_crop_drag (MtSliceView *self,
   /* The two sides in this plane from the drag; the third as it was (the
    * whole scan when there was no box yet). */
   if (!mt_viewer_get_clip_box (self->viewer, box))
-    scan_bounds (v, box);
+    mt_volume_patient_bounds (v, box);
   int n = normal_axis (&vp);
   for (int a = 0; a < 3; a++)
     if (a != n)

@@ -1763,28 +1763,6 @@ on_clip_choice (GtkDropDown *dropdown, GParamSpec *pspec, MtWindow *self)
 }
 
 static void
-volume_bounds (MtVolume *v, double box[6])
-{
-  for (int a = 0; a < 3; a++)
-    {
-      box[2 * a] = G_MAXDOUBLE;
-      box[2 * a + 1] = -G_MAXDOUBLE;
-    }
-  for (int c = 0; c < 8; c++)
-    {
-      double ijk[3], p[3];
-      for (int a = 0; a < 3; a++)
-        ijk[a] = (c >> a) & 1 ? v->dims[a] - 1 : 0;
-      mt_volume_index_to_patient (v, ijk, p);
-      for (int a = 0; a < 3; a++)
-        {
-          box[2 * a] = MIN (box[2 * a], p[a]);
-          box[2 * a + 1] = MAX (box[2 * a + 1], p[a]);
-        }
-    }
-}
-
-static void
 on_crop_changed (MtWindow *self)
 {
   if (self->syncing_clip)
@@ -1807,7 +1785,7 @@ sync_clip_controls (MtWindow *self)
   MtVolume *v = mt_viewer_get_volume (self->viewer);
   double bounds[6] = { 0, 1, 0, 1, 0, 1 }, box[6];
   if (v != NULL)
-    volume_bounds (v, bounds);
+    mt_volume_patient_bounds (v, bounds);
   gboolean on = mt_viewer_get_clip_box (self->viewer, box);
   self->syncing_clip = TRUE;
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->clip_choice), mt_viewer_get_clip (self->viewer));
