@@ -45,7 +45,7 @@ mt_cli_surface (int argc, char **argv)
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr (MtMesh) mesh = mt_mesh_from_labels (labels, label, &error);
   double ms = (g_get_monotonic_time () - t0) / 1000.0;
-  if (mesh == NULL || !mt_mesh_write_stl (mesh, out, &error))
+  if (mesh == NULL || !mt_mesh_write (mesh, NULL, NULL, out, &error))
     {
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;

@@ -308,48 +308,156 @@ mt_mesh_from_labels (const MtVolume *labels,
   return mesh;
 }
 
-/* ---------------------------------------------------------------- STL */
+/* ------------------------------------------------------------ writing */
 
-gboolean
-mt_mesh_write_stl (const MtMesh *mesh,
-                   const char   *path,
-                   GError      **error)
+/* A vertex or normal as written: RAS turns LPS half a turn about the
+ * patient's long axis (x and y negated), which keeps the winding. */
+static void
+out_vec (const float *in, MtMeshSpace space, float out[3])
 {
-  gsize size = 84 + 50 * (gsize) mesh->n_triangles;
-  g_autofree guint8 *buf = g_malloc0 (size);
-  g_strlcpy ((char *) buf, "MedTwin surface, patient LPS millimetres", 80);
-  guint32 count = GUINT32_TO_LE (mesh->n_triangles);
-  memcpy (buf + 80, &count, 4);
-  for (guint t = 0; t < mesh->n_triangles; t++)
+  float s = space == MT_MESH_RAS ? -1.0f : 1.0f;
+  out[0] = s * in[0];
+  out[1] = s * in[1];
+  out[2] = in[2];
+}
+
+static const char *
+space_name (MtMeshSpace space)
+{
+  /* As 3D Slicer reads it from a mesh file's header or comments. */
+  return space == MT_MESH_RAS ? "SPACE=RAS" : "SPACE=LPS";
+}
+
+static void
+append_le32 (GString *s, const void *four_bytes)
+{
+  guint32 bits;
+  memcpy (&bits, four_bytes, 4);
+  bits = GUINT32_TO_LE (bits);
+  g_string_append_len (s, (const char *) &bits, 4);
+}
+
+static gboolean
+write_stl (MtSurface *const *surfaces, guint n, MtMeshSpace space, GString *s)
+{
+  guint32 count = 0;
+  for (guint i = 0; i < n; i++)
+    count += surfaces[i]->mesh->n_triangles;
+  char header[80] = { 0 };
+  g_snprintf (header, sizeof header, "MedTwin surface, patient millimetres %s", space_name (space));
+  g_string_append_len (s, header, 80);
+  append_le32 (s, &count);
+  for (guint i = 0; i < n; i++)
     {
-      double a[3], b[3], c[3], n[3];
-      face (mesh, t, a, b, c);
-      face_normal (mesh, t, n);
-      double len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-      float rec[12];
-      for (int i = 0; i < 3; i++)
+      const MtMesh *mesh = surfaces[i]->mesh;
+      for (guint t = 0; t < mesh->n_triangles; t++)
         {
-          rec[i] = len > 0 ? (float) (n[i] / len) : 0.0f;
-          rec[3 + i] = (float) a[i];
-          rec[6 + i] = (float) b[i];
-          rec[9 + i] = (float) c[i];
+          double nd[3];
+          face_normal (mesh, t, nd);
+          double len = sqrt (nd[0] * nd[0] + nd[1] * nd[1] + nd[2] * nd[2]);
+          float nf[3], rec[12];
+          for (int k = 0; k < 3; k++)
+            nf[k] = len > 0 ? (float) (nd[k] / len) : 0.0f;
+          out_vec (nf, space, rec);
+          for (int c = 0; c < 3; c++)
+            out_vec (mesh->vertices + 3 * (gsize) mesh->triangles[3 * t + c], space, rec + 3 + 3 * c);
+          for (int k = 0; k < 12; k++)
+            append_le32 (s, &rec[k]);
+          g_string_append_len (s, "\0\0", 2);
         }
-      guint8 *out = buf + 84 + 50 * (gsize) t;
-      for (int i = 0; i < 12; i++)
-        {
-          guint32 bits;
-          memcpy (&bits, &rec[i], 4);
-          bits = GUINT32_TO_LE (bits);
-          memcpy (out + 4 * i, &bits, 4);
-        }
-    }
-  g_autoptr (GError) local = NULL;
-  if (!g_file_set_contents (path, (const char *) buf, (gssize) size, &local))
-    {
-      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_WRITE, _("Cannot write %s: %s"), path, local->message);
-      return FALSE;
     }
   return TRUE;
+}
+
+static const float grey[4] = { 0.8f, 0.8f, 0.8f, 1 };
+
+/* One group and one material per surface, named after it (spaces, which
+ * OBJ cannot hold in a name, as underscores). */
+static void
+write_obj (MtSurface *const *surfaces, guint n, MtMeshSpace space, const char *mtl_name, GString *s, GString *mtl)
+{
+  char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE], z[G_ASCII_DTOSTR_BUF_SIZE];
+  g_string_append_printf (s, "# MedTwin surfaces, patient millimetres %s\nmtllib %s\n", space_name (space), mtl_name);
+  guint base = 1;
+  for (guint i = 0; i < n; i++)
+    {
+      const MtMesh *mesh = surfaces[i]->mesh;
+      g_autofree char *group = g_strdelimit (g_strdup (surfaces[i]->name ? surfaces[i]->name : "surface"), " \t", '_');
+      for (guint v = 0; v < mesh->n_vertices; v++)
+        {
+          float p[3];
+          out_vec (mesh->vertices + 3 * (gsize) v, space, p);
+          g_string_append_printf (s, "v %s %s %s\n", g_ascii_formatd (x, sizeof x, "%.4f", p[0]),
+                                  g_ascii_formatd (y, sizeof y, "%.4f", p[1]), g_ascii_formatd (z, sizeof z, "%.4f", p[2]));
+        }
+      for (guint v = 0; v < mesh->n_vertices; v++)
+        {
+          float p[3];
+          out_vec (mesh->normals + 3 * (gsize) v, space, p);
+          g_string_append_printf (s, "vn %s %s %s\n", g_ascii_formatd (x, sizeof x, "%.4f", p[0]),
+                                  g_ascii_formatd (y, sizeof y, "%.4f", p[1]), g_ascii_formatd (z, sizeof z, "%.4f", p[2]));
+        }
+      g_string_append_printf (s, "g %s\nusemtl %s\n", group, group);
+      for (guint t = 0; t < mesh->n_triangles; t++)
+        {
+          guint32 a = mesh->triangles[3 * t] + base, b = mesh->triangles[3 * t + 1] + base;
+          guint32 c = mesh->triangles[3 * t + 2] + base;
+          g_string_append_printf (s, "f %u//%u %u//%u %u//%u\n", a, a, b, b, c, c);
+        }
+      base += mesh->n_vertices;
+      const float *col = surfaces[i]->rgba;
+      g_string_append_printf (mtl, "newmtl %s\nKd %s %s %s\n", group, g_ascii_formatd (x, sizeof x, "%.3f", col[0]),
+                              g_ascii_formatd (y, sizeof y, "%.3f", col[1]), g_ascii_formatd (z, sizeof z, "%.3f", col[2]));
+      g_string_append_printf (mtl, "d %s\n\n", g_ascii_formatd (x, sizeof x, "%.3f", col[3]));
+    }
+}
+
+static void
+write_ply (MtSurface *const *surfaces, guint n, MtMeshSpace space, GString *s)
+{
+  guint nv = 0, nt = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      nv += surfaces[i]->mesh->n_vertices;
+      nt += surfaces[i]->mesh->n_triangles;
+    }
+  g_string_append_printf (s, "ply\nformat binary_little_endian 1.0\ncomment MedTwin surfaces, patient millimetres %s\n"
+                             "element vertex %u\nproperty float x\nproperty float y\nproperty float z\n"
+                             "property float nx\nproperty float ny\nproperty float nz\n"
+                             "property uchar red\nproperty uchar green\nproperty uchar blue\n"
+                             "element face %u\nproperty list uchar int vertex_indices\nend_header\n",
+                          space_name (space), nv, nt);
+  for (guint i = 0; i < n; i++)
+    {
+      const MtMesh *mesh = surfaces[i]->mesh;
+      guint8 rgb[3];
+      for (int k = 0; k < 3; k++)
+        rgb[k] = (guint8) CLAMP (lroundf (surfaces[i]->rgba[k] * 255), 0, 255);
+      for (guint v = 0; v < mesh->n_vertices; v++)
+        {
+          float f[6];
+          out_vec (mesh->vertices + 3 * (gsize) v, space, f);
+          out_vec (mesh->normals + 3 * (gsize) v, space, f + 3);
+          for (int k = 0; k < 6; k++)
+            append_le32 (s, &f[k]);
+          g_string_append_len (s, (const char *) rgb, 3);
+        }
+    }
+  guint32 base = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      const MtMesh *mesh = surfaces[i]->mesh;
+      for (guint t = 0; t < mesh->n_triangles; t++)
+        {
+          g_string_append_c (s, 3);
+          for (int k = 0; k < 3; k++)
+            {
+              guint32 v = mesh->triangles[3 * t + k] + base;
+              append_le32 (s, &v);
+            }
+        }
+      base += mesh->n_vertices;
+    }
 }
 
 static gboolean
@@ -365,85 +473,37 @@ save (const char *path, GString *text, GError **error)
 }
 
 gboolean
-mt_mesh_write_obj (const MtMesh *mesh,
-                   const char   *name,
-                   const float   rgba[4],
-                   const char   *path,
-                   GError      **error)
+mt_surfaces_write (MtSurface *const *surfaces,
+                   guint             n,
+                   MtMeshSpace       space,
+                   const char       *path,
+                   GError          **error)
 {
-  g_autoptr (GString) s = g_string_new ("# MedTwin surface, patient LPS millimetres\n");
-  g_autofree char *base = g_path_get_basename (path);
-  char *dot = strrchr (base, '.');
-  if (dot)
-    *dot = '\0';
-  g_autofree char *mtl_name = g_strconcat (base, ".mtl", NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *mtl_path = g_build_filename (dir, mtl_name, NULL);
-  const char *group = name ? name : "surface";
-  char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE], z[G_ASCII_DTOSTR_BUF_SIZE];
-  g_string_append_printf (s, "mtllib %s\n", mtl_name);
-  for (guint i = 0; i < mesh->n_vertices; i++)
-    g_string_append_printf (s, "v %s %s %s\n", g_ascii_formatd (x, sizeof x, "%.4f", mesh->vertices[3 * i]),
-                            g_ascii_formatd (y, sizeof y, "%.4f", mesh->vertices[3 * i + 1]),
-                            g_ascii_formatd (z, sizeof z, "%.4f", mesh->vertices[3 * i + 2]));
-  for (guint i = 0; i < mesh->n_vertices; i++)
-    g_string_append_printf (s, "vn %s %s %s\n", g_ascii_formatd (x, sizeof x, "%.4f", mesh->normals[3 * i]),
-                            g_ascii_formatd (y, sizeof y, "%.4f", mesh->normals[3 * i + 1]),
-                            g_ascii_formatd (z, sizeof z, "%.4f", mesh->normals[3 * i + 2]));
-  g_string_append_printf (s, "g %s\nusemtl %s\n", group, group);
-  for (guint t = 0; t < mesh->n_triangles; t++)
-    {
-      guint32 a = mesh->triangles[3 * t] + 1, b = mesh->triangles[3 * t + 1] + 1, c = mesh->triangles[3 * t + 2] + 1;
-      g_string_append_printf (s, "f %u//%u %u//%u %u//%u\n", a, a, b, b, c, c);
-    }
-  const float grey[4] = { 0.8f, 0.8f, 0.8f, 1 };
-  const float *col = rgba ? rgba : grey;
-  g_autoptr (GString) m = g_string_new (NULL);
-  g_string_append_printf (m, "newmtl %s\nKd %s %s %s\nd %s\n", group, g_ascii_formatd (x, sizeof x, "%.3f", col[0]),
-                          g_ascii_formatd (y, sizeof y, "%.3f", col[1]), g_ascii_formatd (z, sizeof z, "%.3f", col[2]),
-                          g_ascii_formatd (x, sizeof x, "%.3f", col[3]));
-  return save (mtl_path, m, error) && save (path, s, error);
-}
-
-gboolean
-mt_mesh_write_ply (const MtMesh *mesh,
-                   const float   rgba[4],
-                   const char   *path,
-                   GError      **error)
-{
+  g_return_val_if_fail (surfaces != NULL || n == 0, FALSE);
+  g_autofree char *lower = g_ascii_strdown (path, -1);
   g_autoptr (GString) s = g_string_new (NULL);
-  g_string_append_printf (s, "ply\nformat binary_little_endian 1.0\ncomment MedTwin surface, patient LPS millimetres\n"
-                             "element vertex %u\nproperty float x\nproperty float y\nproperty float z\n"
-                             "property float nx\nproperty float ny\nproperty float nz\n"
-                             "property uchar red\nproperty uchar green\nproperty uchar blue\n"
-                             "element face %u\nproperty list uchar int vertex_indices\nend_header\n",
-                          mesh->n_vertices, mesh->n_triangles);
-  const float grey[4] = { 0.8f, 0.8f, 0.8f, 1 };
-  const float *col = rgba ? rgba : grey;
-  guint8 rgb[3];
-  for (int k = 0; k < 3; k++)
-    rgb[k] = (guint8) CLAMP (lroundf (col[k] * 255), 0, 255);
-  for (guint i = 0; i < mesh->n_vertices; i++)
+  if (g_str_has_suffix (lower, ".stl"))
+    write_stl (surfaces, n, space, s);
+  else if (g_str_has_suffix (lower, ".ply"))
+    write_ply (surfaces, n, space, s);
+  else if (g_str_has_suffix (lower, ".obj"))
     {
-      float f[6] = { mesh->vertices[3 * i], mesh->vertices[3 * i + 1], mesh->vertices[3 * i + 2],
-                     mesh->normals[3 * i], mesh->normals[3 * i + 1], mesh->normals[3 * i + 2] };
-      for (int k = 0; k < 6; k++)
-        {
-          guint32 bits;
-          memcpy (&bits, &f[k], 4);
-          bits = GUINT32_TO_LE (bits);
-          g_string_append_len (s, (const char *) &bits, 4);
-        }
-      g_string_append_len (s, (const char *) rgb, 3);
+      /* The materials in NAME.mtl beside it. */
+      g_autofree char *base = g_path_get_basename (path);
+      base[strlen (base) - 4] = '\0';
+      g_autofree char *mtl_name = g_strconcat (base, ".mtl", NULL);
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *mtl_path = g_build_filename (dir, mtl_name, NULL);
+      g_autoptr (GString) mtl = g_string_new (NULL);
+      write_obj (surfaces, n, space, mtl_name, s, mtl);
+      if (!save (mtl_path, mtl, error))
+        return FALSE;
     }
-  for (guint t = 0; t < mesh->n_triangles; t++)
+  else
     {
-      g_string_append_c (s, 3);
-      for (int k = 0; k < 3; k++)
-        {
-          guint32 v = GUINT32_TO_LE (mesh->triangles[3 * t + k]);
-          g_string_append_len (s, (const char *) &v, 4);
-        }
+      g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_WRITE,
+                   _("%s: write a mesh as .stl, .obj or .ply (the name’s ending chooses)"), path);
+      return FALSE;
     }
   return save (path, s, error);
 }
@@ -455,16 +515,10 @@ mt_mesh_write (const MtMesh *mesh,
                const char   *path,
                GError      **error)
 {
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-  if (g_str_has_suffix (lower, ".obj"))
-    return mt_mesh_write_obj (mesh, name, rgba, path, error);
-  if (g_str_has_suffix (lower, ".ply"))
-    return mt_mesh_write_ply (mesh, rgba, path, error);
-  if (g_str_has_suffix (lower, ".stl"))
-    return mt_mesh_write_stl (mesh, path, error);
-  g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_WRITE,
-               _("%s: write a mesh as .stl, .obj or .ply (the name's ending chooses)"), path);
-  return FALSE;
+  MtSurface one = { (MtMesh *) mesh, (char *) name, { 0 } };
+  memcpy (one.rgba, rgba ? rgba : grey, sizeof one.rgba);
+  MtSurface *list[1] = { &one };
+  return mt_surfaces_write (list, 1, MT_MESH_LPS, path, error);
 }
 
 /* Corners shared by triangles become one vertex. */

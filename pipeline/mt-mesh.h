@@ -57,10 +57,6 @@ MtMesh  *mt_mesh_from_labels      (const MtVolume  *labels,
 MtMesh  *mt_mesh_from_iso         (const MtVolume  *volume,
                                    float            iso,
                                    GError         **error);
-/* Binary STL, the format 3D printers and slicers take. */
-gboolean mt_mesh_write_stl        (const MtMesh    *mesh,
-                                   const char      *path,
-                                   GError         **error);
 /* The closed surface of a label's voxels (any value > 0 for label < 0) by
  * discrete marching cubes: every vertex half-way along a grid edge, every
  * edge in exactly two triangles; closed also where the segment meets the
@@ -93,18 +89,27 @@ void     mt_mesh_distance         (const MtMesh    *a,
                                    const MtMesh    *b,
                                    double          *mean,
                                    double          *hausdorff);
-/* Wavefront OBJ (vertices, normals, one group named `name` with its
- * material in OUT.mtl beside it) and binary PLY (vertices, normals and the
- * colour rgba, or grey when NULL). */
-gboolean mt_mesh_write_obj        (const MtMesh    *mesh,
-                                   const char      *name,
-                                   const float      rgba[4],
-                                   const char      *path,
-                                   GError         **error);
-gboolean mt_mesh_write_ply        (const MtMesh    *mesh,
-                                   const float      rgba[4],
-                                   const char      *path,
-                                   GError         **error);
+/* Pieces (parts joined by no edge) with fewer triangles than fraction of
+ * the largest's are removed: bone specks, noise; returns how many. */
+guint    mt_mesh_remove_small_pieces (MtMesh       *mesh,
+                                      double        fraction);
+/* Every hole (a loop of open edges) of at most max_edges edges (0: any) is
+ * closed: small ones by the patch of least area, large ones by a fan about
+ * their centre; returns how many. */
+guint    mt_mesh_fill_holes       (MtMesh          *mesh,
+                                   guint            max_edges);
+/* Keeps the part of the surface on the side the normal points to; with cap,
+ * each closed loop of the cut gets a flat cap facing out (its own vertices,
+ * with the plane's normal: closed by position, and flat shaded). FALSE when
+ * nothing lay outside. A box: the six planes of its faces. */
+gboolean mt_mesh_clip_plane       (MtMesh          *mesh,
+                                   const double     point[3],
+                                   const double     normal[3],
+                                   gboolean         cap);
+gboolean mt_mesh_clip_box         (MtMesh          *mesh,
+                                   const double     lo[3],
+                                   const double     hi[3],
+                                   gboolean         cap);
 /* STL, OBJ or PLY by the path's ending; refused otherwise. */
 gboolean mt_mesh_write            (const MtMesh    *mesh,
                                    const char      *name,
@@ -121,6 +126,14 @@ MtMesh  *mt_mesh_read_stl         (const char      *path,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtMesh, mt_mesh_unref)
 
+/* The patient coordinates a mesh file is written in: DICOM's LPS (as
+ * MedTwin holds them), or RAS, as 3D Slicer and most 3D tools take them. */
+typedef enum
+{
+  MT_MESH_LPS,
+  MT_MESH_RAS,
+} MtMeshSpace;
+
 /* A named, coloured surface of the twin (alpha < 1: see-through). */
 typedef struct
 {
@@ -133,5 +146,15 @@ MtSurface *mt_surface_new  (MtMesh      *mesh,
                             const char  *name,
                             const float  rgba[4]);
 void       mt_surface_free (MtSurface   *surface);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSurface, mt_surface_free)
+/* Surfaces into one file, chosen by its ending: binary STL (all triangles
+ * together, the format printers take), OBJ (one group and one material
+ * each, in NAME.mtl beside it) or binary PLY (each vertex in its surface's
+ * colour). The space is named in the header as 3D Slicer reads it. */
+gboolean   mt_surfaces_write (MtSurface * const *surfaces,
+                              guint              n,
+                              MtMeshSpace        space,
+                              const char        *path,
+                              GError           **error);
 
 G_END_DECLS

@@ -141,7 +141,7 @@ test_stl (void)
   g_autoptr (MtMesh) m = mt_mesh_from_labels (v, 3, &error);
   g_autofree char *dir = g_dir_make_tmp ("medtwin-mesh-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "ball.stl", NULL);
-  g_assert_true (mt_mesh_write_stl (m, path, &error));
+  g_assert_true (mt_mesh_write (m, NULL, NULL, path, &error));
   GStatBuf st;
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_size, ==, 84 + 50 * (gint64) m->n_triangles);
@@ -413,6 +413,290 @@ test_distance (void)
   g_assert_cmpfloat (fabs (mean - far / 7), <, 1e-4);
 }
 
+/* A copy whose vertices at the same place are one: a flat cap has its own
+ * vertices along the rim it shares with the sides. */
+static MtMesh *
+welded (const MtMesh *m)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref,
+                                                       NULL);
+  MtMesh *w = mt_mesh_new (m->n_vertices, m->n_triangles);
+  memcpy (w->vertices, m->vertices, 3 * (gsize) m->n_vertices * sizeof (float));
+  g_autofree guint32 *canon = g_new (guint32, m->n_vertices);
+  for (guint v = 0; v < m->n_vertices; v++)
+    {
+      GBytes *key = g_bytes_new_static (m->vertices + 3 * (gsize) v, 3 * sizeof (float));
+      gpointer found;
+      if (g_hash_table_lookup_extended (seen, key, NULL, &found))
+        {
+          canon[v] = GPOINTER_TO_UINT (found);
+          g_bytes_unref (key);
+        }
+      else
+        g_hash_table_insert (seen, key, GUINT_TO_POINTER (canon[v] = v));
+    }
+  for (guint i = 0; i < 3 * m->n_triangles; i++)
+    w->triangles[i] = canon[m->triangles[i]];
+  return w;
+}
+
+static void
+assert_closed_by_position (const MtMesh *m)
+{
+  g_autoptr (MtMesh) w = welded (m);
+  assert_closed (w);
+}
+
+/* A sphere of radius r about the centre of an n^3 grid of 1 mm voxels,
+ * with its centre. */
+static MtMesh *
+sphere_mesh (int n, double r, double centre[3])
+{
+  g_autoptr (MtVolume) v = field (n, (double[3]) { 1, 1, 1 }, r, 0, FALSE);
+  double ijk[3] = { (n - 1) / 2.0, (n - 1) / 2.0, (n - 1) / 2.0 };
+  mt_volume_index_to_patient (v, ijk, centre);
+  g_autoptr (GError) error = NULL;
+  MtMesh *m = mt_mesh_from_iso (v, 0.0f, &error);
+  g_assert_no_error (error);
+  return m;
+}
+
+/* Small pieces go, the large one stays whole: a ball of 10 mm and three
+ * specks of one to eight voxels. */
+static void
+test_small_pieces (void)
+{
+  g_autoptr (MtVolume) v = ball (40, (double[3]) { 1, 1, 1 }, 10, FALSE);
+  v->data[mt_volume_offset (v, 2, 2, 2)] = 3;
+  v->data[mt_volume_offset (v, 36, 3, 30)] = 3;
+  for (int k = 0; k < 2; k++)
+    for (int j = 0; j < 2; j++)
+      for (int i = 0; i < 2; i++)
+        v->data[mt_volume_offset (v, 3 + i, 34 + j, 4 + k)] = 3;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) m = mt_mesh_from_label_cubes (v, 3, &error);
+  g_autoptr (MtVolume) only = ball (40, (double[3]) { 1, 1, 1 }, 10, FALSE);
+  g_autoptr (MtMesh) alone = mt_mesh_from_label_cubes (only, 3, &error);
+  g_assert_no_error (error);
+  guint before = m->n_triangles;
+  g_assert_cmpuint (mt_mesh_remove_small_pieces (m, 0.05), ==, 3);
+  g_test_message ("ball and three specks: %u triangles, %u after removing the specks (the ball alone: %u)", before,
+                  m->n_triangles, alone->n_triangles);
+  g_assert_cmpuint (m->n_triangles, ==, alone->n_triangles);
+  g_assert_cmpuint (m->n_vertices, ==, alone->n_vertices);
+  assert_closed (m);
+  g_assert_cmpfloat_with_epsilon (mt_mesh_volume (m), mt_mesh_volume (alone), 1e-3);
+  g_assert_cmpuint (mt_mesh_remove_small_pieces (m, 0.05), ==, 0);
+}
+
+/* Holes filled: one triangle punched out (the patch of least area is that
+ * triangle again) and the top 3 mm cut away without a cap (a fan closes
+ * the flat hole): closed again, the volume of the sphere less the cap. */
+static void
+test_fill_holes (void)
+{
+  double c[3];
+  g_autoptr (MtMesh) m = sphere_mesh (48, 20, c);
+  guint nt = m->n_triangles;
+  double area0 = mt_mesh_area (m);
+  for (guint t = 0; t < m->n_triangles; t++)
+    {
+      const float *p = m->vertices + 3 * (gsize) m->triangles[3 * t];
+      if (fabs (p[2] - c[2]) < 1 && p[0] > c[0] + 19)
+        {
+          memmove (m->triangles + 3 * (gsize) t, m->triangles + 3 * (gsize) (nt - 1), 3 * sizeof (guint32));
+          m->n_triangles--;
+          break;
+        }
+    }
+  g_assert_cmpuint (m->n_triangles, ==, nt - 1);
+  double lost = area0 - mt_mesh_area (m);
+  const double h = 3, point[3] = { c[0], c[1], c[2] + 20 - h }, down[3] = { 0, 0, -1 };
+  g_assert_true (mt_mesh_clip_plane (m, point, down, FALSE));
+  double area1 = mt_mesh_area (m);
+  /* Only the small one first: the cut's hole is longer than 40 edges. */
+  g_assert_cmpuint (mt_mesh_fill_holes (m, 40), ==, 1);
+  double area2 = mt_mesh_area (m);
+  g_assert_cmpfloat (fabs ((area2 - area1) - lost), <, 1e-3 * lost);
+  g_assert_cmpuint (mt_mesh_fill_holes (m, 0), ==, 1);
+  assert_closed (m);
+  double vol = mt_mesh_volume (m), r = 20;
+  double true_vol = 4.0 / 3.0 * G_PI * r * r * r - G_PI * h * h * (3 * r - h) / 3;
+  g_test_message ("sphere R 20 with a triangle punched out (%.3f mm2) and its top 3 mm cut off: patch %.3f mm2; "
+                  "filled, closed, volume %.0f mm3 (true %.0f, %+.2f%%)", lost, area2 - area1, vol, true_vol,
+                  100 * (vol / true_vol - 1));
+  g_assert_cmpfloat (fabs (vol / true_vol - 1), <, 0.01);
+  g_assert_cmpuint (mt_mesh_fill_holes (m, 0), ==, 0);
+}
+
+/* A sphere cut by a plane h mm from its centre keeps a cap of volume
+ * pi (R - h)^2 (2R + h) / 3 and area 2 pi R (R - h) plus the flat disc of
+ * radius sqrt (R^2 - h^2); closed by its cap. */
+static void
+test_clip_sphere (void)
+{
+  const double r = 20;
+  const double offsets[] = { 0, 7.3, -11.1 };
+  for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      double c[3];
+      g_autoptr (MtMesh) m = sphere_mesh (48, r, c);
+      double h = offsets[i];
+      /* A tilted plane: its normal (1, 2, 2) / 3. */
+      const double n[3] = { 1 / 3.0, 2 / 3.0, 2 / 3.0 };
+      double point[3] = { c[0] + h * n[0], c[1] + h * n[1], c[2] + h * n[2] };
+      g_assert_true (mt_mesh_clip_plane (m, point, n, TRUE));
+      assert_closed_by_position (m);
+      double vol = mt_mesh_volume (m), area = mt_mesh_area (m);
+      double true_vol = G_PI * (r - h) * (r - h) * (2 * r + h) / 3;
+      double true_area = 2 * G_PI * r * (r - h) + G_PI * (r * r - h * h);
+      g_test_message ("sphere R 20 cut %+.1f mm from its centre: volume %.1f (true %.1f, %+.2f%%), area %.1f (true "
+                      "%.1f, %+.2f%%)", h, vol, true_vol, 100 * (vol / true_vol - 1), area, true_area,
+                      100 * (area / true_area - 1));
+      g_assert_cmpfloat (fabs (vol / true_vol - 1), <, 0.01);
+      g_assert_cmpfloat (fabs (area / true_area - 1), <, 0.01);
+      /* The cap faces out of what is kept: its vertices' normals are -n. */
+      guint capped = 0;
+      for (guint v = 0; v < m->n_vertices; v++)
+        capped += fabs (m->normals[3 * v] + n[0]) < 1e-5 && fabs (m->normals[3 * v + 1] + n[1]) < 1e-5
+                  && fabs (m->normals[3 * v + 2] + n[2]) < 1e-5;
+      g_assert_cmpuint (capped, >, 100);
+    }
+}
+
+/* A torus cut through its equator leaves a ring-shaped cap (a ring with a
+ * hole in it): half the volume, pi^2 R r^2, and the annulus 4 pi R r; cut
+ * through its axis, two discs. */
+static void
+test_clip_torus (void)
+{
+  const double big = 18, small = 7;
+  int n = (int) ceil (2 * (big + small)) + 8;
+  g_autoptr (MtVolume) v = field (n, (double[3]) { 1, 1, 1 }, big, small, TRUE);
+  double c[3], ijk[3] = { (n - 1) / 2.0, (n - 1) / 2.0, (n - 1) / 2.0 };
+  mt_volume_index_to_patient (v, ijk, c);
+  for (int axis = 2; axis >= 0; axis -= 2)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MtMesh) m = mt_mesh_from_iso (v, 0.0f, &error);
+      double nrm[3] = { 0, 0, 0 };
+      nrm[axis] = 1;
+      /* Off the grid's planes, so the cut crosses edges, not vertices. */
+      double point[3] = { c[0] + 0.013, c[1] + 0.017, c[2] + 0.011 };
+      g_assert_true (mt_mesh_clip_plane (m, point, nrm, TRUE));
+      assert_closed_by_position (m);
+      double vol = mt_mesh_volume (m), area = mt_mesh_area (m);
+      double true_vol = G_PI * G_PI * big * small * small;
+      double true_area = 2 * G_PI * G_PI * big * small + (axis == 2 ? 4 * G_PI * big * small : 2 * G_PI * small * small);
+      g_test_message ("torus cut %s: %u triangles, volume %+.2f%%, area %+.2f%%",
+                      axis == 2 ? "through its equator (a ring-shaped cap)" : "through its axis (two discs)",
+                      m->n_triangles, 100 * (vol / true_vol - 1), 100 * (area / true_area - 1));
+      g_assert_cmpfloat (fabs (vol / true_vol - 1), <, 0.01);
+      g_assert_cmpfloat (fabs (area / true_area - 1), <, 0.01);
+    }
+}
+
+/* A box inside a sphere leaves exactly the box: six caps, closed at its
+ * edges and corners. A box around it all changes nothing. */
+static void
+test_clip_box (void)
+{
+  double c[3];
+  g_autoptr (MtMesh) m = sphere_mesh (48, 20, c);
+  const double half = 9.01;
+  double lo[3], hi[3];
+  for (int k = 0; k < 3; k++)
+    {
+      lo[k] = c[k] - half - 0.3 * k;
+      hi[k] = c[k] + half + 0.2 * k;
+    }
+  g_assert_true (mt_mesh_clip_box (m, lo, hi, TRUE));
+  assert_closed_by_position (m);
+  double vol = mt_mesh_volume (m), area = mt_mesh_area (m);
+  double true_vol = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
+  double true_area = 2 * ((hi[0] - lo[0]) * (hi[1] - lo[1]) + (hi[1] - lo[1]) * (hi[2] - lo[2])
+                          + (hi[0] - lo[0]) * (hi[2] - lo[2]));
+  g_test_message ("box inside a sphere: %u triangles, volume %.3f of %.3f mm3, area %.3f of %.3f mm2", m->n_triangles,
+                  vol, true_vol, area, true_area);
+  g_assert_cmpfloat (fabs (vol / true_vol - 1), <, 1e-4);
+  g_assert_cmpfloat (fabs (area / true_area - 1), <, 1e-4);
+  double blo[3], bhi[3];
+  mt_mesh_bounds (m, blo, bhi);
+  for (int k = 0; k < 3; k++)
+    {
+      g_assert_cmpfloat (fabs (blo[k] - lo[k]), <, 1e-3);
+      g_assert_cmpfloat (fabs (bhi[k] - hi[k]), <, 1e-3);
+    }
+  g_autoptr (MtMesh) whole = sphere_mesh (48, 20, c);
+  guint nt = whole->n_triangles;
+  double far_lo[3] = { c[0] - 30, c[1] - 30, c[2] - 30 }, far_hi[3] = { c[0] + 30, c[1] + 30, c[2] + 30 };
+  g_assert_false (mt_mesh_clip_box (whole, far_lo, far_hi, TRUE));
+  g_assert_cmpuint (whole->n_triangles, ==, nt);
+}
+
+/* Several surfaces in one file: OBJ groups with their materials, PLY
+ * colours, STL together; RAS negates x and y and keeps the faces out. */
+static void
+test_write_surfaces (void)
+{
+  double c[3];
+  g_autoptr (MtMesh) a = sphere_mesh (30, 10, c);
+  g_autoptr (MtMesh) b = mt_mesh_read_stl ("/nonexistent.stl", NULL);
+  g_assert_null (b);
+  b = sphere_mesh (20, 6, c);
+  const float red[4] = { 0.8f, 0.1f, 0.1f, 1 }, blue[4] = { 0.1f, 0.2f, 0.9f, 0.5f };
+  g_autoptr (MtSurface) sa = mt_surface_new (a, "left kidney", red);
+  g_autoptr (MtSurface) sb = mt_surface_new (b, "liver", blue);
+  MtSurface *list[2] = { sa, sb };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("medtwin-mesh-XXXXXX", &error);
+  const char *names[] = { "both.obj", "both.ply", "both.stl" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    for (int space = MT_MESH_LPS; space <= MT_MESH_RAS; space++)
+      {
+        g_autofree char *path = g_build_filename (dir, names[i], NULL);
+        g_assert_true (mt_surfaces_write (list, 2, space, path, &error));
+        g_autoptr (MtMesh) back = mt_mesh_read (path, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (back->n_triangles, ==, a->n_triangles + b->n_triangles);
+        g_assert_cmpfloat_with_epsilon (mt_mesh_volume (back), mt_mesh_volume (a) + mt_mesh_volume (b),
+                                        1e-3 * mt_mesh_volume (a));
+        /* Both spheres lie in the first octant's corner of their grids:
+         * the file's lowest x and y are the meshes' lowest in LPS, their
+         * highest negated in RAS. */
+        double lo[3], hi[3], alo[3], ahi[3], blo[3], bhi[3];
+        mt_mesh_bounds (back, lo, hi);
+        mt_mesh_bounds (a, alo, ahi);
+        mt_mesh_bounds (b, blo, bhi);
+        for (int k = 0; k < 3; k++)
+          {
+            double want_lo = MIN (alo[k], blo[k]), want_hi = MAX (ahi[k], bhi[k]);
+            if (space == MT_MESH_RAS && k < 2)
+              {
+                double t = -want_hi;
+                want_hi = -want_lo;
+                want_lo = t;
+              }
+            g_assert_cmpfloat (fabs (lo[k] - want_lo), <, 1e-3);
+            g_assert_cmpfloat (fabs (hi[k] - want_hi), <, 1e-3);
+          }
+        g_autofree char *text = NULL;
+        gsize len;
+        g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+        g_assert_nonnull (g_strstr_len (text, MIN (len, 400), space == MT_MESH_RAS ? "SPACE=RAS" : "SPACE=LPS"));
+        if (i == 0)
+          {
+            g_assert_nonnull (strstr (text, "\ng left_kidney\nusemtl left_kidney\n"));
+            g_assert_nonnull (strstr (text, "\ng liver\nusemtl liver\n"));
+            g_autofree char *mtl_path = g_build_filename (dir, "both.mtl", NULL);
+            g_autofree char *mtl = NULL;
+            g_assert_true (g_file_get_contents (mtl_path, &mtl, NULL, NULL));
+            g_assert_nonnull (strstr (mtl, "newmtl liver\nKd 0.100 0.200 0.900\nd 0.500\n"));
+          }
+      }
+  mt_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -425,5 +709,11 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/mesh/smooth", test_smooth);
   g_test_add_func ("/pipeline/mesh/decimate", test_decimate);
   g_test_add_func ("/pipeline/mesh/distance", test_distance);
+  g_test_add_func ("/pipeline/mesh/small-pieces", test_small_pieces);
+  g_test_add_func ("/pipeline/mesh/fill-holes", test_fill_holes);
+  g_test_add_func ("/pipeline/mesh/clip-sphere", test_clip_sphere);
+  g_test_add_func ("/pipeline/mesh/clip-torus", test_clip_torus);
+  g_test_add_func ("/pipeline/mesh/clip-box", test_clip_box);
+  g_test_add_func ("/pipeline/mesh/write-surfaces", test_write_surfaces);
   return g_test_run ();
 }

@@ -312,7 +312,7 @@ drop_surface (MtWindow *win)
   g_assert_no_error (error);
   g_autoptr (MtMesh) heart = mt_mesh_from_labels (labels, MT_LABEL_HEART, &error);
   g_autofree char *stl = g_build_filename (demo_dir, "heart.stl", NULL);
-  g_assert_true (mt_mesh_write_stl (heart, stl, &error));
+  g_assert_true (mt_mesh_write (heart, NULL, NULL, stl, &error));
   g_assert_cmpuint (mt_viewer_get_surfaces (viewer)->len, ==, 0);
   const char *paths[] = { stl, NULL };
   mt_window_open_paths (win, paths);
