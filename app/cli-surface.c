@@ -12,6 +12,7 @@
 #include "cli-common.h"
 #include "cli-surface.h"
 #include "mt-mesh.h"
+#include "mt-segmentation.h"
 #include "mt-series.h"
 #include "mt-volume.h"
 
@@ -101,130 +102,312 @@ segment_value (const char *name, const char *table_path, GError **error)
   return (int) json_object_get_int_member (o, name);
 }
 
+/* What the refinement steps did, for --json. */
+typedef struct
+{
+  int     smooth;
+  double  decimate, pieces;
+  gboolean fill_holes;
+  guint   max_hole;
+  double  clip_box[6], clip_plane[4];
+  gboolean box, plane, cap;
+  double  extract_ms, smooth_ms, decimate_ms;
+  guint   extracted, pieces_removed, holes_filled;
+  double  error_mean, error_max;
+} Refine;
+
+/* Small pieces, holes, smoothing, decimation, then the cut, in the order
+ * that leaves the least to undo: pieces and holes before smoothing spreads
+ * them, the cut last so its caps stay flat. */
+static gboolean
+refine (MtMesh *mesh, Refine *r, GError **error)
+{
+  r->extracted += mesh->n_triangles;
+  if (r->pieces > 0)
+    r->pieces_removed += mt_mesh_remove_small_pieces (mesh, r->pieces);
+  if (r->fill_holes)
+    r->holes_filled += mt_mesh_fill_holes (mesh, r->max_hole);
+  gint64 t1 = g_get_monotonic_time ();
+  if (!mt_mesh_smooth (mesh, r->smooth, NULL, NULL, error))
+    return FALSE;
+  r->smooth_ms += (g_get_monotonic_time () - t1) / 1000.0;
+  if (r->decimate > 0)
+    {
+      /* How far decimation strays from the surface before it (not timed). */
+      g_autoptr (MtMesh) full = mt_mesh_new (mesh->n_vertices, mesh->n_triangles);
+      memcpy (full->vertices, mesh->vertices, 3 * (gsize) mesh->n_vertices * sizeof (float));
+      memcpy (full->triangles, mesh->triangles, 3 * (gsize) mesh->n_triangles * sizeof (guint32));
+      gint64 t2 = g_get_monotonic_time ();
+      if (!mt_mesh_decimate (mesh, r->decimate, NULL, NULL, error))
+        return FALSE;
+      r->decimate_ms += (g_get_monotonic_time () - t2) / 1000.0;
+      double mean, worst;
+      mt_mesh_distance (full, mesh, &mean, &worst);
+      r->error_mean = MAX (r->error_mean, mean);
+      r->error_max = MAX (r->error_max, worst);
+    }
+  /* As render takes them: the box as X0,X1,Y0,Y1,Z0,Z1; the plane as
+   * N and D, removing where N.x + D > 0. */
+  if (r->box)
+    {
+      double lo[3], hi[3];
+      for (int k = 0; k < 3; k++)
+        {
+          lo[k] = MIN (r->clip_box[2 * k], r->clip_box[2 * k + 1]);
+          hi[k] = MAX (r->clip_box[2 * k], r->clip_box[2 * k + 1]);
+        }
+      mt_mesh_clip_box (mesh, lo, hi, r->cap);
+    }
+  if (r->plane)
+    {
+      const double *n = r->clip_plane;
+      double nn = n[0] * n[0] + n[1] * n[1] + n[2] * n[2];
+      double keep[3] = { -n[0], -n[1], -n[2] }, point[3];
+      for (int k = 0; k < 3; k++)
+        point[k] = -n[3] * n[k] / nn;
+      mt_mesh_clip_plane (mesh, point, keep, r->cap);
+    }
+  return TRUE;
+}
+
+static void
+add_facts (JsonBuilder *b, const MtMesh *mesh)
+{
+  json_builder_set_member_name (b, "triangles");
+  json_builder_add_int_value (b, mesh->n_triangles);
+  json_builder_set_member_name (b, "vertices");
+  json_builder_add_int_value (b, mesh->n_vertices);
+  json_builder_set_member_name (b, "area_mm2");
+  json_builder_add_double_value (b, mt_mesh_area (mesh));
+  json_builder_set_member_name (b, "volume_mL");
+  json_builder_add_double_value (b, mt_mesh_volume (mesh) / 1000);
+  json_builder_set_member_name (b, "open_edges");
+  json_builder_add_int_value (b, mt_mesh_open_edges (mesh));
+}
+
+/* The segments asked for, as values of the label map: names looked up in
+ * the table, numbers as they are, "all" for every value in the map. */
+static GArray *
+segment_values (char **names, const char *table, MtSegmentation *seg, GError **error)
+{
+  g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_strcmp0 (names[i], "all") == 0)
+        {
+          for (guint s = 0; s < mt_segmentation_n_segments (seg); s++)
+            {
+              int v = mt_segmentation_get_segment (seg, s)->value;
+              g_array_append_val (values, v);
+            }
+          continue;
+        }
+      int v = segment_value (names[i], table, error);
+      if (v < 0)
+        return NULL;
+      g_array_append_val (values, v);
+    }
+  return g_steal_pointer (&values);
+}
+
 int
 mt_cli_mesh (int argc, char **argv)
 {
-  g_autofree char *out = NULL, *segment = NULL, *table = NULL;
-  double iso = NAN, decimate = 0;
-  int smooth = 0;
-  gboolean json = FALSE;
+  g_autofree char *out = NULL, *table = NULL, *box = NULL, *plane = NULL, *space = NULL;
+  g_auto (GStrv) segments = NULL;
+  double iso = NAN;
+  gboolean json = FALSE, no_cap = FALSE;
+  int max_hole = 0;
+  Refine r = { 0 };
   GOptionEntry entries[] = {
     { "iso", 0, 0, G_OPTION_ARG_DOUBLE, &iso, N_("The surface where the scan crosses this value (300 for bone in CT)"),
       "VALUE" },
-    { "segment", 0, 0, G_OPTION_ARG_STRING, &segment,
-      N_("The surface of a segment of a label map: its name (see --table) or its number"), "NAME" },
+    { "segment", 0, 0, G_OPTION_ARG_STRING_ARRAY, &segments,
+      N_("The surface of a segment of a label map: its name (see --table) or its number; again for more segments "
+         "(one file: an OBJ group each), or “all”"), "NAME" },
     { "table", 0, 0, G_OPTION_ARG_FILENAME, &table,
       N_("The label map's names and values as JSON (default: labels.json beside it)"), "TABLE.json" },
-    { "smooth", 0, 0, G_OPTION_ARG_INT, &smooth,
+    { "remove-pieces", 0, 0, G_OPTION_ARG_DOUBLE, &r.pieces,
+      N_("Remove pieces with fewer triangles than this fraction of the largest piece (0.01: specks)"), "FRACTION" },
+    { "fill-holes", 0, 0, G_OPTION_ARG_NONE, &r.fill_holes, N_("Close every hole in the surface"), NULL },
+    { "max-hole", 0, 0, G_OPTION_ARG_INT, &max_hole, N_("With --fill-holes: only holes of at most N edges"), "N" },
+    { "smooth", 0, 0, G_OPTION_ARG_INT, &r.smooth,
       N_("Taubin smoothing iterations (the voxel staircase smoothed away, the volume kept); 0: none"), "N" },
-    { "decimate", 0, 0, G_OPTION_ARG_DOUBLE, &decimate,
+    { "decimate", 0, 0, G_OPTION_ARG_DOUBLE, &r.decimate,
       N_("Fraction of the triangles to remove by quadric error (0.9: a tenth left)"), "FRACTION" },
+    { "clip-box", 0, 0, G_OPTION_ARG_STRING, &box,
+      N_("Keep what lies in this box (patient LPS mm, as render takes it), the cuts capped"), "X0,X1,Y0,Y1,Z0,Z1" },
+    { "clip-plane", 0, 0, G_OPTION_ARG_STRING, &plane,
+      N_("Remove what lies where NX*x + NY*y + NZ*z + D > 0 (patient LPS mm, as render takes it), the cut capped"),
+      "NX,NY,NZ,D" },
+    { "no-cap", 0, 0, G_OPTION_ARG_NONE, &no_cap, N_("Leave the cuts open"), NULL },
+    { "space", 0, 0, G_OPTION_ARG_STRING, &space,
+      N_("Coordinates written: LPS (DICOM's, the default) or RAS (3D Slicer's)"), "LPS|RAS" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Mesh to write: .stl, .obj or .ply"), "MESH.stl" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL },
   };
   if (!mt_cli_parse_options (&argc, &argv, _("PATH — a surface mesh of a scan or a label map"), entries))
     return 2;
-  if (argc != 2 || out == NULL || isnan (iso) == (segment == NULL))
+  if (argc != 2 || out == NULL || isnan (iso) == (segments == NULL))
     {
       g_printerr ("%s\n", _("Usage: medtwin-cli mesh PATH (--iso VALUE | --segment NAME [--table TABLE.json]) "
-                            "--out MESH.stl|obj|ply [--json]"));
+                            "--out MESH.stl|obj|ply [--smooth N] [--decimate FRACTION] [--json]"));
       return 2;
     }
-  if (smooth < 0 || smooth > 10000 || !(decimate >= 0 && decimate < 1))
+  r.cap = !no_cap;
+  r.max_hole = (guint) MAX (max_hole, 0);
+  MtMeshSpace mesh_space = MT_MESH_LPS;
+  if (space != NULL && g_ascii_strcasecmp (space, "ras") == 0)
+    mesh_space = MT_MESH_RAS;
+  else if (space != NULL && g_ascii_strcasecmp (space, "lps") != 0)
+    {
+      g_printerr (_("medtwin-cli: --space is LPS or RAS, not “%s”.\n"), space);
+      return 2;
+    }
+  if (r.smooth < 0 || r.smooth > 10000 || !(r.decimate >= 0 && r.decimate < 1) || !(r.pieces >= 0 && r.pieces <= 1)
+      || max_hole < 0)
     {
       g_printerr ("%s\n", _("medtwin-cli: --smooth takes 0 to 10000 iterations, --decimate a fraction from 0 up to "
-                            "(not including) 1."));
+                            "(not including) 1, --remove-pieces a fraction from 0 to 1, --max-hole a count of edges."));
+      return 2;
+    }
+  if ((box != NULL && !(r.box = mt_cli_parse_numbers (box, r.clip_box, 6)))
+      || (plane != NULL && !(r.plane = mt_cli_parse_numbers (plane, r.clip_plane, 4)))
+      || (r.plane && r.clip_plane[0] == 0 && r.clip_plane[1] == 0 && r.clip_plane[2] == 0))
+    {
+      g_printerr ("%s\n", _("medtwin-cli: --clip-box takes X0,X1,Y0,Y1,Z0,Z1 and --clip-plane NX,NY,NZ,D with a "
+                            "normal that is not zero: numbers in millimetres, separated by commas."));
       return 2;
     }
   g_autoptr (GError) error = NULL;
-  int label = 0;
-  if (segment != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (argv[1]);
-      g_autofree char *beside = g_build_filename (dir, "labels.json", NULL);
-      label = segment_value (segment, table ? table : beside, &error);
-      if (label < 0)
-        {
-          g_printerr ("medtwin-cli: %s\n", error->message);
-          return 1;
-        }
-    }
   g_autoptr (MtVolume) v = mt_series_read_volume (argv[1], NULL, NULL, &error);
   if (v == NULL)
     {
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
-  gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (MtMesh) mesh = segment ? mt_mesh_from_label_cubes (v, label, &error)
-                                    : mt_mesh_from_iso (v, (float) iso, &error);
-  double ms = (g_get_monotonic_time () - t0) / 1000.0;
-  gint64 t1 = g_get_monotonic_time ();
-  if (mesh != NULL && !mt_mesh_smooth (mesh, smooth, NULL, NULL, &error))
-    g_clear_pointer (&mesh, mt_mesh_unref);
-  double smooth_ms = (g_get_monotonic_time () - t1) / 1000.0;
-  guint extracted = mesh ? mesh->n_triangles : 0;
-  /* Decimated, how far it strays from the surface before (not timed). */
-  g_autoptr (MtMesh) full = NULL;
-  if (mesh != NULL && decimate > 0)
+  g_autoptr (GPtrArray) surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) mt_surface_free);
+  g_autoptr (GArray) values = NULL;
+  if (segments != NULL)
     {
-      full = mt_mesh_new (mesh->n_vertices, mesh->n_triangles);
-      memcpy (full->vertices, mesh->vertices, 3 * (gsize) mesh->n_vertices * sizeof (float));
-      memcpy (full->normals, mesh->normals, 3 * (gsize) mesh->n_vertices * sizeof (float));
-      memcpy (full->triangles, mesh->triangles, 3 * (gsize) mesh->n_triangles * sizeof (guint32));
+      g_autofree char *dir = g_path_get_dirname (argv[1]);
+      g_autofree char *beside = g_build_filename (dir, "labels.json", NULL);
+      const char *names_path = table ? table : beside;
+      g_autoptr (GHashTable) names = g_file_test (names_path, G_FILE_TEST_EXISTS)
+                                       ? mt_segmentation_read_names (names_path, NULL) : NULL;
+      g_autoptr (MtSegmentation) seg = mt_segmentation_from_labels (v, v, names, &error);
+      values = seg ? segment_values (segments, names_path, seg, &error) : NULL;
+      if (values == NULL)
+        {
+          g_printerr ("medtwin-cli: %s\n", error->message);
+          return 1;
+        }
+      for (guint i = 0; i < values->len; i++)
+        {
+          int label = g_array_index (values, int, i);
+          gint64 t0 = g_get_monotonic_time ();
+          g_autoptr (MtMesh) mesh = mt_mesh_from_label_cubes (v, label, &error);
+          r.extract_ms += (g_get_monotonic_time () - t0) / 1000.0;
+          if (mesh == NULL || !refine (mesh, &r, &error))
+            {
+              g_printerr ("medtwin-cli: %s\n", error->message);
+              return 1;
+            }
+          /* Named and coloured as the segment table has it. */
+          g_autofree char *name = g_strdup_printf ("label_%d", label);
+          float rgba[4] = { 0.8f, 0.8f, 0.8f, 1 };
+          for (guint s = 0; s < mt_segmentation_n_segments (seg); s++)
+            {
+              const MtSegment *sg = mt_segmentation_get_segment (seg, s);
+              if (sg->value != label)
+                continue;
+              g_free (name);
+              name = g_strdup (sg->name);
+              for (int k = 0; k < 3; k++)
+                rgba[k] = sg->color[k] / 255.0f;
+            }
+          g_ptr_array_add (surfaces, mt_surface_new (mesh, name, rgba));
+        }
     }
-  gint64 t2 = g_get_monotonic_time ();
-  if (mesh != NULL && decimate > 0 && !mt_mesh_decimate (mesh, decimate, NULL, NULL, &error))
-    g_clear_pointer (&mesh, mt_mesh_unref);
-  double decimate_ms = (g_get_monotonic_time () - t2) / 1000.0;
-  double error_mean = 0, error_max = 0;
-  if (mesh != NULL && full != NULL)
-    mt_mesh_distance (full, mesh, &error_mean, &error_max);
-  if (mesh == NULL || !mt_mesh_write (mesh, segment, NULL, out, &error))
+  else
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      g_autoptr (MtMesh) mesh = mt_mesh_from_iso (v, (float) iso, &error);
+      r.extract_ms += (g_get_monotonic_time () - t0) / 1000.0;
+      if (mesh == NULL || !refine (mesh, &r, &error))
+        {
+          g_printerr ("medtwin-cli: %s\n", error->message);
+          return 1;
+        }
+      const float ivory[4] = { 0.93f, 0.89f, 0.80f, 1 };
+      g_autofree char *name = g_strdup_printf ("iso_%g", iso);
+      g_ptr_array_add (surfaces, mt_surface_new (mesh, name, ivory));
+    }
+  if (!mt_surfaces_write ((MtSurface **) surfaces->pdata, surfaces->len, mesh_space, out, &error))
     {
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
-  double ml = mt_mesh_volume (mesh) / 1000, area = mt_mesh_area (mesh);
+  /* The facts of everything written, as one surface. */
+  g_autoptr (MtMesh) all = mt_mesh_new (0, 0);
+  for (guint i = 0; i < surfaces->len; i++)
+    mt_mesh_append (all, ((MtSurface *) surfaces->pdata[i])->mesh);
   if (!json)
     {
-      g_print (_("%u triangles, %.1f ml, %.0f mm² → %s\n"), mesh->n_triangles, ml, area, out);
+      g_print (_("%u triangles, %.1f ml, %.0f mm² → %s\n"), all->n_triangles, mt_mesh_volume (all) / 1000,
+               mt_mesh_area (all), out);
       return 0;
     }
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "triangles");
-  json_builder_add_int_value (b, mesh->n_triangles);
-  json_builder_set_member_name (b, "vertices");
-  json_builder_add_int_value (b, mesh->n_vertices);
-  json_builder_set_member_name (b, "area_mm2");
-  json_builder_add_double_value (b, area);
-  json_builder_set_member_name (b, "volume_mL");
-  json_builder_add_double_value (b, ml);
+  add_facts (b, all);
   json_builder_set_member_name (b, "extract_ms");
-  json_builder_add_double_value (b, ms);
-  json_builder_set_member_name (b, "smooth_iterations");
-  json_builder_add_int_value (b, smooth);
-  json_builder_set_member_name (b, "smooth_ms");
-  json_builder_add_double_value (b, smooth_ms);
+  json_builder_add_double_value (b, r.extract_ms);
   json_builder_set_member_name (b, "extracted_triangles");
-  json_builder_add_int_value (b, extracted);
+  json_builder_add_int_value (b, r.extracted);
+  json_builder_set_member_name (b, "pieces_removed");
+  json_builder_add_int_value (b, r.pieces_removed);
+  json_builder_set_member_name (b, "holes_filled");
+  json_builder_add_int_value (b, r.holes_filled);
+  json_builder_set_member_name (b, "smooth_iterations");
+  json_builder_add_int_value (b, r.smooth);
+  json_builder_set_member_name (b, "smooth_ms");
+  json_builder_add_double_value (b, r.smooth_ms);
   json_builder_set_member_name (b, "decimate_fraction");
-  json_builder_add_double_value (b, decimate);
+  json_builder_add_double_value (b, r.decimate);
   json_builder_set_member_name (b, "decimate_ms");
-  json_builder_add_double_value (b, decimate_ms);
-  if (full != NULL)
+  json_builder_add_double_value (b, r.decimate_ms);
+  if (r.decimate > 0)
     {
       json_builder_set_member_name (b, "decimate_mean_error_mm");
-      json_builder_add_double_value (b, error_mean);
+      json_builder_add_double_value (b, r.error_mean);
       json_builder_set_member_name (b, "decimate_hausdorff_mm");
-      json_builder_add_double_value (b, error_max);
+      json_builder_add_double_value (b, r.error_max);
     }
-  if (segment != NULL)
+  json_builder_set_member_name (b, "space");
+  json_builder_add_string_value (b, mesh_space == MT_MESH_RAS ? "RAS" : "LPS");
+  if (values != NULL)
     {
-      json_builder_set_member_name (b, "label");
-      json_builder_add_int_value (b, label);
+      if (values->len == 1)
+        {
+          json_builder_set_member_name (b, "label");
+          json_builder_add_int_value (b, g_array_index (values, int, 0));
+        }
+      json_builder_set_member_name (b, "segments");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < surfaces->len; i++)
+        {
+          const MtSurface *sf = surfaces->pdata[i];
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, sf->name);
+          json_builder_set_member_name (b, "label");
+          json_builder_add_int_value (b, g_array_index (values, int, i));
+          add_facts (b, sf->mesh);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
     }
   else
     {

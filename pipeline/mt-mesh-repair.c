@@ -104,6 +104,23 @@ mt_mesh_remove_small_pieces (MtMesh *mesh,
   return removed;
 }
 
+void
+mt_mesh_append (MtMesh       *mesh,
+                const MtMesh *more)
+{
+  g_return_if_fail (mesh != NULL && more != NULL);
+  guint nv = mesh->n_vertices + more->n_vertices, nt = mesh->n_triangles + more->n_triangles;
+  mesh->vertices = g_renew (float, mesh->vertices, 3 * (gsize) MAX (nv, 1));
+  mesh->normals = g_renew (float, mesh->normals, 3 * (gsize) MAX (nv, 1));
+  mesh->triangles = g_renew (guint32, mesh->triangles, 3 * (gsize) MAX (nt, 1));
+  memcpy (mesh->vertices + 3 * (gsize) mesh->n_vertices, more->vertices, 3 * (gsize) more->n_vertices * sizeof (float));
+  memcpy (mesh->normals + 3 * (gsize) mesh->n_vertices, more->normals, 3 * (gsize) more->n_vertices * sizeof (float));
+  for (gsize i = 0; i < 3 * (gsize) more->n_triangles; i++)
+    mesh->triangles[3 * (gsize) mesh->n_triangles + i] = more->triangles[i] + mesh->n_vertices;
+  mesh->n_vertices = nv;
+  mesh->n_triangles = nt;
+}
+
 /* ------------------------------------------------------------- holes */
 
 static int
@@ -118,13 +135,19 @@ cmp_u64 (const void *a, const void *b)
  * stored (b << 32 | a) and sorted, so the edges leaving a vertex are
  * neighbours. */
 static GArray *
-hole_edges (const MtMesh *m)
+hole_edges (const MtMesh *m, const guint32 *canon)
 {
-  const gsize n = 3 * (gsize) m->n_triangles;
-  g_autofree guint64 *e = g_new (guint64, MAX (n, 1));
+  gsize n = 0;
+  g_autofree guint64 *e = g_new (guint64, MAX (3 * (gsize) m->n_triangles, 1));
   for (guint t = 0; t < m->n_triangles; t++)
     for (int k = 0; k < 3; k++)
-      e[3 * t + k] = (guint64) m->triangles[3 * t + k] << 32 | m->triangles[3 * t + (k + 1) % 3];
+      {
+        guint32 a = m->triangles[3 * t + k], b = m->triangles[3 * t + (k + 1) % 3];
+        if (canon != NULL)
+          a = canon[a], b = canon[b];
+        if (a != b)
+          e[n++] = (guint64) a << 32 | b;
+      }
   qsort (e, n, sizeof *e, cmp_u64);
   GArray *rim = g_array_new (FALSE, FALSE, sizeof (guint64));
   for (gsize i = 0; i < n; i++)
@@ -198,7 +221,7 @@ mt_mesh_fill_holes (MtMesh *mesh,
                     guint   max_edges)
 {
   g_return_val_if_fail (mesh != NULL, 0);
-  g_autoptr (GArray) rim = hole_edges (mesh);
+  g_autoptr (GArray) rim = hole_edges (mesh, NULL);
   if (rim->len == 0)
     return 0;
   const guint64 *edges = (const guint64 *) rim->data;
@@ -576,14 +599,12 @@ add_vertex (GArray *v, GArray *nrm, const double p[3], const double n[3])
 }
 
 /* The vertex where the plane cuts the edge a-b, made once for both of its
- * triangles (keyed by where its ends stand, so a cap from an earlier cut
- * and the side it meets share it). */
+ * triangles. */
 static guint32
-cut_vertex (GHashTable *cuts, const guint32 *canon, const MtMesh *m, const double *dist, guint32 a, guint32 b,
-            GArray *v, GArray *nrm, guint nv0)
+cut_vertex (GHashTable *cuts, const MtMesh *m, const double *dist, guint32 a, guint32 b, GArray *v, GArray *nrm,
+            guint nv0)
 {
-  guint32 ca = canon[a], cb = canon[b];
-  guint64 key = (guint64) MIN (ca, cb) << 32 | MAX (ca, cb);
+  guint64 key = (guint64) MIN (a, b) << 32 | MAX (a, b);
   gpointer found;
   if (g_hash_table_lookup_extended (cuts, &key, NULL, &found))
     return GPOINTER_TO_UINT (found);
@@ -628,7 +649,7 @@ canonical_vertices (const MtMesh *m)
 }
 
 static void
-add_caps (MtMesh *m, const GArray *cap_edges, const double n[3], GArray *v, GArray *nrm, guint nv0, GArray *tris)
+add_caps (const MtMesh *m, const GArray *cap_edges, const double n[3], const GArray *v, guint nv0, GArray *tris)
 {
   if (cap_edges->len == 0)
     return;
@@ -660,9 +681,9 @@ add_caps (MtMesh *m, const GArray *cap_edges, const double n[3], GArray *v, GArr
   c.point = g_array_new (FALSE, FALSE, sizeof (guint));
   c.gone = g_array_new (FALSE, FALSE, sizeof (guint8));
   guint n_points = 0;
-  const double out[3] = { -n[0], -n[1], -n[2] };
   g_autoptr (GArray) rings = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GHashTable) done = g_hash_table_new (NULL, NULL);
+  guint chains = 0;
   for (guint i = 0; i < n_edges; i++)
     {
       guint32 s = e[2 * i];
@@ -674,15 +695,11 @@ add_caps (MtMesh *m, const GArray *cap_edges, const double n[3], GArray *v, GArr
       for (guint steps = 0; steps <= n_edges; steps++)
         {
           g_hash_table_add (done, GUINT_TO_POINTER (at + 1));
-          /* The cap's own copy of the vertex, facing out of the cut. */
-          const float *src = at < nv0 ? m->vertices + 3 * (gsize) at
-                                      : &g_array_index (v, float, 3 * (gsize) (at - nv0));
-          double p[3] = { src[0], src[1], src[2] };
+          const float *p = at < nv0 ? m->vertices + 3 * (gsize) at : &g_array_index (v, float, 3 * (gsize) (at - nv0));
           guint pt = n_points++;
           c.x[pt] = p[0] * u[0] + p[1] * u[1] + p[2] * u[2];
           c.y[pt] = p[0] * w[0] + p[1] * w[1] + p[2] * w[2];
-          c.vertex[pt] = nv0 + v->len / 3;
-          add_vertex (v, nrm, p, out);
+          c.vertex[pt] = at;
           guint node = cap_node (&c, pt);
           if (first == G_MAXUINT)
             first = node;
@@ -706,7 +723,10 @@ add_caps (MtMesh *m, const GArray *cap_edges, const double n[3], GArray *v, GArr
         }
       /* An open surface cut leaves chains, not rings: nothing to cap. */
       if (!closed || last == first || NODE (c.next, first) == last)
-        continue;
+        {
+          chains++;
+          continue;
+        }
       NODE (c.next, last) = first;
       NODE (c.prev, first) = last;
       g_array_append_val (rings, first);
@@ -743,6 +763,15 @@ add_caps (MtMesh *m, const GArray *cap_edges, const double n[3], GArray *v, GArr
             owner[r] = o;
           }
     }
+  guint n_outer = 0, n_holes = 0, lost = 0;
+  for (guint r = 0; r < nr; r++)
+    {
+      n_outer += area[r] > 0;
+      n_holes += area[r] < 0;
+      lost += area[r] < 0 && owner[r] == G_MAXUINT;
+    }
+  g_debug ("cap: %u edges, %u rings (%u outer, %u holes, %u holes in no ring), %u open chains", n_edges, nr, n_outer,
+           n_holes, lost, chains);
   for (guint o = 0; o < nr; o++)
     {
       if (area[o] <= 0)
@@ -770,21 +799,15 @@ add_caps (MtMesh *m, const GArray *cap_edges, const double n[3], GArray *v, GArr
   g_array_unref (c.gone);
 }
 
-gboolean
-mt_mesh_clip_plane (MtMesh       *mesh,
-                    const double  point[3],
-                    const double  normal[3],
-                    gboolean      cap)
+/* One plane's cut. The cap shares its rim with the sides, so a later plane
+ * cuts both as one surface; which plane capped a triangle is kept beside
+ * it (-1: a side) until the caps get their own flat-shaded vertices. */
+static gboolean
+clip_one (MtMesh *mesh, GArray *plane_of, const double point[3], const double n[3], gint8 plane, gboolean cap)
 {
-  g_return_val_if_fail (mesh != NULL, FALSE);
-  double n[3] = { normal[0], normal[1], normal[2] };
-  double len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-  g_return_val_if_fail (len > 0, FALSE);
-  for (int k = 0; k < 3; k++)
-    n[k] /= len;
   const guint nv0 = mesh->n_vertices, nt0 = mesh->n_triangles;
   g_autofree double *dist = g_new (double, MAX (nv0, 1));
-  gboolean any_in = FALSE, any_out = FALSE;
+  gboolean any_out = FALSE;
   for (guint v = 0; v < nv0; v++)
     {
       double d = 0;
@@ -793,66 +816,153 @@ mt_mesh_clip_plane (MtMesh       *mesh,
       /* On the plane counts as kept: every cut edge then has one end
        * strictly on each side. */
       dist[v] = d == 0 ? 1e-30 : d;
-      any_in |= d >= 0;
       any_out |= d < 0;
     }
   if (!any_out)
     return FALSE;
-  g_autofree guint32 *canon = canonical_vertices (mesh);
   g_autoptr (GHashTable) cuts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr (GArray) v = g_array_new (FALSE, FALSE, sizeof (float));
   g_autoptr (GArray) nrm = g_array_new (FALSE, FALSE, sizeof (float));
   g_autoptr (GArray) tris = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GArray) planes = g_array_new (FALSE, FALSE, sizeof (gint8));
   g_autoptr (GArray) cap_edges = g_array_new (FALSE, FALSE, sizeof (guint32));
-  for (guint t = 0; t < nt0 && any_in; t++)
+  for (guint t = 0; t < nt0; t++)
     {
       const guint32 *c = mesh->triangles + 3 * (gsize) t;
+      const gint8 p = g_array_index (plane_of, gint8, t);
       int in = (dist[c[0]] > 0) + (dist[c[1]] > 0) + (dist[c[2]] > 0);
+      if (in == 0)
+        continue;
       if (in == 3)
         {
           g_array_append_vals (tris, c, 3);
+          g_array_append_val (planes, p);
           continue;
         }
-      if (in == 0)
-        continue;
       /* Rotate so that corner 0 is the odd one out. */
       int r = 0;
       for (int k = 0; k < 3; k++)
         if ((dist[c[k]] > 0) == (in == 1))
           r = k;
       guint32 a = c[r], b = c[(r + 1) % 3], d = c[(r + 2) % 3];
-      guint32 ab = cut_vertex (cuts, canon, mesh, dist, a, b, v, nrm, nv0);
-      guint32 da = cut_vertex (cuts, canon, mesh, dist, d, a, v, nrm, nv0);
+      guint32 ab = cut_vertex (cuts, mesh, dist, a, b, v, nrm, nv0);
+      guint32 da = cut_vertex (cuts, mesh, dist, d, a, v, nrm, nv0);
       guint32 rim[2];
       if (in == 1)
         {
           guint32 t1[3] = { a, ab, da };
           g_array_append_vals (tris, t1, 3);
+          g_array_append_val (planes, p);
           rim[0] = da, rim[1] = ab;    /* the cap runs against ab -> da */
         }
       else
         {
           guint32 t1[6] = { ab, b, d, ab, d, da };
           g_array_append_vals (tris, t1, 6);
+          g_array_append_val (planes, p);
+          g_array_append_val (planes, p);
           rim[0] = ab, rim[1] = da;    /* against da -> ab */
         }
       g_array_append_vals (cap_edges, rim, 2);
     }
   if (cap)
-    add_caps (mesh, cap_edges, n, v, nrm, nv0, tris);
+    {
+      guint before = tris->len / 3;
+      add_caps (mesh, cap_edges, n, v, nv0, tris);
+      for (guint t = before; t < tris->len / 3; t++)
+        g_array_append_val (planes, plane);
+    }
   guint nv = nv0 + v->len / 3, nt = tris->len / 3;
   mesh->vertices = g_renew (float, mesh->vertices, 3 * (gsize) MAX (nv, 1));
   mesh->normals = g_renew (float, mesh->normals, 3 * (gsize) MAX (nv, 1));
   memcpy (mesh->vertices + 3 * (gsize) nv0, v->data, v->len * sizeof (float));
   memcpy (mesh->normals + 3 * (gsize) nv0, nrm->data, nrm->len * sizeof (float));
   g_free (mesh->triangles);
-  mesh->triangles = (guint32 *) (gpointer) g_array_free (g_steal_pointer (&tris), FALSE);
+  mesh->triangles = g_new (guint32, 3 * (gsize) MAX (nt, 1));
+  memcpy (mesh->triangles, tris->data, tris->len * sizeof (guint32));
   mesh->n_vertices = nv;
   mesh->n_triangles = nt;
-  g_autofree guint8 *keep = g_new (guint8, MAX (nt, 1));
-  memset (keep, 1, MAX (nt, 1));
+  g_array_set_size (plane_of, 0);
+  g_array_append_vals (plane_of, planes->data, planes->len);
+  return TRUE;
+}
+
+gboolean
+mt_mesh_clip (MtMesh       *mesh,
+              guint         n_planes,
+              const double *points,
+              const double *normals,
+              gboolean      cap)
+{
+  g_return_val_if_fail (mesh != NULL && n_planes < 64, FALSE);
+  g_autoptr (GArray) plane_of = g_array_sized_new (FALSE, FALSE, sizeof (gint8), mesh->n_triangles);
+  g_array_set_size (plane_of, mesh->n_triangles);
+  memset (plane_of->data, 0xff, mesh->n_triangles);
+  g_autofree double *unit = g_new (double, 3 * (gsize) MAX (n_planes, 1));
+  gboolean cut = FALSE;
+  for (guint i = 0; i < n_planes; i++)
+    {
+      const double *n = normals + 3 * i;
+      double len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+      g_return_val_if_fail (len > 0, FALSE);
+      for (int k = 0; k < 3; k++)
+        unit[3 * i + k] = n[k] / len;
+      cut |= clip_one (mesh, plane_of, points + 3 * i, unit + 3 * i, (gint8) i, cap);
+    }
+  if (!cut)
+    return FALSE;
+  /* Each cap its own copies of its corners, facing out of the cut: flat
+   * under light, and closed by position where it meets the sides. */
+  g_autoptr (GHashTable) copies = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr (GArray) v = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr (GArray) nrm = g_array_new (FALSE, FALSE, sizeof (float));
+  const guint nv0 = mesh->n_vertices;
+  for (guint t = 0; t < mesh->n_triangles; t++)
+    {
+      gint8 p = g_array_index (plane_of, gint8, t);
+      if (p < 0)
+        continue;
+      for (int k = 0; k < 3; k++)
+        {
+          guint32 *c = mesh->triangles + 3 * (gsize) t + k;
+          gint64 key = (gint64) *c << 8 | p;
+          gpointer found;
+          if (g_hash_table_lookup_extended (copies, &key, NULL, &found))
+            {
+              *c = GPOINTER_TO_UINT (found);
+              continue;
+            }
+          double pos[3], out[3];
+          for (int j = 0; j < 3; j++)
+            {
+              pos[j] = mesh->vertices[3 * (gsize) *c + j];
+              out[j] = -unit[3 * p + j];
+            }
+          guint32 id = nv0 + v->len / 3;
+          add_vertex (v, nrm, pos, out);
+          g_hash_table_insert (copies, g_memdup2 (&key, sizeof key), GUINT_TO_POINTER (id));
+          *c = id;
+        }
+    }
+  guint nv = nv0 + v->len / 3;
+  mesh->vertices = g_renew (float, mesh->vertices, 3 * (gsize) MAX (nv, 1));
+  mesh->normals = g_renew (float, mesh->normals, 3 * (gsize) MAX (nv, 1));
+  memcpy (mesh->vertices + 3 * (gsize) nv0, v->data, v->len * sizeof (float));
+  memcpy (mesh->normals + 3 * (gsize) nv0, nrm->data, nrm->len * sizeof (float));
+  mesh->n_vertices = nv;
+  g_autofree guint8 *keep = g_new (guint8, MAX (mesh->n_triangles, 1));
+  memset (keep, 1, MAX (mesh->n_triangles, 1));
   compact (mesh, keep);
   return TRUE;
+}
+
+gboolean
+mt_mesh_clip_plane (MtMesh       *mesh,
+                    const double  point[3],
+                    const double  normal[3],
+                    gboolean      cap)
+{
+  return mt_mesh_clip (mesh, 1, point, normal, cap);
 }
 
 gboolean
@@ -861,14 +971,23 @@ mt_mesh_clip_box (MtMesh       *mesh,
                   const double  hi[3],
                   gboolean      cap)
 {
-  gboolean cut = FALSE;
+  double points[18], normals[18] = { 0 };
   for (int axis = 0; axis < 3; axis++)
     {
-      double n[3] = { 0, 0, 0 };
-      n[axis] = 1;
-      cut |= mt_mesh_clip_plane (mesh, lo, n, cap);
-      n[axis] = -1;
-      cut |= mt_mesh_clip_plane (mesh, hi, n, cap);
+      memcpy (points + 6 * axis, lo, 3 * sizeof (double));
+      memcpy (points + 6 * axis + 3, hi, 3 * sizeof (double));
+      normals[6 * axis + axis] = 1;
+      normals[6 * axis + 3 + axis] = -1;
     }
-  return cut;
+  return mt_mesh_clip (mesh, 6, points, normals, cap);
 }
+
+guint
+mt_mesh_open_edges (const MtMesh *mesh)
+{
+  g_return_val_if_fail (mesh != NULL, 0);
+  g_autofree guint32 *canon = canonical_vertices (mesh);
+  g_autoptr (GArray) rim = hole_edges (mesh, canon);
+  return rim->len;
+}
+

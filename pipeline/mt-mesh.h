@@ -93,15 +93,29 @@ void     mt_mesh_distance         (const MtMesh    *a,
  * the largest's are removed: bone specks, noise; returns how many. */
 guint    mt_mesh_remove_small_pieces (MtMesh       *mesh,
                                       double        fraction);
+/* The edges that only one triangle has, once the vertices at the same
+ * place are taken as one: 0 for a closed surface (what a printer needs). */
+guint    mt_mesh_open_edges       (const MtMesh    *mesh);
+/* Adds another mesh's vertices and triangles. */
+void     mt_mesh_append           (MtMesh          *mesh,
+                                   const MtMesh    *more);
 /* Every hole (a loop of open edges) of at most max_edges edges (0: any) is
  * closed: small ones by the patch of least area, large ones by a fan about
  * their centre; returns how many. */
 guint    mt_mesh_fill_holes       (MtMesh          *mesh,
                                    guint            max_edges);
-/* Keeps the part of the surface on the side the normal points to; with cap,
- * each closed loop of the cut gets a flat cap facing out (its own vertices,
- * with the plane's normal: closed by position, and flat shaded). FALSE when
- * nothing lay outside. A box: the six planes of its faces. */
+/* Keeps the part of the surface on the side each plane's normal points to
+ * (n_planes points and normals, 3 numbers each); with cap, each closed loop
+ * of a cut gets a flat cap facing out, with its own vertices and the
+ * plane's normal (closed by position, flat under light). FALSE when
+ * nothing lay outside. Cut a surface as extracted and refined, not one
+ * capped before: an old cap's corners are not the sides' vertices. */
+gboolean mt_mesh_clip             (MtMesh          *mesh,
+                                   guint            n_planes,
+                                   const double    *points,
+                                   const double    *normals,
+                                   gboolean         cap);
+/* One plane; a box: the six planes of its faces. */
 gboolean mt_mesh_clip_plane       (MtMesh          *mesh,
                                    const double     point[3],
                                    const double     normal[3],
