@@ -102,50 +102,32 @@ segment_value (const char *name, const char *table_path, GError **error)
   return (int) json_object_get_int_member (o, name);
 }
 
-/* What the refinement steps did, for --json. */
+/* What to do after extraction, and what it did, for --json. */
 typedef struct
 {
-  int     smooth;
-  double  decimate, pieces;
-  gboolean fill_holes;
-  guint   max_hole;
-  double  clip_box[6], clip_plane[4];
-  gboolean box, plane, cap;
-  double  extract_ms, smooth_ms, decimate_ms;
-  guint   extracted, pieces_removed, holes_filled;
-  double  error_mean, error_max;
+  MtMeshRefine       how;
+  double             clip_box[6], clip_plane[4];
+  gboolean           box, plane, cap;
+  double             extract_ms, smooth_ms, decimate_ms;
+  guint              extracted, pieces_removed, holes_filled;
+  double             error_mean, error_max;
 } Refine;
 
-/* Small pieces, holes, smoothing, decimation, then the cut, in the order
- * that leaves the least to undo: pieces and holes before smoothing spreads
- * them, the cut last so its caps stay flat. */
-static gboolean
-refine (MtMesh *mesh, Refine *r, GError **error)
+/* Refined, then cut last so that the caps stay flat. */
+static MtMesh *
+refine (const MtMesh *mesh, Refine *r, GError **error)
 {
+  MtMeshRefineReport report;
   r->extracted += mesh->n_triangles;
-  if (r->pieces > 0)
-    r->pieces_removed += mt_mesh_remove_small_pieces (mesh, r->pieces);
-  if (r->fill_holes)
-    r->holes_filled += mt_mesh_fill_holes (mesh, r->max_hole);
-  gint64 t1 = g_get_monotonic_time ();
-  if (!mt_mesh_smooth (mesh, r->smooth, NULL, NULL, error))
-    return FALSE;
-  r->smooth_ms += (g_get_monotonic_time () - t1) / 1000.0;
-  if (r->decimate > 0)
-    {
-      /* How far decimation strays from the surface before it (not timed). */
-      g_autoptr (MtMesh) full = mt_mesh_new (mesh->n_vertices, mesh->n_triangles);
-      memcpy (full->vertices, mesh->vertices, 3 * (gsize) mesh->n_vertices * sizeof (float));
-      memcpy (full->triangles, mesh->triangles, 3 * (gsize) mesh->n_triangles * sizeof (guint32));
-      gint64 t2 = g_get_monotonic_time ();
-      if (!mt_mesh_decimate (mesh, r->decimate, NULL, NULL, error))
-        return FALSE;
-      r->decimate_ms += (g_get_monotonic_time () - t2) / 1000.0;
-      double mean, worst;
-      mt_mesh_distance (full, mesh, &mean, &worst);
-      r->error_mean = MAX (r->error_mean, mean);
-      r->error_max = MAX (r->error_max, worst);
-    }
+  MtMesh *m = mt_mesh_refined (mesh, &r->how, &report, NULL, NULL, error);
+  if (m == NULL)
+    return NULL;
+  r->pieces_removed += report.pieces_removed;
+  r->holes_filled += report.holes_filled;
+  r->smooth_ms += report.smooth_ms;
+  r->decimate_ms += report.decimate_ms;
+  r->error_mean = MAX (r->error_mean, report.decimate_mean_mm);
+  r->error_max = MAX (r->error_max, report.decimate_hausdorff_mm);
   /* As render takes them: the box as X0,X1,Y0,Y1,Z0,Z1; the plane as
    * N and D, removing where N.x + D > 0. */
   if (r->box)
@@ -156,7 +138,7 @@ refine (MtMesh *mesh, Refine *r, GError **error)
           lo[k] = MIN (r->clip_box[2 * k], r->clip_box[2 * k + 1]);
           hi[k] = MAX (r->clip_box[2 * k], r->clip_box[2 * k + 1]);
         }
-      mt_mesh_clip_box (mesh, lo, hi, r->cap);
+      mt_mesh_clip_box (m, lo, hi, r->cap);
     }
   if (r->plane)
     {
@@ -165,9 +147,9 @@ refine (MtMesh *mesh, Refine *r, GError **error)
       double keep[3] = { -n[0], -n[1], -n[2] }, point[3];
       for (int k = 0; k < 3; k++)
         point[k] = -n[3] * n[k] / nn;
-      mt_mesh_clip_plane (mesh, point, keep, r->cap);
+      mt_mesh_clip_plane (m, point, keep, r->cap);
     }
-  return TRUE;
+  return m;
 }
 
 static void
@@ -227,13 +209,13 @@ mt_cli_mesh (int argc, char **argv)
          "(one file: an OBJ group each), or “all”"), "NAME" },
     { "table", 0, 0, G_OPTION_ARG_FILENAME, &table,
       N_("The label map's names and values as JSON (default: labels.json beside it)"), "TABLE.json" },
-    { "remove-pieces", 0, 0, G_OPTION_ARG_DOUBLE, &r.pieces,
+    { "remove-pieces", 0, 0, G_OPTION_ARG_DOUBLE, &r.how.remove_pieces,
       N_("Remove pieces with fewer triangles than this fraction of the largest piece (0.01: specks)"), "FRACTION" },
-    { "fill-holes", 0, 0, G_OPTION_ARG_NONE, &r.fill_holes, N_("Close every hole in the surface"), NULL },
+    { "fill-holes", 0, 0, G_OPTION_ARG_NONE, &r.how.fill_holes, N_("Close every hole in the surface"), NULL },
     { "max-hole", 0, 0, G_OPTION_ARG_INT, &max_hole, N_("With --fill-holes: only holes of at most N edges"), "N" },
-    { "smooth", 0, 0, G_OPTION_ARG_INT, &r.smooth,
+    { "smooth", 0, 0, G_OPTION_ARG_INT, &r.how.smooth_iterations,
       N_("Taubin smoothing iterations (the voxel staircase smoothed away, the volume kept); 0: none"), "N" },
-    { "decimate", 0, 0, G_OPTION_ARG_DOUBLE, &r.decimate,
+    { "decimate", 0, 0, G_OPTION_ARG_DOUBLE, &r.how.decimate,
       N_("Fraction of the triangles to remove by quadric error (0.9: a tenth left)"), "FRACTION" },
     { "clip-box", 0, 0, G_OPTION_ARG_STRING, &box,
       N_("Keep what lies in this box (patient LPS mm, as render takes it), the cuts capped"), "X0,X1,Y0,Y1,Z0,Z1" },
@@ -256,7 +238,7 @@ mt_cli_mesh (int argc, char **argv)
       return 2;
     }
   r.cap = !no_cap;
-  r.max_hole = (guint) MAX (max_hole, 0);
+  r.how.max_hole_edges = (guint) MAX (max_hole, 0);
   MtMeshSpace mesh_space = MT_MESH_LPS;
   if (space != NULL && g_ascii_strcasecmp (space, "ras") == 0)
     mesh_space = MT_MESH_RAS;
@@ -265,7 +247,8 @@ mt_cli_mesh (int argc, char **argv)
       g_printerr (_("medtwin-cli: --space is LPS or RAS, not “%s”.\n"), space);
       return 2;
     }
-  if (r.smooth < 0 || r.smooth > 10000 || !(r.decimate >= 0 && r.decimate < 1) || !(r.pieces >= 0 && r.pieces <= 1)
+  if (r.how.smooth_iterations < 0 || r.how.smooth_iterations > 10000 || !(r.how.decimate >= 0 && r.how.decimate < 1)
+      || !(r.how.remove_pieces >= 0 && r.how.remove_pieces <= 1)
       || max_hole < 0)
     {
       g_printerr ("%s\n", _("medtwin-cli: --smooth takes 0 to 10000 iterations, --decimate a fraction from 0 up to "
@@ -307,9 +290,10 @@ mt_cli_mesh (int argc, char **argv)
         {
           int label = g_array_index (values, int, i);
           gint64 t0 = g_get_monotonic_time ();
-          g_autoptr (MtMesh) mesh = mt_mesh_from_label_cubes (v, label, &error);
+          g_autoptr (MtMesh) raw = mt_mesh_from_label_cubes (v, label, &error);
           r.extract_ms += (g_get_monotonic_time () - t0) / 1000.0;
-          if (mesh == NULL || !refine (mesh, &r, &error))
+          g_autoptr (MtMesh) mesh = raw ? refine (raw, &r, &error) : NULL;
+          if (mesh == NULL)
             {
               g_printerr ("medtwin-cli: %s\n", error->message);
               return 1;
@@ -333,9 +317,10 @@ mt_cli_mesh (int argc, char **argv)
   else
     {
       gint64 t0 = g_get_monotonic_time ();
-      g_autoptr (MtMesh) mesh = mt_mesh_from_iso (v, (float) iso, &error);
+      g_autoptr (MtMesh) raw = mt_mesh_from_iso (v, (float) iso, &error);
       r.extract_ms += (g_get_monotonic_time () - t0) / 1000.0;
-      if (mesh == NULL || !refine (mesh, &r, &error))
+      g_autoptr (MtMesh) mesh = raw ? refine (raw, &r, &error) : NULL;
+      if (mesh == NULL)
         {
           g_printerr ("medtwin-cli: %s\n", error->message);
           return 1;
@@ -371,14 +356,14 @@ mt_cli_mesh (int argc, char **argv)
   json_builder_set_member_name (b, "holes_filled");
   json_builder_add_int_value (b, r.holes_filled);
   json_builder_set_member_name (b, "smooth_iterations");
-  json_builder_add_int_value (b, r.smooth);
+  json_builder_add_int_value (b, r.how.smooth_iterations);
   json_builder_set_member_name (b, "smooth_ms");
   json_builder_add_double_value (b, r.smooth_ms);
   json_builder_set_member_name (b, "decimate_fraction");
-  json_builder_add_double_value (b, r.decimate);
+  json_builder_add_double_value (b, r.how.decimate);
   json_builder_set_member_name (b, "decimate_ms");
   json_builder_add_double_value (b, r.decimate_ms);
-  if (r.decimate > 0)
+  if (r.how.decimate > 0)
     {
       json_builder_set_member_name (b, "decimate_mean_error_mm");
       json_builder_add_double_value (b, r.error_mean);

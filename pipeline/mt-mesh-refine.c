@@ -364,3 +364,45 @@ mt_mesh_distance (const MtMesh *a,
   *mean = (sa + sb) / MAX (1u, a->n_vertices + b->n_vertices);
   *hausdorff = MAX (wa, wb);
 }
+
+MtMesh *
+mt_mesh_refined (const MtMesh        *mesh,
+                 const MtMeshRefine  *how,
+                 MtMeshRefineReport  *report,
+                 MtProgress          *progress,
+                 GCancellable        *cancellable,
+                 GError             **error)
+{
+  g_return_val_if_fail (mesh != NULL && how != NULL, NULL);
+  MtMeshRefineReport local = { 0 };
+  MtMeshRefineReport *r = report ? report : &local;
+  memset (r, 0, sizeof *r);
+  g_autoptr (MtMesh) m = mt_mesh_copy (mesh);
+  mt_progress_set_stage (progress, 0, 0.05, N_("Removing small pieces"));
+  if (how->remove_pieces > 0)
+    r->pieces_removed = mt_mesh_remove_small_pieces (m, how->remove_pieces);
+  mt_progress_set_stage (progress, 0.05, 0.1, N_("Filling holes"));
+  if (how->fill_holes)
+    r->holes_filled = mt_mesh_fill_holes (m, how->max_hole_edges);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  mt_progress_set_stage (progress, 0.1, 0.4, N_("Smoothing"));
+  gint64 t0 = g_get_monotonic_time ();
+  if (!mt_mesh_smooth (m, how->smooth_iterations, progress, cancellable, error))
+    return NULL;
+  r->smooth_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  if (how->decimate > 0)
+    {
+      g_autoptr (MtMesh) before = report ? mt_mesh_copy (m) : NULL;
+      mt_progress_set_stage (progress, 0.4, 0.95, N_("Decimating"));
+      gint64 t1 = g_get_monotonic_time ();
+      if (!mt_mesh_decimate (m, how->decimate, progress, cancellable, error))
+        return NULL;
+      r->decimate_ms = (g_get_monotonic_time () - t1) / 1000.0;
+      mt_progress_set_stage (progress, 0.95, 1, N_("Measuring the decimation's error"));
+      if (before != NULL)
+        mt_mesh_distance (before, m, &r->decimate_mean_mm, &r->decimate_hausdorff_mm);
+    }
+  mt_progress_set_stage (progress, 1, 1, NULL);
+  return g_steal_pointer (&m);
+}

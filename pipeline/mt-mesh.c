@@ -30,6 +30,17 @@ mt_mesh_new (guint n_vertices,
 }
 
 MtMesh *
+mt_mesh_copy (const MtMesh *mesh)
+{
+  g_return_val_if_fail (mesh != NULL, NULL);
+  MtMesh *m = mt_mesh_new (mesh->n_vertices, mesh->n_triangles);
+  memcpy (m->vertices, mesh->vertices, 3 * (gsize) mesh->n_vertices * sizeof (float));
+  memcpy (m->normals, mesh->normals, 3 * (gsize) mesh->n_vertices * sizeof (float));
+  memcpy (m->triangles, mesh->triangles, 3 * (gsize) mesh->n_triangles * sizeof (guint32));
+  return m;
+}
+
+MtMesh *
 mt_mesh_ref (MtMesh *mesh)
 {
   g_atomic_ref_count_inc (&mesh->ref);

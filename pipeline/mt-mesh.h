@@ -33,6 +33,7 @@ typedef struct
 MtMesh  *mt_mesh_new              (guint            n_vertices,
                                    guint            n_triangles);
 MtMesh  *mt_mesh_ref              (MtMesh          *mesh);
+MtMesh  *mt_mesh_copy             (const MtMesh    *mesh);
 void     mt_mesh_unref            (MtMesh          *mesh);
 /* Vertex normals from the triangles around each vertex (area-weighted). */
 void     mt_mesh_compute_normals  (MtMesh          *mesh);
@@ -89,6 +90,33 @@ void     mt_mesh_distance         (const MtMesh    *a,
                                    const MtMesh    *b,
                                    double          *mean,
                                    double          *hausdorff);
+/* The refinement a surface gets before it is shown or printed, in the
+ * order that leaves the least to undo: pieces and holes before smoothing
+ * spreads them, decimation last. Zero leaves a step out. */
+typedef struct
+{
+  double   remove_pieces;      /* under this fraction of the largest piece's triangles */
+  gboolean fill_holes;
+  guint    max_hole_edges;     /* 0: any */
+  int      smooth_iterations;
+  double   decimate;           /* fraction of the triangles removed */
+} MtMeshRefine;
+
+typedef struct
+{
+  guint  pieces_removed, holes_filled;
+  double smooth_ms, decimate_ms;
+  double decimate_mean_mm, decimate_hausdorff_mm;   /* how far decimation moved the surface */
+} MtMeshRefineReport;
+
+/* A refined copy (the mesh itself untouched); NULL when cancelled. With a
+ * report, what each step did, decimation's error measured. */
+MtMesh  *mt_mesh_refined          (const MtMesh        *mesh,
+                                   const MtMeshRefine  *how,
+                                   MtMeshRefineReport  *report,
+                                   MtProgress          *progress,
+                                   GCancellable        *cancellable,
+                                   GError             **error);
 /* Pieces (parts joined by no edge) with fewer triangles than fraction of
  * the largest's are removed: bone specks, noise; returns how many. */
 guint    mt_mesh_remove_small_pieces (MtMesh       *mesh,
