@@ -20,6 +20,7 @@
 #include "mt-nifti.h"
 #include "mt-phantom.h"
 #include "mt-slice-view.h"
+#include "mt-surface-panel.h"
 #include "mt-viewer.h"
 #include "mt-volume.h"
 #include "mt-window.h"
@@ -332,6 +333,141 @@ drop_surface (MtWindow *win)
   g_assert_cmpuint (mt_viewer_get_surfaces (viewer)->len, ==, 1);
   g_assert_cmpuint (mt_viewer_get_serial (viewer), >, 0);
   pump (60);
+}
+
+
+/* Waits for the surface panel's workers and for every row's facts. */
+static void
+wait_surfaces (MtSurfacePanel *panel)
+{
+  for (int t = 0; t < 6000; t++)
+    {
+      gboolean pending = mt_surface_panel_is_busy (panel);
+      const char *row;
+      for (guint i = 0; (row = mt_surface_panel_get_row_text (panel, i)) != NULL; i++)
+        pending |= g_str_has_suffix (row, "…");
+      if (!pending)
+        return;
+      pump (1);
+    }
+  g_assert_not_reached ();
+}
+
+/* The dropped heart in the Surfaces panel: its facts; refined in a worker
+ * while the raw one stays on screen; cut to a box around its centre with
+ * the cuts capped (closed), whole again; the distance between the refined
+ * and the raw heart; both saved as OBJ in RAS. */
+static void
+surfaces (MtWindow *win)
+{
+  MtViewer *viewer = mt_window_get_viewer (win);
+  MtSurfacePanel *panel = MT_SURFACE_PANEL (mt_window_get_surface_panel (win));
+  GPtrArray *shown = mt_viewer_get_surfaces (viewer);
+  g_assert_cmpuint (shown->len, ==, 1);
+  g_autoptr (MtMesh) raw = mt_mesh_ref (((MtSurface *) shown->pdata[0])->mesh);
+  wait_surfaces (panel);
+  g_autofree char *facts = g_strdup_printf ("heart.stl: %u triangles, %.0f mm², %.1f mL, closed", raw->n_triangles,
+                                            mt_mesh_area (raw), mt_mesh_volume (raw) / 1000);
+  g_test_message ("surface row: %s", mt_surface_panel_get_row_text (panel, 0));
+  g_assert_cmpstr (mt_surface_panel_get_row_text (panel, 0), ==, facts);
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.refine-surfaces", NULL);
+  g_assert_true (mt_surface_panel_is_busy (panel));
+  g_assert_true (((MtSurface *) shown->pdata[0])->mesh == raw);   /* raw on screen meanwhile */
+  wait_surfaces (panel);
+  const MtMesh *refined = ((MtSurface *) shown->pdata[0])->mesh;
+  g_test_message ("refined: %s (%s)", mt_surface_panel_get_row_text (panel, 0), mt_surface_panel_get_message (panel));
+  g_assert_true (refined != raw);
+  g_assert_cmpuint (refined->n_triangles, <=, raw->n_triangles / 2 + 2);
+  g_assert_cmpfloat (fabs (mt_mesh_volume (refined) / mt_mesh_volume (raw) - 1), <, 0.02);
+  g_assert_cmpuint (mt_mesh_open_edges (refined), ==, 0);
+  guint refined_triangles = refined->n_triangles;
+  double refined_ml = mt_mesh_volume (refined) / 1000;
+
+  /* A 50 mm box about the heart's centre: six cuts, capped. */
+  double lo[3], hi[3];
+  mt_mesh_bounds (refined, lo, hi);
+  double box[6];
+  for (int k = 0; k < 3; k++)
+    {
+      box[2 * k] = (lo[k] + hi[k]) / 2 - 25;
+      box[2 * k + 1] = (lo[k] + hi[k]) / 2 + 25;
+    }
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.clip-box", "@ad",
+                              g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, box, 6, sizeof (double)));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.cut-surfaces", NULL);
+  wait_surfaces (panel);
+  const MtMesh *cut = ((MtSurface *) shown->pdata[0])->mesh;
+  double blo[3], bhi[3];
+  mt_mesh_bounds (cut, blo, bhi);
+  g_test_message ("cut to a 50 mm box: %s", mt_surface_panel_get_row_text (panel, 0));
+  g_assert_cmpuint (mt_mesh_open_edges (cut), ==, 0);
+  g_assert_nonnull (strstr (mt_surface_panel_get_row_text (panel, 0), "closed"));
+  for (int k = 0; k < 3; k++)
+    {
+      g_assert_cmpfloat (blo[k], >=, box[2 * k] - 1e-3);
+      g_assert_cmpfloat (bhi[k], <=, box[2 * k + 1] + 1e-3);
+    }
+  /* No more than the box holds (125 mL), a good part of the heart. */
+  g_assert_cmpfloat (mt_mesh_volume (cut) / 1000, <=, 125.0 + 1e-3);
+  g_assert_cmpfloat (mt_mesh_volume (cut) / 1000, >, 0.1 * refined_ml);
+  if (g_getenv ("MEDTWIN_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "surfaces-cut.png", NULL);
+      gtk_widget_activate_action (GTK_WIDGET (win), "win.clip-box", "@ad",
+                                  g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, NULL, 0, sizeof (double)));
+      pump (100);
+      g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
+    }
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.uncut-surfaces", NULL);
+  g_assert_cmpuint (((MtSurface *) shown->pdata[0])->mesh->n_triangles, ==, refined_triangles);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.clip-box", "@ad",
+                              g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, NULL, 0, sizeof (double)));
+  /* Nothing to cut by: said, nothing changes. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.cut-surfaces", NULL);
+  g_assert_false (mt_surface_panel_is_busy (panel));
+  g_assert_nonnull (strstr (mt_surface_panel_get_message (panel), "Ctrl+K"));
+
+  /* The raw heart beside the refined one: how far refining moved it. */
+  g_autofree char *stl = g_build_filename (demo_dir, "heart.stl", NULL);
+  const char *paths[] = { stl, NULL };
+  mt_window_open_paths (win, paths);
+  g_assert_cmpuint (shown->len, ==, 2);
+  wait_surfaces (panel);
+  mt_surface_panel_measure_distance (panel, 0, 1);
+  wait_surfaces (panel);
+  const char *distance = mt_surface_panel_get_distance_text (panel);
+  g_test_message ("%s", distance);
+  double mean_ref, max_ref;
+  mt_mesh_distance (((MtSurface *) shown->pdata[0])->mesh, raw, &mean_ref, &max_ref);
+  g_autofree char *want = g_strdup_printf ("heart.stl to heart.stl: mean %.3f mm, largest (Hausdorff) %.3f mm",
+                                           mean_ref, max_ref);
+  g_assert_cmpstr (distance, ==, want);
+  g_assert_cmpfloat (mean_ref, >, 0.05);
+  g_assert_cmpfloat (mean_ref, <, 1.0);
+  if (g_getenv ("MEDTWIN_TEST_SHOTS") != NULL)
+    {
+      GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (panel), GTK_TYPE_POPOVER);
+      gtk_popover_popup (GTK_POPOVER (popover));
+      pump (60);
+      g_autofree char *png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "surfaces-panel.png", NULL);
+      g_assert_true (mt_window_save_png (GTK_WIDGET (panel), png, NULL));
+      gtk_popover_popdown (GTK_POPOVER (popover));
+    }
+
+  g_autofree char *obj = g_build_filename (demo_dir, "hearts.obj", NULL);
+  g_autofree char *obj_ras = g_strconcat (obj, ":RAS", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.save-surfaces", "s", obj_ras);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) back = mt_mesh_read (obj, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->n_triangles, ==, refined_triangles + raw->n_triangles);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (obj, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "SPACE=RAS"));
+  /* Back to the one dropped heart for the steps that follow. */
+  mt_viewer_clear_surfaces (viewer);
+  mt_window_open_paths (win, paths);
 }
 
 /* Pixels of the 3D view, in a band of its rows, that are not background. */
@@ -994,6 +1130,7 @@ drive (gpointer data)
   measure (win);
   edit_transfer (win);
   drop_surface (win);
+  surfaces (win);
   clip_3d (win);
   segment (win);
   crop_scan (win);

@@ -19,6 +19,7 @@
 #include "mt-nifti.h"
 #include "mt-measurement-list.h"
 #include "mt-segment-list.h"
+#include "mt-surface-panel.h"
 #include "mt-segment-tasks.h"
 #include "mt-tf-editor.h"
 #include "mt-volume-view.h"
@@ -77,6 +78,7 @@ struct _MtWindow
   GtkWidget    *measurements_button;
   GtkWidget    *measurement_list;
   GtkWidget    *segment_list;
+  GtkWidget    *surface_panel;
   GtkWidget    *tf_button;
   GtkWidget    *clip_button;
   GtkWidget    *clip_choice;
@@ -1728,6 +1730,46 @@ segment_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
   g_task_run_in_thread (task, segment_thread);
 }
 
+/* ------------------------------------------------------------ surfaces */
+
+static void
+refine_surfaces_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  mt_surface_panel_refine (MT_SURFACE_PANEL (self->surface_panel));
+}
+
+static void
+cut_surfaces_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  mt_surface_panel_cut (MT_SURFACE_PANEL (self->surface_panel));
+}
+
+static void
+uncut_surfaces_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  mt_surface_panel_uncut (MT_SURFACE_PANEL (self->surface_panel));
+}
+
+/* ("OUT.obj"): in LPS; ("OUT.obj:RAS"): in RAS. */
+static void
+save_surfaces_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  g_autofree char *path = g_strdup (g_variant_get_string (param, NULL));
+  MtMeshSpace space = MT_MESH_LPS;
+  if (g_str_has_suffix (path, ":RAS"))
+    {
+      space = MT_MESH_RAS;
+      path[strlen (path) - 4] = '\0';
+    }
+  g_autoptr (GError) error = NULL;
+  if (!mt_surface_panel_save (MT_SURFACE_PANEL (self->surface_panel), path, space, &error))
+    show_message (self, error->message);
+}
+
 /* ------------------------------------------------------------ clipping */
 
 static const char *clip_names[MT_CLIP_N] = { "none", "superior", "inferior", "posterior", "anterior", "right", "left" };
@@ -2186,6 +2228,10 @@ static const GActionEntry win_actions[] = {
   { "brush-sphere", NULL, NULL, "false", brush_sphere_changed, { 0 } },
   { "segment-margin", segment_margin_activated, "d", NULL, NULL, { 0 } },
   { "clip-box", clip_box_activated, "ad", NULL, NULL, { 0 } },
+  { "refine-surfaces", refine_surfaces_activated, NULL, NULL, NULL, { 0 } },
+  { "cut-surfaces", cut_surfaces_activated, NULL, NULL, NULL, { 0 } },
+  { "uncut-surfaces", uncut_surfaces_activated, NULL, NULL, NULL, { 0 } },
+  { "save-surfaces", save_surfaces_activated, "s", NULL, NULL, { 0 } },
   { "edit-clipping", edit_clipping_activated, NULL, NULL, NULL, { 0 } },
   { "delete-measurement", delete_measurement_activated, "i", NULL, NULL, { 0 } },
   { "camera", camera_activated, "s", NULL, NULL, { 0 } },
@@ -2336,6 +2382,15 @@ mt_window_init (MtWindow *self)
   gtk_popover_set_child (GTK_POPOVER (segments_popover), self->segment_list);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (segments_button), segments_popover);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), segments_button);
+  GtkWidget *surfaces_button = gtk_menu_button_new ();
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (surfaces_button), _("Surfaces"));
+  gtk_widget_set_tooltip_text (surfaces_button, _("The 3D surfaces: their facts; refine, cut, measure and save them "
+                                                  "(for 3D printing)"));
+  GtkWidget *surfaces_popover = gtk_popover_new ();
+  self->surface_panel = mt_surface_panel_new (self->viewer);
+  gtk_popover_set_child (GTK_POPOVER (surfaces_popover), self->surface_panel);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (surfaces_button), surfaces_popover);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), surfaces_button);
 
   const char *wl_names[MT_WINDOW_COUNT + 2] = { NULL };
   for (int i = 0; i < MT_WINDOW_COUNT; i++)
@@ -2637,6 +2692,12 @@ GtkWidget *
 mt_window_get_segment_list (MtWindow *self)
 {
   return self->segment_list;
+}
+
+GtkWidget *
+mt_window_get_surface_panel (MtWindow *self)
+{
+  return self->surface_panel;
 }
 
 GtkWidget *
