@@ -655,8 +655,10 @@ mt_surface_panel_init (MtSurfacePanel *self)
   gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
   self->smooth = spin (grid, 0, _("Smoothing (Taubin) iterations"),
                        _("Smooths the voxel staircase away without shrinking the surface"), 0, 500, 1, 10);
+  /* xgettext:no-c-format */
   self->decimate = spin (grid, 1, _("Triangles removed (%)"),
                          _("Decimation by quadric error: the fewest triangles for the shape"), 0, 99, 5, 50);
+  /* xgettext:no-c-format */
   self->pieces = spin (grid, 2, _("Remove pieces under (% of the largest)"),
                        _("Specks and noise: pieces with fewer triangles than this share of the largest piece"), 0,
                        100, 0.5, 1);
