@@ -152,42 +152,71 @@ refine (const MtMesh *mesh, Refine *r, GError **error)
   return m;
 }
 
+typedef struct
+{
+  guint  triangles, vertices, open_edges;
+  double area_mm2, volume_ml;
+} Facts;
+
+static Facts
+facts_of (const MtMesh *mesh)
+{
+  return (Facts) { mesh->n_triangles, mesh->n_vertices, mt_mesh_open_edges (mesh), mt_mesh_area (mesh),
+                   mt_mesh_volume (mesh) / 1000 };
+}
+
 static void
-add_facts (JsonBuilder *b, const MtMesh *mesh)
+add_facts (JsonBuilder *b, const Facts *f)
 {
   json_builder_set_member_name (b, "triangles");
-  json_builder_add_int_value (b, mesh->n_triangles);
+  json_builder_add_int_value (b, f->triangles);
   json_builder_set_member_name (b, "vertices");
-  json_builder_add_int_value (b, mesh->n_vertices);
+  json_builder_add_int_value (b, f->vertices);
   json_builder_set_member_name (b, "area_mm2");
-  json_builder_add_double_value (b, mt_mesh_area (mesh));
+  json_builder_add_double_value (b, f->area_mm2);
   json_builder_set_member_name (b, "volume_mL");
-  json_builder_add_double_value (b, mt_mesh_volume (mesh) / 1000);
+  json_builder_add_double_value (b, f->volume_ml);
   json_builder_set_member_name (b, "open_edges");
-  json_builder_add_int_value (b, mt_mesh_open_edges (mesh));
+  json_builder_add_int_value (b, f->open_edges);
+}
+
+/* The whole positive values a label map holds, rising. */
+static GArray *
+label_values (const MtVolume *v)
+{
+  g_autofree guint8 *seen = g_new0 (guint8, 65536);
+  gsize n = mt_volume_n_voxels (v);
+  for (gsize i = 0; i < n; i++)
+    {
+      long value = lroundf (v->data[i]);
+      if (value > 0 && value < 65536)
+        seen[value] = 1;
+    }
+  GArray *values = g_array_new (FALSE, FALSE, sizeof (int));
+  for (int value = 1; value < 65536; value++)
+    if (seen[value])
+      g_array_append_val (values, value);
+  return values;
 }
 
 /* The segments asked for, as values of the label map: names looked up in
  * the table, numbers as they are, "all" for every value in the map. */
 static GArray *
-segment_values (char **names, const char *table, MtSegmentation *seg, GError **error)
+segment_values (char **names, const char *table, const MtVolume *v, GError **error)
 {
   g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (int));
   for (guint i = 0; names[i] != NULL; i++)
     {
       if (g_strcmp0 (names[i], "all") == 0)
         {
-          for (guint s = 0; s < mt_segmentation_n_segments (seg); s++)
-            {
-              int v = mt_segmentation_get_segment (seg, s)->value;
-              g_array_append_val (values, v);
-            }
+          g_autoptr (GArray) all = label_values (v);
+          g_array_append_vals (values, all->data, all->len);
           continue;
         }
-      int v = segment_value (names[i], table, error);
-      if (v < 0)
+      int value = segment_value (names[i], table, error);
+      if (value < 0)
         return NULL;
-      g_array_append_val (values, v);
+      g_array_append_val (values, value);
     }
   return g_steal_pointer (&values);
 }
@@ -279,8 +308,7 @@ mt_cli_mesh (int argc, char **argv)
       const char *names_path = table ? table : beside;
       g_autoptr (GHashTable) names = g_file_test (names_path, G_FILE_TEST_EXISTS)
                                        ? mt_segmentation_read_names (names_path, NULL) : NULL;
-      g_autoptr (MtSegmentation) seg = mt_segmentation_from_labels (v, v, names, &error);
-      values = seg ? segment_values (segments, names_path, seg, &error) : NULL;
+      values = segment_values (segments, names_path, v, &error);
       if (values == NULL)
         {
           g_printerr ("medtwin-cli: %s\n", error->message);
@@ -298,19 +326,13 @@ mt_cli_mesh (int argc, char **argv)
               g_printerr ("medtwin-cli: %s\n", error->message);
               return 1;
             }
-          /* Named and coloured as the segment table has it. */
-          g_autofree char *name = g_strdup_printf ("label_%d", label);
-          float rgba[4] = { 0.8f, 0.8f, 0.8f, 1 };
-          for (guint s = 0; s < mt_segmentation_n_segments (seg); s++)
-            {
-              const MtSegment *sg = mt_segmentation_get_segment (seg, s);
-              if (sg->value != label)
-                continue;
-              g_free (name);
-              name = g_strdup (sg->name);
-              for (int k = 0; k < 3; k++)
-                rgba[k] = sg->color[k] / 255.0f;
-            }
+          /* Named from the table, coloured as the viewer colours the
+           * segment of that value. */
+          const char *known = names ? g_hash_table_lookup (names, GINT_TO_POINTER (label)) : NULL;
+          g_autofree char *name = known ? g_strdup (known) : g_strdup_printf ("label_%d", label);
+          guint8 rgb[3];
+          mt_segment_default_color ((guint16) label, rgb);
+          float rgba[4] = { rgb[0] / 255.0f, rgb[1] / 255.0f, rgb[2] / 255.0f, 1 };
           g_ptr_array_add (surfaces, mt_surface_new (mesh, name, rgba));
         }
     }
@@ -334,19 +356,26 @@ mt_cli_mesh (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
-  /* The facts of everything written, as one surface. */
-  g_autoptr (MtMesh) all = mt_mesh_new (0, 0);
+  /* Each surface's facts, and all of them together. */
+  g_autofree Facts *facts = g_new0 (Facts, surfaces->len);
+  Facts all = { 0 };
   for (guint i = 0; i < surfaces->len; i++)
-    mt_mesh_append (all, ((MtSurface *) surfaces->pdata[i])->mesh);
+    {
+      facts[i] = facts_of (((MtSurface *) surfaces->pdata[i])->mesh);
+      all.triangles += facts[i].triangles;
+      all.vertices += facts[i].vertices;
+      all.open_edges += facts[i].open_edges;
+      all.area_mm2 += facts[i].area_mm2;
+      all.volume_ml += facts[i].volume_ml;
+    }
   if (!json)
     {
-      g_print (_("%u triangles, %.1f ml, %.0f mm² → %s\n"), all->n_triangles, mt_mesh_volume (all) / 1000,
-               mt_mesh_area (all), out);
+      g_print (_("%u triangles, %.1f ml, %.0f mm² → %s\n"), all.triangles, all.volume_ml, all.area_mm2, out);
       return 0;
     }
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  add_facts (b, all);
+  add_facts (b, &all);
   json_builder_set_member_name (b, "extract_ms");
   json_builder_add_double_value (b, r.extract_ms);
   json_builder_set_member_name (b, "extracted_triangles");
@@ -389,7 +418,7 @@ mt_cli_mesh (int argc, char **argv)
           json_builder_add_string_value (b, sf->name);
           json_builder_set_member_name (b, "label");
           json_builder_add_int_value (b, g_array_index (values, int, i));
-          add_facts (b, sf->mesh);
+          add_facts (b, &facts[i]);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

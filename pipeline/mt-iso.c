@@ -576,41 +576,120 @@ mt_mesh_from_iso (const MtVolume *v,
   return mesh;
 }
 
+/* Where a label's voxels lie, slice by slice: their count and bounding
+ * box; then the 0/1 mask over that box. */
+typedef struct
+{
+  const MtVolume *labels;
+  int             label;
+  gsize          *count;         /* per slice */
+  int            *lo, *hi;       /* per slice: i and j bounds */
+  MtVolume       *mask;
+  int             at[3];         /* the mask's first voxel in the labels' grid, less the border */
+} LabelJob;
+
+static inline gboolean
+is_label (float value, int label)
+{
+  /* Label maps hold whole numbers; "any label" is everything above 0. */
+  return label < 0 ? value > 0 : fabsf (value - (float) label) < 0.5f;
+}
+
+static void
+label_bounds (gsize k, gpointer data)
+{
+  LabelJob *job = data;
+  const MtVolume *l = job->labels;
+  int i0 = l->dims[0], i1 = -1, j0 = l->dims[1], j1 = -1;
+  gsize n = 0;
+  for (int j = 0; j < l->dims[1]; j++)
+    {
+      const float *src = l->data + mt_volume_offset (l, 0, j, (int) k);
+      for (int i = 0; i < l->dims[0]; i++)
+        if (is_label (src[i], job->label))
+          {
+            n++;
+            i0 = MIN (i0, i);
+            i1 = MAX (i1, i);
+            j0 = MIN (j0, j);
+            j1 = j;
+          }
+    }
+  job->count[k] = n;
+  job->lo[2 * k] = i0, job->lo[2 * k + 1] = j0;
+  job->hi[2 * k] = i1, job->hi[2 * k + 1] = j1;
+}
+
+static void
+label_fill (gsize slice, gpointer data)
+{
+  LabelJob *job = data;
+  const MtVolume *l = job->labels;
+  MtVolume *m = job->mask;
+  int k = (int) slice + 1, lk = job->at[2] + k;
+  for (int j = 1; j + 1 < m->dims[1]; j++)
+    {
+      const float *src = l->data + mt_volume_offset (l, job->at[0] + 1, job->at[1] + j, lk);
+      float *dst = m->data + mt_volume_offset (m, 1, j, k);
+      for (int i = 0; i + 2 < m->dims[0]; i++)
+        dst[i] = is_label (src[i], job->label) ? 1.0f : 0.0f;
+    }
+}
+
 MtMesh *
 mt_mesh_from_label_cubes (const MtVolume *labels,
                           int             label,
                           GError        **error)
 {
-  /* The label's voxels as 1, the rest as 0, with a border of 0 all round
-   * so the surface closes where the segment meets the scan's edge; its
-   * iso-surface at 0.5 puts every vertex half-way along its edge, as
-   * discrete marching cubes (VTK's discrete flying edges) does. */
-  const int nx = labels->dims[0] + 2, ny = labels->dims[1] + 2, nz = labels->dims[2] + 2;
-  g_autoptr (MtVolume) mask = mt_volume_new (nx, ny, nz, error);
-  if (mask == NULL)
-    return NULL;
-  mt_volume_copy_geometry (mask, labels);
-  double minus_one[3] = { -1, -1, -1 };
-  mt_volume_index_to_patient (labels, minus_one, mask->origin);
-  memset (mask->data, 0, mt_volume_n_voxels (mask) * sizeof (float));
+  /* The label's voxels as 1, the rest as 0, over their bounding box with a
+   * border of 0 all round, so the surface closes where the segment meets
+   * the scan's edge; its iso-surface at 0.5 puts every vertex half-way
+   * along its edge, as discrete marching cubes (VTK's discrete flying
+   * edges) does. Only the box is meshed: a kidney is a small part of a
+   * whole CT. */
+  const int nz = labels->dims[2];
+  LabelJob job = { labels, label };
+  job.count = g_new0 (gsize, nz);
+  job.lo = g_new (int, 2 * nz);
+  job.hi = g_new (int, 2 * nz);
+  mt_parallel_for (nz, label_bounds, &job);
   gsize found = 0;
-  for (int k = 0; k < labels->dims[2]; k++)
-    for (int j = 0; j < labels->dims[1]; j++)
+  int lo[3] = { G_MAXINT, G_MAXINT, G_MAXINT }, hi[3] = { -1, -1, -1 };
+  for (int k = 0; k < nz; k++)
+    if (job.count[k] > 0)
       {
-        const float *src = labels->data + mt_volume_offset (labels, 0, j, k);
-        float *dst = mask->data + mt_volume_offset (mask, 1, j + 1, k + 1);
-        for (int i = 0; i < labels->dims[0]; i++)
+        found += job.count[k];
+        for (int a = 0; a < 2; a++)
           {
-            gboolean hit = label < 0 ? src[i] > 0 : lroundf (src[i]) == label;
-            dst[i] = hit ? 1.0f : 0.0f;
-            found += hit;
+            lo[a] = MIN (lo[a], job.lo[2 * k + a]);
+            hi[a] = MAX (hi[a], job.hi[2 * k + a]);
           }
+        lo[2] = MIN (lo[2], k);
+        hi[2] = k;
       }
+  g_free (job.count);
+  g_free (job.lo);
+  g_free (job.hi);
   if (found == 0)
     {
       g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY, _("Label %d is not in this label map: no surface."),
                    label);
       return NULL;
     }
-  return mt_mesh_from_iso (mask, 0.5f, error);
+  g_autoptr (MtVolume) mask = mt_volume_new (hi[0] - lo[0] + 3, hi[1] - lo[1] + 3, hi[2] - lo[2] + 3, error);
+  if (mask == NULL)
+    return NULL;
+  mt_volume_copy_geometry (mask, labels);
+  double corner[3] = { lo[0] - 1, lo[1] - 1, lo[2] - 1 };
+  mt_volume_index_to_patient (labels, corner, mask->origin);
+  /* (mt_volume_new gives zeros: the border is in place.) */
+  for (int a = 0; a < 3; a++)
+    job.at[a] = lo[a] - 1;
+  job.mask = mask;
+  gint64 t0 = g_get_monotonic_time ();
+  mt_parallel_for (mask->dims[2] - 2, label_fill, &job);
+  gint64 t1 = g_get_monotonic_time ();
+  MtMesh *m = mt_mesh_from_iso (mask, 0.5f, error);
+  g_debug ("label mask %.1f ms, iso %.1f ms", (t1 - t0) / 1000.0, (g_get_monotonic_time () - t1) / 1000.0);
+  return m;
 }

@@ -104,23 +104,6 @@ mt_mesh_remove_small_pieces (MtMesh *mesh,
   return removed;
 }
 
-void
-mt_mesh_append (MtMesh       *mesh,
-                const MtMesh *more)
-{
-  g_return_if_fail (mesh != NULL && more != NULL);
-  guint nv = mesh->n_vertices + more->n_vertices, nt = mesh->n_triangles + more->n_triangles;
-  mesh->vertices = g_renew (float, mesh->vertices, 3 * (gsize) MAX (nv, 1));
-  mesh->normals = g_renew (float, mesh->normals, 3 * (gsize) MAX (nv, 1));
-  mesh->triangles = g_renew (guint32, mesh->triangles, 3 * (gsize) MAX (nt, 1));
-  memcpy (mesh->vertices + 3 * (gsize) mesh->n_vertices, more->vertices, 3 * (gsize) more->n_vertices * sizeof (float));
-  memcpy (mesh->normals + 3 * (gsize) mesh->n_vertices, more->normals, 3 * (gsize) more->n_vertices * sizeof (float));
-  for (gsize i = 0; i < 3 * (gsize) more->n_triangles; i++)
-    mesh->triangles[3 * (gsize) mesh->n_triangles + i] = more->triangles[i] + mesh->n_vertices;
-  mesh->n_vertices = nv;
-  mesh->n_triangles = nt;
-}
-
 /* ------------------------------------------------------------- holes */
 
 static int
@@ -130,10 +113,43 @@ cmp_u64 (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* Sorts n keys by their low `bits` bits, 16 at a time (least significant
+ * digit first): linear, where a comparison sort of a large mesh's millions
+ * of edges is not. */
+static void
+radix_sort (guint64 *keys, gsize n, int bits)
+{
+  g_autofree guint64 *tmp = g_new (guint64, MAX (n, 1));
+  g_autofree gsize *count = g_new (gsize, 65536);
+  guint64 *from = keys, *to = tmp;
+  for (int shift = 0; shift < bits; shift += 16)
+    {
+      memset (count, 0, 65536 * sizeof (gsize));
+      for (gsize i = 0; i < n; i++)
+        count[(from[i] >> shift) & 0xffff]++;
+      gsize sum = 0;
+      for (int d = 0; d < 65536; d++)
+        {
+          gsize c = count[d];
+          count[d] = sum;
+          sum += c;
+        }
+      for (gsize i = 0; i < n; i++)
+        to[count[(from[i] >> shift) & 0xffff]++] = from[i];
+      guint64 *swap = from;
+      from = to;
+      to = swap;
+    }
+  if (from != keys)
+    memcpy (keys, from, n * sizeof (guint64));
+}
+
 /* The open rim, as the edges of the patches that would close it: a surface
  * edge a -> b that no triangle walks back is b -> a of its hole's patch,
- * stored (b << 32 | a) and sorted, so the edges leaving a vertex are
- * neighbours. */
+ * returned (b << 32 | a) and sorted, so the edges leaving a vertex are
+ * neighbours. With canon, vertices are taken as their representatives.
+ * Every edge goes in once, undirected, with its direction in the lowest
+ * bit; after the sort, a run of one edge pairs its two directions. */
 static GArray *
 hole_edges (const MtMesh *m, const guint32 *canon)
 {
@@ -142,19 +158,36 @@ hole_edges (const MtMesh *m, const guint32 *canon)
   for (guint t = 0; t < m->n_triangles; t++)
     for (int k = 0; k < 3; k++)
       {
-        guint32 a = m->triangles[3 * t + k], b = m->triangles[3 * t + (k + 1) % 3];
+        guint64 a = m->triangles[3 * t + k], b = m->triangles[3 * t + (k + 1) % 3];
         if (canon != NULL)
           a = canon[a], b = canon[b];
         if (a != b)
-          e[n++] = (guint64) a << 32 | b;
+          e[n++] = (MIN (a, b) << 33) | (MAX (a, b) << 1) | (a > b);
       }
-  qsort (e, n, sizeof *e, cmp_u64);
+  int bits = 1;
+  while (bits < 64 && ((guint64) m->n_vertices << 33) >> bits != 0)
+    bits++;
+  radix_sort (e, n, bits + 1);
   GArray *rim = g_array_new (FALSE, FALSE, sizeof (guint64));
-  for (gsize i = 0; i < n; i++)
+  for (gsize i = 0; i < n;)
     {
-      guint64 reverse = (e[i] & 0xffffffffu) << 32 | e[i] >> 32;
-      if (bsearch (&reverse, e, n, sizeof *e, cmp_u64) == NULL)
-        g_array_append_val (rim, reverse);
+      gsize j = i;
+      long balance = 0;
+      while (j < n && e[j] >> 1 == e[i] >> 1)
+        balance += (e[j++] & 1) ? -1 : 1;
+      guint64 lo = e[i] >> 33, hi = (e[i] >> 1) & 0xffffffffu;
+      /* More lo -> hi than hi -> lo: the patch runs hi -> lo; and so on. */
+      for (; balance > 0; balance--)
+        {
+          guint64 patch = hi << 32 | lo;
+          g_array_append_val (rim, patch);
+        }
+      for (; balance < 0; balance++)
+        {
+          guint64 patch = lo << 32 | hi;
+          g_array_append_val (rim, patch);
+        }
+      i = j;
     }
   g_array_sort (rim, cmp_u64);
   return rim;
@@ -622,28 +655,30 @@ cut_vertex (GHashTable *cuts, const MtMesh *m, const double *dist, guint32 a, gu
   return id;
 }
 
-/* One representative index per position: the sides and a flat cap share
- * their rim by position, each with its own normals. */
+/* One representative index per position (the first vertex there), by
+ * an open-addressing table on the coordinates' bits. */
 static guint32 *
 canonical_vertices (const MtMesh *m)
 {
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref,
-                                                       NULL);
-  guint32 *canon = g_new (guint32, MAX (m->n_vertices, 1));
-  for (guint v = 0; v < m->n_vertices; v++)
+  const guint nv = m->n_vertices;
+  gsize size = 1;
+  while (size < 2 * (gsize) nv + 2)
+    size <<= 1;
+  g_autofree guint32 *slot = g_new (guint32, size);
+  memset (slot, 0xff, size * sizeof (guint32));
+  guint32 *canon = g_new (guint32, MAX (nv, 1));
+  for (guint v = 0; v < nv; v++)
     {
-      GBytes *key = g_bytes_new_static (m->vertices + 3 * (gsize) v, 3 * sizeof (float));
-      gpointer found;
-      if (g_hash_table_lookup_extended (seen, key, NULL, &found))
-        {
-          canon[v] = GPOINTER_TO_UINT (found);
-          g_bytes_unref (key);
-        }
-      else
-        {
-          canon[v] = v;
-          g_hash_table_insert (seen, key, GUINT_TO_POINTER (v));
-        }
+      const float *p = m->vertices + 3 * (gsize) v;
+      guint32 bits[3];
+      memcpy (bits, p, sizeof bits);
+      guint64 h = (bits[0] * 0x9e3779b97f4a7c15u) ^ (bits[1] * 0xc2b2ae3d27d4eb4fu) ^ (bits[2] * 0x165667b19e3779f9u);
+      gsize i = (h ^ (h >> 29)) & (size - 1);
+      while (slot[i] != G_MAXUINT32 && memcmp (m->vertices + 3 * (gsize) slot[i], p, 3 * sizeof (float)) != 0)
+        i = (i + 1) & (size - 1);
+      if (slot[i] == G_MAXUINT32)
+        slot[i] = v;
+      canon[v] = slot[i];
     }
   return canon;
 }

@@ -492,7 +492,10 @@ mt_surfaces_write (MtSurface *const *surfaces,
 {
   g_return_val_if_fail (surfaces != NULL || n == 0, FALSE);
   g_autofree char *lower = g_ascii_strdown (path, -1);
-  g_autoptr (GString) s = g_string_new (NULL);
+  gsize triangles = 0;
+  for (guint i = 0; i < n; i++)
+    triangles += surfaces[i]->mesh->n_triangles;
+  g_autoptr (GString) s = g_string_sized_new (84 + 50 * triangles);
   if (g_str_has_suffix (lower, ".stl"))
     write_stl (surfaces, n, space, s);
   else if (g_str_has_suffix (lower, ".ply"))

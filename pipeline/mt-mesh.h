@@ -124,9 +124,6 @@ guint    mt_mesh_remove_small_pieces (MtMesh       *mesh,
 /* The edges that only one triangle has, once the vertices at the same
  * place are taken as one: 0 for a closed surface (what a printer needs). */
 guint    mt_mesh_open_edges       (const MtMesh    *mesh);
-/* Adds another mesh's vertices and triangles. */
-void     mt_mesh_append           (MtMesh          *mesh,
-                                   const MtMesh    *more);
 /* Every hole (a loop of open edges) of at most max_edges edges (0: any) is
  * closed: small ones by the patch of least area, large ones by a fan about
  * their centre; returns how many. */

@@ -294,17 +294,28 @@ mt_segmentation_add_segment (MtSegmentation   *seg,
         seg->l16[i] = seg->l8[i];
       g_clear_pointer (&seg->l8, g_free);
     }
-  static const guint8 palette[][3] = { { 230, 159, 0 }, { 86, 180, 233 }, { 0, 158, 115 }, { 240, 228, 66 },
-                                       { 0, 114, 178 }, { 213, 94, 0 },   { 204, 121, 167 }, { 150, 150, 150 } };
   MtSegment *s = g_new0 (MtSegment, 1);
   s->value = value;
   s->name = g_strdup (name);
   s->category = category;
-  memcpy (s->color, color ? color : palette[(value - 1) % G_N_ELEMENTS (palette)], 3);
+  if (color != NULL)
+    memcpy (s->color, color, 3);
+  else
+    mt_segment_default_color (value, s->color);
   s->visible = TRUE;
   s->fill = 90;
   g_ptr_array_add (seg->segments, s);
   return value;
+}
+
+void
+mt_segment_default_color (guint16 value,
+                          guint8  rgb[3])
+{
+  /* Okabe and Ito's colours, told apart with any colour vision. */
+  static const guint8 palette[][3] = { { 230, 159, 0 }, { 86, 180, 233 }, { 0, 158, 115 }, { 240, 228, 66 },
+                                       { 0, 114, 178 }, { 213, 94, 0 },   { 204, 121, 167 }, { 150, 150, 150 } };
+  memcpy (rgb, palette[(MAX (value, 1) - 1) % G_N_ELEMENTS (palette)], 3);
 }
 
 void

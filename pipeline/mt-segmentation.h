@@ -71,6 +71,9 @@ const MtSegment *mt_segmentation_get_segment  (MtSegmentation        *seg,
                                                guint                  index);
 const MtSegment *mt_segmentation_find         (MtSegmentation        *seg,
                                                const char            *name);
+/* The colour a segment of this value gets when none is given. */
+void             mt_segment_default_color     (guint16                value,
+                                               guint8                 rgb[3]);
 /* A new segment; color NULL picks one from a palette. Returns its value,
  * 0 if a segment of that name exists or there is no value left. */
 guint16          mt_segmentation_add_segment  (MtSegmentation        *seg,
