@@ -82,22 +82,29 @@ umbrella_block (gsize block, gpointer data)
   UmbrellaJob *job = data;
   const Neighbours *nb = job->nb;
   guint lo = (guint) block * BLOCK, hi = MIN (job->n_vertices, lo + BLOCK);
+  const float *from = job->from;
+  const float f = (float) job->factor;
   for (guint v = lo; v < hi; v++)
     {
       guint a = nb->first[v], b = nb->first[v + 1];
-      for (int k = 0; k < 3; k++)
+      const float *p = from + 3 * (gsize) v;
+      float *to = job->to + 3 * (gsize) v;
+      if (b == a)
         {
-          double p = job->from[3 * v + k];
-          if (b > a)
-            {
-              double mean = 0;
-              for (guint i = a; i < b; i++)
-                mean += job->from[3 * nb->ids[i] + k];
-              mean /= b - a;
-              p += job->factor * (mean - p);
-            }
-          job->to[3 * v + k] = (float) p;
+          to[0] = p[0], to[1] = p[1], to[2] = p[2];
+          continue;
         }
+      /* All three coordinates in one walk of the neighbours. */
+      float sx = 0, sy = 0, sz = 0;
+      for (guint i = a; i < b; i++)
+        {
+          const float *q = from + 3 * (gsize) nb->ids[i];
+          sx += q[0], sy += q[1], sz += q[2];
+        }
+      const float inv = 1.0f / (float) (b - a);
+      to[0] = p[0] + f * (sx * inv - p[0]);
+      to[1] = p[1] + f * (sy * inv - p[1]);
+      to[2] = p[2] + f * (sz * inv - p[2]);
     }
 }
 
