@@ -108,7 +108,7 @@ typedef struct
   MtMeshRefine       how;
   double             clip_box[6], clip_plane[4];
   gboolean           box, plane, cap;
-  double             extract_ms, smooth_ms, decimate_ms;
+  double             extract_ms, smooth_ms, remesh_ms, decimate_ms;
   guint              extracted, pieces_removed, holes_filled;
   double             error_mean, error_max;
 } Refine;
@@ -125,6 +125,7 @@ refine (const MtMesh *mesh, Refine *r, GError **error)
   r->pieces_removed += report.pieces_removed;
   r->holes_filled += report.holes_filled;
   r->smooth_ms += report.smooth_ms;
+  r->remesh_ms += report.remesh_ms;
   r->decimate_ms += report.decimate_ms;
   r->error_mean = MAX (r->error_mean, report.decimate_mean_mm);
   r->error_max = MAX (r->error_max, report.decimate_hausdorff_mm);
@@ -244,6 +245,8 @@ mt_cli_mesh (int argc, char **argv)
     { "max-hole", 0, 0, G_OPTION_ARG_INT, &max_hole, N_("With --fill-holes: only holes of at most N edges"), "N" },
     { "smooth", 0, 0, G_OPTION_ARG_INT, &r.how.smooth_iterations,
       N_("Taubin smoothing iterations (the voxel staircase smoothed away, the volume kept); 0: none"), "N" },
+    { "remesh", 0, 0, G_OPTION_ARG_DOUBLE, &r.how.remesh_edge_mm,
+      N_("Isotropic remeshing: triangles close to equilateral with edges of about this length (mm)"), "MM" },
     { "decimate", 0, 0, G_OPTION_ARG_DOUBLE, &r.how.decimate,
       N_("Fraction of the triangles to remove by quadric error (0.9: a tenth left)"), "FRACTION" },
     { "clip-box", 0, 0, G_OPTION_ARG_STRING, &box,
@@ -277,11 +280,11 @@ mt_cli_mesh (int argc, char **argv)
       return 2;
     }
   if (r.how.smooth_iterations < 0 || r.how.smooth_iterations > 10000 || !(r.how.decimate >= 0 && r.how.decimate < 1)
-      || !(r.how.remove_pieces >= 0 && r.how.remove_pieces <= 1)
+      || !(r.how.remove_pieces >= 0 && r.how.remove_pieces <= 1) || !(r.how.remesh_edge_mm >= 0)
       || max_hole < 0)
     {
       g_printerr ("%s\n", _("medtwin-cli: --smooth takes 0 to 10000 iterations, --decimate a fraction from 0 up to "
-                            "(not including) 1, --remove-pieces a fraction from 0 to 1, --max-hole a count of edges."));
+                            "(not including) 1, --remove-pieces a fraction from 0 to 1, --max-hole a count of edges, --remesh a length in mm."));
       return 2;
     }
   if ((box != NULL && !(r.box = mt_cli_parse_numbers (box, r.clip_box, 6)))
@@ -388,6 +391,10 @@ mt_cli_mesh (int argc, char **argv)
   json_builder_add_int_value (b, r.how.smooth_iterations);
   json_builder_set_member_name (b, "smooth_ms");
   json_builder_add_double_value (b, r.smooth_ms);
+  json_builder_set_member_name (b, "remesh_edge_mm");
+  json_builder_add_double_value (b, r.how.remesh_edge_mm);
+  json_builder_set_member_name (b, "remesh_ms");
+  json_builder_add_double_value (b, r.remesh_ms);
   json_builder_set_member_name (b, "decimate_fraction");
   json_builder_add_double_value (b, r.how.decimate);
   json_builder_set_member_name (b, "decimate_ms");

@@ -10,19 +10,14 @@
 #include <string.h>
 
 #include "mt-mesh.h"
+#include "mt-mesh-private.h"
 #include "mt-parallel.h"
 #include "mt-progress.h"
 
-/* Every vertex's neighbours (vertices it shares an edge with), compressed:
- * those of vertex v are ids[first[v] .. first[v + 1]). */
-typedef struct
-{
-  guint  *first;
-  guint  *ids;
-} Neighbours;
+typedef MtMeshNeighbours Neighbours;
 
-static void
-neighbours_build (const MtMesh *m, Neighbours *nb)
+void
+mt_mesh_neighbours_build (const MtMesh *m, MtMeshNeighbours *nb)
 {
   const guint nv = m->n_vertices;
   guint *count = g_new0 (guint, nv + 1);
@@ -118,7 +113,7 @@ mt_mesh_smooth (MtMesh       *mesh,
   if (iterations <= 0 || mesh->n_vertices == 0)
     return TRUE;
   Neighbours nb;
-  neighbours_build (mesh, &nb);
+  mt_mesh_neighbours_build (mesh, &nb);
   /* Taubin (1995): a shrinking step (lambda) and a slightly larger
    * inflating one (mu), a low-pass filter that keeps the volume. */
   const double lambda = 0.5, mu = -0.53;
@@ -151,9 +146,9 @@ mt_mesh_smooth (MtMesh       *mesh,
 /* The squared distance from p to triangle abc (Ericson's closest point by
  * Voronoi regions). */
 static double
-point_triangle2 (const double p[3], const double a[3], const double b[3], const double c[3])
+point_triangle2 (const double p[3], const double a[3], const double b[3], const double c[3], double q[3])
 {
-  double ab[3], ac[3], ap[3], q[3];
+  double ab[3], ac[3], ap[3];
   for (int k = 0; k < 3; k++)
     {
       ab[k] = b[k] - a[k];
@@ -163,7 +158,7 @@ point_triangle2 (const double p[3], const double a[3], const double b[3], const 
 #define DOT(u, v) ((u)[0] * (v)[0] + (u)[1] * (v)[1] + (u)[2] * (v)[2])
   double d1 = DOT (ab, ap), d2 = DOT (ac, ap);
   if (d1 <= 0 && d2 <= 0)
-    memcpy (q, a, sizeof q);
+    memcpy (q, a, 3 * sizeof (double));
   else
     {
       double bp[3], cp[3];
@@ -175,9 +170,9 @@ point_triangle2 (const double p[3], const double a[3], const double b[3], const 
       double d3 = DOT (ab, bp), d4 = DOT (ac, bp), d5 = DOT (ab, cp), d6 = DOT (ac, cp);
       double vc = d1 * d4 - d3 * d2, vb = d5 * d2 - d1 * d6, va = d3 * d6 - d5 * d4;
       if (d3 >= 0 && d4 <= d3)
-        memcpy (q, b, sizeof q);
+        memcpy (q, b, 3 * sizeof (double));
       else if (d6 >= 0 && d5 <= d6)
-        memcpy (q, c, sizeof q);
+        memcpy (q, c, 3 * sizeof (double));
       else if (vc <= 0 && d1 >= 0 && d3 <= 0)
         for (int k = 0; k < 3; k++)
           q[k] = a[k] + d1 / (d1 - d3) * ab[k];
@@ -200,7 +195,7 @@ point_triangle2 (const double p[3], const double a[3], const double b[3], const 
         /* A triangle with no area: its nearest corner will do. */
         {
           double da = DOT (ap, ap), db = DOT (bp, bp), dc = DOT (cp, cp);
-          memcpy (q, da <= db && da <= dc ? a : db <= dc ? b : c, sizeof q);
+          memcpy (q, da <= db && da <= dc ? a : db <= dc ? b : c, 3 * sizeof (double));
         }
     }
 #undef DOT
@@ -210,18 +205,10 @@ point_triangle2 (const double p[3], const double a[3], const double b[3], const 
   return d;
 }
 
-/* The triangles of a mesh binned in a uniform grid of cubes. */
-typedef struct
-{
-  const MtMesh *m;
-  double        lo[3], cell;
-  int           n[3];
-  guint        *first;   /* per cell, into ids */
-  guint        *ids;
-} Grid;
+typedef MtMeshGrid Grid;
 
-static void
-grid_build (Grid *g, const MtMesh *m)
+void
+mt_mesh_grid_build (MtMeshGrid *g, const MtMesh *m)
 {
   g->m = m;
   double hi[3];
@@ -278,10 +265,16 @@ grid_build (Grid *g, const MtMesh *m)
   g_free (count);
 }
 
-/* The distance from p to the nearest triangle: shells of cells outwards
- * until no nearer triangle can be left. */
-static double
-grid_distance (const Grid *g, const double p[3])
+void
+mt_mesh_grid_clear (MtMeshGrid *g)
+{
+  g_clear_pointer (&g->first, g_free);
+  g_clear_pointer (&g->ids, g_free);
+}
+
+/* Shells of cells outwards until no nearer triangle can be left. */
+double
+mt_mesh_grid_nearest (const MtMeshGrid *g, const double p[3], double nearest[3])
 {
   int c[3];
   for (int a = 0; a < 3; a++)
@@ -310,9 +303,14 @@ grid_distance (const Grid *g, const double p[3])
                   for (int k = 0; k < 3; k++)
                     for (int a = 0; a < 3; a++)
                       v[k][a] = g->m->vertices[3 * (gsize) g->m->triangles[3 * t + k] + a];
-                  double dist = point_triangle2 (p, v[0], v[1], v[2]);
+                  double q[3];
+                  double dist = point_triangle2 (p, v[0], v[1], v[2], q);
                   if (dist < best)   /* (false for a NaN: a broken triangle cannot win) */
-                    best = dist;
+                    {
+                      best = dist;
+                      if (nearest != NULL)
+                        memcpy (nearest, q, sizeof q);
+                    }
                 }
             }
     }
@@ -335,7 +333,7 @@ distance_block (gsize block, gpointer data)
     {
       double p[3] = { job->from->vertices[3 * (gsize) v], job->from->vertices[3 * (gsize) v + 1],
                       job->from->vertices[3 * (gsize) v + 2] };
-      job->d[v] = grid_distance (job->grid, p);
+      job->d[v] = mt_mesh_grid_nearest (job->grid, p, NULL);
     }
 }
 
@@ -344,7 +342,7 @@ static void
 one_way (const MtMesh *a, const MtMesh *b, double *sum, double *worst)
 {
   Grid g;
-  grid_build (&g, b);
+  mt_mesh_grid_build (&g, b);
   g_autofree double *d = g_new (double, MAX (1u, a->n_vertices));
   DistanceJob job = { &g, a, d };
   mt_parallel_for ((a->n_vertices + BLOCK - 1) / BLOCK, distance_block, &job);
@@ -355,8 +353,7 @@ one_way (const MtMesh *a, const MtMesh *b, double *sum, double *worst)
       *sum += d[v];
       *worst = MAX (*worst, d[v]);
     }
-  g_free (g.first);
-  g_free (g.ids);
+  mt_mesh_grid_clear (&g);
 }
 
 void
@@ -398,10 +395,18 @@ mt_mesh_refined (const MtMesh        *mesh,
   if (!mt_mesh_smooth (m, how->smooth_iterations, progress, cancellable, error))
     return NULL;
   r->smooth_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  if (how->remesh_edge_mm > 0)
+    {
+      mt_progress_set_stage (progress, 0.4, 0.6, N_("Remeshing"));
+      gint64 t2 = g_get_monotonic_time ();
+      if (!mt_mesh_remesh (m, how->remesh_edge_mm, 5, progress, cancellable, error))
+        return NULL;
+      r->remesh_ms = (g_get_monotonic_time () - t2) / 1000.0;
+    }
   if (how->decimate > 0)
     {
       g_autoptr (MtMesh) before = report ? mt_mesh_copy (m) : NULL;
-      mt_progress_set_stage (progress, 0.4, 0.95, N_("Decimating"));
+      mt_progress_set_stage (progress, 0.6, 0.95, N_("Decimating"));
       gint64 t1 = g_get_monotonic_time ();
       if (!mt_mesh_decimate (m, how->decimate, progress, cancellable, error))
         return NULL;

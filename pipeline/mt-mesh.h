@@ -73,6 +73,15 @@ gboolean mt_mesh_smooth           (MtMesh          *mesh,
                                    MtProgress      *progress,
                                    GCancellable    *cancellable,
                                    GError         **error);
+/* Isotropic remeshing (Botsch and Kobbelt): triangles close to equilateral
+ * with edges near edge_mm, each vertex put back on the surface as it was;
+ * open rims kept as they are. Cancelled, the mesh is left as it was. */
+gboolean mt_mesh_remesh           (MtMesh          *mesh,
+                                   double           edge_mm,
+                                   int              iterations,
+                                   MtProgress      *progress,
+                                   GCancellable    *cancellable,
+                                   GError         **error);
 /* Decimation by quadric error (Garland and Heckbert): fraction of the
  * triangles removed (0.9: a tenth left), edges collapsed cheapest first
  * into the point that keeps their planes best, never pinching the surface,
@@ -99,13 +108,14 @@ typedef struct
   gboolean fill_holes;
   guint    max_hole_edges;     /* 0: any */
   int      smooth_iterations;
+  double   remesh_edge_mm;     /* isotropic remeshing to edges of this length */
   double   decimate;           /* fraction of the triangles removed */
 } MtMeshRefine;
 
 typedef struct
 {
   guint  pieces_removed, holes_filled;
-  double smooth_ms, decimate_ms;
+  double smooth_ms, remesh_ms, decimate_ms;
   double decimate_mean_mm, decimate_hausdorff_mm;   /* how far decimation moved the surface */
 } MtMeshRefineReport;
 

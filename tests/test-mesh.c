@@ -697,6 +697,92 @@ test_write_surfaces (void)
   mt_remove_tree (dir);
 }
 
+/* Isotropic remeshing of a sphere to 2.5 mm edges: edges near the target
+ * and alike, triangles near equilateral, the vertices on the sphere, the
+ * volume kept, still closed; an open rim stays where it was; cancelled,
+ * nothing changes; a length of 0 is refused. */
+static void
+test_remesh (void)
+{
+  double c[3];
+  g_autoptr (MtMesh) m = sphere_mesh (48, 20, c);
+  double vol0 = mt_mesh_volume (m);
+  g_autoptr (GError) error = NULL;
+  const double target = 2.5;
+  g_assert_true (mt_mesh_remesh (m, target, 5, NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_closed (m);
+  double sum = 0, sum2 = 0, worst_off = 0, min_angle_sum = 0;
+  guint n = 0, thin = 0;
+  for (guint t = 0; t < m->n_triangles; t++)
+    {
+      double len[3];
+      for (int k = 0; k < 3; k++)
+        {
+          const float *a = m->vertices + 3 * (gsize) m->triangles[3 * t + k];
+          const float *b = m->vertices + 3 * (gsize) m->triangles[3 * t + (k + 1) % 3];
+          len[k] = sqrt ((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
+          sum += len[k];
+          sum2 += len[k] * len[k];
+          n++;
+        }
+      double smallest = 180;
+      for (int k = 0; k < 3; k++)
+        {
+          double x = len[k], y = len[(k + 1) % 3], z = len[(k + 2) % 3];
+          smallest = MIN (smallest, acos (CLAMP ((y * y + z * z - x * x) / (2 * y * z), -1, 1)) * 180 / G_PI);
+        }
+      min_angle_sum += smallest;
+      thin += smallest < 20;
+    }
+  for (guint v = 0; v < m->n_vertices; v++)
+    {
+      double x = m->vertices[3 * v] - c[0], y = m->vertices[3 * v + 1] - c[1], z = m->vertices[3 * v + 2] - c[2];
+      worst_off = MAX (worst_off, fabs (sqrt (x * x + y * y + z * z) - 20));
+    }
+  double mean = sum / n, sd = sqrt (sum2 / n - mean * mean), vol1 = mt_mesh_volume (m);
+  g_test_message ("sphere R 20 remeshed to %.1f mm: %u triangles, edges %.3f mm (SD %.3f), smallest angle %.1f degrees "
+                  "on average, %u under 20; farthest vertex %.3f mm off the sphere; volume %+.3f%%", target,
+                  m->n_triangles, mean, sd, min_angle_sum / m->n_triangles, thin, worst_off, 100 * (vol1 / vol0 - 1));
+  g_assert_cmpfloat (fabs (mean / target - 1), <, 0.1);
+  g_assert_cmpfloat (sd / mean, <, 0.15);
+  g_assert_cmpfloat (min_angle_sum / m->n_triangles, >, 48);
+  g_assert_cmpuint (thin, <, m->n_triangles / 200 + 1);
+  g_assert_cmpfloat (worst_off, <, 0.05);
+  g_assert_cmpfloat (fabs (vol1 / vol0 - 1), <, 0.01);
+
+  /* Open at the top: the rim's vertices stay exactly where they were. */
+  g_autoptr (MtMesh) open = sphere_mesh (48, 20, c);
+  const double point[3] = { c[0], c[1], c[2] + 15.3 }, down[3] = { 0, 0, -1 };
+  g_assert_true (mt_mesh_clip_plane (open, point, down, FALSE));
+  guint rim0 = mt_mesh_open_edges (open);
+  g_autoptr (GHashTable) rim = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  for (guint v = 0; v < open->n_vertices; v++)
+    if (fabs (open->vertices[3 * v + 2] - point[2]) < 1e-4)
+      g_hash_table_add (rim, g_bytes_new (open->vertices + 3 * (gsize) v, 3 * sizeof (float)));
+  g_assert_true (mt_mesh_remesh (open, target, 5, NULL, NULL, &error));
+  guint kept = 0;
+  for (guint v = 0; v < open->n_vertices; v++)
+    {
+      g_autoptr (GBytes) key = g_bytes_new (open->vertices + 3 * (gsize) v, 3 * sizeof (float));
+      kept += g_hash_table_contains (rim, key);
+    }
+  g_test_message ("open sphere: %u rim edges before and %u after, %u of %u rim vertices in place", rim0,
+                  mt_mesh_open_edges (open), kept, g_hash_table_size (rim));
+  g_assert_cmpuint (mt_mesh_open_edges (open), ==, rim0);
+  g_assert_cmpuint (kept, ==, g_hash_table_size (rim));
+
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  guint nt = m->n_triangles;
+  g_assert_false (mt_mesh_remesh (m, 1.0, 3, NULL, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (m->n_triangles, ==, nt);
+  g_clear_error (&error);
+  g_assert_false (mt_mesh_remesh (m, 0, 3, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -715,5 +801,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/mesh/clip-torus", test_clip_torus);
   g_test_add_func ("/pipeline/mesh/clip-box", test_clip_box);
   g_test_add_func ("/pipeline/mesh/write-surfaces", test_write_surfaces);
+  g_test_add_func ("/pipeline/mesh/remesh", test_remesh);
   return g_test_run ();
 }

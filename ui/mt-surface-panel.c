@@ -26,7 +26,7 @@ struct _MtSurfacePanel
   GCancellable *cancellable;  /* the running worker's */
   GtkWidget    *list, *empty;
   GPtrArray    *rows;         /* the rows' labels */
-  GtkWidget    *smooth, *decimate, *pieces, *holes;
+  GtkWidget    *smooth, *remesh, *decimate, *pieces, *holes;
   GtkWidget    *refine_button, *cut_button, *uncut_button, *save_button;
   GtkWidget    *first, *second, *measure_button, *distance;
   GtkWidget    *space;
@@ -363,6 +363,7 @@ mt_surface_panel_refine (MtSurfacePanel *self)
     }
   Job *job = job_new (self, _("Refining the surfaces…"));
   job->how.smooth_iterations = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->smooth));
+  job->how.remesh_edge_mm = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->remesh));
   job->how.decimate = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->decimate)) / 100;
   job->how.remove_pieces = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->pieces)) / 100;
   job->how.fill_holes = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->holes));
@@ -655,16 +656,19 @@ mt_surface_panel_init (MtSurfacePanel *self)
   gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
   self->smooth = spin (grid, 0, _("Smoothing (Taubin) iterations"),
                        _("Smooths the voxel staircase away without shrinking the surface"), 0, 500, 1, 10);
+  self->remesh = spin (grid, 1, _("Remesh to edges of (mm; 0: off)"),
+                       _("Isotropic remeshing: triangles close to equilateral, for simulation and printing"), 0, 50,
+                       0.5, 0);
   /* xgettext:no-c-format */
-  self->decimate = spin (grid, 1, _("Triangles removed (%)"),
+  self->decimate = spin (grid, 2, _("Triangles removed (%)"),
                          _("Decimation by quadric error: the fewest triangles for the shape"), 0, 99, 5, 50);
   /* xgettext:no-c-format */
-  self->pieces = spin (grid, 2, _("Remove pieces under (% of the largest)"),
+  self->pieces = spin (grid, 3, _("Remove pieces under (% of the largest)"),
                        _("Specks and noise: pieces with fewer triangles than this share of the largest piece"), 0,
                        100, 0.5, 1);
   self->holes = gtk_check_button_new_with_label (_("Fill holes"));
   gtk_check_button_set_active (GTK_CHECK_BUTTON (self->holes), TRUE);
-  gtk_grid_attach (GTK_GRID (grid), self->holes, 0, 3, 2, 1);
+  gtk_grid_attach (GTK_GRID (grid), self->holes, 0, 4, 2, 1);
   gtk_box_append (GTK_BOX (self), grid);
   self->refine_button = gtk_button_new_with_mnemonic (_("_Refine"));
   gtk_widget_set_tooltip_text (self->refine_button, _("Refine every surface; they stay as they are on screen until "
