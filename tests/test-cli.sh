@@ -227,7 +227,21 @@ PY
 )" = "True" ]; ok $? "mesh --space RAS: x and y negated, the header says SPACE=RAS (LPS by default)"
 "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --smooth 10 --clip-plane 0,0,1,-10 --out "$tmp/hc.stl" --json > "$tmp/hc.json"; ok $? "mesh --clip-plane exits 0"
 [ "$(json "$tmp/hc.json" "d['open_edges'] == 0 and 0.1 < d['volume_mL'] / $(json "$tmp/heart.json" "d['volume_mL']") < 0.9")" = "True" ]; ok $? "mesh --clip-plane: the heart below z = 10 mm, capped: 0 open edges, $(json "$tmp/hc.json" "round(d['volume_mL'])") of $(json "$tmp/heart.json" "round(d['volume_mL'])") mL"
-for bad in "--clip-plane 0,0,0,5" "--clip-box 1,2,3" "--space XYZ" "--remove-pieces 2"; do
+"$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart --smooth 10 --remesh 2 --out "$tmp/hr.ply" --json > "$tmp/hr.json"; ok $? "mesh --remesh 2 exits 0"
+res=$(/usr/bin/python3 - "$tmp/hr.ply" <<'PY'
+import sys
+import numpy as np
+raw = open(sys.argv[1], 'rb').read(); head, body = raw.split(b'end_header\n', 1)
+nv = int(head.split(b'element vertex ')[1].split()[0]); nf = int(head.split(b'element face ')[1].split()[0])
+v = np.frombuffer(body, dtype=np.dtype([('p', '<f4', 3), ('n', '<f4', 3), ('c', 'u1', 3)]), count=nv)['p'].astype(float)
+f = np.frombuffer(body[nv * 27:], dtype=np.dtype([('n', 'u1'), ('i', '<u4', 3)]), count=nf)['i']
+e = np.concatenate([np.linalg.norm(v[f[:, a]] - v[f[:, (a + 1) % 3]], axis=1) for a in range(3)])
+print('%.3f %.3f' % (e.mean(), e.std()))
+PY
+)
+read -r edge_mean edge_sd <<< "$res"
+[ "$(json "$tmp/hr.json" "d['open_edges'] == 0 and abs(d['volume_mL'] / $(json "$tmp/heart.json" "d['volume_mL']") - 1) < 0.01 and abs($edge_mean - 2) < 0.2 and $edge_sd < 0.3")" = "True" ]; ok $? "mesh --remesh 2: the heart closed, its volume within 1%, edges $edge_mean mm (SD $edge_sd)"
+for bad in "--clip-plane 0,0,0,5" "--clip-box 1,2,3" "--space XYZ" "--remove-pieces 2" "--remesh -1"; do
   "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart $bad --out "$tmp/x.stl" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && [ -s "$tmp/err" ] && [ ! -e "$tmp/x.stl" ]; ok $? "mesh $bad: exit 2, says why, writes nothing"
 done
 # mesh --iso on the real thorax CT at 300 HU against VTK's flying edges on the same series and value
