@@ -216,8 +216,21 @@ mt_mesh_grid_build (MtMeshGrid *g, const MtMesh *m)
   double volume = 1;
   for (int a = 0; a < 3; a++)
     volume *= MAX (hi[a] - g->lo[a], 1e-3);
-  /* About two triangles a cell. */
-  g->cell = MAX (cbrt (volume / MAX (1u, m->n_triangles / 2)), 1e-3);
+  /* Cells the size of a couple of triangles, where the surface is: a bone
+   * surface fills little of its box, so cells sized from the box alone
+   * would each hold hundreds. At most 16 cells a triangle. */
+  double edge = 0;
+  guint step = MAX (1u, m->n_triangles / 4096);
+  guint sampled = 0;
+  for (guint t = 0; t < m->n_triangles; t += step, sampled++)
+    {
+      const float *a = m->vertices + 3 * (gsize) m->triangles[3 * t];
+      const float *b = m->vertices + 3 * (gsize) m->triangles[3 * t + 1];
+      edge += sqrt ((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
+    }
+  edge = sampled > 0 ? edge / sampled : 1;
+  double smallest = cbrt (volume / (16.0 * MAX (1u, m->n_triangles)));
+  g->cell = MAX (MAX (2 * edge, smallest), 1e-3);
   gsize cells = 1;
   for (int a = 0; a < 3; a++)
     {
@@ -294,6 +307,17 @@ mt_mesh_grid_nearest (const MtMeshGrid *g, const double p[3], double nearest[3])
               if (MAX (abs (x - c[0]), MAX (abs (y - c[1]), abs (z - c[2]))) != r)
                 continue;
               if (x < 0 || y < 0 || z < 0 || x >= g->n[0] || y >= g->n[1] || z >= g->n[2])
+                continue;
+              /* A cell whose box lies farther than the best found holds
+               * nothing nearer. */
+              const int at[3] = { x, y, z };
+              double box2 = 0;
+              for (int a = 0; a < 3; a++)
+                {
+                  double lo = g->lo[a] + at[a] * g->cell, d = MAX (0.0, MAX (lo - p[a], p[a] - lo - g->cell));
+                  box2 += d * d;
+                }
+              if (box2 >= best)
                 continue;
               gsize cell = ((gsize) z * g->n[1] + y) * g->n[0] + x;
               for (guint i = g->first[cell]; i < g->first[cell + 1]; i++)
