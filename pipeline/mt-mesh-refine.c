@@ -141,6 +141,17 @@ mt_mesh_smooth (MtMesh       *mesh,
   return ok;
 }
 
+MtMesh *
+mt_mesh_from_segment (const MtVolume *labels,
+                      int             label,
+                      GError        **error)
+{
+  MtMesh *m = mt_mesh_from_label_cubes (labels, label, error);
+  if (m != NULL)
+    mt_mesh_smooth (m, 10, NULL, NULL, NULL);
+  return m;
+}
+
 /* ------------------------------------------------------------ distance */
 
 /* The squared distance from p to triangle abc (Ericson's closest point by

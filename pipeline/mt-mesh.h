@@ -65,6 +65,12 @@ MtMesh  *mt_mesh_from_iso         (const MtVolume  *volume,
 MtMesh  *mt_mesh_from_label_cubes (const MtVolume  *labels,
                                    int              label,
                                    GError         **error);
+/* A segment's surface as the viewer shows it: discrete marching cubes,
+ * then ten Taubin iterations to smooth the voxel staircase away (a closed
+ * 2-manifold, its volume kept). */
+MtMesh  *mt_mesh_from_segment     (const MtVolume  *labels,
+                                   int              label,
+                                   GError         **error);
 /* Taubin's smoothing (a shrinking and an inflating umbrella step each
  * iteration, lambda 0.5, mu -0.53): the staircase of voxels smoothed away
  * without the surface shrinking. Cancelled, the mesh is left as it was. */

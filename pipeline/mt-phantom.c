@@ -1156,7 +1156,7 @@ static void
 surface_job (gsize i, gpointer data)
 {
   SurfaceJob *job = (SurfaceJob *) data + i;
-  job->mesh = mt_mesh_from_labels (job->labels, job->label, NULL);
+  job->mesh = mt_mesh_from_segment (job->labels, job->label, NULL);
 }
 
 GPtrArray *

@@ -858,7 +858,7 @@ mt_segmentation_surfaces (MtSegmentation *seg,
       if (!s->visible || (s->category != MT_SEGMENT_ORGAN && s->category != MT_SEGMENT_LESION
                           && s->category != MT_SEGMENT_FLUID))
         continue;
-      g_autoptr (MtMesh) mesh = mt_mesh_from_labels (labels, s->value, NULL);
+      g_autoptr (MtMesh) mesh = mt_mesh_from_segment (labels, s->value, NULL);
       if (mesh == NULL)
         continue;
       /* Large organs see-through, so what lies inside them shows. */
