@@ -783,6 +783,56 @@ test_remesh (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+/* Two segments that touch (the halves of a ball, labels 3 and 4) share
+ * their boundary: every vertex of one on the plane between them is a
+ * vertex of the other, at the same place to the bit. */
+static void
+test_shared_boundary (void)
+{
+  g_autoptr (MtVolume) v = ball (40, (double[3]) { 1, 1, 1 }, 12, FALSE);
+  gsize n = mt_volume_n_voxels (v);
+  for (int k = 0; k < 40; k++)
+    for (int j = 0; j < 40; j++)
+      for (int i = 20; i < 40; i++)
+        {
+          gsize o = mt_volume_offset (v, i, j, k);
+          if (v->data[o] == 3)
+            v->data[o] = 4;
+        }
+  g_assert_cmpuint (n, >, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) left = mt_mesh_from_label_cubes (v, 3, &error);
+  g_autoptr (MtMesh) right = mt_mesh_from_label_cubes (v, 4, &error);
+  g_assert_no_error (error);
+  assert_closed (left);
+  assert_closed (right);
+  /* The plane between voxel columns 19 and 20. */
+  double ijk[3] = { 19.5, 0, 0 }, plane[3];
+  mt_volume_index_to_patient (v, ijk, plane);
+  g_autoptr (GHashTable) on_left = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref,
+                                                          NULL);
+  for (guint i = 0; i < left->n_vertices; i++)
+    if (fabs (left->vertices[3 * i] - plane[0]) < 1e-4)
+      g_hash_table_add (on_left, g_bytes_new (left->vertices + 3 * (gsize) i, 3 * sizeof (float)));
+  guint on_right = 0, shared = 0;
+  for (guint i = 0; i < right->n_vertices; i++)
+    if (fabs (right->vertices[3 * i] - plane[0]) < 1e-4)
+      {
+        g_autoptr (GBytes) key = g_bytes_new (right->vertices + 3 * (gsize) i, 3 * sizeof (float));
+        on_right++;
+        shared += g_hash_table_contains (on_left, key);
+      }
+  g_test_message ("halves of a ball: %u vertices on the plane between them on one side, %u on the other, %u shared",
+                  g_hash_table_size (on_left), on_right, shared);
+  g_assert_cmpuint (on_right, >, 100);
+  g_assert_cmpuint (on_right, ==, g_hash_table_size (on_left));
+  g_assert_cmpuint (shared, ==, on_right);
+  double both = mt_mesh_volume (left) + mt_mesh_volume (right);
+  g_autoptr (MtMesh) whole = mt_mesh_from_label_cubes (v, -1, &error);
+  /* Where the interface meets the outside each half cuts its own corner. */
+  g_assert_cmpfloat (fabs (both - mt_mesh_volume (whole)), <, 5e-3 * both);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -802,5 +852,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/mesh/clip-box", test_clip_box);
   g_test_add_func ("/pipeline/mesh/write-surfaces", test_write_surfaces);
   g_test_add_func ("/pipeline/mesh/remesh", test_remesh);
+  g_test_add_func ("/pipeline/mesh/shared-boundary", test_shared_boundary);
   return g_test_run ();
 }
