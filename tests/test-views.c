@@ -371,6 +371,12 @@ surfaces (MtWindow *win)
   g_test_message ("surface row: %s", mt_surface_panel_get_row_text (panel, 0));
   g_assert_cmpstr (mt_surface_panel_get_row_text (panel, 0), ==, facts);
 
+  /* Cancelled at once: the same surface, and said so. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.refine-surfaces", NULL);
+  mt_surface_panel_cancel (panel);
+  wait_surfaces (panel);
+  g_assert_true (((MtSurface *) shown->pdata[0])->mesh == raw);
+  g_assert_nonnull (strstr (mt_surface_panel_get_message (panel), "Cancelled"));
   gtk_widget_activate_action (GTK_WIDGET (win), "win.refine-surfaces", NULL);
   g_assert_true (mt_surface_panel_is_busy (panel));
   g_assert_true (((MtSurface *) shown->pdata[0])->mesh == raw);   /* raw on screen meanwhile */

@@ -116,28 +116,28 @@ job_new (MtSurfacePanel *self, const char *text)
   return job;
 }
 
-/* The worker's result, the progress put away; NULL if it failed (said) or
- * was cancelled. */
+/* The worker's job (the task's: freed with it), the progress put away;
+ * NULL if it failed (said) or was cancelled. */
 static Job *
 finish (MtSurfacePanel *self, GAsyncResult *result)
 {
   g_autoptr (GError) error = NULL;
-  Job *job = g_task_propagate_pointer (G_TASK (result), &error);
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
   if (g_task_get_cancellable (G_TASK (result)) == self->cancellable)
     g_clear_object (&self->cancellable);
   update_sensitivity (self);
-  if (job == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     set_message (self, error->message);
-  else if (job == NULL)
+  else if (!ok)
     set_message (self, _("Cancelled: the surfaces are as they were."));
-  return job;
+  return ok ? g_task_get_task_data (G_TASK (result)) : NULL;
 }
 
 static void
-run (MtSurfacePanel *self, Job *job, GTaskThreadFunc thread, GAsyncReadyCallback done)
+run (MtSurfacePanel *self, Job *job, GCancellable *cancellable, GTaskThreadFunc thread, GAsyncReadyCallback done)
 {
-  g_autoptr (GTask) task = g_task_new (self, self->cancellable, done, NULL);
-  g_task_set_task_data (task, job, NULL);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, thread);
 }
 
@@ -171,29 +171,23 @@ facts_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
       Facts f = { m->n_triangles, mt_mesh_open_edges (m), mt_mesh_area (m), mt_mesh_volume (m) / 1000 };
       g_array_append_val (job->facts, f);
     }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  g_task_return_pointer (task, g_steal_pointer (&job), (GDestroyNotify) job_free);
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
 facts_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   MtSurfacePanel *self = MT_SURFACE_PANEL (source);
-  g_autoptr (GError) error = NULL;
-  Job *job = g_task_propagate_pointer (G_TASK (result), &error);
-  if (job == NULL)
-    {
-      job_free (g_task_get_task_data (G_TASK (result)));
-      return;
-    }
+  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+    return;
+  Job *job = g_task_get_task_data (G_TASK (result));
   for (guint i = 0; i < job->facts->len; i++)
     {
       MtMesh *m = ((MtSurface *) job->surfaces->pdata[i])->mesh;
       g_hash_table_replace (self->facts, mt_mesh_ref (m), g_memdup2 (&g_array_index (job->facts, Facts, i),
                                                                       sizeof (Facts)));
     }
-  job_free (job);
   rebuild (self);
 }
 
@@ -216,9 +210,7 @@ compute_facts (MtSurfacePanel *self)
       job_free (job);
       return;
     }
-  g_autoptr (GTask) task = g_task_new (self, NULL, facts_done, NULL);
-  g_task_set_task_data (task, job, NULL);
-  g_task_run_in_thread (task, facts_thread);
+  run (self, job, NULL, facts_thread, facts_done);
 }
 
 /* Facts of surfaces gone from the view (and from the cut's originals)
@@ -320,20 +312,16 @@ refine_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
       mt_mesh_unref (s->mesh);
       s->mesh = refined;
     }
-  g_task_return_pointer (task, job, (GDestroyNotify) job_free);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
 refine_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   MtSurfacePanel *self = MT_SURFACE_PANEL (source);
-  GTask *task = G_TASK (result);
   Job *job = finish (self, result);
   if (job == NULL)
-    {
-      job_free (g_task_get_task_data (task));
-      return;
-    }
+    return;
   guint before = 0, after = 0;
   GPtrArray *shown = mt_viewer_get_surfaces (self->viewer);
   for (guint i = 0; i < shown->len; i++)
@@ -345,7 +333,6 @@ refine_done (GObject *source, GAsyncResult *result, gpointer data)
   rebuild (self);
   g_autofree char *text = g_strdup_printf (_("Refined: %u triangles, from %u."), after, before);
   set_message (self, text);
-  job_free (job);
 }
 
 void
@@ -367,7 +354,7 @@ mt_surface_panel_refine (MtSurfacePanel *self)
   job->how.decimate = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->decimate)) / 100;
   job->how.remove_pieces = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->pieces)) / 100;
   job->how.fill_holes = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->holes));
-  run (self, job, refine_thread, refine_done);
+  run (self, job, self->cancellable, refine_thread, refine_done);
 }
 
 /* ------------------------------------------------------------- cutting */
@@ -388,20 +375,16 @@ cut_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
       mt_mesh_unref (s->mesh);
       s->mesh = cut;
     }
-  g_task_return_pointer (task, job, (GDestroyNotify) job_free);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
 cut_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   MtSurfacePanel *self = MT_SURFACE_PANEL (source);
-  GTask *task = G_TASK (result);
   Job *job = finish (self, result);
   if (job == NULL)
-    {
-      job_free (g_task_get_task_data (task));
-      return;
-    }
+    return;
   /* The originals kept, to cut again or go back to. */
   if (self->uncut == NULL)
     self->uncut = copy_surfaces (mt_viewer_get_surfaces (self->viewer));
@@ -412,7 +395,6 @@ cut_done (GObject *source, GAsyncResult *result, gpointer data)
   show (self, job->surfaces);
   rebuild (self);
   set_message (self, _("Cut and capped: each cut is closed by a flat face, ready to print."));
-  job_free (job);
 }
 
 void
@@ -464,7 +446,7 @@ mt_surface_panel_cut (MtSurfacePanel *self)
   job->n_planes = n;
   memcpy (job->planes, points, 3 * n * sizeof (double));
   memcpy (job->planes + 3 * n, normals, 3 * n * sizeof (double));
-  run (self, job, cut_thread, cut_done);
+  run (self, job, self->cancellable, cut_thread, cut_done);
 }
 
 void
@@ -487,7 +469,7 @@ distance_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
   Job *job = data;
   mt_mesh_distance (((MtSurface *) job->surfaces->pdata[job->a])->mesh,
                     ((MtSurface *) job->surfaces->pdata[job->b])->mesh, &job->mean, &job->hausdorff);
-  g_task_return_pointer (task, job, (GDestroyNotify) job_free);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -496,15 +478,11 @@ distance_done (GObject *source, GAsyncResult *result, gpointer data)
   MtSurfacePanel *self = MT_SURFACE_PANEL (source);
   Job *job = finish (self, result);
   if (job == NULL)
-    {
-      job_free (g_task_get_task_data (G_TASK (result)));
-      return;
-    }
+    return;
   const MtSurface *a = job->surfaces->pdata[job->a], *b = job->surfaces->pdata[job->b];
   g_autofree char *text = g_strdup_printf (_("%s to %s: mean %.3f mm, largest (Hausdorff) %.3f mm"), a->name,
                                            b->name, job->mean, job->hausdorff);
   gtk_label_set_text (GTK_LABEL (self->distance), text);
-  job_free (job);
 }
 
 void
@@ -520,7 +498,7 @@ mt_surface_panel_measure_distance (MtSurfacePanel *self,
   job->a = a;
   job->b = b;
   gtk_label_set_text (GTK_LABEL (self->distance), "");
-  run (self, job, distance_thread, distance_done);
+  run (self, job, self->cancellable, distance_thread, distance_done);
 }
 
 static void
@@ -577,9 +555,10 @@ on_save (GtkButton *button, MtSurfacePanel *self)
 
 /* ----------------------------------------------------------------- widget */
 
-static void
-on_cancel (GtkButton *button, MtSurfacePanel *self)
+void
+mt_surface_panel_cancel (MtSurfacePanel *self)
 {
+  g_return_if_fail (MT_IS_SURFACE_PANEL (self));
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 }
@@ -721,7 +700,7 @@ mt_surface_panel_init (MtSurfacePanel *self)
   gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (self->progress), TRUE);
   gtk_widget_set_hexpand (self->progress, TRUE);
   GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  g_signal_connect (cancel, "clicked", G_CALLBACK (on_cancel), self);
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (mt_surface_panel_cancel), self);
   gtk_box_append (GTK_BOX (self->progress_box), self->progress);
   gtk_box_append (GTK_BOX (self->progress_box), cancel);
   gtk_box_append (GTK_BOX (self), self->progress_box);

@@ -33,6 +33,9 @@ gboolean    mt_surface_panel_save              (MtSurfacePanel *self,
                                                 const char     *path,
                                                 MtMeshSpace     space,
                                                 GError        **error);
+/* The running refinement, cut or distance stops; the surfaces stay as
+ * they were. */
+void        mt_surface_panel_cancel            (MtSurfacePanel *self);
 /* A worker (refining, cutting, facts, distance) is running. */
 gboolean    mt_surface_panel_is_busy           (MtSurfacePanel *self);
 /* Row i's text as shown (NULL past the end); the distance's line; the
