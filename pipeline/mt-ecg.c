@@ -114,6 +114,9 @@ mt_ecg_synthesize (double  duration_s,
   MtEcg *ecg = g_new0 (MtEcg, 1);
   ecg->sampling_rate_hz = sampling_rate_hz;
   ecg->n_samples = n;
+  ecg->n_leads = 1;
+  ecg->lead_names = g_new0 (char *, 2);
+  ecg->lead_names[0] = g_strdup ("II");
   ecg->mv = g_new (float, n);
   ecg->r_peaks = g_array_new (FALSE, FALSE, sizeof (guint32));
 
@@ -184,6 +187,7 @@ mt_ecg_free (MtEcg *ecg)
   if (ecg == NULL)
     return;
   g_free (ecg->mv);
-  g_array_unref (ecg->r_peaks);
+  g_strfreev (ecg->lead_names);
+  g_clear_pointer (&ecg->r_peaks, g_array_unref);
   g_free (ecg);
 }

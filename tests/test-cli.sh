@@ -244,6 +244,28 @@ read -r edge_mean edge_sd <<< "$res"
 for bad in "--clip-plane 0,0,0,5" "--clip-box 1,2,3" "--space XYZ" "--remove-pieces 2" "--remesh -1"; do
   "$cli" mesh "$tmp/demo/truth/baseline-labels.nii.gz" --segment heart $bad --out "$tmp/x.stl" > /dev/null 2> "$tmp/err"; [ $? = 2 ] && [ -s "$tmp/err" ] && [ ! -e "$tmp/x.stl" ]; ok $? "mesh $bad: exit 2, says why, writes nothing"
 done
+# ecg: MIT-BIH record 100 scored against its annotations, the DICOM 12-lead ECG against pydicom, the demo's CSV against its truth
+if [ -f "$data/ecg/100.hea" ]; then
+  "$cli" ecg "$data/ecg/100" --reference "$data/ecg/100.atr" --json > "$tmp/ecg100.json"; ok $? "ecg 100 exits 0"
+  [ "$(json "$tmp/ecg100.json" "d['sampling_rate_hz'] == 360 and d['leads'] == ['MLII', 'V5'] and d['sensitivity'] >= 0.99 and d['positive_predictivity'] >= 0.99 and abs(d['heart_rate_bpm'] - 75.5) < 0.5 and len(d['r_peaks']) > 2200 and all(type(r) is int for r in d['r_peaks'])")" = "True" ]; ok $? "ecg 100: 360 Hz, $(json "$tmp/ecg100.json" "len(d['r_peaks'])") R-peaks, sensitivity $(json "$tmp/ecg100.json" "'%.4f' % d['sensitivity']"), positive predictivity $(json "$tmp/ecg100.json" "'%.4f' % d['positive_predictivity']"), $(json "$tmp/ecg100.json" "'%.2f' % d['heart_rate_bpm']") beats a minute"
+  "$cli" ecg "$data/ecg/pydicom_waveform_ecg.dcm" --csv "$tmp/w.csv" --json > "$tmp/ecgdcm.json"; ok $? "ecg on the DICOM 12-lead ECG exits 0"
+  [ "$(/usr/bin/python3 - "$data/ecg/pydicom_waveform_ecg.dcm" "$tmp/w.csv" "$tmp/ecgdcm.json" <<'PY'
+import json, sys
+import numpy as np, pydicom
+a = pydicom.dcmread(sys.argv[1]).waveform_array(0) / 1000.0
+m = np.loadtxt(sys.argv[2], delimiter=',', skiprows=1)[:, 1:]
+d = json.load(open(sys.argv[3]))
+print(a.shape == m.shape and np.abs(a - m).max() < 1e-4 and d['sampling_rate_hz'] == 1000 and len(d['leads']) == 12 and 50 < d['heart_rate_bpm'] < 100)
+PY
+)" = "True" ]; ok $? "ecg DICOM: 12 leads of 10,000 samples equal to pydicom's mV, $(json "$tmp/ecgdcm.json" "'%.1f' % d['heart_rate_bpm']") beats a minute"
+  "$cli" ecg "$data/ecg/100" --lead 3 > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q "1 to 2" "$tmp/err"; ok $? "ecg --lead 3 on a two-lead record: exit 2, says which leads there are"
+else
+  skip "ecg on MIT-BIH 100 and the DICOM ECG" "no ECG data"
+fi
+"$cli" ecg "$tmp/demo/ecg.csv" --json > "$tmp/ecgcsv.json"; ok $? "ecg on the demo's CSV exits 0"
+truth_peaks="json.load(open('$tmp/demo/truth/ecg.json'))"
+[ "$(json "$tmp/ecgcsv.json" "len(d['r_peaks']) == len($truth_peaks['r_peaks']) and max(min(abs(a - b) for a in d['r_peaks']) for b in $truth_peaks['r_peaks']) <= 1 and abs(d['heart_rate_bpm'] - $truth_peaks['heart_rate_bpm']) < 0.5")" = "True" ]; ok $? "ecg on the demo: every true R-peak found within one sample, $(json "$tmp/ecgcsv.json" "'%.2f' % d['heart_rate_bpm']") beats a minute"
+"$cli" ecg "$tmp/pairs.csv" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "pairs.csv" "$tmp/err"; ok $? "ecg on a CSV that is no ECG: exit 1, names it"
 # mesh --iso on the real thorax CT at 300 HU against VTK's flying edges on the same series and value
 if [ -d "$data/ct-thorax-abdomen" ]; then
   "$cli" mesh "$data/ct-thorax-abdomen" --iso 300 --out "$tmp/bone.obj" --json > "$tmp/bone.json"; ok $? "mesh --iso 300 on the thorax CT exits 0"
