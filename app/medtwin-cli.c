@@ -28,6 +28,7 @@
 #include "cli-segment.h"
 #include "cli-surface.h"
 #include "cli-ecg.h"
+#include "cli-physio.h"
 
 
 typedef int (*CommandFunc) (int argc, char **argv);
@@ -444,6 +445,7 @@ static const struct
   { "surface", mt_cli_surface, N_("Write the closed surface of a label (segmentation) as STL") },
   { "mesh", mt_cli_mesh, N_("A surface mesh of a scan (iso-value) or of a segment, as STL, OBJ or PLY") },
   { "mesh-distance", mt_cli_mesh_distance, N_("How far two surfaces are apart: mean and largest (Hausdorff)") },
+  { "physio", mt_cli_physio, N_("The heart, circulation and breath model in steady state: pressures, volumes, output") },
   { "ecg", mt_cli_ecg, N_("An ECG's R-peaks and heart rate (WFDB, DICOM waveform or CSV)") },
   { "measure", mt_cli_measure, N_("Measure distances, angles and regions (mean, SD, area) on a scan") },
   { "register", mt_cli_register, N_("Align one scan onto another (rigid) and write the transform for ITK tools") },

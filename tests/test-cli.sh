@@ -266,6 +266,15 @@ fi
 truth_peaks="json.load(open('$tmp/demo/truth/ecg.json'))"
 [ "$(json "$tmp/ecgcsv.json" "len(d['r_peaks']) == len($truth_peaks['r_peaks']) and max(min(abs(a - b) for a in d['r_peaks']) for b in $truth_peaks['r_peaks']) <= 1 and abs(d['heart_rate_bpm'] - $truth_peaks['heart_rate_bpm']) < 0.5")" = "True" ]; ok $? "ecg on the demo: every true R-peak found within one sample, $(json "$tmp/ecgcsv.json" "'%.2f' % d['heart_rate_bpm']") beats a minute"
 "$cli" ecg "$tmp/pairs.csv" > /dev/null 2> "$tmp/err"; [ $? = 1 ] && grep -q "pairs.csv" "$tmp/err"; ok $? "ecg on a CSV that is no ECG: exit 1, names it"
+# physio: the resting adult within the issue's bands; the direction of change for a fast heart, a weak one, narrow vessels
+"$cli" physio --json > "$tmp/physio.json"; ok $? "physio --json exits 0"
+[ "$(json "$tmp/physio.json" "all(k in d for k in ('heart_rate_bpm', 'systolic_mmHg', 'diastolic_mmHg', 'stroke_volume_mL', 'ejection_fraction', 'cardiac_output_L_min', 'respiratory_rate_per_min', 'tidal_volume_L')) and abs(d['systolic_mmHg'] / 120 - 1) < 0.1 and abs(d['diastolic_mmHg'] / 80 - 1) < 0.1 and 60 <= d['stroke_volume_mL'] <= 80 and 0.55 <= d['ejection_fraction'] <= 0.65 and 4.5 <= d['cardiac_output_L_min'] <= 6.5 and abs(d['tidal_volume_L'] - 0.5) < 0.05 and d['respiratory_rate_per_min'] == 14")" = "True" ]; ok $? "physio at rest: $(json "$tmp/physio.json" "'%.0f/%.0f mmHg, SV %.0f mL, EF %.2f, CO %.2f L/min, %.2f L breaths' % (d['systolic_mmHg'], d['diastolic_mmHg'], d['stroke_volume_mL'], d['ejection_fraction'], d['cardiac_output_L_min'], d['tidal_volume_L'])")"
+"$cli" physio --hr 120 --json > "$tmp/p-fast.json" && "$cli" physio --contractility 0.5 --json > "$tmp/p-weak.json" && "$cli" physio --resistance 1.5 --rr 20 --json > "$tmp/p-narrow.json"; ok $? "physio --hr, --contractility, --resistance, --rr exit 0"
+rest="json.load(open('$tmp/physio.json'))"
+[ "$(json "$tmp/p-fast.json" "d['heart_rate_bpm'] == 120 and d['cardiac_output_L_min'] > $rest['cardiac_output_L_min'] and d['stroke_volume_mL'] < $rest['stroke_volume_mL']")" = "True" ] && [ "$(json "$tmp/p-weak.json" "d['ejection_fraction'] < $rest['ejection_fraction'] - 0.1 and d['systolic_mmHg'] < $rest['systolic_mmHg'] - 10")" = "True" ] && [ "$(json "$tmp/p-narrow.json" "d['diastolic_mmHg'] > $rest['diastolic_mmHg'] + 10 and d['respiratory_rate_per_min'] == 20")" = "True" ]; ok $? "physio: a fast heart pumps more in smaller strokes, a weak one ejects less at lower pressure, narrow vessels raise the pressure"
+for bad in "--hr 0" "--contractility -1" "--seconds 5" "--rr 100"; do
+  "$cli" physio $bad > /dev/null 2> "$tmp/err"; [ $? = 2 ] && [ -s "$tmp/err" ]; ok $? "physio $bad: exit 2, says why"
+done
 # mesh --iso on the real thorax CT at 300 HU against VTK's flying edges on the same series and value
 if [ -d "$data/ct-thorax-abdomen" ]; then
   "$cli" mesh "$data/ct-thorax-abdomen" --iso 300 --out "$tmp/bone.obj" --json > "$tmp/bone.json"; ok $? "mesh --iso 300 on the thorax CT exits 0"
