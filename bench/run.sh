@@ -203,6 +203,18 @@ if /usr/bin/python3 -c "import vtk" 2> /dev/null; then
   done
 fi
 
+# The living twin: QRS detection on MIT-BIH record 100 (30 minutes, two
+# leads) and the physiology engine's speed against real time (Pulse runs 5
+# to 10 times faster than real time, by its authors' figures; neither it
+# nor WFDB's own detectors are Debian packages, so no peer runs here).
+if [ -f ../shared/data/ecg/100.hea ]; then
+  echo
+  read -r e_ms e_se e_ppv < <($cli ecg ../shared/data/ecg/100 --reference ../shared/data/ecg/100.atr --json | /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(round(d['detect_ms'], 1), '%.4f' % d['sensitivity'], '%.4f' % d['positive_predictivity'])")
+  row "QRS detection, MIT-BIH 100 (30 min), Se $e_se, +P $e_ppv" "$e_ms" "" ""
+fi
+rt=$($cli physio --seconds 600 --json | /usr/bin/python3 -c "import json, sys; print(round(json.load(sys.stdin)['realtime_factor']))")
+row "physiology, 10 simulated minutes: times real time" "$rt" "" "goal 1000x; Pulse 5-10x"
+
 if [ "${BENCH_SKIP_3D:-0}" != 1 ]; then
   echo
   frames=3
