@@ -27,6 +27,7 @@
 #include "cli-render.h"
 #include "cli-segment.h"
 #include "cli-surface.h"
+#include "cli-anatomy.h"
 #include "cli-ecg.h"
 #include "cli-physio.h"
 
@@ -445,6 +446,7 @@ static const struct
   { "surface", mt_cli_surface, N_("Write the closed surface of a label (segmentation) as STL") },
   { "mesh", mt_cli_mesh, N_("A surface mesh of a scan (iso-value) or of a segment, as STL, OBJ or PLY") },
   { "mesh-distance", mt_cli_mesh_distance, N_("How far two surfaces are apart: mean and largest (Hausdorff)") },
+  { "anatomy", mt_cli_anatomy, N_("The organs of a label map as a graph: place, volume, contacts, inputs (--json)") },
   { "physio", mt_cli_physio, N_("The heart, circulation and breath model in steady state: pressures, volumes, output") },
   { "ecg", mt_cli_ecg, N_("An ECG's R-peaks and heart rate (WFDB, DICOM waveform or CSV)") },
   { "measure", mt_cli_measure, N_("Measure distances, angles and regions (mean, SD, area) on a scan") },
