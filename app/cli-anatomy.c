@@ -55,12 +55,8 @@ mt_cli_anatomy (int argc, char **argv)
     }
   if (json)
     {
-      g_autoptr (JsonGenerator) gen = json_generator_new ();
       g_autoptr (JsonNode) root = mt_anatomy_to_json (anatomy);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      g_autofree char *text = json_generator_to_data (gen, NULL);
-      g_print ("%s\n", text);
+      mt_cli_print_json_node (root);
       return 0;
     }
   for (guint i = 0; i < anatomy->nodes->len; i++)

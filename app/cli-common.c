@@ -54,12 +54,18 @@ mt_cli_show_progress (double      fraction,
 }
 
 void
-mt_cli_print_json (JsonBuilder *builder)
+mt_cli_print_json_node (JsonNode *root)
 {
   g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
   g_autofree char *text = json_generator_to_data (gen, NULL);
   g_print ("%s\n", text);
+}
+
+void
+mt_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  mt_cli_print_json_node (root);
 }

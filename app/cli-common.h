@@ -22,5 +22,6 @@ void     mt_cli_show_progress (double              fraction,
                                const char         *message,
                                gpointer            data);
 
-/* Prints what the builder holds as indented JSON on stdout. */
+/* Prints what the builder holds (or a node) as indented JSON on stdout. */
 void     mt_cli_print_json    (JsonBuilder        *builder);
+void     mt_cli_print_json_node (JsonNode         *root);
