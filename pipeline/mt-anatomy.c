@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mt-anatomy.h"
+#include "mt-centreline.h"
 #include "mt-volume.h"
 
 static const MtPort heart_ports[] = {
@@ -143,6 +144,9 @@ mt_anatomy_from_labels (const MtVolume *labels,
       node.volume_ml = count[v] * voxel_ml;
       double ijk[3] = { sum[3 * v] / count[v], sum[3 * v + 1] / count[v], sum[3 * v + 2] / count[v] };
       mt_volume_index_to_patient (labels, ijk, node.centroid);
+      /* Tubes get their centreline tree, with radii. */
+      if (node.kind == MT_ORGAN_VESSEL || node.kind == MT_ORGAN_AIRWAY)
+        node.centreline = mt_centreline_from_labels (labels, v, NULL);
       node_of[v] = (int) anatomy->nodes->len;
       g_array_append_val (anatomy->nodes, node);
     }
@@ -242,6 +246,45 @@ mt_anatomy_to_json (const MtAnatomy *anatomy)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
+      if (node->centreline != NULL)
+        {
+          double total = 0;
+          for (guint c = 0; c < node->centreline->len; c++)
+            total += mt_centreline_length (node->centreline->pdata[c]);
+          json_builder_set_member_name (b, "centreline");
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "length_mm");
+          json_builder_add_double_value (b, round (total * 10) / 10);
+          json_builder_set_member_name (b, "branches");
+          json_builder_begin_array (b);
+          for (guint c = 0; c < node->centreline->len; c++)
+            {
+              const MtCentrelineBranch *br = node->centreline->pdata[c];
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "parent");
+              json_builder_add_int_value (b, br->parent);
+              json_builder_set_member_name (b, "length_mm");
+              json_builder_add_double_value (b, round (mt_centreline_length (br) * 10) / 10);
+              json_builder_set_member_name (b, "points_mm");
+              json_builder_begin_array (b);
+              for (guint k = 0; k < br->points->len / 3; k++)
+                {
+                  json_builder_begin_array (b);
+                  for (int a = 0; a < 3; a++)
+                    json_builder_add_double_value (b, round (g_array_index (br->points, double, 3 * k + a) * 100) / 100);
+                  json_builder_end_array (b);
+                }
+              json_builder_end_array (b);
+              json_builder_set_member_name (b, "radii_mm");
+              json_builder_begin_array (b);
+              for (guint k = 0; k < br->radii->len; k++)
+                json_builder_add_double_value (b, round (g_array_index (br->radii, double, k) * 100) / 100);
+              json_builder_end_array (b);
+              json_builder_end_object (b);
+            }
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -270,7 +313,11 @@ mt_anatomy_free (MtAnatomy *anatomy)
   if (anatomy == NULL)
     return;
   for (guint i = 0; i < anatomy->nodes->len; i++)
-    g_free (g_array_index (anatomy->nodes, MtAnatomyNode, i).name);
+    {
+      MtAnatomyNode *n = &g_array_index (anatomy->nodes, MtAnatomyNode, i);
+      g_free (n->name);
+      g_clear_pointer (&n->centreline, g_ptr_array_unref);
+    }
   g_array_unref (anatomy->nodes);
   g_array_unref (anatomy->edges);
   g_free (anatomy);

@@ -38,6 +38,7 @@ typedef struct
   double        volume_ml;
   const MtPort *ports;
   guint         n_ports;
+  GPtrArray    *centreline;     /* vessels and airways: MtCentrelineBranch; else NULL */
 } MtAnatomyNode;
 
 /* Two organs that touch: voxels of one share a face with voxels of the
@@ -65,7 +66,9 @@ int        mt_anatomy_find        (const MtAnatomy *anatomy,
 gboolean   mt_anatomy_touch       (const MtAnatomy *anatomy,
                                    const char      *a,
                                    const char      *b);
-/* {"nodes": [{name, label, kind, centroid_mm, volume_mL, touches, ports}],
+/* {"nodes": [{name, label, kind, centroid_mm, volume_mL, touches, ports,
+ *   and for tubes centreline: {length_mm, branches: [{parent, length_mm,
+ *   points_mm, radii_mm}]}}],
  *  "edges": [{a, b, contact_mm2}]} */
 JsonNode  *mt_anatomy_to_json     (const MtAnatomy *anatomy);
 void       mt_anatomy_free        (MtAnatomy       *anatomy);
