@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "mt-list-panel.h"
 #include "mt-measurement-list.h"
 #include "mt-volume.h"
 
@@ -125,23 +126,12 @@ mt_measurement_list_init (MtMeasurementList *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 6);
   self->labels = g_ptr_array_new ();
-  self->empty = gtk_label_new (_("No measurements yet. Choose a tool (Ctrl+D distance, Ctrl+G angle, "
-                                 "Ctrl+E ellipse, Ctrl+P polygon) and draw on a slice view."));
-  gtk_label_set_wrap (GTK_LABEL (self->empty), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->empty), 40);
-  gtk_widget_add_css_class (self->empty, "dim-label");
-  gtk_box_append (GTK_BOX (self), self->empty);
-  self->list = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_NONE);
+  self->list = mt_list_panel_add (GTK_BOX (self),
+                                  _("No measurements yet. Choose a tool (Ctrl+D distance, Ctrl+G angle, "
+                                    "Ctrl+E ellipse, Ctrl+P polygon) and draw on a slice view."), 40, 420, 420,
+                                  &self->empty);
   gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (self->list), TRUE);
   g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
-  GtkWidget *scroll = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroll), TRUE);
-  gtk_widget_set_size_request (self->list, 420, -1);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroll), 420);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->list);
-  gtk_box_append (GTK_BOX (self), scroll);
   self->clear = gtk_button_new_with_mnemonic (_("Delete _all"));
   gtk_widget_set_halign (self->clear, GTK_ALIGN_END);
   g_signal_connect (self->clear, "clicked", G_CALLBACK (on_clear), self);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mt-list-panel.h"
 #include "mt-segment-list.h"
 #include "mt-segmentation.h"
 #include "mt-volume.h"
@@ -247,20 +248,9 @@ mt_segment_list_init (MtSegmentList *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 6);
   self->labels = g_ptr_array_new ();
-  self->empty = gtk_label_new (_("No segments yet. Segment the scan (Ctrl+Shift+G), open a DICOM SEG "
-                                 "(Ctrl+Shift+O) or paint with the brush (Ctrl+B)."));
-  gtk_label_set_wrap (GTK_LABEL (self->empty), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->empty), 40);
-  gtk_widget_add_css_class (self->empty, "dim-label");
-  gtk_box_append (GTK_BOX (self), self->empty);
-  self->list = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_NONE);
-  GtkWidget *scroll = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroll), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroll), 460);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->list);
-  gtk_box_append (GTK_BOX (self), scroll);
+  self->list = mt_list_panel_add (GTK_BOX (self),
+                                  _("No segments yet. Segment the scan (Ctrl+Shift+G), open a DICOM SEG "
+                                    "(Ctrl+Shift+O) or paint with the brush (Ctrl+B)."), 40, 460, -1, &self->empty);
   self->actions = gtk_flow_box_new ();
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->actions), GTK_SELECTION_NONE);
   gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->actions), 3);

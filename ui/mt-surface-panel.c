@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mt-list-panel.h"
 #include "mt-progress.h"
 #include "mt-surface-panel.h"
 
@@ -72,13 +73,12 @@ typedef struct
 {
   GPtrArray    *surfaces;     /* MtSurface */
   MtMeshRefine  how;
-  double        planes[6 * 3 * 2 + 6];
+  double        planes[7 * 6];   /* up to seven planes: points, then normals */
   guint         n_planes;
   guint         a, b;
   double        mean, hausdorff;
   GArray       *facts;        /* Facts, per surface */
   MtProgress   *progress;
-  gint          at;           /* which surface the worker is on */
 } Job;
 
 static void
@@ -301,7 +301,6 @@ refine_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
   for (guint i = 0; i < job->surfaces->len; i++)
     {
       MtSurface *s = job->surfaces->pdata[i];
-      g_atomic_int_set (&job->at, (gint) i);
       g_autoptr (GError) error = NULL;
       MtMesh *refined = mt_mesh_refined (s->mesh, &job->how, NULL, job->progress, cancellable, &error);
       if (refined == NULL)
@@ -613,21 +612,9 @@ mt_surface_panel_init (MtSurfacePanel *self)
   self->facts = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) mt_mesh_unref, g_free);
   self->rows = g_ptr_array_new ();
 
-  self->empty = gtk_label_new (_("No surfaces yet: segment the scan (Ctrl+Shift+G) or drop an STL, OBJ or PLY file "
-                                 "on the window."));
-  gtk_label_set_wrap (GTK_LABEL (self->empty), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->empty), 48);
-  gtk_widget_add_css_class (self->empty, "dim-label");
-  gtk_box_append (GTK_BOX (self), self->empty);
-  self->list = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_NONE);
-  GtkWidget *scroll = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroll), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroll), 260);
-  gtk_widget_set_size_request (self->list, 440, -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->list);
-  gtk_box_append (GTK_BOX (self), scroll);
+  self->list = mt_list_panel_add (GTK_BOX (self),
+                                  _("No surfaces yet: segment the scan (Ctrl+Shift+G) or drop an STL, OBJ or PLY "
+                                    "file on the window."), 48, 260, 440, &self->empty);
 
   gtk_box_append (GTK_BOX (self), heading (_("Refine")));
   GtkWidget *grid = gtk_grid_new ();
