@@ -129,6 +129,7 @@ publish (MtPhysio *m, const double *y)
   s->lung_volume_l = y[LUNG];
   s->lung_flow_l_s = f.q_lung;
   s->beat_phase = MIN (1.0, m->since_beat / m->rr);
+  s->since_beat = m->since_beat;
   double breath = 60.0 / m->p.respiratory_rate_per_min;
   s->breath_phase = fmod (m->since_breath, breath) / breath;
 }

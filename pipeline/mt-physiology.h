@@ -51,6 +51,7 @@ typedef struct
   double q_mv, q_av, q_tv, q_pv;             /* valve flows, mL/s */
   double lung_volume_l, lung_flow_l_s;
   double beat_phase, breath_phase;           /* 0..1 */
+  double since_beat;                         /* s since the beat began */
   guint  beats;
 } MtPhysioState;
 

@@ -11,17 +11,27 @@
 
 typedef struct
 {
-  GLuint vao, vbo, ibo;
+  GLuint  vao, vbo, ibo, anchor_vbo;
   GLsizei n_indices;
+  guint   n_vertices;
   float   rgba[4];
+  float   model[16];
+  float   normal_matrix[9];
+  float   radial;
 } Surface;
 
 struct _MtMeshRenderer
 {
   GLuint  opaque_program, oit_program, composite_program;
   GLint   loc_vp[2], loc_color[2], loc_eye[2], loc_accum, loc_weight;
+  GLint   loc_model[2], loc_normal_matrix[2], loc_radial[2];
   GLint   loc_volume_depth, loc_has_volume_depth, loc_viewport;
   GArray *surfaces;
+  /* Blood particles, drawn with the opaque surfaces. */
+  GLuint  points_program, points_vao, points_vbo;
+  GLint   loc_points_vp, loc_points_size, loc_points_color;
+  guint   n_points;
+  float   points_rgba[4], points_size;
   GLuint  empty_vao;
   /* The opaque picture: colour and depth. */
   GLuint  fbo, color_tex, depth_tex;
@@ -50,7 +60,21 @@ mt_mesh_renderer_new (GError **error)
       glDeleteProgram (transparent);
       return NULL;
     }
+  GLuint points = mt_shader_program_new ("points.vert", "points.frag", NULL, error);
+  if (points == 0)
+    {
+      glDeleteProgram (opaque);
+      glDeleteProgram (transparent);
+      glDeleteProgram (composite);
+      return NULL;
+    }
   MtMeshRenderer *r = g_new0 (MtMeshRenderer, 1);
+  r->points_program = points;
+  r->loc_points_vp = glGetUniformLocation (points, "u_view_proj");
+  r->loc_points_size = glGetUniformLocation (points, "u_size");
+  r->loc_points_color = glGetUniformLocation (points, "u_color");
+  glGenVertexArrays (1, &r->points_vao);
+  glGenBuffers (1, &r->points_vbo);
   r->opaque_program = opaque;
   r->oit_program = transparent;
   r->composite_program = composite;
@@ -60,6 +84,9 @@ mt_mesh_renderer_new (GError **error)
       r->loc_vp[p] = glGetUniformLocation (programs[p], "u_view_proj");
       r->loc_color[p] = glGetUniformLocation (programs[p], "u_color");
       r->loc_eye[p] = glGetUniformLocation (programs[p], "u_eye");
+      r->loc_model[p] = glGetUniformLocation (programs[p], "u_model");
+      r->loc_normal_matrix[p] = glGetUniformLocation (programs[p], "u_normal_matrix");
+      r->loc_radial[p] = glGetUniformLocation (programs[p], "u_radial");
     }
   r->loc_volume_depth = glGetUniformLocation (transparent, "u_volume_depth");
   r->loc_has_volume_depth = glGetUniformLocation (transparent, "u_has_volume_depth");
@@ -91,8 +118,11 @@ mt_mesh_renderer_clear (MtMeshRenderer *r)
       glDeleteVertexArrays (1, &s->vao);
       glDeleteBuffers (1, &s->vbo);
       glDeleteBuffers (1, &s->ibo);
+      if (s->anchor_vbo != 0)
+        glDeleteBuffers (1, &s->anchor_vbo);
     }
   g_array_set_size (r->surfaces, 0);
+  r->n_points = 0;
 }
 
 void
@@ -107,6 +137,9 @@ mt_mesh_renderer_free (MtMeshRenderer *r)
   glDeleteProgram (r->opaque_program);
   glDeleteProgram (r->oit_program);
   glDeleteProgram (r->composite_program);
+  glDeleteProgram (r->points_program);
+  glDeleteVertexArrays (1, &r->points_vao);
+  glDeleteBuffers (1, &r->points_vbo);
   g_free (r);
 }
 
@@ -117,6 +150,12 @@ mt_mesh_renderer_add (MtMeshRenderer *r,
 {
   Surface s = { 0 };
   memcpy (s.rgba, rgba, sizeof s.rgba);
+  const float still[16] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
+  const float still3[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 };
+  memcpy (s.model, still, sizeof s.model);
+  memcpy (s.normal_matrix, still3, sizeof s.normal_matrix);
+  s.radial = 1;
+  s.n_vertices = mesh->n_vertices;
   /* Positions and normals interleaved. */
   g_autofree float *interleaved = g_new (float, 6 * (gsize) MAX (mesh->n_vertices, 1));
   for (guint v = 0; v < mesh->n_vertices; v++)
@@ -150,6 +189,77 @@ mt_mesh_renderer_set_color (MtMeshRenderer *r,
 {
   g_return_if_fail (index < r->surfaces->len);
   memcpy (g_array_index (r->surfaces, Surface, index).rgba, rgba, 4 * sizeof (float));
+}
+
+void
+mt_mesh_renderer_set_motion (MtMeshRenderer *r,
+                             guint           index,
+                             const float     model[16],
+                             float           radial)
+{
+  g_return_if_fail (index < r->surfaces->len);
+  Surface *s = &g_array_index (r->surfaces, Surface, index);
+  memcpy (s->model, model, sizeof s->model);
+  s->radial = radial;
+  /* Normals go by the inverse transpose of the linear part. */
+  mat4 m;
+  mat3 linear, inv;
+  memcpy (m, model, sizeof m);
+  glm_mat4_pick3 (m, linear);
+  glm_mat3_inv (linear, inv);
+  glm_mat3_transpose (inv);
+  memcpy (s->normal_matrix, inv, sizeof s->normal_matrix);
+}
+
+gboolean
+mt_mesh_renderer_set_anchors (MtMeshRenderer *r,
+                              guint           index,
+                              const float    *anchors,
+                              guint           n_vertices)
+{
+  g_return_val_if_fail (index < r->surfaces->len, FALSE);
+  Surface *s = &g_array_index (r->surfaces, Surface, index);
+  if (n_vertices != s->n_vertices)
+    return FALSE;
+  glBindVertexArray (s->vao);
+  if (anchors == NULL)
+    {
+      glDisableVertexAttribArray (2);
+      if (s->anchor_vbo != 0)
+        glDeleteBuffers (1, &s->anchor_vbo);
+      s->anchor_vbo = 0;
+    }
+  else
+    {
+      if (s->anchor_vbo == 0)
+        glGenBuffers (1, &s->anchor_vbo);
+      glBindBuffer (GL_ARRAY_BUFFER, s->anchor_vbo);
+      glBufferData (GL_ARRAY_BUFFER, (GLsizeiptr) (3 * sizeof (float) * n_vertices), anchors, GL_STATIC_DRAW);
+      glEnableVertexAttribArray (2);
+      glVertexAttribPointer (2, 3, GL_FLOAT, GL_FALSE, 0, NULL);
+    }
+  glBindVertexArray (0);
+  return TRUE;
+}
+
+void
+mt_mesh_renderer_set_points (MtMeshRenderer *r,
+                             const float    *xyz,
+                             guint           n,
+                             const float     rgba[4],
+                             float           size_px)
+{
+  r->n_points = n;
+  if (n == 0)
+    return;
+  memcpy (r->points_rgba, rgba, sizeof r->points_rgba);
+  r->points_size = size_px;
+  glBindVertexArray (r->points_vao);
+  glBindBuffer (GL_ARRAY_BUFFER, r->points_vbo);
+  glBufferData (GL_ARRAY_BUFFER, (GLsizeiptr) (3 * sizeof (float) * n), xyz, GL_STREAM_DRAW);
+  glEnableVertexAttribArray (0);
+  glVertexAttribPointer (0, 3, GL_FLOAT, GL_FALSE, 0, NULL);
+  glBindVertexArray (0);
 }
 
 guint
@@ -217,7 +327,14 @@ draw_surfaces (MtMeshRenderer *r, int p, gboolean transparent, mat4 view_proj, v
       if (is_transparent != transparent || s->rgba[3] <= 0.0f)
         continue;
       glUniform4fv (r->loc_color[p], 1, s->rgba);
+      glUniformMatrix4fv (r->loc_model[p], 1, GL_FALSE, s->model);
+      glUniformMatrix3fv (r->loc_normal_matrix[p], 1, GL_FALSE, s->normal_matrix);
+      glUniform1f (r->loc_radial[p], s->radial);
       glBindVertexArray (s->vao);
+      /* Without anchors, the anchor is the origin and radial 1 keeps the
+       * vertex where it is. */
+      if (s->anchor_vbo == 0)
+        glVertexAttrib3f (2, 0, 0, 0);
       glDrawElements (GL_TRIANGLES, s->n_indices, GL_UNSIGNED_INT, NULL);
     }
   glBindVertexArray (0);
@@ -247,6 +364,18 @@ mt_mesh_renderer_draw_opaque (MtMeshRenderer *r,
   camera_uniforms (camera, w, h, view_proj, eye);
   glUseProgram (r->opaque_program);
   draw_surfaces (r, 0, FALSE, view_proj, eye);
+  if (r->n_points > 0)
+    {
+      glUseProgram (r->points_program);
+      glEnable (GL_PROGRAM_POINT_SIZE);
+      glUniformMatrix4fv (r->loc_points_vp, 1, GL_FALSE, (float *) view_proj);
+      glUniform1f (r->loc_points_size, r->points_size);
+      glUniform4fv (r->loc_points_color, 1, r->points_rgba);
+      glBindVertexArray (r->points_vao);
+      glDrawArrays (GL_POINTS, 0, (GLsizei) r->n_points);
+      glBindVertexArray (0);
+      glDisable (GL_PROGRAM_POINT_SIZE);
+    }
   glUseProgram (0);
   glDisable (GL_DEPTH_TEST);
   glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) previous);
@@ -344,7 +473,7 @@ mt_scene_render (MtVolumeRenderer *volume,
 {
   GLint target = 0;
   glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &target);
-  if (mesh == NULL || mesh->surfaces->len == 0)
+  if (mesh == NULL || (mesh->surfaces->len == 0 && mesh->n_points == 0))
     {
       mt_volume_renderer_set_surfaces (volume, 0, 0);
       mt_volume_renderer_render_scaled (volume, camera, w, h, pixel_scale, step_scale);

@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "mt-ecg.h"
+#include "mt-findings.h"
 #include "mt-physiology.h"
+#include "mt-test-data.h"
+#include "mt-twin.h"
 
 static MtPhysioSummary
 run (double hr, double contractility, double resistance)
@@ -116,6 +119,131 @@ test_follows_ecg (void)
   g_assert_cmpfloat (s->p_ao, >, 40);
 }
 
+/* The twin at its own rate: its summary of the last 10 s agrees with the
+ * engine's own run; the past is kept for 30 s, every 5 ms. */
+static void
+test_twin_own_rate (void)
+{
+  MtPhysioParams p;
+  mt_physio_params_default (&p);
+  g_autoptr (MtTwin) twin = mt_twin_new (&p);
+  mt_twin_advance (twin, 40);
+  MtPhysioSummary live, run;
+  g_assert_true (mt_twin_summarize (twin, 10, &live));
+  g_autoptr (GError) error = NULL;
+  g_assert_true (mt_physio_run (&p, 30, &run, NULL, NULL, &error));
+  g_test_message ("twin: %.1f/min %.1f/%.1f mmHg EF %.3f CO %.2f; engine: %.1f/min %.1f/%.1f EF %.3f CO %.2f",
+                  live.heart_rate_bpm, live.systolic_mmHg, live.diastolic_mmHg, live.ejection_fraction,
+                  live.cardiac_output_l_min, run.heart_rate_bpm, run.systolic_mmHg, run.diastolic_mmHg,
+                  run.ejection_fraction, run.cardiac_output_l_min);
+  g_assert_cmpfloat (fabs (live.heart_rate_bpm - 75), <, 0.5);
+  g_assert_cmpfloat (fabs (live.systolic_mmHg - run.systolic_mmHg), <, 1.0);
+  g_assert_cmpfloat (fabs (live.diastolic_mmHg - run.diastolic_mmHg), <, 1.0);
+  g_assert_cmpfloat (fabs (live.ejection_fraction - run.ejection_fraction), <, 0.01);
+  g_assert_cmpfloat (fabs (live.tidal_volume_l - run.tidal_volume_l), <, 0.02);
+  double from, to;
+  mt_twin_get_span (twin, &from, &to);
+  g_assert_cmpfloat (fabs (to - 40), <, 0.006);
+  g_assert_cmpfloat (fabs (to - from - 30), <, 0.006);
+  g_autoptr (GArray) h = g_array_new (FALSE, FALSE, sizeof (MtTwinSample));
+  mt_twin_history (twin, 35, 36, h);
+  g_assert_cmpuint (h->len, ==, 201);
+  MtTwinSample early;
+  mt_twin_sample_at (twin, 0, &early);
+  g_assert_cmpfloat (fabs (early.t - from), <, 1e-9);
+  /* The model's own ECG: an R wave (above 0.8 mV) at the start of each beat. */
+  guint r_waves = 0, beats = 0;
+  for (guint i = 1; i < h->len; i++)
+    {
+      const MtTwinSample *a = &g_array_index (h, MtTwinSample, i - 1), *b = &g_array_index (h, MtTwinSample, i);
+      beats += b->beat_phase < a->beat_phase - 0.5;
+      r_waves += b->ecg_mv > 0.8f && a->ecg_mv <= 0.8f;
+    }
+  g_assert_cmpuint (beats, ==, r_waves);
+}
+
+/* Beaten by MIT-BIH record 100 (real, 360 Hz): a beat at every R-peak of
+ * the loop, so the twin's rate is the record's. */
+static void
+test_twin_follows_record (void)
+{
+  g_autofree char *path = mt_test_data_path ("ecg", "100.hea", NULL);
+  if (path == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  MtEcg *ecg = mt_ecg_read (path, &error);
+  g_assert_no_error (error);
+  MtPhysioParams p;
+  mt_physio_params_default (&p);
+  g_autoptr (MtTwin) twin = mt_twin_new (&p);
+  guint warm_beats = mt_physio_get_state (mt_twin_get_physio (twin))->beats;
+  g_assert_true (mt_twin_set_ecg (twin, ecg, &error));
+  const MtEcg *played = mt_twin_get_ecg (twin);
+  const guint32 *peaks = (const guint32 *) played->r_peaks->data;
+  mt_twin_advance (twin, 60);
+  /* The R-peaks in the first 60 s after the first one. */
+  guint expected = 0;
+  for (guint i = 0; i < played->r_peaks->len; i++)
+    expected += (peaks[i] - peaks[0]) / played->sampling_rate_hz < 60 - 1e-9;
+  MtPhysioSummary live;
+  g_assert_true (mt_twin_summarize (twin, 30, &live));
+  guint first = 0, last = 0;
+  for (guint i = 0; i < played->r_peaks->len; i++)
+    {
+      double at = (peaks[i] - peaks[0]) / played->sampling_rate_hz;
+      if (at >= 30 + 0.05 && first == 0)
+        first = i;
+      if (at < 60 - 0.05)
+        last = i;
+    }
+  double record_rate = 60.0 * (last - first) / ((peaks[last] - peaks[first]) / played->sampling_rate_hz);
+  guint beats = mt_physio_get_state (mt_twin_get_physio (twin))->beats - warm_beats;
+  g_test_message ("record 100: %u R-peaks in 60 s, the model began %u beats; rate %.2f/min (record %.2f), %.0f/%.0f "
+                  "mmHg", expected, beats, live.heart_rate_bpm, record_rate, live.systolic_mmHg, live.diastolic_mmHg);
+  g_assert_cmpuint (beats, ==, expected);
+  g_assert_cmpfloat (fabs (live.heart_rate_bpm - record_rate), <, 0.02 * record_rate);
+  g_assert_cmpfloat (live.systolic_mmHg, >, 100);
+  g_assert_cmpfloat (live.systolic_mmHg, <, 140);
+  /* Too few beats: refused, the old source kept. */
+  MtEcg *flat = mt_ecg_synthesize (1.0, 500, 30, 1);
+  memset (flat->mv, 0, sizeof (float) * flat->n_samples);
+  g_assert_false (mt_twin_set_ecg (twin, flat, &error));
+  g_assert_error (error, MT_ECG_ERROR, MT_ECG_ERROR_FORMAT);
+  g_assert_true (mt_twin_get_ecg (twin) == played);
+}
+
+/* Findings against the usual ranges: the resting model is normal
+ * throughout; halving contractility lowers the ejection fraction below
+ * the range; the demo's liver and kidneys are normal. */
+static void
+test_findings (void)
+{
+  MtPhysioParams p;
+  mt_physio_params_default (&p);
+  MtPhysioSummary rest, weak;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (mt_physio_run (&p, 30, &rest, NULL, NULL, &error));
+  g_autoptr (GPtrArray) normal = mt_findings_compute (NULL, &rest);
+  g_assert_cmpuint (normal->len, ==, 8);
+  g_assert_cmpuint (mt_findings_count_abnormal (normal), ==, 0);
+  mt_physio_params_scale (&p, 0.4, 1.0);
+  g_assert_true (mt_physio_run (&p, 30, &weak, NULL, NULL, &error));
+  g_autoptr (GPtrArray) low = mt_findings_compute (NULL, &weak);
+  gboolean ef_low = FALSE;
+  for (guint i = 0; i < low->len; i++)
+    {
+      const MtFinding *f = low->pdata[i];
+      g_test_message ("%s %.3g (%.3g-%.3g) %d", f->key, f->value, f->low, f->high, f->status);
+      if (g_str_equal (f->key, "ejection_fraction"))
+        ef_low = f->status == MT_FINDING_LOW;
+    }
+  g_assert_true (ef_low);
+  g_autoptr (JsonNode) json = mt_findings_to_json (low);
+  JsonObject *o = json_node_get_object (json);
+  g_assert_cmpstr (json_object_get_string_member (o, "disclaimer"), ==, "Decision support, not a diagnosis.");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "findings")), ==, 8);
+}
+
 static void
 test_refused (void)
 {
@@ -140,5 +268,8 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/physiology/conservation", test_conservation);
   g_test_add_func ("/pipeline/physiology/follows-ecg", test_follows_ecg);
   g_test_add_func ("/pipeline/physiology/refused", test_refused);
+  g_test_add_func ("/pipeline/twin/own-rate", test_twin_own_rate);
+  g_test_add_func ("/pipeline/twin/follows-record", test_twin_follows_record);
+  g_test_add_func ("/pipeline/twin/findings", test_findings);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mt-animation.h"
 #include "mt-camera.h"
 #include "mt-measure.h"
 #include "mt-measurement.h"
@@ -1187,6 +1188,239 @@ test_surfaces (void)
   mt_volume_renderer_free (vr);
 }
 
+/* The moments of one beat of a settled twin: its R wave (end-diastole) and
+ * the smallest ventricular volume (end-systole). */
+static void
+one_beat (MtTwin *twin, MtTwinSample *ed, MtTwinSample *es)
+{
+  mt_twin_advance (twin, 3);
+  g_autoptr (GArray) h = g_array_new (FALSE, FALSE, sizeof (MtTwinSample));
+  mt_twin_history (twin, 0, 3, h);
+  guint start = 0, end = 0;
+  for (guint i = 1; i < h->len && end == 0; i++)
+    if (g_array_index (h, MtTwinSample, i).beat_phase < g_array_index (h, MtTwinSample, i - 1).beat_phase - 0.5)
+      {
+        if (start == 0)
+          start = i;
+        else
+          end = i;
+      }
+  g_assert_cmpuint (end, >, start);
+  *ed = g_array_index (h, MtTwinSample, start);
+  *es = *ed;
+  for (guint i = start; i < end; i++)
+    {
+      const MtTwinSample *s = &g_array_index (h, MtTwinSample, i);
+      if (s->v_lv + s->v_rv < es->v_lv + es->v_rv)
+        *es = *s;
+    }
+}
+
+static guint8 *
+render_surfaces_only (MtMeshRenderer *mr, const MtCamera *camera, int w, int h)
+{
+  mt_mesh_renderer_draw_opaque (mr, camera, w, h);
+  guint8 *px = g_malloc ((gsize) w * h * 4);
+  glBindTexture (GL_TEXTURE_2D, mt_mesh_renderer_get_color_texture (mr));
+  glGetTexImage (GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);
+  return px;
+}
+
+static int
+covered (const guint8 *px, int n)
+{
+  int c = 0;
+  for (int i = 0; i < n; i++)
+    c += px[4 * i + 3] > 0;
+  return c;
+}
+
+/* The demo heart beating: posed at end-diastole and end-systole by the
+ * model, its enclosed volume changes by the model's ratio (the blood both
+ * ventricles ejected), and its silhouette, seen down its long axis, by the
+ * square of its narrowing, as drawn by the vertex shader. */
+static void
+test_animation_heart (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MtMesh) mesh = mt_mesh_from_segment (phantom->labels, MT_LABEL_HEART, &error);
+  g_assert_no_error (error);
+  const float red[4] = { 0.8f, 0.2f, 0.2f, 1 };
+  g_autoptr (MtSurface) heart = mt_surface_new (mesh, "heart", red);
+  MtPhysioParams params;
+  mt_physio_params_default (&params);
+  g_autoptr (MtTwin) twin = mt_twin_new (&params);
+  MtTwinSample ed, es;
+  one_beat (twin, &ed, &es);
+  g_autoptr (MtAnimation) anim = mt_animation_new (&heart, 1, NULL);
+  g_assert_cmpint (mt_animation_get_heart (anim), ==, 0);
+  double v0 = fabs (mt_mesh_volume (mesh)) / 1000;
+  double model_ratio = (v0 - (ed.ed_ml - es.v_lv - es.v_rv)) / v0;
+
+  double ratios[2], volumes[2];
+  int pixels[2];
+  const MtTwinSample *moments[2] = { &ed, &es };
+  const int W = 256, H = 256;
+  MtMeshRenderer *mr = mt_mesh_renderer_new (&error);
+  g_assert_no_error (error);
+  mt_mesh_renderer_add (mr, mesh, red);
+  MtCamera camera;
+  mt_camera_init_for_volume (&camera, phantom->labels);
+  camera.orthographic = TRUE;
+  mt_offscreen_resize (gl, W, H);
+  for (int k = 0; k < 2; k++)
+    {
+      mt_animation_pose (anim, moments[k]);
+      ratios[k] = mt_animation_get_heart_ratio (anim);
+      const MtMeshMotion *m = mt_animation_get_motion (anim, 0);
+      /* The same motion on the CPU: the enclosed volume. */
+      g_autoptr (MtMesh) moved = mt_mesh_copy (mesh);
+      for (guint v = 0; v < mesh->n_vertices; v++)
+        mt_mesh_motion_apply (m, NULL, mesh->vertices + 3 * (gsize) v, moved->vertices + 3 * (gsize) v);
+      volumes[k] = fabs (mt_mesh_volume (moved)) / 1000;
+    }
+  /* The long axis, to look down: where the end-systolic motion shrinks
+   * least. */
+  const MtMeshMotion *m = mt_animation_get_motion (anim, 0);
+  double best = 0, axis[3] = { 0, 0, 1 };
+  for (int it = 0; it < 20000; it++)
+    {
+      double th = acos (1 - 2 * (it + 0.5) / 20000), ph = G_PI * (1 + sqrt (5)) * it;
+      double d[3] = { sin (th) * cos (ph), sin (th) * sin (ph), cos (th) }, q[3];
+      for (int r = 0; r < 3; r++)
+        q[r] = m->model[r] * d[0] + m->model[4 + r] * d[1] + m->model[8 + r] * d[2];
+      double len = sqrt (q[0] * q[0] + q[1] * q[1] + q[2] * q[2]);
+      if (len > best)
+        best = len, memcpy (axis, d, sizeof axis);
+    }
+  double along = pow (ratios[1], 0.2), across = sqrt (ratios[1] / along);
+  g_assert_cmpfloat (fabs (best - along), <, 2e-3);
+  camera.elevation = asin (axis[2]) * 180 / G_PI;
+  camera.azimuth = atan2 (axis[0], -axis[1]) * 180 / G_PI;
+  for (int k = 0; k < 2; k++)
+    {
+      mt_animation_pose (anim, moments[k]);
+      const MtMeshMotion *mk = mt_animation_get_motion (anim, 0);
+      mt_mesh_renderer_set_motion (mr, 0, mk->model, mk->radial);
+      g_autofree guint8 *px = render_surfaces_only (mr, &camera, W, H);
+      pixels[k] = covered (px, W * H);
+      save_if_asked (k == 0 ? "heart-diastole.png" : "heart-systole.png", px, W, H);
+    }
+  double silhouette = (double) pixels[1] / pixels[0];
+  g_test_message ("heart %.1f mL; ejected %.1f mL (both ventricles, ED %.1f, ES %.1f); model ratio %.4f, posed %.4f; "
+                  "mesh volume %.1f -> %.1f mL (ratio %.4f); silhouette %d -> %d px (ratio %.4f, predicted %.4f)",
+                  v0, ed.ed_ml - es.v_lv - es.v_rv, ed.ed_ml, es.v_lv + es.v_rv, model_ratio, ratios[1], volumes[0],
+                  volumes[1], volumes[1] / volumes[0], pixels[0], pixels[1], silhouette, across * across);
+  g_assert_cmpfloat (fabs (ratios[0] - 1), <, 0.01);
+  g_assert_cmpfloat (fabs (ratios[1] - model_ratio), <, 1e-6);
+  /* About 150 mL ejected from a 580 mL heart. */
+  g_assert_cmpfloat (model_ratio, >, 0.6);
+  g_assert_cmpfloat (model_ratio, <, 0.85);
+  g_assert_cmpfloat (fabs (volumes[0] / v0 - ratios[0]), <, 0.002);
+  g_assert_cmpfloat (fabs (volumes[1] / v0 - model_ratio), <, 0.002);
+  g_assert_cmpint (pixels[0], >, 3000);
+  g_assert_cmpfloat (fabs (silhouette - across * across), <, 0.015);
+  mt_mesh_renderer_free (mr);
+}
+
+/* The aorta widens with pressure about its centreline, blood runs along it
+ * away from the heart at the aortic flow, and the lungs fill downwards,
+ * taking the liver with them. */
+static void
+test_animation_flow_breath (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) names = g_hash_table_new (NULL, NULL);
+  for (int l = 1; l < MT_LABEL_COUNT; l++)
+    g_hash_table_insert (names, GINT_TO_POINTER (l), (gpointer) mt_label_name (l));
+  g_autoptr (MtAnatomy) anatomy = mt_anatomy_from_labels (phantom->labels, names, &error);
+  g_assert_no_error (error);
+  const int labels[] = { MT_LABEL_HEART, MT_LABEL_AORTA, MT_LABEL_LUNG_LEFT, MT_LABEL_LUNG_RIGHT, MT_LABEL_LIVER };
+  MtSurface *surfaces[G_N_ELEMENTS (labels)];
+  const float grey[4] = { 0.7f, 0.7f, 0.7f, 1 };
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autoptr (MtMesh) m = mt_mesh_from_segment (phantom->labels, labels[i], &error);
+      g_assert_no_error (error);
+      surfaces[i] = mt_surface_new (m, mt_label_name (labels[i]), grey);
+    }
+  g_autoptr (MtAnimation) anim = mt_animation_new (surfaces, G_N_ELEMENTS (labels), anatomy);
+  g_assert_nonnull (mt_animation_get_anchors (anim, 1));
+  g_assert_null (mt_animation_get_anchors (anim, 0));
+  MtPhysioParams params;
+  mt_physio_params_default (&params);
+  g_autoptr (MtTwin) twin = mt_twin_new (&params);
+  MtTwinSample ed, es;
+  one_beat (twin, &ed, &es);
+
+  /* Pressure: narrower at end-diastole (lowest pressure) than at the
+   * systolic peak. */
+  mt_animation_pose (anim, &ed);
+  double radial_low = mt_animation_get_motion (anim, 1)->radial;
+  g_autoptr (GArray) h = g_array_new (FALSE, FALSE, sizeof (MtTwinSample));
+  mt_twin_history (twin, 0, 3, h);
+  MtTwinSample peak = ed;
+  for (guint i = 0; i < h->len; i++)
+    if (g_array_index (h, MtTwinSample, i).p_ao > peak.p_ao)
+      peak = g_array_index (h, MtTwinSample, i);
+  mt_animation_pose (anim, &peak);
+  double radial_high = mt_animation_get_motion (anim, 1)->radial;
+  double expect_high = sqrt (1 + 4e-3 * (peak.p_ao - 93)), expect_low = sqrt (1 + 4e-3 * (ed.p_ao - 93));
+  g_test_message ("aorta: %.0f mmHg radius x%.4f, %.0f mmHg x%.4f", ed.p_ao, radial_low, peak.p_ao, radial_high);
+  g_assert_cmpfloat (fabs (radial_high - expect_high), <, 1e-5);
+  g_assert_cmpfloat (fabs (radial_low - expect_low), <, 1e-5);
+  g_assert_cmpfloat (radial_high, >, 1.02);
+  g_assert_cmpfloat (radial_low, <, 1.0);
+
+  /* Blood: one step at the systolic flow moves each particle on by the
+   * flow over the root's area; in diastole (no flow) they stay. */
+  guint n;
+  double speed;
+  mt_animation_flow (anim, &peak, 0);
+  const float *xyz = mt_animation_get_particles (anim, &n, &speed);
+  g_assert_cmpuint (n, >, 30);
+  g_autofree float *before = g_memdup2 (xyz, 3 * sizeof (float) * n);
+  mt_animation_flow (anim, &peak, 0.005);
+  xyz = mt_animation_get_particles (anim, &n, &speed);
+  double moved = 0;
+  for (guint i = 0; i < n; i++)
+    moved += sqrt (pow (xyz[3 * i] - before[3 * i], 2) + pow (xyz[3 * i + 1] - before[3 * i + 1], 2)
+                   + pow (xyz[3 * i + 2] - before[3 * i + 2], 2));
+  moved /= n;
+  g_test_message ("blood at %.0f mL/s: %.0f mm/s, particles moved %.2f mm in 5 ms", peak.q_av, speed, moved);
+  g_assert_cmpfloat (speed, >, 300);
+  g_assert_cmpfloat (speed, <, 2500);
+  /* Wrapping at a path's end takes a few a long way back: the median. */
+  g_assert_cmpfloat (moved, >, 0.5 * speed * 0.005);
+  MtTwinSample still = ed;
+  still.q_av = 0;
+  mt_animation_flow (anim, &still, 0.1);
+  g_assert_cmpfloat (fabs (mt_animation_get_particles (anim, &n, &speed)[0] - xyz[0]), <, 1e-6);
+
+  /* Breath: half a litre in lowers the lungs' base and the liver alike. */
+  MtTwinSample in = ed, out = ed;
+  in.lung_mean_l = out.lung_mean_l = 0.25f;
+  in.lung_l = 0.5f;
+  out.lung_l = 0.0f;
+  mt_animation_pose (anim, &in);
+  float liver_in = mt_animation_get_motion (anim, 4)->model[14];
+  const MtMeshMotion *lung = mt_animation_get_motion (anim, 2);
+  double det_in = lung->model[0] * lung->model[5] * lung->model[10];
+  mt_animation_pose (anim, &out);
+  float liver_out = mt_animation_get_motion (anim, 4)->model[14];
+  lung = mt_animation_get_motion (anim, 2);
+  double det_out = lung->model[0] * lung->model[5] * lung->model[10];
+  double lungs_ml = (fabs (mt_mesh_volume (surfaces[2]->mesh)) + fabs (mt_mesh_volume (surfaces[3]->mesh))) / 1000;
+  g_test_message ("breath: lungs %.0f mL, volume x%.4f in, x%.4f out; liver %.1f mm in, %.1f mm out", lungs_ml,
+                  det_in, det_out, liver_in, liver_out);
+  g_assert_cmpfloat (fabs (det_in - (1 + 250 / lungs_ml)), <, 1e-4);
+  g_assert_cmpfloat (fabs (det_out - (1 - 250 / lungs_ml)), <, 1e-4);
+  g_assert_cmpfloat (liver_in, <, -5);
+  g_assert_cmpfloat (liver_out, >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    mt_surface_free (surfaces[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1219,6 +1453,8 @@ main (int argc, char **argv)
   g_test_add_func ("/render/raycast/adaptive-drag", test_adaptive_drag);
   g_test_add_func ("/render/raycast/custom-transfer", test_custom_transfer);
   g_test_add_func ("/render/raycast/surfaces", test_surfaces);
+  g_test_add_func ("/render/animation/heart", test_animation_heart);
+  g_test_add_func ("/render/animation/flow-breath", test_animation_flow_breath);
   int ret = g_test_run ();
   mt_phantom_free (phantom);
   mt_offscreen_free (gl);
