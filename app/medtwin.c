@@ -22,6 +22,7 @@ static char *segments_path;
 static gboolean align;
 static char *transform_path;
 static char *fusion_name;
+static double twin_seconds = -1;   /* --twin: show the twin, run this long */
 static int exit_status;
 
 static gboolean
@@ -95,6 +96,15 @@ on_views_ready (MtWindow *window)
       gtk_widget_activate_action (GTK_WIDGET (window), "win.open-segments", "s", path);
       return;
     }
+  if (twin_seconds >= 0)
+    {
+      /* The living twin that far into its run: held there for a
+       * screenshot, playing on otherwise. */
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.twin-advance", "d", twin_seconds);
+      if (screenshot_path == NULL)
+        gtk_widget_activate_action (GTK_WIDGET (window), "win.twin-play", NULL);
+      twin_seconds = -1;
+    }
   /* One more frame so the views' last images are composed into the window. */
   if (screenshot_path != NULL)
     g_timeout_add (300, take_screenshot, window);
@@ -140,7 +150,7 @@ new_window (GtkApplication *app)
         }
       return window;
     }
-  if (screenshot_path != NULL || compare_path != NULL || segments_path != NULL)
+  if (screenshot_path != NULL || compare_path != NULL || segments_path != NULL || twin_seconds >= 0)
     {
       g_signal_connect (window, "views-ready", G_CALLBACK (on_views_ready), NULL);
       if (screenshot_path != NULL)
@@ -185,6 +195,11 @@ on_handle_local_options (GApplication *app, GVariantDict *options)
   g_variant_dict_lookup (options, "align", "b", &align);
   g_variant_dict_lookup (options, "transform", "^ay", &transform_path);
   g_variant_dict_lookup (options, "fusion", "s", &fusion_name);
+  if (g_variant_dict_lookup (options, "twin", "d", &twin_seconds) && !(twin_seconds >= 0 && twin_seconds <= 3600))
+    {
+      g_printerr ("medtwin: %s\n", _("--twin takes the seconds to run the twin, from 0 to 3600"));
+      return 2;
+    }
   if (g_variant_dict_lookup (options, "screenshot", "^ay", &screenshot_path))
     {
       /* A batch run: never hand over to a running instance. */
@@ -232,7 +247,7 @@ on_startup (GtkApplication *app)
     { "win.window-preset('auto')", "<Control>0" },
     { "win.save-screenshot('')", "<Control><Shift>s" },
     { "win.save-view-screenshot(('3d', ''))", "<Control><Alt>s" },
-    { "win.present", "F5" }, { "win.leave-presentation", "Escape" },
+    { "win.present", "F5" }, { "win.twin", "F6" }, { "win.twin-play", "F7" }, { "win.leave-presentation", "Escape" },
     { "win.rotate-crosshair(5.0)", "<Control>bracketleft" }, { "win.rotate-crosshair(-5.0)", "<Control>bracketright" },
     { "win.oblique(('axial', 0.0))", "<Control>r" },
     { "win.tool('distance')", "<Control>d" }, { "win.tool('angle')", "<Control>g" },
@@ -279,6 +294,8 @@ main (int argc, char **argv)
       N_("With --compare: show the second scan on the first through this ITK transform"), "T.tfm" },
     { "fusion", 0, 0, G_OPTION_ARG_STRING, NULL, N_("With --align: blend, checkerboard or difference"),
       "MODE" },
+    { "twin", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
+      N_("Show the living twin, run for SECONDS (then playing on, or held there for --screenshot)"), "SECONDS" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
     { NULL },
   };

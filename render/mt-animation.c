@@ -58,6 +58,7 @@ struct _MtAnimation
   double  lungs_ml;
   double  diaphragm_mm;      /* the lungs' base's excursion at the moment posed */
   gboolean pressure_colors;
+  gboolean flow_shown;
   GArray *paths;             /* Path */
   GArray *particles;         /* guint path, double at */
   float  *particle_xyz;
@@ -428,9 +429,13 @@ mt_animation_pose (MtAnimation        *a,
       else if (p->role == ROLE_ARTERY && p->anchors != NULL)
         {
           p->motion.radial = (float) sqrt (MAX (0.5, 1 + DISTENSIBILITY * (s->p_ao - MEAN_ARTERIAL)));
-          p->motion.recolor = a->pressure_colors;
-          mt_pressure_color (s->p_ao, 60, 140, p->motion.rgba);
-          p->motion.rgba[3] = p->rgba[3];
+          p->motion.recolor = a->pressure_colors || a->flow_shown;
+          if (a->pressure_colors)
+            mt_pressure_color (s->p_ao, 60, 140, p->motion.rgba);
+          else
+            memcpy (p->motion.rgba, p->rgba, sizeof p->rgba);
+          /* The blood shows through the wall. */
+          p->motion.rgba[3] = a->flow_shown ? MIN (p->rgba[3], 0.35f) : p->rgba[3];
         }
     }
 }
@@ -442,6 +447,16 @@ mt_animation_set_pressure_colors (MtAnimation *a,
   a->pressure_colors = on;
   for (guint i = 0; i < a->n; i++)
     if (!on)
+      a->parts[i].motion.recolor = FALSE;
+}
+
+void
+mt_animation_set_flow_shown (MtAnimation *a,
+                             gboolean     on)
+{
+  a->flow_shown = on;
+  for (guint i = 0; i < a->n; i++)
+    if (!on && !a->pressure_colors)
       a->parts[i].motion.recolor = FALSE;
 }
 
@@ -509,7 +524,7 @@ mt_animation_get_particles (MtAnimation *a,
                             guint       *n,
                             double      *speed_mm_s)
 {
-  *n = a->particles->len;
+  *n = a->flow_shown ? a->particles->len : 0;
   if (speed_mm_s)
     *speed_mm_s = a->speed;
   return a->particle_xyz;

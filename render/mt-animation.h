@@ -45,6 +45,10 @@ void                mt_animation_pose         (MtAnimation        *animation,
  * pressure) instead of the surfaces' own. */
 void                mt_animation_set_pressure_colors (MtAnimation *animation,
                                                       gboolean     on);
+/* Blood particles shown (the arteries' walls then see-through), or not
+ * (mt_animation_get_particles then gives none). */
+void                mt_animation_set_flow_shown (MtAnimation    *animation,
+                                                 gboolean        on);
 const MtMeshMotion *mt_animation_get_motion   (MtAnimation        *animation,
                                                guint               surface);
 /* Per-vertex anchors (3 floats a vertex) of a surface that pulses, or NULL. */

@@ -1376,6 +1376,7 @@ test_animation_flow_breath (void)
    * flow over the root's area; in diastole (no flow) they stay. */
   guint n;
   double speed;
+  mt_animation_set_flow_shown (anim, TRUE);
   mt_animation_flow (anim, &peak, 0);
   const float *xyz = mt_animation_get_particles (anim, &n, &speed);
   g_assert_cmpuint (n, >, 30);

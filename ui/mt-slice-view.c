@@ -383,6 +383,7 @@ append_rect (GtkSnapshot *snapshot, const GdkRGBA *color, double x, double y, do
 
 static void snapshot_measurements (MtSliceView *self, GtkSnapshot *snapshot);
 static void snapshot_crop_box (MtSliceView *self, GtkSnapshot *snapshot);
+static void snapshot_contours (MtSliceView *self, GtkSnapshot *snapshot);
 
 static gboolean
 is_brush (MtTool tool)
@@ -400,6 +401,7 @@ mt_slice_view_snapshot (GtkWidget   *widget,
   GTK_WIDGET_CLASS (mt_slice_view_parent_class)->snapshot (widget, snapshot);
   snapshot_measurements (self, snapshot);
   snapshot_crop_box (self, snapshot);
+  snapshot_contours (self, snapshot);
   if (self->brush_shown && is_brush (mt_viewer_get_tool (self->viewer)) && !self->second)
     {
       /* The brush's reach, as it will paint. */
@@ -686,6 +688,84 @@ snapshot_crop_box (MtSliceView *self, GtkSnapshot *snapshot)
         return;
     }
   mt_snapshot_measurement (snapshot, GTK_WIDGET (self), MT_MEASUREMENT_POLYGON, xy, 4, TRUE, NULL, &color);
+}
+
+static gboolean
+is_still (const MtMeshMotion *m)
+{
+  static const float identity[16] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
+  for (int k = 0; k < 16; k++)
+    if (fabsf (m->model[k] - identity[k]) > 1e-6f)
+      return FALSE;
+  return m->radial == 1.0f;
+}
+
+/* The living twin's moving surfaces where they cut this view's plane now:
+ * the beating heart's and the breathing lungs' outlines over the scan. */
+static void
+snapshot_contours (MtSliceView *self, GtkSnapshot *snapshot)
+{
+  MtAnimation *anim = mt_viewer_get_animation (self->viewer);
+  GPtrArray *surfaces = mt_viewer_get_surfaces (self->viewer);
+  ViewPlane vp;
+  if (anim == NULL || self->second || !mt_viewer_get_contours (self->viewer)
+      || mt_animation_get_n (anim) != surfaces->len || !view_plane (self, &vp))
+    return;
+  const double *r = vp.plane.right, *d = vp.plane.down, *c = vp.plane.center;
+  double n[3] = { r[1] * d[2] - r[2] * d[1], r[2] * d[0] - r[0] * d[2], r[0] * d[1] - r[1] * d[0] };
+  double len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  if (len < 1e-9)
+    return;
+  for (int k = 0; k < 3; k++)
+    n[k] /= len;
+  double off = -(n[0] * c[0] + n[1] * c[1] + n[2] * c[2]);
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  for (guint i = 0; i < surfaces->len; i++)
+    {
+      const MtSurface *surface = surfaces->pdata[i];
+      const MtMeshMotion *m = mt_animation_get_motion (anim, i);
+      const MtMesh *mesh = surface->mesh;
+      if (is_still (m) || mesh->n_vertices == 0)
+        continue;
+      const float *anchors = mt_animation_get_anchors (anim, i);
+      g_autofree float *moved = g_new (float, 3 * (gsize) mesh->n_vertices);
+      g_autofree float *dist = g_new (float, mesh->n_vertices);
+      for (guint v = 0; v < mesh->n_vertices; v++)
+        {
+          float *q = moved + 3 * (gsize) v;
+          mt_mesh_motion_apply (m, anchors ? anchors + 3 * (gsize) v : NULL, mesh->vertices + 3 * (gsize) v, q);
+          dist[v] = (float) (n[0] * q[0] + n[1] * q[1] + n[2] * q[2] + off);
+        }
+      for (guint t = 0; t < mesh->n_triangles; t++)
+        {
+          const guint32 *tri = mesh->triangles + 3 * (gsize) t;
+          double xy[4];
+          int found = 0;
+          for (int e = 0; e < 3 && found < 2; e++)
+            {
+              guint32 a = tri[e], b = tri[(e + 1) % 3];
+              if ((dist[a] < 0) == (dist[b] < 0))
+                continue;
+              double f = dist[a] / (dist[a] - dist[b]), p[3];
+              for (int k = 0; k < 3; k++)
+                p[k] = moved[3 * (gsize) a + k] + f * (moved[3 * (gsize) b + k] - moved[3 * (gsize) a + k]);
+              patient_to_widget (self, &vp, p, &xy[2 * found], &xy[2 * found + 1]);
+              found++;
+            }
+          if (found == 2)
+            {
+              cairo_move_to (cr, xy[0], xy[1]);
+              cairo_line_to (cr, xy[2], xy[3]);
+            }
+        }
+      const float *rgba = m->recolor ? m->rgba : surface->rgba;
+      cairo_set_source_rgba (cr, rgba[0], rgba[1], rgba[2], 0.95);
+      cairo_stroke (cr);
+    }
+  cairo_destroy (cr);
 }
 
 void
@@ -1186,6 +1266,7 @@ mt_slice_view_new_full (MtViewer  *viewer,
   g_signal_connect_object (viewer, "segmentation-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "fusion-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "clip-changed", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "animation-changed", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "tool-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_cursor_for_draft), self, G_CONNECT_SWAPPED);

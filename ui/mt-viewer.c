@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mt-animation.h"
 #include "mt-measurement.h"
 #include "mt-mesh.h"
 #include "mt-segmentation.h"
@@ -47,6 +48,8 @@ struct _MtViewer
   MtTfPoint     *tf_points;       /* an edited transfer function; NULL: the preset's */
   int            n_tf_points;
   GPtrArray     *measurements;    /* of MtMeasurement, on the first scan */
+  MtAnimation   *animation;       /* the living twin's motion of the surfaces; NULL: still */
+  gboolean       contours;        /* the moving surfaces' outlines in the slice views */
 };
 
 G_DEFINE_FINAL_TYPE (MtViewer, mt_viewer, G_TYPE_OBJECT)
@@ -65,6 +68,7 @@ enum
   CLIP_CHANGED,
   SEGMENTATION_CHANGED,
   FUSION_CHANGED,
+  ANIMATION_CHANGED,
   N_SIGNALS
 };
 
@@ -82,6 +86,7 @@ mt_viewer_finalize (GObject *object)
   g_clear_pointer (&self->tf_points, g_free);
   g_clear_pointer (&self->surfaces, g_ptr_array_unref);
   g_clear_pointer (&self->segmentation, mt_segmentation_unref);
+  g_clear_pointer (&self->animation, mt_animation_free);
   G_OBJECT_CLASS (mt_viewer_parent_class)->finalize (object);
 }
 
@@ -96,7 +101,8 @@ mt_viewer_class_init (MtViewerClass *klass)
                                               "preset-changed", "second-changed",
                                               "oblique-changed", "tool-changed", "measurements-changed",
                                               "surfaces-changed", "clip-changed",
-                                              "segmentation-changed", "fusion-changed" };
+                                              "segmentation-changed", "fusion-changed",
+                                              "animation-changed" };
       /* "measurements-changed" says whether the user changed them (TRUE) or
        * a scan or its stored list came in (FALSE). */
       if (s == MEASUREMENTS_CHANGED)
@@ -480,6 +486,42 @@ mt_viewer_set_transfer_points (MtViewer        *viewer,
       viewer->n_tf_points = n;
     }
   g_signal_emit (viewer, signals[PRESET_CHANGED], 0);
+}
+
+MtAnimation *
+mt_viewer_get_animation (MtViewer *viewer)
+{
+  return viewer->animation;
+}
+
+void
+mt_viewer_set_animation (MtViewer    *viewer,
+                         MtAnimation *animation)
+{
+  if (animation != viewer->animation)
+    g_clear_pointer (&viewer->animation, mt_animation_free);
+  viewer->animation = animation;
+  g_signal_emit (viewer, signals[ANIMATION_CHANGED], 0);
+}
+
+void
+mt_viewer_animation_moved (MtViewer *viewer)
+{
+  g_signal_emit (viewer, signals[ANIMATION_CHANGED], 0);
+}
+
+gboolean
+mt_viewer_get_contours (MtViewer *viewer)
+{
+  return viewer->contours;
+}
+
+void
+mt_viewer_set_contours (MtViewer *viewer,
+                        gboolean  on)
+{
+  viewer->contours = on;
+  g_signal_emit (viewer, signals[ANIMATION_CHANGED], 0);
 }
 
 GPtrArray *

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "mt-animation.h"
 #include "mt-measurement.h"
 #include "mt-mesh.h"
 #include "mt-segmentation.h"
@@ -149,6 +150,17 @@ void            mt_viewer_clear_surfaces    (MtViewer       *viewer);
 gboolean        mt_viewer_get_surfaces_shown (MtViewer      *viewer);
 void            mt_viewer_set_surfaces_shown (MtViewer      *viewer,
                                               gboolean       shown);
+/* The living twin's motion of the surfaces (in their order; NULL: still).
+ * Setting takes it; after each new pose, _moved tells the views
+ * ("animation-changed"). */
+MtAnimation    *mt_viewer_get_animation     (MtViewer       *viewer);
+void            mt_viewer_set_animation     (MtViewer       *viewer,
+                                             MtAnimation    *animation);
+void            mt_viewer_animation_moved   (MtViewer       *viewer);
+/* The moving surfaces' outlines drawn over the slice views. */
+gboolean        mt_viewer_get_contours      (MtViewer       *viewer);
+void            mt_viewer_set_contours      (MtViewer       *viewer,
+                                             gboolean        on);
 MtClip          mt_viewer_get_clip          (MtViewer       *viewer);
 void            mt_viewer_set_clip          (MtViewer       *viewer,
                                              MtClip          clip);

@@ -19,6 +19,8 @@ struct _MtVolumeView
   MtVolumeRenderer *renderer;
   MtMeshRenderer   *meshes;
   gboolean          meshes_dirty;
+  gboolean          anchors_dirty;  /* the animation's anchors not yet uploaded */
+  gboolean          animated;       /* motions were given to the renderer */
   MtCamera          camera;
   guint             uploaded_serial;
   guint             drawn_serial;
@@ -75,6 +77,62 @@ on_surfaces_changed (MtVolumeView *self)
 {
   self->meshes_dirty = TRUE;
   gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+on_animation_changed (MtVolumeView *self)
+{
+  self->anchors_dirty = TRUE;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+upload_surfaces (MtVolumeView *self)
+{
+  GPtrArray *surfaces = mt_viewer_get_surfaces (self->viewer);
+  mt_mesh_renderer_clear (self->meshes);
+  for (guint i = 0; mt_viewer_get_surfaces_shown (self->viewer) && i < surfaces->len; i++)
+    {
+      const MtSurface *s = surfaces->pdata[i];
+      mt_mesh_renderer_add (self->meshes, s->mesh, s->rgba);
+    }
+  self->meshes_dirty = FALSE;
+  self->anchors_dirty = TRUE;
+}
+
+/* The twin's pose of each surface, and its blood, into the renderer. */
+static void
+apply_animation (MtVolumeView *self)
+{
+  MtAnimation *anim = mt_viewer_get_animation (self->viewer);
+  GPtrArray *surfaces = mt_viewer_get_surfaces (self->viewer);
+  guint n = mt_mesh_renderer_count (self->meshes);
+  if (anim == NULL || mt_animation_get_n (anim) != n || n != surfaces->len)
+    {
+      /* Still again: the surfaces as they were, without motions. */
+      if (self->animated)
+        upload_surfaces (self);
+      self->animated = FALSE;
+      mt_mesh_renderer_set_points (self->meshes, NULL, 0, NULL, 0);
+      return;
+    }
+  self->animated = TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      const MtSurface *s = surfaces->pdata[i];
+      const MtMeshMotion *m = mt_animation_get_motion (anim, i);
+      if (self->anchors_dirty)
+        mt_mesh_renderer_set_anchors (self->meshes, i, mt_animation_get_anchors (anim, i), s->mesh->n_vertices);
+      mt_mesh_renderer_set_motion (self->meshes, i, m->model, m->radial);
+      mt_mesh_renderer_set_color (self->meshes, i, m->recolor ? m->rgba : s->rgba);
+    }
+  self->anchors_dirty = FALSE;
+  guint n_points;
+  double speed;
+  const float *xyz = mt_animation_get_particles (anim, &n_points, &speed);
+  const float blood[4] = { 0.85f, 0.05f, 0.08f, 1 };
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  mt_mesh_renderer_set_points (self->meshes, xyz, n_points, blood, 5.0f * scale);
 }
 
 /* Only a MIP shows the slice views' window (applied when it renders);
@@ -156,16 +214,9 @@ mt_volume_view_render (GtkGLArea    *area,
   mt_viewer_get_window (self->viewer, &center, &width);
   mt_volume_renderer_set_window (self->renderer, center, width);
   if (self->meshes != NULL && self->meshes_dirty)
-    {
-      GPtrArray *surfaces = mt_viewer_get_surfaces (self->viewer);
-      mt_mesh_renderer_clear (self->meshes);
-      for (guint i = 0; mt_viewer_get_surfaces_shown (self->viewer) && i < surfaces->len; i++)
-        {
-          const MtSurface *s = surfaces->pdata[i];
-          mt_mesh_renderer_add (self->meshes, s->mesh, s->rgba);
-        }
-      self->meshes_dirty = FALSE;
-    }
+    upload_surfaces (self);
+  if (self->meshes != NULL)
+    apply_animation (self);
   double plane[4], box[6];
   mt_viewer_get_clip_plane (self->viewer, plane);
   mt_volume_renderer_set_clip_plane (self->renderer, plane);
@@ -432,6 +483,7 @@ mt_volume_view_new (MtViewer *viewer)
   g_signal_connect_object (viewer, "volume-changed", G_CALLBACK (on_volume_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "preset-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "surfaces-changed", G_CALLBACK (on_surfaces_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "animation-changed", G_CALLBACK (on_animation_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "clip-changed", G_CALLBACK (gtk_gl_area_queue_render), self, G_CONNECT_SWAPPED);
   /* A cut follows the crosshair. */
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_clip_moved), self, G_CONNECT_SWAPPED);

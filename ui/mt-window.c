@@ -20,6 +20,7 @@
 #include "mt-measurement-list.h"
 #include "mt-segment-list.h"
 #include "mt-surface-panel.h"
+#include "mt-twin-panel.h"
 #include "mt-segment-tasks.h"
 #include "mt-tf-editor.h"
 #include "mt-volume-view.h"
@@ -79,6 +80,7 @@ struct _MtWindow
   GtkWidget    *measurement_list;
   GtkWidget    *segment_list;
   GtkWidget    *surface_panel;
+  GtkWidget    *twin_panel, *twin_side;
   GtkWidget    *tf_button;
   GtkWidget    *clip_button;
   GtkWidget    *clip_choice;
@@ -179,6 +181,14 @@ load_thread (GTask        *task,
       GPtrArray *surfaces = labels ? mt_phantom_surfaces (labels, cancellable, NULL) : NULL;
       if (surfaces != NULL)
         g_object_set_data_full (G_OBJECT (task), "surfaces", surfaces, (GDestroyNotify) g_ptr_array_unref);
+      /* Its anatomy graph and its ECG, for the living twin. */
+      g_autoptr (GHashTable) names = g_hash_table_new (NULL, NULL);
+      for (int l = 1; l < MT_LABEL_COUNT; l++)
+        g_hash_table_insert (names, GINT_TO_POINTER (l), (gpointer) mt_label_name (l));
+      MtAnatomy *anatomy = labels ? mt_anatomy_from_labels (labels, names, NULL) : NULL;
+      if (anatomy != NULL)
+        g_object_set_data_full (G_OBJECT (task), "anatomy", anatomy, (GDestroyNotify) mt_anatomy_free);
+      g_object_set_data_full (G_OBJECT (task), "ecg", g_build_filename (root, "ecg.csv", NULL), g_free);
     }
   g_task_return_pointer (task, v, (GDestroyNotify) mt_volume_unref);
 }
@@ -386,6 +396,15 @@ load_done (GObject      *source,
       self->source_path = g_strdup (g_object_get_data (G_OBJECT (result), "source"));
       mt_viewer_set_volume (self->viewer, v);
       update_title (self);
+      /* The twin learns the new patient's organs (the demo's are known). */
+      MtTwinPanel *twin = MT_TWIN_PANEL (self->twin_panel);
+      mt_twin_panel_set_anatomy (twin, g_object_steal_data (G_OBJECT (result), "anatomy"));
+      const char *ecg = g_object_get_data (G_OBJECT (result), "ecg");
+      g_autoptr (GError) ecg_error = NULL;
+      if (ecg != NULL)
+        mt_twin_panel_load_ecg (twin, ecg, &ecg_error);
+      else if (mt_twin_get_ecg (mt_twin_panel_get_twin (twin)) != NULL)
+        mt_twin_panel_set_heart_rate (twin, 75);   /* not the last patient's ECG */
       GPtrArray *surfaces = g_object_get_data (G_OBJECT (result), "surfaces");
       for (guint i = 0; surfaces != NULL && i < surfaces->len; i++)
         {
@@ -2185,6 +2204,65 @@ surfaces_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
   mt_viewer_set_surfaces_shown (self->viewer, g_variant_get_boolean (state));
 }
 
+/* The living twin beside the views: shown, it animates them. */
+static void
+twin_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  gboolean on = g_variant_get_boolean (state);
+  g_simple_action_set_state (action, state);
+  gtk_widget_set_visible (self->twin_side, on);
+  mt_twin_panel_set_active (MT_TWIN_PANEL (self->twin_panel), on);
+}
+
+static void
+show_twin (MtWindow *self)
+{
+  if (!gtk_widget_get_visible (self->twin_side))
+    g_action_group_change_action_state (G_ACTION_GROUP (self), "twin", g_variant_new_boolean (TRUE));
+}
+
+static void
+twin_play_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  show_twin (self);
+  MtTwinPanel *panel = MT_TWIN_PANEL (self->twin_panel);
+  mt_twin_panel_set_playing (panel, !mt_twin_panel_get_playing (panel));
+}
+
+static void
+twin_advance_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  show_twin (self);
+  mt_twin_panel_advance (MT_TWIN_PANEL (self->twin_panel), MAX (0, g_variant_get_double (param)));
+}
+
+static void
+twin_scrub_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  show_twin (self);
+  mt_twin_panel_scrub (MT_TWIN_PANEL (self->twin_panel), g_variant_get_double (param));
+}
+
+static void
+twin_heart_rate_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  mt_twin_panel_set_heart_rate (MT_TWIN_PANEL (self->twin_panel), g_variant_get_double (param));
+}
+
+static void
+twin_ecg_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  MtWindow *self = user_data;
+  g_autoptr (GError) error = NULL;
+  show_twin (self);
+  mt_twin_panel_load_ecg (MT_TWIN_PANEL (self->twin_panel), g_variant_get_string (param, NULL), &error);
+}
+
 static void
 edit_transfer_function_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -2240,6 +2318,12 @@ static const GActionEntry win_actions[] = {
   { "save-screenshot", save_screenshot_activated, "s", NULL, NULL, { 0 } },
   { "save-view-screenshot", save_view_screenshot_activated, "(ss)", NULL, NULL, { 0 } },
   { "present", present_activated, NULL, NULL, NULL, { 0 } },
+  { "twin", NULL, NULL, "false", twin_changed, { 0 } },
+  { "twin-play", twin_play_activated, NULL, NULL, NULL, { 0 } },
+  { "twin-advance", twin_advance_activated, "d", NULL, NULL, { 0 } },
+  { "twin-scrub", twin_scrub_activated, "d", NULL, NULL, { 0 } },
+  { "twin-heart-rate", twin_heart_rate_activated, "d", NULL, NULL, { 0 } },
+  { "twin-ecg", twin_ecg_activated, "s", NULL, NULL, { 0 } },
   { "leave-presentation", leave_presentation_activated, NULL, NULL, NULL, { 0 } },
 };
 
@@ -2391,6 +2475,11 @@ mt_window_init (MtWindow *self)
   gtk_popover_set_child (GTK_POPOVER (surfaces_popover), self->surface_panel);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (surfaces_button), surfaces_popover);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), surfaces_button);
+  GtkWidget *twin_button = gtk_toggle_button_new_with_label (_("Twin"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (twin_button), "win.twin");
+  gtk_widget_set_tooltip_text (twin_button, _("The living twin: the heart beating, the lungs breathing and the blood "
+                                              "flowing, with live traces and findings (F6; F7 plays)"));
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), twin_button);
 
   const char *wl_names[MT_WINDOW_COUNT + 2] = { NULL };
   for (int i = 0; i < MT_WINDOW_COUNT; i++)
@@ -2513,9 +2602,25 @@ mt_window_init (MtWindow *self)
   self->progress_bar = bar;
   gtk_widget_set_visible (bar, FALSE);
 
+  /* The living twin, on the right when asked for. */
+  self->twin_panel = mt_twin_panel_new (self->viewer);
+  self->twin_side = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->twin_side), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->twin_side), self->twin_panel);
+  gtk_widget_set_size_request (self->twin_side, 400, -1);
+  /* Its long lines wrap in the column rather than widen it. */
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (self->twin_side), FALSE);
+  gtk_widget_set_hexpand (self->twin_side, FALSE);
+  gtk_widget_set_visible (self->twin_side, FALSE);
+  GtkWidget *middle = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
+  gtk_widget_set_hexpand (grid, TRUE);
+  gtk_widget_set_vexpand (middle, TRUE);
+  gtk_box_append (GTK_BOX (middle), grid);
+  gtk_box_append (GTK_BOX (middle), self->twin_side);
+
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (box), self->message);
-  gtk_box_append (GTK_BOX (box), grid);
+  gtk_box_append (GTK_BOX (box), middle);
   gtk_box_append (GTK_BOX (box), bar);
   gtk_window_set_child (GTK_WINDOW (self), box);
 
@@ -2692,6 +2797,12 @@ GtkWidget *
 mt_window_get_segment_list (MtWindow *self)
 {
   return self->segment_list;
+}
+
+GtkWidget *
+mt_window_get_twin_panel (MtWindow *self)
+{
+  return self->twin_panel;
 }
 
 GtkWidget *

@@ -32,6 +32,7 @@ gboolean   mt_window_save_png       (GtkWidget  *window,
 /* The segments' list, in its popover under the Segments button. */
 GtkWidget *mt_window_get_segment_list (MtWindow *self);
 GtkWidget *mt_window_get_surface_panel (MtWindow *self);
+GtkWidget *mt_window_get_twin_panel    (MtWindow *self);
 GtkWidget *mt_window_get_slice_view (MtWindow  *self,
                                      int        axis);
 /* Presentation mode: the 3D view alone, full screen, large labels, turning. */
