@@ -47,6 +47,14 @@ set_message (MtTwinPanel *self, const char *text)
 
 /* ------------------------------------------------------------ the moment */
 
+/* As many digits as the size calls for: 1422, 98.9, 0.528. */
+static char *
+figure (double x)
+{
+  double a = fabs (x);
+  return g_strdup_printf (a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.3g", x);
+}
+
 static void
 update_facts (MtTwinPanel *self)
 {
@@ -71,8 +79,8 @@ update_facts (MtTwinPanel *self)
     {
       const MtFinding *f = findings->pdata[i];
       const char *mark = f->status == MT_FINDING_LOW ? "▼" : f->status == MT_FINDING_HIGH ? "▲" : "·";
-      g_autofree char *line = g_strdup_printf ("%s %s: %.3g %s (%.3g–%.3g)", mark, f->what, f->value, f->unit,
-                                               f->low, f->high);
+      g_autofree char *value = figure (f->value), *low = figure (f->low), *high = figure (f->high);
+      g_autofree char *line = g_strdup_printf ("%s %s: %s %s (%s–%s)", mark, f->what, value, f->unit, low, high);
       g_string_append_printf (text, "%s%s", i ? "\n" : "", line);
       g_autofree char *escaped = g_markup_escape_text (line, -1);
       if (f->status != MT_FINDING_NORMAL)

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The living twin as a new user meets it: the demo patient opened, the twin
+ * shown, its heart beating to the demo's ECG; held at end-diastole and at
+ * end-systole the heart on screen is smaller at the second by the model's
+ * ratio; the heart rate changed; played in real time; a bad ECG refused. */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#include "mt-animation.h"
+#include "mt-file-utils.h"
+#include "mt-i18n.h"
+#include "mt-twin-panel.h"
+#include "mt-window.h"
+
+static gboolean finished;
+static char *tmp_dir;
+
+static void
+pump (int rounds)
+{
+  for (int t = 0; t < rounds; t++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+}
+
+/* The window as a picture; the count of the heart's red pixels in it (the
+ * 3D heart and its outlines). */
+static int
+red_pixels (MtWindow *win, const char *name)
+{
+  const char *shots = g_getenv ("MEDTWIN_TEST_SHOTS");
+  g_autofree char *path = g_build_filename (shots ? shots : tmp_dir, name, NULL);
+  pump (40);
+  g_assert_true (mt_window_save_png (GTK_WIDGET (win), path, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) t = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  int w = gdk_texture_get_width (t), h = gdk_texture_get_height (t), n = 0;
+  g_autofree guint8 *px = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (t, px, (gsize) w * 4);
+  for (int i = 0; i < w * h; i++)
+    {
+      /* Cairo's order: B, G, R, A. */
+      const guint8 *p = px + 4 * (gsize) i;
+      n += p[2] > 120 && p[1] < 60 && p[0] < 60;
+    }
+  return n;
+}
+
+static void
+run (MtWindow *win)
+{
+  MtTwinPanel *panel = MT_TWIN_PANEL (mt_window_get_twin_panel (win));
+  MtViewer *viewer = mt_window_get_viewer (win);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-advance", "d", 3.0);
+  MtTwin *twin = mt_twin_panel_get_twin (panel);
+  MtAnimation *anim = mt_viewer_get_animation (viewer);
+  g_assert_nonnull (anim);
+  g_assert_cmpint (mt_animation_get_heart (anim), >=, 0);
+  /* The demo's own ECG drives it. */
+  g_assert_nonnull (mt_twin_get_ecg (twin));
+  g_assert_cmpfloat (fabs (mt_twin_get_time (twin) - 3.0), <, 1e-6);
+
+  /* The last whole beat: its R wave and its smallest volume. */
+  g_autoptr (GArray) h = g_array_new (FALSE, FALSE, sizeof (MtTwinSample));
+  mt_twin_history (twin, 0, 3, h);
+  int r0 = -1, r1 = -1;
+  for (guint i = 1; i < h->len; i++)
+    if (g_array_index (h, MtTwinSample, i).beat_phase < g_array_index (h, MtTwinSample, i - 1).beat_phase - 0.5)
+      r0 = r1, r1 = (int) i;
+  g_assert_cmpint (r0, >=, 0);
+  MtTwinSample ed = g_array_index (h, MtTwinSample, r0), es = ed;
+  for (int i = r0; i < r1; i++)
+    if (g_array_index (h, MtTwinSample, i).v_lv + g_array_index (h, MtTwinSample, i).v_rv < es.v_lv + es.v_rv)
+      es = g_array_index (h, MtTwinSample, i);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-scrub", "d", ed.t);
+  double ratio_ed = mt_animation_get_heart_ratio (anim);
+  int red_ed = red_pixels (win, "twin-diastole.png");
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-scrub", "d", es.t);
+  double ratio_es = mt_animation_get_heart_ratio (anim);
+  int red_es = red_pixels (win, "twin-systole.png");
+  g_test_message ("end-diastole at %.3f s: heart x%.4f, %d red pixels; end-systole at %.3f s: x%.4f, %d red pixels "
+                  "(x%.3f; the heart's outline x%.3f)", ed.t, ratio_ed, red_ed, es.t, ratio_es, red_es,
+                  (double) red_es / red_ed, pow (ratio_es, 2.0 / 3));
+  g_assert_cmpfloat (fabs (ratio_ed - 1), <, 0.01);
+  g_assert_cmpfloat (ratio_es, <, 0.85);
+  g_assert_cmpfloat (ratio_es, >, 0.6);
+  g_assert_cmpint (red_ed, >, 2000);
+  g_assert_cmpfloat ((double) red_es / red_ed, <, 0.95);
+  g_assert_false (mt_twin_panel_get_playing (panel));
+
+  /* Faster: set at 120 a minute, ten seconds on. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-heart-rate", "d", 120.0);
+  g_assert_null (mt_twin_get_ecg (twin));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-advance", "d", 10.0);
+  MtPhysioSummary v;
+  g_assert_true (mt_twin_summarize (twin, 5, &v));
+  g_test_message ("at 120: %s", mt_twin_panel_get_vitals (panel));
+  g_assert_cmpfloat (fabs (v.heart_rate_bpm - 120), <, 1.5);
+  g_assert_nonnull (strstr (mt_twin_panel_get_vitals (panel), "120"));
+  g_test_message ("findings:\n%s", mt_twin_panel_get_findings (panel));
+  g_assert_nonnull (strstr (mt_twin_panel_get_findings (panel), "▲ Heart rate"));
+  g_assert_nonnull (strstr (mt_twin_panel_get_findings (panel), "Liver volume"));
+
+  /* Played: the clock runs with real time. */
+  double t0 = mt_twin_get_time (twin);
+  gint64 wall0 = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-play", NULL);
+  g_assert_true (mt_twin_panel_get_playing (panel));
+  pump (100);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-play", NULL);
+  double played = mt_twin_get_time (twin) - t0, wall = (g_get_monotonic_time () - wall0) / 1e6;
+  g_test_message ("played %.2f s of twin time in %.2f s", played, wall);
+  g_assert_cmpfloat (played, >, 0.2);
+  g_assert_cmpfloat (played, <=, wall + 0.05);
+
+  /* A damaged ECG: said, and the heart goes on at its rate. */
+  g_autofree char *bad = g_build_filename (tmp_dir, "bad.csv", NULL);
+  g_assert_true (g_file_set_contents (bad, "time,mV\n0,abc\n", -1, NULL));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-ecg", "s", bad);
+  g_test_message ("bad ECG: %s", mt_twin_panel_get_message (panel));
+  g_assert_cmpstr (mt_twin_panel_get_message (panel), !=, "");
+  g_assert_null (mt_twin_get_ecg (twin));
+
+  /* Put away: the surfaces are still again. */
+  g_action_group_change_action_state (G_ACTION_GROUP (win), "twin", g_variant_new_boolean (FALSE));
+  g_assert_null (mt_viewer_get_animation (viewer));
+  finished = TRUE;
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+on_ready (MtWindow *win)
+{
+  static gboolean once;
+  if (once)
+    return;
+  once = TRUE;
+  run (win);
+}
+
+static void
+on_activate (GtkApplication *app)
+{
+  MtWindow *win = mt_window_new (app);
+  g_signal_connect (win, "views-ready", G_CALLBACK (on_ready), NULL);
+  gtk_window_present (GTK_WINDOW (win));
+  mt_window_open_paths (win, NULL);
+}
+
+static void
+test_twin (void)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display: run the suite through ./test.sh (it uses xvfb-run)");
+      return;
+    }
+  g_autoptr (GError) error = NULL;
+  tmp_dir = g_dir_make_tmp ("medtwin-twin-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* The demo patient generated into a cache of our own. */
+  g_setenv ("XDG_CACHE_HOME", tmp_dir, TRUE);
+  g_autofree char *settings = g_build_filename (tmp_dir, "settings.ini", NULL);
+  g_setenv ("MEDTWIN_SETTINGS", settings, TRUE);
+  g_autofree char *measurements = g_build_filename (tmp_dir, "measurements", NULL);
+  g_setenv ("MEDTWIN_MEASUREMENTS", measurements, TRUE);
+  GtkApplication *app = gtk_application_new ("org.medtwin.TestTwin", G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_application_run (G_APPLICATION (app), 0, NULL);
+  g_object_unref (app);
+  g_assert_true (finished);
+  mt_remove_tree (tmp_dir);
+}
+
+static gboolean
+fatal_unless_no_bus (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  return strstr (message, "session bus") == NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  mt_i18n_init ();
+  g_test_init (&argc, &argv, NULL);
+  g_test_log_set_fatal_handler (fatal_unless_no_bus, NULL);
+  g_test_add_func ("/ui/twin/demo", test_twin);
+  return g_test_run ();
+}
