@@ -233,6 +233,25 @@ mt_physio_advance (MtPhysio *m,
   publish (m, y);
 }
 
+void
+mt_physio_summary_from_beats (MtPhysioSummary *out,
+                              const double     sums[6],
+                              guint            beats,
+                              double           heart_rate_bpm)
+{
+  g_return_if_fail (beats > 0);
+  out->heart_rate_bpm = heart_rate_bpm;
+  out->systolic_mmHg = sums[0] / beats;
+  out->diastolic_mmHg = sums[1] / beats;
+  out->end_diastolic_ml = sums[2] / beats;
+  out->end_systolic_ml = sums[3] / beats;
+  out->pulmonary_systolic_mmHg = sums[4] / beats;
+  out->pulmonary_diastolic_mmHg = sums[5] / beats;
+  out->stroke_volume_ml = out->end_diastolic_ml - out->end_systolic_ml;
+  out->ejection_fraction = out->stroke_volume_ml / out->end_diastolic_ml;
+  out->cardiac_output_l_min = out->stroke_volume_ml * heart_rate_bpm / 1000;
+}
+
 gboolean
 mt_physio_run (const MtPhysioParams *params,
                double                seconds,
@@ -315,18 +334,9 @@ mt_physio_run (const MtPhysioParams *params,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The heart did not beat in the last 5 s of the run."));
       return FALSE;
     }
-  out->heart_rate_bpm = 60.0 / (rr_sum / beats);
-  out->systolic_mmHg = sums[0] / beats;
-  out->diastolic_mmHg = sums[1] / beats;
-  out->end_diastolic_ml = sums[2] / beats;
-  out->end_systolic_ml = sums[3] / beats;
-  out->pulmonary_systolic_mmHg = sums[4] / beats;
-  out->pulmonary_diastolic_mmHg = sums[5] / beats;
+  mt_physio_summary_from_beats (out, sums, beats, 60.0 / (rr_sum / beats));
   out->mean_arterial_mmHg = map / samples;
   out->central_venous_mmHg = cvp / samples;
-  out->stroke_volume_ml = out->end_diastolic_ml - out->end_systolic_ml;
-  out->ejection_fraction = out->stroke_volume_ml / out->end_diastolic_ml;
-  out->cardiac_output_l_min = out->stroke_volume_ml * out->heart_rate_bpm / 1000;
   out->respiratory_rate_per_min = params->respiratory_rate_per_min;
   out->tidal_volume_l = breaths > 0 ? tv_sum / breaths : 0;
   out->realtime_factor = elapsed > 0 ? seconds / elapsed : INFINITY;

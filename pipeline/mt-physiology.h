@@ -83,6 +83,13 @@ typedef struct
   double realtime_factor;        /* simulated seconds per second of computing */
 } MtPhysioSummary;
 
+/* The per-beat sums of systolic and diastolic pressure, end-diastolic and
+ * end-systolic volume, pulmonary systolic and diastolic pressure over beats
+ * into their means, with stroke volume, ejection fraction and output. */
+void     mt_physio_summary_from_beats (MtPhysioSummary *summary,
+                                       const double     sums[6],
+                                       guint            beats,
+                                       double           heart_rate_bpm);
 /* Runs the model for seconds (at least 20: it settles in about 10), and
  * sums up the last 5 seconds. */
 gboolean mt_physio_run            (const MtPhysioParams *params,

@@ -374,17 +374,8 @@ mt_twin_summarize (MtTwin          *tw,
     }
   if (beats < 2)
     return FALSE;
-  out->heart_rate_bpm = 60.0 * beats / (last_t - first_t);
-  out->systolic_mmHg = sums[0] / beats;
-  out->diastolic_mmHg = sums[1] / beats;
-  out->end_diastolic_ml = sums[2] / beats;
-  out->end_systolic_ml = sums[3] / beats;
-  out->pulmonary_systolic_mmHg = sums[4] / beats;
-  out->pulmonary_diastolic_mmHg = sums[5] / beats;
+  mt_physio_summary_from_beats (out, sums, beats, 60.0 * beats / (last_t - first_t));
   out->mean_arterial_mmHg = map / MAX (n_map, 1);
-  out->stroke_volume_ml = out->end_diastolic_ml - out->end_systolic_ml;
-  out->ejection_fraction = out->stroke_volume_ml / out->end_diastolic_ml;
-  out->cardiac_output_l_min = out->stroke_volume_ml * out->heart_rate_bpm / 1000;
   out->respiratory_rate_per_min = mt_physio_get_params (tw->physio)->respiratory_rate_per_min;
   out->tidal_volume_l = lung_hi - lung_lo;
   return TRUE;
