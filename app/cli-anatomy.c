@@ -9,6 +9,7 @@
 #include "cli-anatomy.h"
 #include "cli-common.h"
 #include "mt-anatomy.h"
+#include "mt-findings.h"
 #include "mt-segmentation.h"
 #include "mt-series.h"
 #include "mt-volume.h"
@@ -53,9 +54,12 @@ mt_cli_anatomy (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error->message);
       return 1;
     }
+  /* The organs' volumes against their usual ranges. */
+  g_autoptr (GPtrArray) findings = mt_findings_compute (anatomy, NULL);
   if (json)
     {
       g_autoptr (JsonNode) root = mt_anatomy_to_json (anatomy);
+      json_object_set_member (json_node_get_object (root), "findings", mt_findings_to_json (findings));
       mt_cli_print_json_node (root);
       return 0;
     }
@@ -66,5 +70,6 @@ mt_cli_anatomy (int argc, char **argv)
                n->centroid[2]);
     }
   g_print (_("%u organs, %u contacts\n"), anatomy->nodes->len, anatomy->edges->len);
+  mt_cli_print_findings (findings);
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cli-common.h"
+#include "mt-findings.h"
 
 gboolean
 mt_cli_parse_options (int                *argc,
@@ -68,4 +69,19 @@ mt_cli_print_json (JsonBuilder *builder)
 {
   g_autoptr (JsonNode) root = json_builder_get_root (builder);
   mt_cli_print_json_node (root);
+}
+
+void
+mt_cli_print_findings (GPtrArray *findings)
+{
+  if (mt_findings_count_abnormal (findings) == 0)
+    return;
+  g_print ("%s\n", _("Out of the usual range (decision support, not a diagnosis):"));
+  for (guint i = 0; i < findings->len; i++)
+    {
+      const MtFinding *f = findings->pdata[i];
+      g_autofree char *line = f->status != MT_FINDING_NORMAL ? mt_finding_to_string (f) : NULL;
+      if (line != NULL)
+        g_print ("  %s\n", line);
+    }
 }

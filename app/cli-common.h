@@ -25,3 +25,6 @@ void     mt_cli_show_progress (double              fraction,
 /* Prints what the builder holds (or a node) as indented JSON on stdout. */
 void     mt_cli_print_json    (JsonBuilder        *builder);
 void     mt_cli_print_json_node (JsonNode         *root);
+/* The findings out of their usual range, one a line, as decision support
+ * (GPtrArray of MtFinding). */
+void     mt_cli_print_findings (GPtrArray         *findings);

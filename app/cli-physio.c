@@ -8,6 +8,7 @@
 
 #include "cli-common.h"
 #include "cli-physio.h"
+#include "mt-findings.h"
 #include "mt-physiology.h"
 
 static void
@@ -54,12 +55,14 @@ mt_cli_physio (int argc, char **argv)
       g_printerr ("medtwin-cli: %s\n", error ? error->message : _("contractility and resistance must be above 0."));
       return 2;
     }
+  g_autoptr (GPtrArray) findings = mt_findings_compute (NULL, &s);
   if (!json)
     {
       g_print (_("%.0f beats a minute: %.0f/%.0f mmHg, stroke volume %.0f mL, ejection fraction %.0f%%, cardiac "
                  "output %.2f L/min; %.0f breaths a minute of %.2f L\n"), s.heart_rate_bpm, s.systolic_mmHg,
                s.diastolic_mmHg, s.stroke_volume_ml, 100 * s.ejection_fraction, s.cardiac_output_l_min,
                s.respiratory_rate_per_min, s.tidal_volume_l);
+      mt_cli_print_findings (findings);
       return 0;
     }
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -82,6 +85,8 @@ mt_cli_physio (int argc, char **argv)
   member (b, "resistance", resistance);
   member (b, "simulated_s", seconds);
   member (b, "realtime_factor", s.realtime_factor);
+  json_builder_set_member_name (b, "findings");
+  json_builder_add_value (b, mt_findings_to_json (findings));
   json_builder_end_object (b);
   mt_cli_print_json (b);
   return 0;

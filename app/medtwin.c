@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "mt-i18n.h"
+#include "mt-twin-panel.h"
 #include "mt-window.h"
 
 /* Set by --screenshot: save the window once every view has drawn, then quit. */
@@ -65,6 +66,22 @@ on_fused (MtWindow *window)
     g_timeout_add (1000, take_screenshot, window);
 }
 
+/* The living twin that far into its run: held there for a screenshot,
+ * playing on otherwise. */
+static gboolean
+run_twin (gpointer data)
+{
+  MtWindow *window = data;
+  if (mt_twin_panel_is_busy (MT_TWIN_PANEL (mt_window_get_twin_panel (window))))
+    return G_SOURCE_CONTINUE;
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.twin-advance", "d", twin_seconds);
+  if (screenshot_path == NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.twin-play", NULL);
+  else
+    g_timeout_add (300, take_screenshot, window);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_views_ready (MtWindow *window)
 {
@@ -96,14 +113,14 @@ on_views_ready (MtWindow *window)
       gtk_widget_activate_action (GTK_WIDGET (window), "win.open-segments", "s", path);
       return;
     }
-  if (twin_seconds >= 0)
+  static gboolean twin_started;
+  if (twin_seconds >= 0 && !twin_started)
     {
-      /* The living twin that far into its run: held there for a
-       * screenshot, playing on otherwise. */
-      gtk_widget_activate_action (GTK_WIDGET (window), "win.twin-advance", "d", twin_seconds);
-      if (screenshot_path == NULL)
-        gtk_widget_activate_action (GTK_WIDGET (window), "win.twin-play", NULL);
-      twin_seconds = -1;
+      /* The twin shown; run once it knows the organs. */
+      twin_started = TRUE;
+      g_action_group_change_action_state (G_ACTION_GROUP (window), "twin", g_variant_new_boolean (TRUE));
+      g_timeout_add (50, run_twin, window);
+      return;
     }
   /* One more frame so the views' last images are composed into the window. */
   if (screenshot_path != NULL)

@@ -29,9 +29,7 @@ main (int argc, char **argv)
     }
   g_autoptr (MtPhantom) ph = mt_phantom_generate (1, FALSE, NULL, NULL, &error);
   g_autoptr (GPtrArray) surfaces = mt_phantom_surfaces (ph->labels, NULL, &error);
-  g_autoptr (GHashTable) names = g_hash_table_new (NULL, NULL);
-  for (int l = 1; l < MT_LABEL_COUNT; l++)
-    g_hash_table_insert (names, GINT_TO_POINTER (l), (gpointer) mt_label_name (l));
+  g_autoptr (GHashTable) names = mt_phantom_label_names ();
   g_autoptr (MtAnatomy) anatomy = mt_anatomy_from_labels (ph->labels, names, &error);
   MtVolumeRenderer *vr = mt_volume_renderer_new (&error);
   mt_volume_renderer_set_volume (vr, ph->ct, &error);
@@ -59,30 +57,20 @@ main (int argc, char **argv)
   g_autoptr (MtTwin) twin = mt_twin_new (&params);
   g_autoptr (MtAnimation) anim = mt_animation_new ((MtSurface * const *) surfaces->pdata, surfaces->len, anatomy);
   mt_animation_set_flow_shown (anim, TRUE);
-  for (guint i = 0; i < surfaces->len; i++)
-    mt_mesh_renderer_set_anchors (mr, i, mt_animation_get_anchors (anim, i),
-                                  ((MtSurface *) surfaces->pdata[i])->mesh->n_vertices);
   double pose_us = 0;
   t0 = g_get_monotonic_time ();
   for (int f = 0; f < frames; f++)
     {
+      /* As the window does each frame: the twin on, posed, into the
+       * renderer (the anchors with the first). */
       gint64 p0 = g_get_monotonic_time ();
       mt_twin_advance (twin, 1.0 / 30);
       MtTwinSample s;
       mt_twin_get_now (twin, &s);
       mt_animation_pose (anim, &s);
       mt_animation_flow (anim, &s, 1.0 / 30);
-      for (guint i = 0; i < surfaces->len; i++)
-        {
-          const MtMeshMotion *m = mt_animation_get_motion (anim, i);
-          mt_mesh_renderer_set_motion (mr, i, m->model, m->radial);
-          if (m->recolor)
-            mt_mesh_renderer_set_color (mr, i, m->rgba);
-        }
-      guint n;
-      const float *xyz = mt_animation_get_particles (anim, &n, NULL);
-      const float blood[4] = { 0.85f, 0.05f, 0.08f, 1 };
-      mt_mesh_renderer_set_points (mr, xyz, n, blood, 5);
+      if (!mt_mesh_renderer_animate (mr, anim, f == 0, 5))
+        return 1;
       pose_us += g_get_monotonic_time () - p0;
       camera.azimuth = f;
       mt_scene_render (vr, mr, &camera, W, H, 1, 1);

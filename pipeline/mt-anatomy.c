@@ -49,10 +49,12 @@ kind_of (const char *name)
   return MT_ORGAN_OTHER;
 }
 
-static const char *
-kind_name (MtOrganKind kind)
+const char *
+mt_organ_kind_name (MtOrganKind kind)
 {
-  static const char *names[] = { "heart", "lung", "airway", "vessel", "liver", "kidney", "skeleton", "other" };
+  static const char *names[] = { N_("heart"), N_("lung"), N_("airway"), N_("vessel"),
+                                 N_("liver"), N_("kidney"), N_("skeleton"), N_("other") };
+  g_return_val_if_fail (kind <= MT_ORGAN_OTHER, "other");
   return names[kind];
 }
 
@@ -214,7 +216,7 @@ mt_anatomy_to_json (const MtAnatomy *anatomy)
       json_builder_set_member_name (b, "label");
       json_builder_add_int_value (b, node->label);
       json_builder_set_member_name (b, "kind");
-      json_builder_add_string_value (b, kind_name (node->kind));
+      json_builder_add_string_value (b, mt_organ_kind_name (node->kind));
       json_builder_set_member_name (b, "centroid_mm");
       json_builder_begin_array (b);
       for (int a = 0; a < 3; a++)

@@ -20,6 +20,9 @@ typedef enum
   MT_ORGAN_OTHER,        /* body, couch, lesions, fluid */
 } MtOrganKind;
 
+/* "heart", "lung", ...: as the JSON names it (marked for translation). */
+const char *mt_organ_kind_name (MtOrganKind kind);
+
 /* An input an organ accepts: a number (a rate, a multiplier) or a signal
  * (samples in time, e.g. an ECG). */
 typedef struct

@@ -3,8 +3,10 @@
 
 #include "config.h"
 
-#include "mt-findings.h"
 #include <glib/gi18n-lib.h>
+#include <math.h>
+
+#include "mt-findings.h"
 
 /* Usual adult ranges; the README's table gives the source of each. */
 typedef struct
@@ -83,6 +85,24 @@ mt_findings_compute (const MtAnatomy       *anatomy,
       add (out, "tidal_volume_L", N_("Tidal volume"), v->tidal_volume_l, 0.35, 0.7, "L");
     }
   return out;
+}
+
+/* As many digits as the size calls for: 1422, 60, 98.9, 0.528. */
+static char *
+figure (double x)
+{
+  double a = fabs (x);
+  if (x == round (x) || a >= 100)
+    return g_strdup_printf ("%.0f", x);
+  return g_strdup_printf (a >= 10 ? "%.1f" : "%.3g", x);
+}
+
+char *
+mt_finding_to_string (const MtFinding *f)
+{
+  const char *mark = f->status == MT_FINDING_LOW ? "▼" : f->status == MT_FINDING_HIGH ? "▲" : "·";
+  g_autofree char *value = figure (f->value), *low = figure (f->low), *high = figure (f->high);
+  return g_strdup_printf ("%s %s: %s%s%s (%s–%s)", mark, f->what, value, *f->unit ? " " : "", f->unit, low, high);
 }
 
 guint

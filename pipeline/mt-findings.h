@@ -32,6 +32,9 @@ typedef struct
 GPtrArray *mt_findings_compute (const MtAnatomy       *anatomy,
                                 const MtPhysioSummary *vitals);
 guint      mt_findings_count_abnormal (GPtrArray      *findings);
+/* "▼ Ejection fraction: 0.392 (0.52–0.72)": the mark (▼ low, ▲ high, ·),
+ * what, the value with as many digits as it calls for, the range. */
+char      *mt_finding_to_string (const MtFinding      *finding);
 /* {"disclaimer", "findings": [{key, value, low, high, unit, status}]} */
 JsonNode  *mt_findings_to_json (GPtrArray             *findings);
 

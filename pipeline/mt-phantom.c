@@ -47,6 +47,15 @@ mt_label_name (MtLabel label)
   return label_names[label];
 }
 
+GHashTable *
+mt_phantom_label_names (void)
+{
+  GHashTable *names = g_hash_table_new (NULL, NULL);
+  for (int l = 1; l < MT_LABEL_COUNT; l++)
+    g_hash_table_insert (names, GINT_TO_POINTER (l), (gpointer) label_names[l]);
+  return names;
+}
+
 /* ------------------------------------------------------------------ anatomy */
 
 typedef struct

@@ -35,6 +35,8 @@ typedef enum
 } MtLabel;
 
 const char *mt_label_name (MtLabel label);
+/* Every label's value to its name (a new table; the names are static). */
+GHashTable *mt_phantom_label_names (void);
 
 /* One generated scan: CT in HU (as stored: whole numbers from -1024) and its
  * ground-truth labels on the same grid. */

@@ -18,12 +18,11 @@ struct _MtTwin
 {
   MtPhysio     *physio;
   double        t, pending;
-  /* The ECG played, if any: the lead shown and its R-peaks in seconds from
-   * the first, the loop's length and where in it the clock is. */
+  /* The ECG played, if any: the lead shown, the next of its R-peaks, where
+   * the first lies, the loop's length and where in it the clock is. */
   MtEcg        *ecg;
   const float  *lead;
-  double       *peaks;
-  guint         n_peaks, next_peak;
+  guint         next_peak;
   double        loop_s, loop_at, first_s;
   /* Without one, one beat of a synthetic lead II (R at template_r) laid at
    * each of the model's beats. */
@@ -141,10 +140,13 @@ step (MtTwin *tw)
           tw->loop_at -= tw->loop_s;
           tw->next_peak = 0;
         }
-      while (tw->next_peak < tw->n_peaks && tw->peaks[tw->next_peak] <= tw->loop_at + 1e-9)
+      const GArray *peaks = tw->ecg->r_peaks;
+      while (tw->next_peak < peaks->len
+             && g_array_index (peaks, guint32, tw->next_peak) / tw->ecg->sampling_rate_hz - tw->first_s
+                  <= tw->loop_at + 1e-9)
         {
           /* The last R-peak is the loop's end, the first one again. */
-          if (tw->next_peak + 1 < tw->n_peaks)
+          if (tw->next_peak + 1 < peaks->len)
             mt_physio_beat_now (tw->physio);
           tw->next_peak++;
         }
@@ -193,7 +195,6 @@ mt_twin_free (MtTwin *tw)
     return;
   mt_physio_free (tw->physio);
   g_clear_pointer (&tw->ecg, mt_ecg_free);
-  g_free (tw->peaks);
   g_free (tw->template);
   g_free (tw->ring);
   g_free (tw);
@@ -211,8 +212,6 @@ mt_twin_set_heart_rate (MtTwin *tw,
 {
   g_return_if_fail (bpm >= 20 && bpm <= 250);
   g_clear_pointer (&tw->ecg, mt_ecg_free);
-  g_clear_pointer (&tw->peaks, g_free);
-  tw->n_peaks = 0;
   tw->lead = NULL;
   mt_physio_set_heart_rate (tw->physio, bpm);
 }
@@ -239,17 +238,12 @@ mt_twin_set_ecg (MtTwin  *tw,
       return FALSE;
     }
   g_clear_pointer (&tw->ecg, mt_ecg_free);
-  g_free (tw->peaks);
   tw->ecg = g_steal_pointer (&owned);
   tw->lead = tw->ecg->mv + (gsize) lead * tw->ecg->n_samples;
-  tw->n_peaks = tw->ecg->r_peaks->len;
-  tw->peaks = g_new (double, tw->n_peaks);
+  const GArray *peaks = tw->ecg->r_peaks;
   double fs = tw->ecg->sampling_rate_hz;
-  guint32 first = g_array_index (tw->ecg->r_peaks, guint32, 0);
-  for (guint i = 0; i < tw->n_peaks; i++)
-    tw->peaks[i] = (g_array_index (tw->ecg->r_peaks, guint32, i) - first) / fs;
-  tw->first_s = first / fs;
-  tw->loop_s = tw->peaks[tw->n_peaks - 1];
+  tw->first_s = g_array_index (peaks, guint32, 0) / fs;
+  tw->loop_s = g_array_index (peaks, guint32, peaks->len - 1) / fs - tw->first_s;
   tw->loop_at = -STEP;     /* the first R-peak falls on the next step */
   tw->next_peak = 0;
   return TRUE;

@@ -31,8 +31,11 @@ typedef enum
 typedef struct
 {
   Role         role;
+  MtMesh      *mesh;          /* a reference: the surface as it rests */
   MtMeshMotion motion;
   float       *anchors;
+  float       *moved;         /* its vertices as posed, worked out when asked */
+  guint        moved_pose;    /* the pose they belong to */
   double       volume_ml;
   double       centroid[3];
   double       top_z, bottom_z;
@@ -59,6 +62,7 @@ struct _MtAnimation
   double  diaphragm_mm;      /* the lungs' base's excursion at the moment posed */
   gboolean pressure_colors;
   gboolean flow_shown;
+  guint    pose;              /* counts the poses */
   GArray *paths;             /* Path */
   GArray *particles;         /* guint path, double at */
   float  *particle_xyz;
@@ -104,8 +108,9 @@ role_of (const char *name, const MtAnatomy *anatomy, double *follow)
   return ROLE_STILL;
 }
 
-/* The volume's centroid, by the signed tetrahedra of the closed surface. */
-static void
+/* The enclosed volume (mm³) and its centroid, by the signed tetrahedra of
+ * the closed surface. */
+static double
 volume_centroid (const MtMesh *m, double c[3])
 {
   double sum[3] = { 0 }, vol = 0;
@@ -122,6 +127,7 @@ volume_centroid (const MtMesh *m, double c[3])
     }
   for (int k = 0; k < 3; k++)
     c[k] = fabs (vol) > 1e-9 ? sum[k] / vol : 0;
+  return fabs (vol);
 }
 
 /* The direction along which the vertices spread most (power iteration on
@@ -158,7 +164,6 @@ long_axis (const MtMesh *m, const double c[3], double axis[3])
 static void
 setup_heart (MtAnimation *a, Part *p, const MtMesh *m)
 {
-  volume_centroid (m, p->centroid);
   long_axis (m, p->centroid, a->heart_axis);
   /* The apex points forwards, to the left and down (LPS: +x, -y, -z). */
   const double towards[3] = { 1, -1, -1 };
@@ -280,7 +285,6 @@ mt_animation_new (MtSurface * const *surfaces,
   a->heart_ratio = 1;
   a->paths = g_array_new (FALSE, FALSE, sizeof (Path));
   a->particles = g_array_new (FALSE, FALSE, sizeof (Particle));
-  double lung_top = -INFINITY, lung_bottom = INFINITY;
   for (guint i = 0; i < n; i++)
     {
       Part *p = &a->parts[i];
@@ -288,9 +292,10 @@ mt_animation_new (MtSurface * const *surfaces,
       identity (p->motion.model);
       p->motion.radial = 1;
       memcpy (p->rgba, surfaces[i]->rgba, sizeof p->rgba);
+      memcpy (p->motion.rgba, p->rgba, sizeof p->rgba);
       p->role = role_of (surfaces[i]->name, anatomy, &p->follow);
-      p->volume_ml = fabs (mt_mesh_volume (m)) / 1000;
-      volume_centroid (m, p->centroid);
+      p->mesh = mt_mesh_ref ((MtMesh *) m);
+      p->volume_ml = volume_centroid (m, p->centroid) / 1000;
       double lo[3], hi[3];
       mt_mesh_bounds (m, lo, hi);
       p->top_z = hi[2];
@@ -303,19 +308,18 @@ mt_animation_new (MtSurface * const *surfaces,
       else if (p->role == ROLE_HEART)
         p->role = ROLE_STILL;
       if (p->role == ROLE_LUNG)
-        {
-          a->lungs_ml += p->volume_ml;
-          lung_top = MAX (lung_top, hi[2]);
-          lung_bottom = MIN (lung_bottom, lo[2]);
-        }
+        a->lungs_ml += p->volume_ml;
     }
   const double *heart = a->heart >= 0 ? a->parts[a->heart].centroid : NULL;
   for (guint i = 0; i < n; i++)
-    if (a->parts[i].role == ROLE_ARTERY && anatomy != NULL)
+    if (a->parts[i].role == ROLE_ARTERY)
       {
-        int k = mt_anatomy_find (anatomy, surfaces[i]->name);
-        setup_artery (a, &a->parts[i], surfaces[i]->mesh,
-                      k >= 0 ? &g_array_index (anatomy->nodes, MtAnatomyNode, k) : NULL, heart);
+        int k = anatomy ? mt_anatomy_find (anatomy, surfaces[i]->name) : -1;
+        if (k >= 0)
+          setup_artery (a, &a->parts[i], surfaces[i]->mesh, &g_array_index (anatomy->nodes, MtAnatomyNode, k), heart);
+        /* Without a centreline it cannot pulse about it. */
+        if (a->parts[i].anchors == NULL)
+          a->parts[i].role = ROLE_STILL;
       }
   a->particle_xyz = g_new0 (float, 3 * (gsize) MAX (a->particles->len, 1));
   return a;
@@ -327,7 +331,11 @@ mt_animation_free (MtAnimation *a)
   if (a == NULL)
     return;
   for (guint i = 0; i < a->n; i++)
-    g_free (a->parts[i].anchors);
+    {
+      g_free (a->parts[i].anchors);
+      g_free (a->parts[i].moved);
+      mt_mesh_unref (a->parts[i].mesh);
+    }
   for (guint i = 0; i < a->paths->len; i++)
     {
       Path *p = &g_array_index (a->paths, Path, i);
@@ -382,6 +390,7 @@ void
 mt_animation_pose (MtAnimation        *a,
                    const MtTwinSample *s)
 {
+  a->pose++;
   /* The heart loses what the ventricles have ejected since end-diastole. */
   if (a->heart >= 0)
     {
@@ -397,8 +406,10 @@ mt_animation_pose (MtAnimation        *a,
         for (int c = 0; c < 3; c++)
           L[r][c] = (r == c ? across : 0) + (along - across) * a->heart_axis[r] * a->heart_axis[c];
       affine_about (p->motion.model, L, a->heart_apex);
-      p->motion.recolor = a->pressure_colors;
-      mt_pressure_color (s->p_lv, 0, 130, p->motion.rgba);
+      if (a->pressure_colors)
+        mt_pressure_color (s->p_lv, 0, 130, p->motion.rgba);
+      else
+        memcpy (p->motion.rgba, p->rgba, sizeof p->rgba);
       p->motion.rgba[3] = p->rgba[3];
     }
   /* The lungs fill with the breath, shared by their volumes. */
@@ -426,10 +437,9 @@ mt_animation_pose (MtAnimation        *a,
           identity (p->motion.model);
           p->motion.model[14] = (float) (-a->diaphragm_mm * p->follow);
         }
-      else if (p->role == ROLE_ARTERY && p->anchors != NULL)
+      else if (p->role == ROLE_ARTERY)
         {
           p->motion.radial = (float) sqrt (MAX (0.5, 1 + DISTENSIBILITY * (s->p_ao - MEAN_ARTERIAL)));
-          p->motion.recolor = a->pressure_colors || a->flow_shown;
           if (a->pressure_colors)
             mt_pressure_color (s->p_ao, 60, 140, p->motion.rgba);
           else
@@ -445,9 +455,6 @@ mt_animation_set_pressure_colors (MtAnimation *a,
                                   gboolean     on)
 {
   a->pressure_colors = on;
-  for (guint i = 0; i < a->n; i++)
-    if (!on)
-      a->parts[i].motion.recolor = FALSE;
 }
 
 void
@@ -455,9 +462,6 @@ mt_animation_set_flow_shown (MtAnimation *a,
                              gboolean     on)
 {
   a->flow_shown = on;
-  for (guint i = 0; i < a->n; i++)
-    if (!on && !a->pressure_colors)
-      a->parts[i].motion.recolor = FALSE;
 }
 
 const MtMeshMotion *
@@ -474,6 +478,49 @@ mt_animation_get_anchors (MtAnimation *a,
 {
   g_return_val_if_fail (surface < a->n, NULL);
   return a->parts[surface].anchors;
+}
+
+/* A point as the motion moves it (anchor: its anchor, or NULL). */
+static void
+motion_apply (const MtMeshMotion *m,
+              const float        *anchor,
+              const float         p[3],
+              float               out[3])
+{
+  float q[3];
+  for (int k = 0; k < 3; k++)
+    q[k] = anchor ? anchor[k] + (p[k] - anchor[k]) * m->radial : p[k];
+  for (int r = 0; r < 3; r++)
+    out[r] = m->model[r] * q[0] + m->model[4 + r] * q[1] + m->model[8 + r] * q[2] + m->model[12 + r];
+}
+
+const float *
+mt_animation_get_moved (MtAnimation *a,
+                        guint        surface)
+{
+  g_return_val_if_fail (surface < a->n, NULL);
+  Part *p = &a->parts[surface];
+  if (p->role == ROLE_STILL || a->pose == 0)
+    return NULL;
+  if (p->moved == NULL || p->moved_pose != a->pose)
+    {
+      const MtMesh *m = p->mesh;
+      if (p->moved == NULL)
+        p->moved = g_new (float, 3 * (gsize) MAX (m->n_vertices, 1));
+      for (guint v = 0; v < m->n_vertices; v++)
+        motion_apply (&p->motion, p->anchors ? p->anchors + 3 * (gsize) v : NULL, m->vertices + 3 * (gsize) v,
+                      p->moved + 3 * (gsize) v);
+      p->moved_pose = a->pose;
+    }
+  return p->moved;
+}
+
+const MtMesh *
+mt_animation_get_mesh (MtAnimation *a,
+                       guint        surface)
+{
+  g_return_val_if_fail (surface < a->n, NULL);
+  return a->parts[surface].mesh;
 }
 
 double
@@ -530,15 +577,3 @@ mt_animation_get_particles (MtAnimation *a,
   return a->particle_xyz;
 }
 
-void
-mt_mesh_motion_apply (const MtMeshMotion *m,
-                      const float        *anchor,
-                      const float         p[3],
-                      float               out[3])
-{
-  float q[3];
-  for (int k = 0; k < 3; k++)
-    q[k] = anchor ? anchor[k] + (p[k] - anchor[k]) * m->radial : p[k];
-  for (int r = 0; r < 3; r++)
-    out[r] = m->model[r] * q[0] + m->model[4 + r] * q[1] + m->model[8 + r] * q[2] + m->model[12 + r];
-}

@@ -11,14 +11,13 @@ G_BEGIN_DECLS
 
 /* How one surface moves at one moment: first radially about its anchors
  * (a vessel's centreline; radial 1: not at all), then by model, an affine
- * map of patient space (column-major, as GL takes it). The vertex shader
- * does the same. */
+ * map of patient space (column-major, as GL takes it), and in what colour.
+ * The vertex shader does the same. */
 typedef struct
 {
   float    model[16];
   float    radial;
-  gboolean recolor;      /* rgba replaces the surface's colour (pressure map) */
-  float    rgba[4];
+  float    rgba[4];      /* the colour to draw it in now: its own, or by pressure */
 } MtMeshMotion;
 
 /* The twin's surfaces set moving by its physiology: the heart contracts
@@ -42,17 +41,25 @@ guint               mt_animation_get_n        (MtAnimation        *animation);
 void                mt_animation_pose         (MtAnimation        *animation,
                                                const MtTwinSample *s);
 /* Pressure colours (heart by left-ventricular, arteries by aortic
- * pressure) instead of the surfaces' own. */
+ * pressure) instead of the surfaces' own; from the next pose. */
 void                mt_animation_set_pressure_colors (MtAnimation *animation,
                                                       gboolean     on);
-/* Blood particles shown (the arteries' walls then see-through), or not
- * (mt_animation_get_particles then gives none). */
+/* Blood particles shown (the arteries' walls then see-through from the next
+ * pose), or not (mt_animation_get_particles then gives none). */
 void                mt_animation_set_flow_shown (MtAnimation    *animation,
                                                  gboolean        on);
 const MtMeshMotion *mt_animation_get_motion   (MtAnimation        *animation,
                                                guint               surface);
 /* Per-vertex anchors (3 floats a vertex) of a surface that pulses, or NULL. */
 const float        *mt_animation_get_anchors  (MtAnimation        *animation,
+                                               guint               surface);
+/* A moving surface's vertices as posed now (3 floats a vertex, worked out
+ * once a pose whoever asks: every slice view's outline), or NULL for a
+ * surface that never moves or before the first pose; and the mesh they
+ * belong to. */
+const float        *mt_animation_get_moved    (MtAnimation        *animation,
+                                               guint               surface);
+const MtMesh       *mt_animation_get_mesh     (MtAnimation        *animation,
                                                guint               surface);
 /* The heart's enclosed volume now over its volume as segmented (taken as
  * end-diastole); 1 without a heart. */
@@ -66,12 +73,6 @@ void                mt_animation_flow         (MtAnimation        *animation,
 const float        *mt_animation_get_particles (MtAnimation       *animation,
                                                 guint             *n,
                                                 double            *speed_mm_s);
-/* A point of a surface moved as the motion says (anchor: its anchor, or
- * NULL). */
-void                mt_mesh_motion_apply      (const MtMeshMotion *motion,
-                                               const float        *anchor,
-                                               const float         p[3],
-                                               float               out[3]);
 /* Blue (low) to red (high) over lo..hi. */
 void                mt_pressure_color         (double              value,
                                                double              lo,

@@ -5,6 +5,7 @@
 
 #include <cglm/cglm.h>
 
+#include "mt-animation.h"
 #include "mt-mesh-renderer.h"
 #include "mt-shader.h"
 #include "mt-volume-renderer.h"
@@ -191,7 +192,7 @@ mt_mesh_renderer_set_color (MtMeshRenderer *r,
   memcpy (g_array_index (r->surfaces, Surface, index).rgba, rgba, 4 * sizeof (float));
 }
 
-void
+static void
 mt_mesh_renderer_set_motion (MtMeshRenderer *r,
                              guint           index,
                              const float     model[16],
@@ -211,7 +212,7 @@ mt_mesh_renderer_set_motion (MtMeshRenderer *r,
   memcpy (s->normal_matrix, inv, sizeof s->normal_matrix);
 }
 
-gboolean
+static gboolean
 mt_mesh_renderer_set_anchors (MtMeshRenderer *r,
                               guint           index,
                               const float    *anchors,
@@ -260,6 +261,31 @@ mt_mesh_renderer_set_points (MtMeshRenderer *r,
   glEnableVertexAttribArray (0);
   glVertexAttribPointer (0, 3, GL_FLOAT, GL_FALSE, 0, NULL);
   glBindVertexArray (0);
+}
+
+gboolean
+mt_mesh_renderer_animate (MtMeshRenderer *r,
+                          MtAnimation    *animation,
+                          gboolean        anchors,
+                          float           point_px)
+{
+  guint n = r->surfaces->len;
+  if (mt_animation_get_n (animation) != n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      const MtMeshMotion *m = mt_animation_get_motion (animation, i);
+      if (anchors && !mt_mesh_renderer_set_anchors (r, i, mt_animation_get_anchors (animation, i),
+                                                    mt_animation_get_mesh (animation, i)->n_vertices))
+        return FALSE;
+      mt_mesh_renderer_set_motion (r, i, m->model, m->radial);
+      mt_mesh_renderer_set_color (r, i, m->rgba);
+    }
+  guint n_points;
+  const float *xyz = mt_animation_get_particles (animation, &n_points, NULL);
+  const float blood[4] = { 0.85f, 0.05f, 0.08f, 1 };
+  mt_mesh_renderer_set_points (r, xyz, n_points, blood, point_px);
+  return TRUE;
 }
 
 guint

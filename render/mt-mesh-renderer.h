@@ -25,24 +25,21 @@ guint           mt_mesh_renderer_add        (MtMeshRenderer   *r,
 void            mt_mesh_renderer_set_color  (MtMeshRenderer   *r,
                                              guint             index,
                                              const float       rgba[4]);
-/* A moving surface: radial about its anchors, then model (column-major);
- * see MtMeshMotion. */
-void            mt_mesh_renderer_set_motion (MtMeshRenderer   *r,
-                                             guint             index,
-                                             const float       model[16],
-                                             float             radial);
-/* Per-vertex anchors (3 floats a vertex; NULL: none); FALSE if the count
- * is not the surface's. */
-gboolean        mt_mesh_renderer_set_anchors (MtMeshRenderer  *r,
-                                              guint            index,
-                                              const float     *anchors,
-                                              guint            n_vertices);
 /* Round points (blood particles) drawn with the opaque surfaces; n 0: none. */
 void            mt_mesh_renderer_set_points (MtMeshRenderer   *r,
                                              const float      *xyz,
                                              guint             n,
                                              const float       rgba[4],
                                              float             size_px);
+/* Every surface (added in the animation's order, one each) posed and
+ * coloured as the animation is now, its blood as points of point_px;
+ * anchors: upload the anchors too (once after the surfaces were added).
+ * FALSE if the surfaces are not the animation's. */
+typedef struct _MtAnimation MtAnimation;
+gboolean        mt_mesh_renderer_animate    (MtMeshRenderer   *r,
+                                             MtAnimation      *animation,
+                                             gboolean          anchors,
+                                             float             point_px);
 guint           mt_mesh_renderer_count      (MtMeshRenderer   *r);
 void            mt_mesh_renderer_clear      (MtMeshRenderer   *r);
 /* The opaque surfaces at w x h into the renderer's own picture (cleared to

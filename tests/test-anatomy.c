@@ -18,9 +18,7 @@ test_demo (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (MtPhantom) p = mt_phantom_generate (1, FALSE, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (GHashTable) names = g_hash_table_new (NULL, NULL);
-  for (int l = 1; l < MT_LABEL_COUNT; l++)
-    g_hash_table_insert (names, GINT_TO_POINTER (l), (gpointer) mt_label_name (l));
+  g_autoptr (GHashTable) names = mt_phantom_label_names ();
   g_autoptr (MtAnatomy) a = mt_anatomy_from_labels (p->labels, names, &error);
   g_assert_no_error (error);
   const char *expected[] = { "heart", "lung_left", "lung_right", "airway", "aorta", "liver", "kidney_left",

@@ -1272,11 +1272,10 @@ test_animation_heart (void)
     {
       mt_animation_pose (anim, moments[k]);
       ratios[k] = mt_animation_get_heart_ratio (anim);
-      const MtMeshMotion *m = mt_animation_get_motion (anim, 0);
-      /* The same motion on the CPU: the enclosed volume. */
+      /* The same motion on the CPU (as the slice views' outlines take
+       * it): the enclosed volume. */
       g_autoptr (MtMesh) moved = mt_mesh_copy (mesh);
-      for (guint v = 0; v < mesh->n_vertices; v++)
-        mt_mesh_motion_apply (m, NULL, mesh->vertices + 3 * (gsize) v, moved->vertices + 3 * (gsize) v);
+      memcpy (moved->vertices, mt_animation_get_moved (anim, 0), 3 * sizeof (float) * mesh->n_vertices);
       volumes[k] = fabs (mt_mesh_volume (moved)) / 1000;
     }
   /* The long axis, to look down: where the end-systolic motion shrinks
@@ -1300,8 +1299,7 @@ test_animation_heart (void)
   for (int k = 0; k < 2; k++)
     {
       mt_animation_pose (anim, moments[k]);
-      const MtMeshMotion *mk = mt_animation_get_motion (anim, 0);
-      mt_mesh_renderer_set_motion (mr, 0, mk->model, mk->radial);
+      g_assert_true (mt_mesh_renderer_animate (mr, anim, k == 0, 4));
       g_autofree guint8 *px = render_surfaces_only (mr, &camera, W, H);
       pixels[k] = covered (px, W * H);
       save_if_asked (k == 0 ? "heart-diastole.png" : "heart-systole.png", px, W, H);
@@ -1330,9 +1328,7 @@ static void
 test_animation_flow_breath (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GHashTable) names = g_hash_table_new (NULL, NULL);
-  for (int l = 1; l < MT_LABEL_COUNT; l++)
-    g_hash_table_insert (names, GINT_TO_POINTER (l), (gpointer) mt_label_name (l));
+  g_autoptr (GHashTable) names = mt_phantom_label_names ();
   g_autoptr (MtAnatomy) anatomy = mt_anatomy_from_labels (phantom->labels, names, &error);
   g_assert_no_error (error);
   const int labels[] = { MT_LABEL_HEART, MT_LABEL_AORTA, MT_LABEL_LUNG_LEFT, MT_LABEL_LUNG_RIGHT, MT_LABEL_LIVER };
@@ -1371,12 +1367,28 @@ test_animation_flow_breath (void)
   g_assert_cmpfloat (fabs (radial_low - expect_low), <, 1e-5);
   g_assert_cmpfloat (radial_high, >, 1.02);
   g_assert_cmpfloat (radial_low, <, 1.0);
+  /* Pressure colours: the heart redder at the systolic peak than at
+   * end-diastole; with the blood shown, the aorta's wall see-through. */
+  mt_animation_set_pressure_colors (anim, TRUE);
+  mt_animation_set_flow_shown (anim, TRUE);
+  mt_animation_pose (anim, &ed);
+  float heart_ed[4], aorta_alpha = mt_animation_get_motion (anim, 1)->rgba[3];
+  memcpy (heart_ed, mt_animation_get_motion (anim, 0)->rgba, sizeof heart_ed);
+  mt_animation_pose (anim, &peak);
+  const float *heart_peak = mt_animation_get_motion (anim, 0)->rgba;
+  g_test_message ("heart colour at %.0f mmHg: %.2f,%.2f,%.2f; at %.0f mmHg: %.2f,%.2f,%.2f; aorta alpha %.2f", ed.p_lv,
+                  heart_ed[0], heart_ed[1], heart_ed[2], peak.p_lv, heart_peak[0], heart_peak[1], heart_peak[2],
+                  aorta_alpha);
+  g_assert_cmpfloat (heart_peak[0] - heart_peak[2], >, heart_ed[0] - heart_ed[2] + 0.5);
+  g_assert_cmpfloat (aorta_alpha, <=, 0.35f);
+  mt_animation_set_pressure_colors (anim, FALSE);
+  mt_animation_pose (anim, &ed);
+  g_assert_cmpmem (mt_animation_get_motion (anim, 0)->rgba, 3 * sizeof (float), grey, 3 * sizeof (float));
 
   /* Blood: one step at the systolic flow moves each particle on by the
    * flow over the root's area; in diastole (no flow) they stay. */
   guint n;
   double speed;
-  mt_animation_set_flow_shown (anim, TRUE);
   mt_animation_flow (anim, &peak, 0);
   const float *xyz = mt_animation_get_particles (anim, &n, &speed);
   g_assert_cmpuint (n, >, 30);

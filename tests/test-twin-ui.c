@@ -9,24 +9,15 @@
 #include <math.h>
 #include <string.h>
 
+#include "mt-anatomy.h"
 #include "mt-animation.h"
 #include "mt-file-utils.h"
-#include "mt-i18n.h"
+#include "mt-test-gui.h"
 #include "mt-twin-panel.h"
 #include "mt-window.h"
 
 static gboolean finished;
 static char *tmp_dir;
-
-static void
-pump (int rounds)
-{
-  for (int t = 0; t < rounds; t++)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (10000);
-    }
-}
 
 /* The window as a picture; the count of the heart's red pixels in it (the
  * 3D heart and its outlines). */
@@ -35,7 +26,7 @@ red_pixels (MtWindow *win, const char *name)
 {
   const char *shots = g_getenv ("MEDTWIN_TEST_SHOTS");
   g_autofree char *path = g_build_filename (shots ? shots : tmp_dir, name, NULL);
-  pump (40);
+  mt_test_pump (40);
   g_assert_true (mt_window_save_png (GTK_WIDGET (win), path, NULL));
   g_autoptr (GError) error = NULL;
   g_autoptr (GdkTexture) t = gdk_texture_new_from_filename (path, &error);
@@ -52,6 +43,63 @@ red_pixels (MtWindow *win, const char *name)
   return n;
 }
 
+/* Turns the main loop until done () or a minute has gone. */
+static gboolean
+wait_for (gboolean (*done) (MtWindow *), MtWindow *win)
+{
+  gint64 until = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!done (win) && g_get_monotonic_time () < until)
+    mt_test_pump (5);
+  return done (win);
+}
+
+static gboolean
+have_anatomy (MtWindow *win)
+{
+  return mt_twin_panel_get_anatomy (MT_TWIN_PANEL (mt_window_get_twin_panel (win))) != NULL;
+}
+
+/* The anatomy graph as the twin took it: the heart touches both lungs, the
+ * aorta has a centreline, and the blood runs along it. */
+static void
+assert_anatomy (MtWindow *win, const char *what)
+{
+  g_assert_true (wait_for (have_anatomy, win));
+  MtTwinPanel *panel = MT_TWIN_PANEL (mt_window_get_twin_panel (win));
+  const MtAnatomy *a = mt_twin_panel_get_anatomy (panel);
+  int aorta = mt_anatomy_find (a, "aorta");
+  g_assert_cmpint (aorta, >=, 0);
+  const MtAnatomyNode *node = &g_array_index (a->nodes, MtAnatomyNode, aorta);
+  g_assert_nonnull (node->centreline);
+  g_assert_true (mt_anatomy_touch (a, "heart", "lung_left"));
+  g_assert_true (mt_anatomy_touch (a, "heart", "lung_right"));
+  MtAnimation *anim = mt_viewer_get_animation (mt_window_get_viewer (win));
+  g_assert_nonnull (anim);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-advance", "d", 0.1);
+  guint particles;
+  mt_animation_get_particles (anim, &particles, NULL);
+  g_test_message ("%s: %u organs, %u contacts; the aorta's centreline %u branches; %u blood particles", what,
+                  a->nodes->len, a->edges->len, node->centreline->len, particles);
+  g_assert_cmpint (mt_animation_get_heart (anim), >=, 0);
+  g_assert_cmpuint (particles, >, 30);
+}
+
+static MtVolume *first_scan;
+
+static gboolean
+new_scan (MtWindow *win)
+{
+  MtVolume *v = mt_viewer_get_volume (mt_window_get_viewer (win));
+  return v != NULL && v != first_scan;
+}
+
+static gboolean
+have_segments (MtWindow *win)
+{
+  MtViewer *viewer = mt_window_get_viewer (win);
+  return mt_viewer_get_segmentation (viewer, NULL) != NULL && mt_viewer_get_surfaces (viewer)->len > 0;
+}
+
 static void
 run (MtWindow *win)
 {
@@ -61,10 +109,17 @@ run (MtWindow *win)
   MtTwin *twin = mt_twin_panel_get_twin (panel);
   MtAnimation *anim = mt_viewer_get_animation (viewer);
   g_assert_nonnull (anim);
+  GPtrArray *shown = mt_viewer_get_surfaces (mt_window_get_viewer (win));
+  for (guint i = 0; i < shown->len; i++)
+    g_test_message ("surface %s", ((MtSurface *) shown->pdata[i])->name);
+  g_test_message ("anim n %u", mt_animation_get_n (anim));
   g_assert_cmpint (mt_animation_get_heart (anim), >=, 0);
   /* The demo's own ECG drives it. */
   g_assert_nonnull (mt_twin_get_ecg (twin));
   g_assert_cmpfloat (fabs (mt_twin_get_time (twin) - 3.0), <, 1e-6);
+  /* The demo's organs from its truth, worked out once the twin showed. */
+  assert_anatomy (win, "the demo's truth");
+  anim = mt_viewer_get_animation (viewer);
 
   /* The last whole beat: its R wave and its smallest volume. */
   g_autoptr (GArray) h = g_array_new (FALSE, FALSE, sizeof (MtTwinSample));
@@ -112,7 +167,7 @@ run (MtWindow *win)
   gint64 wall0 = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-play", NULL);
   g_assert_true (mt_twin_panel_get_playing (panel));
-  pump (100);
+  mt_test_pump (100);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-play", NULL);
   double played = mt_twin_get_time (twin) - t0, wall = (g_get_monotonic_time () - wall0) / 1e6;
   g_test_message ("played %.2f s of twin time in %.2f s", played, wall);
@@ -126,6 +181,19 @@ run (MtWindow *win)
   g_test_message ("bad ECG: %s", mt_twin_panel_get_message (panel));
   g_assert_cmpstr (mt_twin_panel_get_message (panel), !=, "");
   g_assert_null (mt_twin_get_ecg (twin));
+
+  /* Another scan (the demo's CT opened as any scan): no organs until it
+   * is segmented; then the graph of its own segments, found by MedTwin's
+   * segmentation. */
+  first_scan = mt_viewer_get_volume (viewer);
+  g_autofree char *baseline = g_build_filename (tmp_dir, "medtwin", "demo-patient", "baseline", NULL);
+  const char *paths[] = { baseline, NULL };
+  mt_window_open_paths (win, paths);
+  g_assert_true (wait_for (new_scan, win));
+  g_assert_null (mt_twin_panel_get_anatomy (panel));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.segment", "s", "all");
+  g_assert_true (wait_for (have_segments, win));
+  assert_anatomy (win, "the scan's own segments");
 
   /* Put away: the surfaces are still again. */
   g_action_group_change_action_state (G_ACTION_GROUP (win), "twin", g_variant_new_boolean (FALSE));
@@ -156,20 +224,14 @@ on_activate (GtkApplication *app)
 static void
 test_twin (void)
 {
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_test_skip ("no display: run the suite through ./test.sh (it uses xvfb-run)");
-      return;
-    }
+  if (!mt_test_have_display ())
+    return;
   g_autoptr (GError) error = NULL;
   tmp_dir = g_dir_make_tmp ("medtwin-twin-XXXXXX", &error);
   g_assert_no_error (error);
   /* The demo patient generated into a cache of our own. */
   g_setenv ("XDG_CACHE_HOME", tmp_dir, TRUE);
-  g_autofree char *settings = g_build_filename (tmp_dir, "settings.ini", NULL);
-  g_setenv ("MEDTWIN_SETTINGS", settings, TRUE);
-  g_autofree char *measurements = g_build_filename (tmp_dir, "measurements", NULL);
-  g_setenv ("MEDTWIN_MEASUREMENTS", measurements, TRUE);
+  mt_test_gui_keep_in (tmp_dir);
   GtkApplication *app = gtk_application_new ("org.medtwin.TestTwin", G_APPLICATION_NON_UNIQUE);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_application_run (G_APPLICATION (app), 0, NULL);
@@ -178,19 +240,10 @@ test_twin (void)
   mt_remove_tree (tmp_dir);
 }
 
-static gboolean
-fatal_unless_no_bus (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-  return strstr (message, "session bus") == NULL;
-}
-
 int
 main (int argc, char **argv)
 {
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  mt_i18n_init ();
-  g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (fatal_unless_no_bus, NULL);
+  mt_test_gui_init (&argc, &argv);
   g_test_add_func ("/ui/twin/demo", test_twin);
   return g_test_run ();
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "mt-file-utils.h"
-#include "mt-i18n.h"
 #include "mt-measurement-list.h"
 #include "mt-measurement.h"
 #include "mt-segment-list.h"
@@ -21,6 +20,7 @@
 #include "mt-phantom.h"
 #include "mt-slice-view.h"
 #include "mt-surface-panel.h"
+#include "mt-test-gui.h"
 #include "mt-viewer.h"
 #include "mt-volume.h"
 #include "mt-window.h"
@@ -65,15 +65,6 @@ pixel_at (const guint8 *pixels, int width, int height, GtkWidget *window, GtkWid
   memcpy (out, pixels + ((gsize) py * width + px) * 4, 4);
 }
 
-static void
-pump (int rounds)
-{
-  for (int t = 0; t < rounds; t++)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (10000);
-    }
-}
 
 /* A click lands on a pixel: the pixel's centre. */
 static void
@@ -109,7 +100,7 @@ measure (MtWindow *win)
   double c[3] = { ijk[0], ijk[1], ijk[2] };
   mt_volume_index_to_patient (volume, c, centre);
   mt_slice_view_set_zoom (axial, 2.0);
-  pump (20);
+  mt_test_pump (20);
   g_assert_cmpuint (list->len, ==, 0);
 
   /* Ctrl+D: distance, dragged from the nodule to 50 mm left of it. */
@@ -203,7 +194,7 @@ measure (MtWindow *win)
   g_assert_cmpint (mt_viewer_get_tool (viewer), ==, MT_TOOL_POLYGON);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "polygon");
   g_assert_cmpint (mt_viewer_get_tool (viewer), ==, MT_TOOL_CROSSHAIR);
-  pump (20);
+  mt_test_pump (20);
   const char *shots = g_getenv ("MEDTWIN_TEST_SHOTS");
   if (shots != NULL)
     {
@@ -212,7 +203,7 @@ measure (MtWindow *win)
       /* The list, as its popover shows it. */
       GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (rows), GTK_TYPE_POPOVER);
       gtk_popover_popup (GTK_POPOVER (popover));
-      pump (30);
+      mt_test_pump (30);
       g_autofree char *list_png = g_build_filename (shots, "measurements.png", NULL);
       g_assert_true (mt_window_save_png (popover, list_png, NULL));
       gtk_popover_popdown (GTK_POPOVER (popover));
@@ -264,7 +255,7 @@ edit_transfer (MtWindow *win)
   mt_tf_editor_move_point (ed, 0, pts[0].value, 0);
   mt_tf_editor_move_point (ed, 1, pts[1].value, 0);
   /* Nothing is opaque: the 3D view shows only its background. */
-  pump (150);
+  mt_test_pump (150);
   const char *keep = g_getenv ("MEDTWIN_TEST_SHOTS");
   g_autofree char *png = g_build_filename (keep ? keep : demo_dir, "tf.png", NULL);
   g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
@@ -286,7 +277,7 @@ edit_transfer (MtWindow *win)
       mt_tf_editor_reset (ed);
       GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (ed), GTK_TYPE_POPOVER);
       gtk_widget_activate_action (GTK_WIDGET (win), "win.edit-transfer-function", NULL);
-      pump (30);
+      mt_test_pump (30);
       g_autofree char *tf_png = g_build_filename (keep, "tf-editor.png", NULL);
       g_assert_true (mt_window_save_png (popover, tf_png, NULL));
       gtk_popover_popdown (GTK_POPOVER (popover));
@@ -332,7 +323,7 @@ drop_surface (MtWindow *win)
   mt_window_open_paths (win, bad);
   g_assert_cmpuint (mt_viewer_get_surfaces (viewer)->len, ==, 1);
   g_assert_cmpuint (mt_viewer_get_serial (viewer), >, 0);
-  pump (60);
+  mt_test_pump (60);
 }
 
 
@@ -348,7 +339,7 @@ wait_surfaces (MtSurfacePanel *panel)
         pending |= g_str_has_suffix (row, "…");
       if (!pending)
         return;
-      pump (1);
+      mt_test_pump (1);
     }
   g_assert_not_reached ();
 }
@@ -422,7 +413,7 @@ surfaces (MtWindow *win)
       g_autofree char *png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "surfaces-cut.png", NULL);
       gtk_widget_activate_action (GTK_WIDGET (win), "win.clip-box", "@ad",
                                   g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, NULL, 0, sizeof (double)));
-      pump (100);
+      mt_test_pump (100);
       g_assert_true (mt_window_save_png (GTK_WIDGET (win), png, NULL));
     }
   gtk_widget_activate_action (GTK_WIDGET (win), "win.uncut-surfaces", NULL);
@@ -455,7 +446,7 @@ surfaces (MtWindow *win)
     {
       GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (panel), GTK_TYPE_POPOVER);
       gtk_popover_popup (GTK_POPOVER (popover));
-      pump (60);
+      mt_test_pump (60);
       g_autofree char *png = g_build_filename (g_getenv ("MEDTWIN_TEST_SHOTS"), "surfaces-panel.png", NULL);
       g_assert_true (mt_window_save_png (GTK_WIDGET (panel), png, NULL));
       gtk_popover_popdown (GTK_POPOVER (popover));
@@ -520,7 +511,7 @@ crop_scan (MtWindow *win)
   int ijk[3] = { v->dims[0] / 2, v->dims[1] / 2, v->dims[2] / 2 };
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", ijk[0], ijk[1], ijk[2]);
   mt_slice_view_set_zoom (axial, 1.0);
-  pump (20);
+  mt_test_pump (20);
   double c[3], idx[3] = { ijk[0], ijk[1], ijk[2] }, p[3], q[3], x0, y0, x1, y1;
   mt_volume_index_to_patient (v, idx, c);
   offset (c, -40, -30, 0, p);
@@ -541,7 +532,7 @@ crop_scan (MtWindow *win)
   g_assert_cmpfloat (fabs (box[4] - MIN (z0[2], z1[2])), <, 1e-6);
   g_assert_cmpfloat (fabs (box[5] - MAX (z0[2], z1[2])), <, 1e-6);
   /* Drawn where it is: amber on the box's left edge, half-way down it. */
-  pump (40);
+  mt_test_pump (40);
   double ex, ey;
   const double edge[3] = { box[0], (box[2] + box[3]) / 2, c[2] };
   g_assert_true (mt_slice_view_patient_to_widget (axial, edge, &ex, &ey));
@@ -564,7 +555,7 @@ crop_scan (MtWindow *win)
     }
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crop-scan", "s", "box");
   for (int t = 0; t < 1000 && mt_viewer_get_volume (viewer) == v; t++)
-    pump (1);
+    mt_test_pump (1);
   MtVolume *cropped = mt_viewer_get_volume (viewer);
   g_assert_true (cropped != v);
   g_test_message ("cropped: %d x %d x %d voxels of %d x %d x %d", cropped->dims[0], cropped->dims[1], cropped->dims[2],
@@ -587,14 +578,14 @@ clip_3d (MtWindow *win)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.surfaces", NULL);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", v->dims[0] / 2, v->dims[1] / 2,
                               v->dims[2] / 2);
-  pump (120);
+  mt_test_pump (120);
   int top_before = drawn_in_rows (win, 0.05, 0.4);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.clip", "s", "superior");
   g_assert_cmpint (mt_viewer_get_clip (viewer), ==, MT_CLIP_SUPERIOR);
   double plane[4];
   g_assert_true (mt_viewer_get_clip_plane (viewer, plane));
   g_assert_cmpfloat (plane[2], >, 0.99);   /* removes +S, above the crosshair */
-  pump (120);
+  mt_test_pump (120);
   int top_after = drawn_in_rows (win, 0.05, 0.4), bottom_after = drawn_in_rows (win, 0.6, 0.95);
   if (g_getenv ("MEDTWIN_TEST_SHOTS") != NULL)
     {
@@ -616,7 +607,7 @@ clip_3d (MtWindow *win)
                               g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, box, 6, sizeof (double)));
   double got[6];
   g_assert_true (mt_viewer_get_clip_box (viewer, got));
-  pump (120);
+  mt_test_pump (120);
   int boxed = drawn_in_rows (win, 0.05, 0.95);
   g_test_message ("cropped to a 20 mm box: %d pixels drawn", boxed);
   g_assert_cmpint (boxed, <, top_before / 4);
@@ -653,7 +644,7 @@ segment (MtWindow *win)
   mt_volume_patient_to_index (v, lung, idx);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", (int) lround (idx[0]),
                               (int) lround (idx[1]), (int) lround (idx[2]));
-  pump (40);
+  mt_test_pump (40);
   /* Off the crosshair lines, which run through the lung point. */
   const double probe[3] = { lung[0] - 6, lung[1] + 6, lung[2] };
   guint8 before[4], after[4];
@@ -674,7 +665,7 @@ segment (MtWindow *win)
   g_assert_cmpuint (surfaces->len, ==, 2);
   g_assert_cmpstr (((MtSurface *) surfaces->pdata[0])->name, ==, "lung_left");
   g_assert_cmpfloat (((MtSurface *) surfaces->pdata[1])->rgba[3], <, 1);
-  pump (30);
+  mt_test_pump (30);
   pixel_of_view_point (win, axial, probe, after);
   g_test_message ("right lung pixel before the segments %d,%d,%d; after %d,%d,%d", before[2], before[1], before[0],
                   after[2], after[1], after[0]);
@@ -689,7 +680,7 @@ segment (MtWindow *win)
   /* The Segments list: a row per segment with its volume. */
   GtkWidget *list = mt_window_get_segment_list (win);
   gtk_popover_popup (GTK_POPOVER (gtk_widget_get_ancestor (list, GTK_TYPE_POPOVER)));
-  pump (20);
+  mt_test_pump (20);
   const char *row = mt_segment_list_get_row_text (MT_SEGMENT_LIST (list), 3);
   g_test_message ("segment list row 4: %s", row);
   g_assert_nonnull (row);
@@ -700,7 +691,7 @@ segment (MtWindow *win)
       g_assert_true (mt_window_save_png (list, png, NULL));
     }
   gtk_popover_popdown (GTK_POPOVER (gtk_widget_get_ancestor (list, GTK_TYPE_POPOVER)));
-  pump (5);
+  mt_test_pump (5);
 
   /* Ctrl+B: the brush paints an "annotation" segment, a 5 mm disc on the
    * axial slice, dragged into one stroke; Ctrl+Z takes the stroke back,
@@ -753,7 +744,7 @@ segment (MtWindow *win)
       g_usleep (10000);
     }
   g_assert_true (g_file_test (dcm, G_FILE_TEST_EXISTS));
-  pump (10);
+  mt_test_pump (10);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.open-segments", "s", dcm);
   for (int t = 0; t < 3000 && mt_viewer_get_segmentation (viewer, NULL) == seg; t++)
     {
@@ -821,7 +812,7 @@ segment (MtWindow *win)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.undo", NULL);
   g_assert_cmpuint (mt_segmentation_count (back, note_value), ==, before_grow + grown_nodule);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.tool", "s", "crosshair");
-  pump (20);
+  mt_test_pump (20);
 
   /* A NIfTI label map opens as segments too, named by the labels.json
    * beside it: the demo's own truth. */
@@ -837,7 +828,7 @@ segment (MtWindow *win)
   g_assert_cmpuint (mt_segmentation_n_segments (truth_seg), ==, MT_LABEL_COUNT - 1);
   g_assert_nonnull (mt_segmentation_find (truth_seg, "liver"));
   g_assert_cmpuint (mt_segmentation_count (truth_seg, mt_segmentation_find (truth_seg, "nodule")->value), >, 100);
-  pump (20);
+  mt_test_pump (20);
 }
 
 static gboolean
@@ -891,7 +882,7 @@ drive (gpointer data)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.crosshair", "(iii)", (int) lround (idx[0]), (int) lround (idx[1]),
                               (int) lround (idx[2]));
   gtk_widget_activate_action (GTK_WIDGET (win), "win.oblique", "(sd)", "axial", 30.0);
-  pump (30);
+  mt_test_pump (30);
   MtSliceView *views[3];
   for (int i = 0; i < 3; i++)
     views[i] = MT_SLICE_VIEW (mt_window_get_slice_view (win, (MtViewAxis) i));
@@ -975,7 +966,7 @@ drive (gpointer data)
   g_assert_cmpint (oblique_view, ==, MT_VIEW_AXIAL);
   g_assert_cmpfloat (degrees, ==, 35.0);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.rotate-crosshair", "d", -5.0);
-  pump (10);
+  mt_test_pump (10);
 
   /* Ctrl+? shows every shortcut. */
   GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (win));
@@ -1213,18 +1204,13 @@ on_activate (GtkApplication *app)
 static void
 test_linked_views (void)
 {
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_test_skip ("no display: run the suite through ./test.sh (it uses xvfb-run)");
-      return;
-    }
+  if (!mt_test_have_display ())
+    return;
   g_autoptr (GError) error = NULL;
   demo_dir = g_dir_make_tmp ("medtwin-views-XXXXXX", &error);
   g_assert_true (mt_phantom_write (demo_dir, 1, NULL, NULL, &error));
+  mt_test_gui_keep_in (demo_dir);
   g_autofree char *settings_path = g_build_filename (demo_dir, "settings.ini", NULL);
-  g_setenv ("MEDTWIN_SETTINGS", settings_path, TRUE);
-  g_autofree char *measurements_dir = g_build_filename (demo_dir, "measurements", NULL);
-  g_setenv ("MEDTWIN_MEASUREMENTS", measurements_dir, TRUE);
   GtkApplication *app = gtk_application_new ("org.medtwin.TestViews", G_APPLICATION_NON_UNIQUE);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_application_run (G_APPLICATION (app), 0, NULL);
@@ -1245,23 +1231,10 @@ test_linked_views (void)
   mt_remove_tree (demo_dir);
 }
 
-/* Under xvfb-run there is no D-Bus session: GTK says so, and that is no
- * failure of the views. Everything else stays fatal. */
-static gboolean
-fatal_unless_no_bus (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-  return strstr (message, "session bus") == NULL;
-}
-
 int
 main (int argc, char **argv)
 {
-  /* No accessibility bus under xvfb-run: GTK would warn, and warnings are
-   * fatal in tests. */
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  mt_i18n_init ();
-  g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (fatal_unless_no_bus, NULL);
+  mt_test_gui_init (&argc, &argv);
   g_test_add_func ("/ui/views/linked", test_linked_views);
   return g_test_run ();
 }

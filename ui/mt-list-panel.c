@@ -30,3 +30,25 @@ mt_list_panel_add (GtkBox     *box,
   gtk_box_append (box, scroll);
   return list;
 }
+
+GtkWidget *
+mt_list_panel_add_message (GtkBox *box,
+                           int     max_chars)
+{
+  GtkWidget *message = gtk_label_new ("");
+  gtk_label_set_wrap (GTK_LABEL (message), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (message), 0);
+  gtk_label_set_selectable (GTK_LABEL (message), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (message), max_chars);
+  gtk_widget_set_visible (message, FALSE);
+  gtk_box_append (box, message);
+  return message;
+}
+
+void
+mt_list_panel_show_message (GtkWidget  *message,
+                            const char *text)
+{
+  gtk_label_set_text (GTK_LABEL (message), text ? text : "");
+  gtk_widget_set_visible (message, text != NULL && *text);
+}

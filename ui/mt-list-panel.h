@@ -17,4 +17,11 @@ GtkWidget *mt_list_panel_add (GtkBox     *box,
                               int         width,
                               GtkWidget **empty);
 
+/* A side panel's message line (wrapped at max_chars, hidden while empty),
+ * appended to box; and what it says (NULL or "" hides it). */
+GtkWidget *mt_list_panel_add_message  (GtkBox     *box,
+                                       int         max_chars);
+void       mt_list_panel_show_message (GtkWidget  *message,
+                                       const char *text);
+
 G_END_DECLS

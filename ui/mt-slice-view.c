@@ -690,16 +690,6 @@ snapshot_crop_box (MtSliceView *self, GtkSnapshot *snapshot)
   mt_snapshot_measurement (snapshot, GTK_WIDGET (self), MT_MEASUREMENT_POLYGON, xy, 4, TRUE, NULL, &color);
 }
 
-static gboolean
-is_still (const MtMeshMotion *m)
-{
-  static const float identity[16] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
-  for (int k = 0; k < 16; k++)
-    if (fabsf (m->model[k] - identity[k]) > 1e-6f)
-      return FALSE;
-  return m->radial == 1.0f;
-}
-
 /* The living twin's moving surfaces where they cut this view's plane now:
  * the beating heart's and the breathing lungs' outlines over the scan. */
 static void
@@ -725,18 +715,15 @@ snapshot_contours (MtSliceView *self, GtkSnapshot *snapshot)
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
   for (guint i = 0; i < surfaces->len; i++)
     {
-      const MtSurface *surface = surfaces->pdata[i];
-      const MtMeshMotion *m = mt_animation_get_motion (anim, i);
-      const MtMesh *mesh = surface->mesh;
-      if (is_still (m) || mesh->n_vertices == 0)
+      /* Posed once for the three views. */
+      const float *moved = mt_animation_get_moved (anim, i);
+      const MtMesh *mesh = mt_animation_get_mesh (anim, i);
+      if (moved == NULL || mesh->n_vertices == 0)
         continue;
-      const float *anchors = mt_animation_get_anchors (anim, i);
-      g_autofree float *moved = g_new (float, 3 * (gsize) mesh->n_vertices);
       g_autofree float *dist = g_new (float, mesh->n_vertices);
       for (guint v = 0; v < mesh->n_vertices; v++)
         {
-          float *q = moved + 3 * (gsize) v;
-          mt_mesh_motion_apply (m, anchors ? anchors + 3 * (gsize) v : NULL, mesh->vertices + 3 * (gsize) v, q);
+          const float *q = moved + 3 * (gsize) v;
           dist[v] = (float) (n[0] * q[0] + n[1] * q[1] + n[2] * q[2] + off);
         }
       for (guint t = 0; t < mesh->n_triangles; t++)
@@ -761,7 +748,7 @@ snapshot_contours (MtSliceView *self, GtkSnapshot *snapshot)
               cairo_line_to (cr, xy[2], xy[3]);
             }
         }
-      const float *rgba = m->recolor ? m->rgba : surface->rgba;
+      const float *rgba = mt_animation_get_motion (anim, i)->rgba;
       cairo_set_source_rgba (cr, rgba[0], rgba[1], rgba[2], 0.95);
       cairo_stroke (cr);
     }
@@ -1267,6 +1254,7 @@ mt_slice_view_new_full (MtViewer  *viewer,
   g_signal_connect_object (viewer, "fusion-changed", G_CALLBACK (on_redraw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "clip-changed", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "animation-changed", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "animation-moved", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "oblique-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "tool-changed", G_CALLBACK (clear_draft), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_cursor_for_draft), self, G_CONNECT_SWAPPED);

@@ -40,8 +40,7 @@ G_DEFINE_FINAL_TYPE (MtSurfacePanel, mt_surface_panel, GTK_TYPE_BOX)
 static void
 set_message (MtSurfacePanel *self, const char *text)
 {
-  gtk_label_set_text (GTK_LABEL (self->message), text ? text : "");
-  gtk_widget_set_visible (self->message, text != NULL && *text);
+  mt_list_panel_show_message (self->message, text);
 }
 
 static void
@@ -691,12 +690,7 @@ mt_surface_panel_init (MtSurfacePanel *self)
   gtk_box_append (GTK_BOX (self->progress_box), self->progress);
   gtk_box_append (GTK_BOX (self->progress_box), cancel);
   gtk_box_append (GTK_BOX (self), self->progress_box);
-  self->message = gtk_label_new ("");
-  gtk_label_set_wrap (GTK_LABEL (self->message), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (self->message), 0);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->message), 56);
-  gtk_box_append (GTK_BOX (self), self->message);
-  gtk_widget_set_visible (self->message, FALSE);
+  self->message = mt_list_panel_add_message (GTK_BOX (self), 56);
 }
 
 GtkWidget *

@@ -8,6 +8,7 @@
 
 #include "mt-animation.h"
 #include "mt-findings.h"
+#include "mt-list-panel.h"
 #include "mt-twin-panel.h"
 #include "mt-twin-plots.h"
 
@@ -19,7 +20,11 @@ struct _MtTwinPanel
   MtViewer       *viewer;
   MtTwin         *twin;
   MtPhysioParams  base;         /* the resting parameters the sliders scale */
-  MtAnatomy      *anatomy;
+  MtVolume       *labels;       /* the organs given (the demo's truth), or NULL: the segments */
+  GHashTable     *names;
+  MtAnatomy      *anatomy;      /* their graph, once worked out */
+  GCancellable   *anatomy_job;  /* while it is being worked out */
+  guint           anatomy_wait; /* segments edited: worked out again once the edits pause */
   gboolean        active, playing;
   double          speed;
   double          shown_t;      /* the moment on screen */
@@ -29,6 +34,7 @@ struct _MtTwinPanel
   gboolean        updating;     /* our own change of a control */
   gboolean        flow, pressure_colors;
   char           *vitals, *findings;
+  char           *ecg_name;     /* the record driving the heart, if one does */
   GtkWidget      *play, *speed_menu, *scrub, *clock;
   GtkWidget      *rate, *contractility, *resistance, *breaths, *source, *ecg_button;
   GtkWidget      *flow_check, *pressure_check, *contour_check;
@@ -38,22 +44,15 @@ struct _MtTwinPanel
 
 G_DEFINE_FINAL_TYPE (MtTwinPanel, mt_twin_panel, GTK_TYPE_BOX)
 
+static void start_anatomy (MtTwinPanel *self);
+
 static void
 set_message (MtTwinPanel *self, const char *text)
 {
-  gtk_label_set_text (GTK_LABEL (self->message), text ? text : "");
-  gtk_widget_set_visible (self->message, text != NULL && *text);
+  mt_list_panel_show_message (self->message, text);
 }
 
 /* ------------------------------------------------------------ the moment */
-
-/* As many digits as the size calls for: 1422, 98.9, 0.528. */
-static char *
-figure (double x)
-{
-  double a = fabs (x);
-  return g_strdup_printf (a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.3g", x);
-}
 
 static void
 update_facts (MtTwinPanel *self)
@@ -78,9 +77,7 @@ update_facts (MtTwinPanel *self)
   for (guint i = 0; i < findings->len; i++)
     {
       const MtFinding *f = findings->pdata[i];
-      const char *mark = f->status == MT_FINDING_LOW ? "▼" : f->status == MT_FINDING_HIGH ? "▲" : "·";
-      g_autofree char *value = figure (f->value), *low = figure (f->low), *high = figure (f->high);
-      g_autofree char *line = g_strdup_printf ("%s %s: %s %s (%s–%s)", mark, f->what, value, f->unit, low, high);
+      g_autofree char *line = mt_finding_to_string (f);
       g_string_append_printf (text, "%s%s", i ? "\n" : "", line);
       g_autofree char *escaped = g_markup_escape_text (line, -1);
       if (f->status != MT_FINDING_NORMAL)
@@ -168,6 +165,7 @@ mt_twin_panel_set_playing (MtTwinPanel *self,
   if (playing && !self->active)
     mt_twin_panel_set_active (self, TRUE);
   self->playing = playing;
+  mt_viewer_set_animation_playing (self->viewer, playing);
   if (playing && self->tick_id == 0)
     {
       self->last_frame_us = 0;
@@ -204,6 +202,7 @@ mt_twin_panel_set_active (MtTwinPanel *self,
     {
       mt_viewer_set_contours (self->viewer, gtk_check_button_get_active (GTK_CHECK_BUTTON (self->contour_check)));
       build_animation (self);
+      start_anatomy (self);
     }
   else
     {
@@ -260,7 +259,7 @@ show_source (MtTwinPanel *self)
   g_autofree char *text = NULL;
   if (ecg != NULL)
     text = g_strdup_printf (_("Beating at the R-peaks of %s (%u beats, %.0f /min on average)"),
-                            (const char *) g_object_get_data (G_OBJECT (self), "mt-ecg-name"), ecg->r_peaks->len,
+                            self->ecg_name, ecg->r_peaks->len,
                             mt_ecg_mean_heart_rate (ecg));
   else
     text = g_strdup_printf (_("Beating at a set rate of %.0f /min"),
@@ -294,7 +293,8 @@ mt_twin_panel_load_ecg (MtTwinPanel *self,
       set_message (self, error && *error ? (*error)->message : NULL);
       return FALSE;
     }
-  g_object_set_data_full (G_OBJECT (self), "mt-ecg-name", g_path_get_basename (path), g_free);
+  g_free (self->ecg_name);
+  self->ecg_name = g_path_get_basename (path);
   set_message (self, NULL);
   show_source (self);
   return TRUE;
@@ -390,41 +390,12 @@ on_toggles (MtTwinPanel *self)
     show_moment (self, self->shown_t, 0);
 }
 
-void
-mt_twin_panel_set_flow (MtTwinPanel *self,
-                        gboolean     on)
-{
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->flow_check), on);
-}
 
-void
-mt_twin_panel_set_pressure_colors (MtTwinPanel *self,
-                                   gboolean     on)
-{
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->pressure_check), on);
-}
 
-static const char *
-kind_name (MtOrganKind kind)
+static void
+show_anatomy (MtTwinPanel *self,
+              MtAnatomy   *anatomy)
 {
-  switch (kind)
-    {
-    case MT_ORGAN_HEART: return _("heart");
-    case MT_ORGAN_LUNG: return _("lung");
-    case MT_ORGAN_AIRWAY: return _("airway");
-    case MT_ORGAN_VESSEL: return _("vessel");
-    case MT_ORGAN_LIVER: return _("liver");
-    case MT_ORGAN_KIDNEY: return _("kidney");
-    case MT_ORGAN_SKELETON: return _("skeleton");
-    case MT_ORGAN_OTHER: default: return _("other");
-    }
-}
-
-void
-mt_twin_panel_set_anatomy (MtTwinPanel *self,
-                           MtAnatomy   *anatomy)
-{
-  g_return_if_fail (MT_IS_TWIN_PANEL (self));
   g_clear_pointer (&self->anatomy, mt_anatomy_free);
   self->anatomy = anatomy;
   g_autoptr (GString) s = g_string_new (NULL);
@@ -434,7 +405,7 @@ mt_twin_panel_set_anatomy (MtTwinPanel *self,
         {
           const MtAnatomyNode *n = &g_array_index (anatomy->nodes, MtAnatomyNode, i);
           g_autofree char *line = g_markup_printf_escaped ("%s<b>%s</b> (%s, %.0f mL)", i ? "\n" : "", n->name,
-                                                           kind_name (n->kind), n->volume_ml);
+                                                           _(mt_organ_kind_name (n->kind)), n->volume_ml);
           g_string_append (s, line);
           g_autoptr (GString) touches = g_string_new (NULL);
           for (guint e = 0; e < anatomy->edges->len; e++)
@@ -466,10 +437,131 @@ mt_twin_panel_set_anatomy (MtTwinPanel *self,
       gtk_expander_set_label (GTK_EXPANDER (self->anatomy_expander), title);
     }
   else
-    gtk_expander_set_label (GTK_EXPANDER (self->anatomy_expander), _("Anatomy graph: open a segmented scan"));
+    gtk_expander_set_label (GTK_EXPANDER (self->anatomy_expander), _("Anatomy graph: segment the scan first"));
   gtk_label_set_markup (GTK_LABEL (self->anatomy_label), s->str);
   if (self->active)
     build_animation (self);
+}
+
+/* The graph of the organs given, or of the scan's segments, off the main
+ * thread (centrelines take a moment). */
+typedef struct
+{
+  MtVolume       *labels;
+  MtSegmentation *segments;
+  GHashTable     *names;
+} AnatomyJob;
+
+static void
+anatomy_job_free (AnatomyJob *job)
+{
+  g_clear_pointer (&job->labels, mt_volume_unref);
+  g_clear_pointer (&job->segments, mt_segmentation_unref);
+  g_clear_pointer (&job->names, g_hash_table_unref);
+  g_free (job);
+}
+
+static void
+anatomy_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  AnatomyJob *job = data;
+  g_autoptr (MtVolume) labels = job->labels ? mt_volume_ref (job->labels) : mt_segmentation_to_volume (job->segments);
+  GError *error = NULL;
+  MtAnatomy *anatomy = mt_anatomy_from_labels (labels, job->names, &error);
+  if (anatomy == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, anatomy, (GDestroyNotify) mt_anatomy_free);
+}
+
+static void
+anatomy_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  MtTwinPanel *self = MT_TWIN_PANEL (source);
+  g_autoptr (GError) error = NULL;
+  MtAnatomy *anatomy = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->anatomy_job);
+  if (anatomy == NULL)
+    set_message (self, error->message);
+  show_anatomy (self, anatomy);
+}
+
+static void
+start_anatomy (MtTwinPanel *self)
+{
+  MtSegmentation *segments = mt_viewer_get_segmentation (self->viewer, NULL);
+  if (!self->active || self->anatomy != NULL || self->anatomy_job != NULL || (self->labels == NULL && segments == NULL))
+    return;
+  AnatomyJob *job = g_new0 (AnatomyJob, 1);
+  if (self->labels != NULL)
+    {
+      job->labels = mt_volume_ref (self->labels);
+      job->names = g_hash_table_ref (self->names);
+    }
+  else
+    {
+      /* A copy: the user may paint on while it is worked out. */
+      job->segments = mt_segmentation_copy (segments);
+      job->names = g_hash_table_new (NULL, NULL);
+      for (guint i = 0; i < mt_segmentation_n_segments (segments); i++)
+        {
+          const MtSegment *sg = mt_segmentation_get_segment (job->segments, i);
+          g_hash_table_insert (job->names, GINT_TO_POINTER ((int) sg->value), sg->name);
+        }
+    }
+  self->anatomy_job = g_cancellable_new ();
+  GTask *task = g_task_new (self, self->anatomy_job, anatomy_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) anatomy_job_free);
+  g_task_run_in_thread (task, anatomy_thread);
+  g_object_unref (task);
+  gtk_expander_set_label (GTK_EXPANDER (self->anatomy_expander), _("Anatomy graph: working it out…"));
+}
+
+/* Another patient, or new segments: the graph is worked out again. */
+static void
+forget_anatomy (MtTwinPanel *self)
+{
+  if (self->anatomy_job != NULL)
+    g_cancellable_cancel (self->anatomy_job);
+  g_clear_object (&self->anatomy_job);
+  show_anatomy (self, NULL);
+  start_anatomy (self);
+}
+
+void
+mt_twin_panel_set_labels (MtTwinPanel *self,
+                          MtVolume    *labels,
+                          GHashTable  *names)
+{
+  g_return_if_fail (MT_IS_TWIN_PANEL (self) && (labels == NULL) == (names == NULL));
+  g_clear_pointer (&self->labels, mt_volume_unref);
+  g_clear_pointer (&self->names, g_hash_table_unref);
+  self->labels = labels ? mt_volume_ref (labels) : NULL;
+  self->names = names;
+  forget_anatomy (self);
+}
+
+static gboolean
+segments_settled (gpointer data)
+{
+  MtTwinPanel *self = data;
+  self->anatomy_wait = 0;
+  forget_anatomy (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_segmentation_changed (MtTwinPanel *self)
+{
+  /* Given organs (the demo's truth) stand; a scan's own segments change,
+   * stroke by stroke while painted: the graph follows half a second after
+   * the last. */
+  if (self->labels != NULL)
+    return;
+  g_clear_handle_id (&self->anatomy_wait, g_source_remove);
+  self->anatomy_wait = g_timeout_add (500, segments_settled, self);
 }
 
 MtTwin *
@@ -478,11 +570,18 @@ mt_twin_panel_get_twin (MtTwinPanel *self)
   return self->twin;
 }
 
-double
-mt_twin_panel_get_time (MtTwinPanel *self)
+gboolean
+mt_twin_panel_is_busy (MtTwinPanel *self)
 {
-  return self->shown_t;
+  return self->anatomy_job != NULL || self->anatomy_wait != 0;
 }
+
+const MtAnatomy *
+mt_twin_panel_get_anatomy (MtTwinPanel *self)
+{
+  return self->anatomy;
+}
+
 
 const char *
 mt_twin_panel_get_vitals (MtTwinPanel *self)
@@ -511,6 +610,10 @@ mt_twin_panel_dispose (GObject *object)
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
+  if (self->anatomy_job != NULL)
+    g_cancellable_cancel (self->anatomy_job);
+  g_clear_object (&self->anatomy_job);
+  g_clear_handle_id (&self->anatomy_wait, g_source_remove);
   g_clear_object (&self->viewer);
   G_OBJECT_CLASS (mt_twin_panel_parent_class)->dispose (object);
 }
@@ -521,8 +624,11 @@ mt_twin_panel_finalize (GObject *object)
   MtTwinPanel *self = MT_TWIN_PANEL (object);
   g_clear_pointer (&self->twin, mt_twin_free);
   g_clear_pointer (&self->anatomy, mt_anatomy_free);
+  g_clear_pointer (&self->labels, mt_volume_unref);
+  g_clear_pointer (&self->names, g_hash_table_unref);
   g_free (self->vitals);
   g_free (self->findings);
+  g_free (self->ecg_name);
   G_OBJECT_CLASS (mt_twin_panel_parent_class)->finalize (object);
 }
 
@@ -668,10 +774,8 @@ mt_twin_panel_init (MtTwinPanel *self)
   gtk_expander_set_child (GTK_EXPANDER (self->anatomy_expander), self->anatomy_label);
   gtk_box_append (GTK_BOX (self), self->anatomy_expander);
 
-  self->message = wrapped_label ();
+  self->message = mt_list_panel_add_message (GTK_BOX (self), 48);
   gtk_widget_add_css_class (self->message, "error");
-  gtk_widget_set_visible (self->message, FALSE);
-  gtk_box_append (GTK_BOX (self), self->message);
 }
 
 GtkWidget *
@@ -680,7 +784,9 @@ mt_twin_panel_new (MtViewer *viewer)
   MtTwinPanel *self = g_object_new (MT_TYPE_TWIN_PANEL, NULL);
   self->viewer = g_object_ref (viewer);
   g_signal_connect_object (viewer, "surfaces-changed", G_CALLBACK (on_surfaces_changed), self, G_CONNECT_SWAPPED);
-  mt_twin_panel_set_anatomy (self, NULL);
+  g_signal_connect_object (viewer, "segmentation-changed", G_CALLBACK (on_segmentation_changed), self,
+                           G_CONNECT_SWAPPED);
+  show_anatomy (self, NULL);
   show_source (self);
   show_moment (self, 0, 0);
   return GTK_WIDGET (self);

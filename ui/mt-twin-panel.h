@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "mt-anatomy.h"
+#include "mt-volume.h"
 #include "mt-twin.h"
 #include "mt-viewer.h"
 
@@ -19,9 +20,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MtTwinPanel, mt_twin_panel, MT, TWIN_PANEL, GtkBox)
 
 GtkWidget  *mt_twin_panel_new            (MtViewer    *viewer);
-/* The organs' graph (takes it; NULL: none known). */
-void        mt_twin_panel_set_anatomy    (MtTwinPanel *panel,
-                                          MtAnatomy   *anatomy);
+/* The patient's organs as a label map and the names of its values (takes
+ * them; NULL: the scan's own segments, when it has some). Their anatomy
+ * graph is worked out off the main thread once the twin is shown. */
+void        mt_twin_panel_set_labels     (MtTwinPanel *panel,
+                                          MtVolume    *labels,
+                                          GHashTable  *names);
 /* Shown (the twin animates the views) or put away (still again). */
 void        mt_twin_panel_set_active     (MtTwinPanel *panel,
                                           gboolean     active);
@@ -40,13 +44,11 @@ void        mt_twin_panel_set_heart_rate (MtTwinPanel *panel,
 gboolean    mt_twin_panel_load_ecg       (MtTwinPanel *panel,
                                           const char  *path,
                                           GError     **error);
-void        mt_twin_panel_set_flow       (MtTwinPanel *panel,
-                                          gboolean     on);
-void        mt_twin_panel_set_pressure_colors (MtTwinPanel *panel,
-                                               gboolean     on);
 MtTwin     *mt_twin_panel_get_twin       (MtTwinPanel *panel);
-/* The moment shown. */
-double      mt_twin_panel_get_time       (MtTwinPanel *panel);
+/* TRUE while the organs' graph is being worked out. */
+gboolean    mt_twin_panel_is_busy        (MtTwinPanel *panel);
+/* The organs' graph; NULL until it is worked out, or without organs. */
+const MtAnatomy *mt_twin_panel_get_anatomy (MtTwinPanel *panel);
 const char *mt_twin_panel_get_vitals     (MtTwinPanel *panel);
 const char *mt_twin_panel_get_findings   (MtTwinPanel *panel);
 const char *mt_twin_panel_get_message    (MtTwinPanel *panel);

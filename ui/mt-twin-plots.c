@@ -57,16 +57,26 @@ frame (cairo_t *cr, GtkWidget *widget, double x, double y, double w, double h, c
   g_object_unref (layout);
 }
 
-typedef float (*Field) (const MtTwinSample *s);
-static float f_ecg (const MtTwinSample *s) { return s->ecg_mv; }
-static float f_pao (const MtTwinSample *s) { return s->p_ao; }
-static float f_plv (const MtTwinSample *s) { return s->p_lv; }
-static float f_vlv (const MtTwinSample *s) { return s->v_lv; }
-static float f_lung (const MtTwinSample *s) { return s->lung_l; }
+typedef double (*Field) (const MtTwinSample *s);
+static double f_t (const MtTwinSample *s) { return s->t; }
+static double f_ecg (const MtTwinSample *s) { return s->ecg_mv; }
+static double f_pao (const MtTwinSample *s) { return s->p_ao; }
+static double f_plv (const MtTwinSample *s) { return s->p_lv; }
+static double f_vlv (const MtTwinSample *s) { return s->v_lv; }
+static double f_lung (const MtTwinSample *s) { return s->lung_l; }
 
+/* What a box shows along one way: a field over lo..hi. */
+typedef struct
+{
+  Field  f;
+  double lo, hi;
+} Axis;
+
+/* The samples from t0 on as a line in the box (x, y, w, h): a trace when
+ * ax is time, a loop when it is another field. */
 static void
-trace (cairo_t *cr, GArray *s, double t0, double t1, Field f, double lo, double hi, double x, double y, double w,
-       double h, double r, double g, double b)
+curve (cairo_t *cr, GArray *s, double t0, Axis ax, Axis ay, double x, double y, double w, double h, double r,
+       double g, double b)
 {
   cairo_set_source_rgb (cr, r, g, b);
   cairo_set_line_width (cr, 1.5);
@@ -76,8 +86,8 @@ trace (cairo_t *cr, GArray *s, double t0, double t1, Field f, double lo, double 
       const MtTwinSample *p = &g_array_index (s, MtTwinSample, i);
       if (p->t < t0)
         continue;
-      double px = x + w * (p->t - t0) / (t1 - t0);
-      double py = y + h - h * CLAMP ((f (p) - lo) / (hi - lo), -0.02, 1.02);
+      double px = x + w * (ax.f (p) - ax.lo) / (ax.hi - ax.lo);
+      double py = y + h - h * CLAMP ((ay.f (p) - ay.lo) / (ay.hi - ay.lo), -0.02, 1.02);
       if (first)
         cairo_move_to (cr, px, py);
       else
@@ -120,51 +130,37 @@ draw (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
   const double gap = 4, w = width;
   /* Rows: ECG, pressures, volume; below, the loop beside the breath. */
   double h_ecg = height * 0.2, h_p = height * 0.24, h_v = height * 0.18, h_bottom = height - h_ecg - h_p - h_v - 3 * gap;
-  double y = 0, lo, hi;
+  double y = 0;
+  const Axis strip = { f_t, t0, t1 }, pressure = { f_plv, 0, 160 }, aortic = { f_pao, 0, 160 };
+  Axis ecg = { f_ecg }, volume = { f_vlv }, loop_volume = { f_vlv }, lung = { f_lung };
 
-  range_of (s, t0, f_ecg, &lo, &hi, 0.1);
-  frame (cr, widget, 0, y, w, h_ecg, _("ECG (mV)"), lo, hi);
-  trace (cr, s, t0, t1, f_ecg, lo, hi, 0, y, w, h_ecg, 0.3, 1.0, 0.4);
+  range_of (s, t0, f_ecg, &ecg.lo, &ecg.hi, 0.1);
+  frame (cr, widget, 0, y, w, h_ecg, _("ECG (mV)"), ecg.lo, ecg.hi);
+  curve (cr, s, t0, strip, ecg, 0, y, w, h_ecg, 0.3, 1.0, 0.4);
   y += h_ecg + gap;
 
   frame (cr, widget, 0, y, w, h_p, _("Pressure (mmHg): aortic, left ventricle"), 0, 160);
-  trace (cr, s, t0, t1, f_plv, 0, 160, 0, y, w, h_p, 1.0, 0.65, 0.2);
-  trace (cr, s, t0, t1, f_pao, 0, 160, 0, y, w, h_p, 1.0, 0.3, 0.3);
+  curve (cr, s, t0, strip, pressure, 0, y, w, h_p, 1.0, 0.65, 0.2);
+  curve (cr, s, t0, strip, aortic, 0, y, w, h_p, 1.0, 0.3, 0.3);
   y += h_p + gap;
 
-  range_of (s, t0, f_vlv, &lo, &hi, 0.1);
-  frame (cr, widget, 0, y, w, h_v, _("Left ventricle volume (mL)"), lo, hi);
-  trace (cr, s, t0, t1, f_vlv, lo, hi, 0, y, w, h_v, 0.4, 0.7, 1.0);
+  range_of (s, t0, f_vlv, &volume.lo, &volume.hi, 0.1);
+  frame (cr, widget, 0, y, w, h_v, _("Left ventricle volume (mL)"), volume.lo, volume.hi);
+  curve (cr, s, t0, strip, volume, 0, y, w, h_v, 0.4, 0.7, 1.0);
   y += h_v + gap;
 
   /* The pressure-volume loop of the last beat (60 / rate seconds). */
   double loop_w = MIN (h_bottom, w / 2 - gap / 2);
   double beat = 60.0 / MAX (20.0, s->len ? g_array_index (s, MtTwinSample, s->len - 1).heart_rate_bpm : 75.0);
-  double vlo, vhi;
-  range_of (s, t1 - beat, f_vlv, &vlo, &vhi, 0.08);
+  range_of (s, t1 - beat, f_vlv, &loop_volume.lo, &loop_volume.hi, 0.08);
   frame (cr, widget, 0, y, loop_w, h_bottom, _("PV loop"), 0, 160);
-  cairo_set_source_rgb (cr, 1.0, 0.85, 0.3);
-  cairo_set_line_width (cr, 1.5);
-  gboolean first = TRUE;
-  for (guint i = 0; i < s->len; i++)
-    {
-      const MtTwinSample *q = &g_array_index (s, MtTwinSample, i);
-      if (q->t < t1 - beat)
-        continue;
-      double px = loop_w * (q->v_lv - vlo) / (vhi - vlo);
-      double py = y + h_bottom - h_bottom * CLAMP (q->p_lv / 160.0, 0, 1);
-      if (first)
-        cairo_move_to (cr, px, py);
-      else
-        cairo_line_to (cr, px, py);
-      first = FALSE;
-    }
-  cairo_stroke (cr);
+  curve (cr, s, t1 - beat, loop_volume, pressure, 0, y, loop_w, h_bottom, 1.0, 0.85, 0.3);
 
   double bx = loop_w + gap, bw = w - bx;
-  range_of (s, t1 - BREATH_S, f_lung, &lo, &hi, 0.1);
-  frame (cr, widget, bx, y, bw, h_bottom, _("Lung volume (L)"), lo, hi);
-  trace (cr, s, t1 - BREATH_S, t1, f_lung, lo, hi, bx, y, bw, h_bottom, 0.6, 0.9, 1.0);
+  const Axis breaths = { f_t, t1 - BREATH_S, t1 };
+  range_of (s, t1 - BREATH_S, f_lung, &lung.lo, &lung.hi, 0.1);
+  frame (cr, widget, bx, y, bw, h_bottom, _("Lung volume (L)"), lung.lo, lung.hi);
+  curve (cr, s, t1 - BREATH_S, breaths, lung, bx, y, bw, h_bottom, 0.6, 0.9, 1.0);
 }
 
 GtkWidget *

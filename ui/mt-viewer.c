@@ -50,6 +50,7 @@ struct _MtViewer
   GPtrArray     *measurements;    /* of MtMeasurement, on the first scan */
   MtAnimation   *animation;       /* the living twin's motion of the surfaces; NULL: still */
   gboolean       contours;        /* the moving surfaces' outlines in the slice views */
+  gboolean       playing;         /* the animation runs on by itself */
 };
 
 G_DEFINE_FINAL_TYPE (MtViewer, mt_viewer, G_TYPE_OBJECT)
@@ -69,6 +70,7 @@ enum
   SEGMENTATION_CHANGED,
   FUSION_CHANGED,
   ANIMATION_CHANGED,
+  ANIMATION_MOVED,
   N_SIGNALS
 };
 
@@ -102,7 +104,7 @@ mt_viewer_class_init (MtViewerClass *klass)
                                               "oblique-changed", "tool-changed", "measurements-changed",
                                               "surfaces-changed", "clip-changed",
                                               "segmentation-changed", "fusion-changed",
-                                              "animation-changed" };
+                                              "animation-changed", "animation-moved" };
       /* "measurements-changed" says whether the user changed them (TRUE) or
        * a scan or its stored list came in (FALSE). */
       if (s == MEASUREMENTS_CHANGED)
@@ -507,7 +509,21 @@ mt_viewer_set_animation (MtViewer    *viewer,
 void
 mt_viewer_animation_moved (MtViewer *viewer)
 {
-  g_signal_emit (viewer, signals[ANIMATION_CHANGED], 0);
+  g_signal_emit (viewer, signals[ANIMATION_MOVED], 0);
+}
+
+gboolean
+mt_viewer_get_animation_playing (MtViewer *viewer)
+{
+  return viewer->playing;
+}
+
+void
+mt_viewer_set_animation_playing (MtViewer *viewer,
+                                 gboolean  playing)
+{
+  viewer->playing = playing;
+  g_signal_emit (viewer, signals[ANIMATION_MOVED], 0);
 }
 
 gboolean
@@ -521,7 +537,7 @@ mt_viewer_set_contours (MtViewer *viewer,
                         gboolean  on)
 {
   viewer->contours = on;
-  g_signal_emit (viewer, signals[ANIMATION_CHANGED], 0);
+  g_signal_emit (viewer, signals[ANIMATION_MOVED], 0);
 }
 
 GPtrArray *

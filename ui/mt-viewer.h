@@ -151,12 +151,16 @@ gboolean        mt_viewer_get_surfaces_shown (MtViewer      *viewer);
 void            mt_viewer_set_surfaces_shown (MtViewer      *viewer,
                                               gboolean       shown);
 /* The living twin's motion of the surfaces (in their order; NULL: still).
- * Setting takes it; after each new pose, _moved tells the views
- * ("animation-changed"). */
+ * Setting takes it ("animation-changed"); after each new pose, _moved
+ * tells the views ("animation-moved"). While it plays, the 3D view keeps
+ * its frame rate as it does while dragged. */
 MtAnimation    *mt_viewer_get_animation     (MtViewer       *viewer);
 void            mt_viewer_set_animation     (MtViewer       *viewer,
                                              MtAnimation    *animation);
 void            mt_viewer_animation_moved   (MtViewer       *viewer);
+gboolean        mt_viewer_get_animation_playing (MtViewer   *viewer);
+void            mt_viewer_set_animation_playing (MtViewer   *viewer,
+                                                 gboolean    playing);
 /* The moving surfaces' outlines drawn over the slice views. */
 gboolean        mt_viewer_get_contours      (MtViewer       *viewer);
 void            mt_viewer_set_contours      (MtViewer       *viewer,

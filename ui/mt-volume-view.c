@@ -19,7 +19,8 @@ struct _MtVolumeView
   MtVolumeRenderer *renderer;
   MtMeshRenderer   *meshes;
   gboolean          meshes_dirty;
-  gboolean          anchors_dirty;  /* the animation's anchors not yet uploaded */
+  gboolean          anchors_dirty;  /* a new animation (or new surfaces): its anchors to upload */
+  gboolean          pose_dirty;     /* the animation moved since the renderer took its pose */
   gboolean          animated;       /* motions were given to the renderer */
   MtCamera          camera;
   guint             uploaded_serial;
@@ -83,6 +84,14 @@ static void
 on_animation_changed (MtVolumeView *self)
 {
   self->anchors_dirty = TRUE;
+  self->pose_dirty = TRUE;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+on_animation_moved (MtVolumeView *self)
+{
+  self->pose_dirty = TRUE;
   gtk_gl_area_queue_render (GTK_GL_AREA (self));
 }
 
@@ -98,41 +107,30 @@ upload_surfaces (MtVolumeView *self)
     }
   self->meshes_dirty = FALSE;
   self->anchors_dirty = TRUE;
+  self->pose_dirty = TRUE;
 }
 
 /* The twin's pose of each surface, and its blood, into the renderer. */
 static void
 apply_animation (MtVolumeView *self)
 {
+  if (!self->pose_dirty)
+    return;
+  self->pose_dirty = FALSE;
   MtAnimation *anim = mt_viewer_get_animation (self->viewer);
-  GPtrArray *surfaces = mt_viewer_get_surfaces (self->viewer);
-  guint n = mt_mesh_renderer_count (self->meshes);
-  if (anim == NULL || mt_animation_get_n (anim) != n || n != surfaces->len)
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  if (anim != NULL && mt_mesh_renderer_animate (self->meshes, anim, self->anchors_dirty, 5.0f * scale))
     {
-      /* Still again: the surfaces as they were, without motions. */
-      if (self->animated)
-        upload_surfaces (self);
-      self->animated = FALSE;
-      mt_mesh_renderer_set_points (self->meshes, NULL, 0, NULL, 0);
+      self->animated = TRUE;
+      self->anchors_dirty = FALSE;
       return;
     }
-  self->animated = TRUE;
-  for (guint i = 0; i < n; i++)
-    {
-      const MtSurface *s = surfaces->pdata[i];
-      const MtMeshMotion *m = mt_animation_get_motion (anim, i);
-      if (self->anchors_dirty)
-        mt_mesh_renderer_set_anchors (self->meshes, i, mt_animation_get_anchors (anim, i), s->mesh->n_vertices);
-      mt_mesh_renderer_set_motion (self->meshes, i, m->model, m->radial);
-      mt_mesh_renderer_set_color (self->meshes, i, m->recolor ? m->rgba : s->rgba);
-    }
-  self->anchors_dirty = FALSE;
-  guint n_points;
-  double speed;
-  const float *xyz = mt_animation_get_particles (anim, &n_points, &speed);
-  const float blood[4] = { 0.85f, 0.05f, 0.08f, 1 };
-  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  mt_mesh_renderer_set_points (self->meshes, xyz, n_points, blood, 5.0f * scale);
+  /* Still (again): the surfaces as they were, without motions. */
+  if (self->animated)
+    upload_surfaces (self);
+  self->animated = FALSE;
+  self->pose_dirty = FALSE;
+  mt_mesh_renderer_set_points (self->meshes, NULL, 0, NULL, 0);
 }
 
 /* Only a MIP shows the slice views' window (applied when it renders);
@@ -221,7 +219,8 @@ mt_volume_view_render (GtkGLArea    *area,
   mt_viewer_get_clip_plane (self->viewer, plane);
   mt_volume_renderer_set_clip_plane (self->renderer, plane);
   mt_volume_renderer_set_clip_box (self->renderer, mt_viewer_get_clip_box (self->viewer, box) ? box : NULL);
-  if (self->interacting && self->spin_id == 0)
+  /* Dragged, or the twin playing: keep the frame rate. */
+  if ((self->interacting || mt_viewer_get_animation_playing (self->viewer)) && self->spin_id == 0)
     {
       /* While the mouse drags, as many pixels as keep 25 frames a second on
        * this GL, measured frame by frame: a fast GPU drags at full size. */
@@ -484,6 +483,7 @@ mt_volume_view_new (MtViewer *viewer)
   g_signal_connect_object (viewer, "preset-changed", G_CALLBACK (on_preset_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "surfaces-changed", G_CALLBACK (on_surfaces_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "animation-changed", G_CALLBACK (on_animation_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewer, "animation-moved", G_CALLBACK (on_animation_moved), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (viewer, "clip-changed", G_CALLBACK (gtk_gl_area_queue_render), self, G_CONNECT_SWAPPED);
   /* A cut follows the crosshair. */
   g_signal_connect_object (viewer, "cursor-changed", G_CALLBACK (on_clip_moved), self, G_CONNECT_SWAPPED);

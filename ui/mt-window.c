@@ -181,13 +181,9 @@ load_thread (GTask        *task,
       GPtrArray *surfaces = labels ? mt_phantom_surfaces (labels, cancellable, NULL) : NULL;
       if (surfaces != NULL)
         g_object_set_data_full (G_OBJECT (task), "surfaces", surfaces, (GDestroyNotify) g_ptr_array_unref);
-      /* Its anatomy graph and its ECG, for the living twin. */
-      g_autoptr (GHashTable) names = g_hash_table_new (NULL, NULL);
-      for (int l = 1; l < MT_LABEL_COUNT; l++)
-        g_hash_table_insert (names, GINT_TO_POINTER (l), (gpointer) mt_label_name (l));
-      MtAnatomy *anatomy = labels ? mt_anatomy_from_labels (labels, names, NULL) : NULL;
-      if (anatomy != NULL)
-        g_object_set_data_full (G_OBJECT (task), "anatomy", anatomy, (GDestroyNotify) mt_anatomy_free);
+      /* Its organs and its ECG, for the living twin. */
+      if (labels != NULL)
+        g_object_set_data_full (G_OBJECT (task), "labels", mt_volume_ref (labels), (GDestroyNotify) mt_volume_unref);
       g_object_set_data_full (G_OBJECT (task), "ecg", g_build_filename (root, "ecg.csv", NULL), g_free);
     }
   g_task_return_pointer (task, v, (GDestroyNotify) mt_volume_unref);
@@ -396,9 +392,11 @@ load_done (GObject      *source,
       self->source_path = g_strdup (g_object_get_data (G_OBJECT (result), "source"));
       mt_viewer_set_volume (self->viewer, v);
       update_title (self);
-      /* The twin learns the new patient's organs (the demo's are known). */
+      /* The twin learns the new patient's organs: the demo's from its truth,
+       * any other's from its segments once there are some. */
       MtTwinPanel *twin = MT_TWIN_PANEL (self->twin_panel);
-      mt_twin_panel_set_anatomy (twin, g_object_steal_data (G_OBJECT (result), "anatomy"));
+      MtVolume *labels = g_object_get_data (G_OBJECT (result), "labels");
+      mt_twin_panel_set_labels (twin, labels, labels ? mt_phantom_label_names () : NULL);
       const char *ecg = g_object_get_data (G_OBJECT (result), "ecg");
       g_autoptr (GError) ecg_error = NULL;
       if (ecg != NULL)
