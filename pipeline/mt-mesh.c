@@ -358,6 +358,10 @@ write_stl (MtSurface *const *surfaces, guint n, MtMeshSpace space, GString *s)
   g_snprintf (header, sizeof header, "MedTwin surface, patient millimetres %s", space_name (space));
   g_string_append_len (s, header, 80);
   append_le32 (s, &count);
+  /* 50 bytes a triangle, written in place. */
+  gsize at = s->len;
+  g_string_set_size (s, at + 50 * (gsize) count);
+  guint8 *out = (guint8 *) s->str + at;
   for (guint i = 0; i < n; i++)
     {
       const MtMesh *mesh = surfaces[i]->mesh;
@@ -373,8 +377,14 @@ write_stl (MtSurface *const *surfaces, guint n, MtMeshSpace space, GString *s)
           for (int c = 0; c < 3; c++)
             out_vec (mesh->vertices + 3 * (gsize) mesh->triangles[3 * t + c], space, rec + 3 + 3 * c);
           for (int k = 0; k < 12; k++)
-            append_le32 (s, &rec[k]);
-          g_string_append_len (s, "\0\0", 2);
+            {
+              guint32 bits;
+              memcpy (&bits, &rec[k], 4);
+              bits = GUINT32_TO_LE (bits);
+              memcpy (out + 4 * k, &bits, 4);
+            }
+          out[48] = out[49] = 0;
+          out += 50;
         }
     }
   return TRUE;
