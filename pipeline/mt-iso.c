@@ -197,6 +197,7 @@ typedef struct
    * (inside where not 0; every vertex half-way along its edge). */
   const float    *data;
   const guint8   *mask;
+  guint8         *own_mask;   /* a scan's voxels classified, made here */
   float           iso;
   int             nx, ny, nz;
   double          spacing[3], direction[9], origin[3];
@@ -234,7 +235,7 @@ same8 (const guint8 *a, const guint8 *b)
 static inline float
 value (const IsoJob *job, gsize o)
 {
-  return job->mask != NULL ? job->mask[o] : job->data[o];
+  return job->data != NULL ? job->data[o] : job->mask[o];
 }
 
 /* The scan's gradient at voxel (i, j, k), in index units: central
@@ -261,6 +262,8 @@ gradient (const IsoJob *job, int i, int j, int k, double g[3])
     }
 }
 
+/* Per row: a scan's voxels classified into the mask (when the job made
+ * one), then where the row crosses the surface. */
 static void
 classify_rows (gsize k, gpointer data)
 {
@@ -269,23 +272,43 @@ classify_rows (gsize k, gpointer data)
   for (int j = 0; j < job->ny; j++)
     {
       gsize r = (gsize) k * job->ny + j, o = r * nx;
-      gboolean prev = in (job, o), first_state = prev;
-      int first = nx, last = -1;
-      for (int i = 1; i < nx; i++)
+      if (job->own_mask != NULL)
         {
-          gboolean now = in (job, o + i);
-          if (now != prev)
-            {
-              if (first == nx)
-                first = i - 1;
-              last = i - 1;
-            }
-          prev = now;
+          const float *d = job->data + o;
+          guint8 *m = job->own_mask + o;
+          for (int i = 0; i < nx; i++)
+            m[i] = d[i] >= job->iso;
         }
+      int first = nx, last = -1;
+      if (job->mask != NULL)
+        {
+          const guint8 *row = job->mask + o;
+          for (int i = 0; i + 1 < nx; i++)
+            {
+              /* Eight x edges at a time where nothing changes. */
+              if (i + 8 < nx && same8 (row + i, row + i + 1))
+                {
+                  i += 7;
+                  continue;
+                }
+              if (row[i] != row[i + 1])
+                {
+                  first = MIN (first, i);
+                  last = i;
+                }
+            }
+        }
+      else
+        for (int i = 0; i + 1 < nx; i++)
+          if (in (job, o + i) != in (job, o + i + 1))
+            {
+              first = MIN (first, i);
+              last = i;
+            }
       job->row_first[r] = first;
       job->row_last[r] = last;
-      job->row_start[r] = (guint8) first_state;
-      job->row_end[r] = (guint8) prev;
+      job->row_start[r] = (guint8) in (job, o);
+      job->row_end[r] = (guint8) in (job, o + nx - 1);
     }
 }
 
@@ -379,7 +402,7 @@ plane_vertices (IsoJob *job, int k, gboolean gap, gboolean place, guint first, g
               ids[(gsize) j * nx + i] = id;
             if (place)
               {
-                double t = job->mask != NULL ? 0.5
+                double t = job->data == NULL ? 0.5
                                              : (job->iso - job->data[o]) / (double) (job->data[o2] - job->data[o]);
                 double ijk[3] = { i + t * di, j + t * dj, k + t * dk };
                 const double *m = job->index_to_patient;
@@ -579,6 +602,11 @@ iso_surface (IsoJob *job, GError **error)
   job->row_last = g_new (int, n_rows);
   job->row_start = g_new (guint8, n_rows);
   job->row_end = g_new (guint8, n_rows);
+  /* A scan is classified once into a mask of bytes (a fourth of its
+   * size), which every later pass reads eight voxels at a time; without
+   * the memory for it, the scan is read as it is. */
+  if (job->mask == NULL)
+    job->mask = job->own_mask = g_try_malloc ((gsize) job->nx * job->ny * nz);
   mt_parallel_for (nz, classify_rows, job);
   mt_parallel_for (nz, count_planes, job);
   guint64 n_vertices = 0;
@@ -627,6 +655,7 @@ iso_surface (IsoJob *job, GError **error)
   g_free (job->row_last);
   g_free (job->row_start);
   g_free (job->row_end);
+  g_clear_pointer (&job->own_mask, g_free);
   return mesh;
 }
 
@@ -643,7 +672,7 @@ mt_mesh_from_iso (const MtVolume *v,
                   float           iso,
                   GError        **error)
 {
-  IsoJob job = { v->data, NULL, iso, v->dims[0], v->dims[1], v->dims[2] };
+  IsoJob job = { v->data, NULL, NULL, iso, v->dims[0], v->dims[1], v->dims[2] };
   job_geometry (&job, v);
   return iso_surface (&job, error);
 }
@@ -776,7 +805,7 @@ mt_mesh_from_label_cubes (const MtVolume *labels,
       return NULL;
     }
   mt_parallel_for (job.dims[2] - 2, label_fill, &job);
-  IsoJob iso = { NULL, job.mask, 0.5f, job.dims[0], job.dims[1], job.dims[2] };
+  IsoJob iso = { NULL, job.mask, NULL, 0.5f, job.dims[0], job.dims[1], job.dims[2] };
   job_geometry (&iso, labels);
   double corner[3] = { job.at[0], job.at[1], job.at[2] };
   mt_volume_index_to_patient (labels, corner, iso.origin);
