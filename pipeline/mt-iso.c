@@ -274,10 +274,10 @@ classify_rows (gsize k, gpointer data)
       gsize r = (gsize) k * job->ny + j, o = r * nx;
       if (job->own_mask != NULL)
         {
-          const float *d = job->data + o;
+          const float *d = job->data + o, iso = job->iso;   /* (a local: m may alias job) */
           guint8 *m = job->own_mask + o;
           for (int i = 0; i < nx; i++)
-            m[i] = d[i] >= job->iso;
+            m[i] = d[i] >= iso;
         }
       int first = nx, last = -1;
       if (job->mask != NULL)
@@ -746,13 +746,14 @@ label_fill (gsize slice, gpointer data)
   LabelJob *job = data;
   const MtVolume *l = job->labels;
   const int mx = job->dims[0], my = job->dims[1];
+  const float lo = job->lo_value, hi = job->hi_value;   /* (locals: dst may alias job) */
   int k = (int) slice + 1, lk = job->at[2] + k;
   for (int j = 1; j + 1 < my; j++)
     {
       const float *src = l->data + mt_volume_offset (l, job->at[0] + 1, job->at[1] + j, lk);
       guint8 *dst = job->mask + ((gsize) k * my + j) * mx + 1;
       for (int i = 0; i + 2 < mx; i++)
-        dst[i] = (guint8) is_label (src[i], job->lo_value, job->hi_value);
+        dst[i] = (guint8) is_label (src[i], lo, hi);
     }
 }
 
