@@ -24,7 +24,7 @@ typedef struct
 struct _MtMeshRenderer
 {
   GLuint  opaque_program, oit_program, composite_program;
-  GLint   loc_vp[2], loc_color[2], loc_eye[2], loc_accum, loc_weight;
+  GLint   loc_vp[2], loc_color[2], loc_eye[2], loc_accum, loc_weight, loc_ratio;
   GLint   loc_model[2], loc_normal_matrix[2], loc_radial[2];
   GLint   loc_volume_depth, loc_has_volume_depth, loc_viewport;
   GArray *surfaces;
@@ -33,6 +33,7 @@ struct _MtMeshRenderer
   GLint   loc_points_vp, loc_points_size, loc_points_color;
   guint   n_points;
   float   points_rgba[4], points_size;
+  float   pixel_ratio;   /* the picture's pixels per screen pixel, for the points' size */
   GLuint  empty_vao;
   /* The opaque picture: colour and depth. */
   GLuint  fbo, color_tex, depth_tex;
@@ -70,6 +71,7 @@ mt_mesh_renderer_new (GError **error)
       return NULL;
     }
   MtMeshRenderer *r = g_new0 (MtMeshRenderer, 1);
+  r->pixel_ratio = 1;
   r->points_program = points;
   r->loc_points_vp = glGetUniformLocation (points, "u_view_proj");
   r->loc_points_size = glGetUniformLocation (points, "u_size");
@@ -94,6 +96,7 @@ mt_mesh_renderer_new (GError **error)
   r->loc_viewport = glGetUniformLocation (transparent, "u_viewport");
   r->loc_accum = glGetUniformLocation (composite, "u_accum");
   r->loc_weight = glGetUniformLocation (composite, "u_weight");
+  r->loc_ratio = glGetUniformLocation (composite, "u_ratio");
   r->surfaces = g_array_new (FALSE, TRUE, sizeof (Surface));
   glGenVertexArrays (1, &r->empty_vao);
   return r;
@@ -395,7 +398,7 @@ mt_mesh_renderer_draw_opaque (MtMeshRenderer *r,
       glUseProgram (r->points_program);
       glEnable (GL_PROGRAM_POINT_SIZE);
       glUniformMatrix4fv (r->loc_points_vp, 1, GL_FALSE, (float *) view_proj);
-      glUniform1f (r->loc_points_size, r->points_size);
+      glUniform1f (r->loc_points_size, MAX (1.0f, r->points_size * r->pixel_ratio));
       glUniform4fv (r->loc_points_color, 1, r->points_rgba);
       glBindVertexArray (r->points_vao);
       glDrawArrays (GL_POINTS, 0, (GLsizei) r->n_points);
@@ -437,7 +440,9 @@ mt_mesh_renderer_draw_transparent (MtMeshRenderer *r,
                                    int             w,
                                    int             h,
                                    GLuint          volume_depth,
-                                   GLuint          target)
+                                   GLuint          target,
+                                   int             target_w,
+                                   int             target_h)
 {
   if (!mt_mesh_renderer_has_transparent (r))
     return;
@@ -471,7 +476,7 @@ mt_mesh_renderer_draw_transparent (MtMeshRenderer *r,
 
   /* Resolved over the target: mean colour where the layers cover it. */
   glBindFramebuffer (GL_FRAMEBUFFER, target);
-  glViewport (0, 0, w, h);
+  glViewport (0, 0, target_w, target_h);
   glBlendFunc (GL_ONE_MINUS_SRC_ALPHA, GL_SRC_ALPHA);
   glUseProgram (r->composite_program);
   glActiveTexture (GL_TEXTURE0);
@@ -480,6 +485,7 @@ mt_mesh_renderer_draw_transparent (MtMeshRenderer *r,
   glActiveTexture (GL_TEXTURE1);
   glBindTexture (GL_TEXTURE_2D, r->weight_tex);
   glUniform1i (r->loc_weight, 1);
+  glUniform2f (r->loc_ratio, (float) w / target_w, (float) h / target_h);
   glActiveTexture (GL_TEXTURE0);
   glBindVertexArray (r->empty_vao);
   glDrawArrays (GL_TRIANGLES, 0, 3);
@@ -505,13 +511,18 @@ mt_scene_render (MtVolumeRenderer *volume,
       mt_volume_renderer_render_scaled (volume, camera, w, h, pixel_scale, step_scale);
       return;
     }
-  mt_mesh_renderer_draw_opaque (mesh, camera, w, h);
+  /* The surfaces at the volume's pixel scale too: while the view is
+   * dragged or the twin plays, fewer pixels for both. */
+  int sw = MAX (1, (int) lround (w / MAX (pixel_scale, 1.0))), sh = MAX (1, (int) lround (h / MAX (pixel_scale, 1.0)));
+  mesh->pixel_ratio = (float) sw / w;
+  mt_mesh_renderer_draw_opaque (mesh, camera, sw, sh);
+  mesh->pixel_ratio = 1;
   mt_volume_renderer_set_surfaces (volume, mesh->color_tex, mesh->depth_tex);
   gboolean see_through = mt_mesh_renderer_has_transparent (mesh);
   mt_volume_renderer_set_depth_output (volume, see_through);
   mt_volume_renderer_render_scaled (volume, camera, w, h, pixel_scale, step_scale);
   int dw, dh;
   GLuint volume_depth = see_through ? mt_volume_renderer_get_depth_texture (volume, &dw, &dh) : 0;
-  mt_mesh_renderer_draw_transparent (mesh, camera, w, h, volume_depth, (GLuint) target);
+  mt_mesh_renderer_draw_transparent (mesh, camera, sw, sh, volume_depth, (GLuint) target, w, h);
   mt_volume_renderer_set_depth_output (volume, FALSE);
 }

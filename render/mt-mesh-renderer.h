@@ -52,15 +52,18 @@ void            mt_mesh_renderer_draw_opaque (MtMeshRenderer  *r,
 GLuint          mt_mesh_renderer_get_color_texture (MtMeshRenderer *r);
 GLuint          mt_mesh_renderer_get_depth_texture (MtMeshRenderer *r);
 gboolean        mt_mesh_renderer_has_transparent (MtMeshRenderer *r);
-/* The transparent surfaces over framebuffer target (w x h), hidden where an
- * opaque surface is nearer, or where the volume became half opaque
- * (volume_depth: mt_volume_renderer_get_depth_texture's, 0: not known). */
+/* The transparent surfaces at w x h (as the opaque ones were drawn), then
+ * over framebuffer target (target_w x target_h), hidden where an opaque
+ * surface is nearer, or where the volume became half opaque (volume_depth:
+ * mt_volume_renderer_get_depth_texture's, 0: not known). */
 void            mt_mesh_renderer_draw_transparent (MtMeshRenderer *r,
                                                    const MtCamera *camera,
                                                    int             w,
                                                    int             h,
                                                    GLuint          volume_depth,
-                                                   GLuint          target);
+                                                   GLuint          target,
+                                                   int             target_w,
+                                                   int             target_h);
 
 /* The whole 3D picture into the bound framebuffer: opaque surfaces, the
  * volume (stopping at them), transparent surfaces over both. mesh may be

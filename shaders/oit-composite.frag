@@ -2,13 +2,14 @@
 // weighted mean colour of the layers, covering 1 - revealage of the pixel.
 uniform sampler2D u_accum;     // rgb: sum of colour * alpha * weight; a: revealage
 uniform sampler2D u_weight;    // r: sum of alpha * weight
+uniform vec2 u_ratio;          // the layers' pixels per target pixel (1: the same size)
 in vec2 v_ndc;
 out vec4 frag_color;
 
 void
 main ()
 {
-  ivec2 p = ivec2 (gl_FragCoord.xy);
+  ivec2 p = min (ivec2 (gl_FragCoord.xy * u_ratio), textureSize (u_accum, 0) - 1);
   vec4 accum = texelFetch (u_accum, p, 0);
   float revealage = accum.a;
   if (revealage >= 1.0)

@@ -1057,10 +1057,16 @@ square_at (const MtVolume *v, double y, double half)
 }
 
 static guint8 *
+render_scene_scaled (MtVolumeRenderer *vr, MtMeshRenderer *mr, const MtCamera *camera, int w, int h, double scale)
+{
+  mt_scene_render (vr, mr, camera, w, h, scale, 1);
+  return mt_offscreen_read_rgba (gl);
+}
+
+static guint8 *
 render_scene (MtVolumeRenderer *vr, MtMeshRenderer *mr, const MtCamera *camera, int w, int h)
 {
-  mt_scene_render (vr, mr, camera, w, h, 1, 1);
-  return mt_offscreen_read_rgba (gl);
+  return render_scene_scaled (vr, mr, camera, w, h, 1);
 }
 
 /* Surfaces with the volume: an opaque square in front hides it, one behind
@@ -1098,6 +1104,11 @@ test_surfaces (void)
     green_px += hidden[4 * i + 1] > 150 && hidden[4 * i] < 120 && hidden[4 * i + 2] < 120;
   g_test_message ("opaque square in front: %d of %d pixels green", green_px, N);
   g_assert_cmpint (green_px, ==, N);
+  g_autofree guint8 *hidden_coarse = render_scene_scaled (vr, mr, &camera, W, H, 4);
+  int green_coarse = 0;
+  for (int i = 0; i < N; i++)
+    green_coarse += hidden_coarse[4 * i + 1] > 150 && hidden_coarse[4 * i] < 120 && hidden_coarse[4 * i + 2] < 120;
+  g_assert_cmpint (green_coarse, ==, N);
 
   /* Behind: the bone in front of it as before, the square where the volume
    * is clear. */
@@ -1149,6 +1160,20 @@ test_surfaces (void)
   g_assert_cmpint (corner[0], >, 40);
   g_assert_cmpint (corner[2], >, 40);
   g_assert_cmpint (abs (mid[0] - corner[0]) + abs (mid[1] - corner[1]) + abs (mid[2] - corner[2]), >, 0);
+  /* As while the view is dragged or the twin plays: a quarter of the
+   * pixels each way for the volume and the surfaces alike, the same
+   * picture in coarser blocks (the layers resolved over the whole view). */
+  g_autofree guint8 *coarse = render_scene_scaled (vr, mr, &camera, W, H, 4);
+  const guint8 *coarse_corner = coarse;
+  double mean_diff = 0;
+  for (int i = 0; i < N; i++)
+    for (int c = 0; c < 3; c++)
+      mean_diff += abs (coarse[4 * i + c] - ba[4 * i + c]) / (3.0 * N);
+  g_test_message ("the same at a quarter of the pixels: corner %d,%d,%d, mean difference %.1f levels", coarse_corner[0],
+                  coarse_corner[1], coarse_corner[2], mean_diff);
+  for (int c = 0; c < 3; c++)
+    g_assert_cmpint (abs (coarse_corner[c] - corner[c]), <=, 2);
+  g_assert_cmpfloat (mean_diff, <, 8);
 
   /* A transparent square behind the whole body: hidden where the bone is
    * opaque in front of it, showing where the volume is clear. */
