@@ -217,9 +217,10 @@ row "physiology, 10 simulated minutes: times real time" "$rt" "" "goal 1000x; Pu
 # The animated 3D view of the demo patient (volume and organ surfaces,
 # 800x600): a frame still against a frame beating, breathing and flowing.
 if [ -x build/bench/twin-bench ]; then
-  read -r still_ms anim_ms pose_ms _ < <(build/bench/twin-bench 20)
+  read -r still_ms anim_ms pose_ms _ play_ms play_scale < <(build/bench/twin-bench 20)
   row "demo 3D view, 800x600, still: ms a frame" "$still_ms" "" ""
   row "demo 3D view, animated twin: ms a frame (pose $pose_ms ms)" "$anim_ms" "" "$(ratio "$still_ms" "$anim_ms")"
+  row "  as played in the window (1/$play_scale of the pixels each way)" "$play_ms" "" ""
 fi
 
 if [ "${BENCH_SKIP_3D:-0}" != 1 ]; then
