@@ -804,7 +804,8 @@ mt_mesh_from_label_cubes (const MtVolume *labels,
   if (job.mask == NULL)
     {
       g_set_error (error, MT_MESH_ERROR, MT_MESH_ERROR_EMPTY,
-                   _("Not enough memory for the surface of label %d (%d x %d x %d voxels)."), label, job.dims[0],
+                   _("Not enough memory for the surface of label %d (%d x %d x %d voxels): crop the scan or "
+                     "close other programs."), label, job.dims[0],
                    job.dims[1], job.dims[2]);
       return NULL;
     }
