@@ -127,6 +127,34 @@ mt_segmentation_read_names (const char *path,
   return names;
 }
 
+/* What a label map's segment is, from its name: the body, the skeleton
+ * and tissues are the volume rendering's to show, a couch is a device,
+ * fluids, lesions and MedTwin's own annotations (painted, grown) as named;
+ * anything else (liver, rib_left_3, an unnamed label) an organ, with its
+ * surface in 3D. */
+MtSegmentCategory
+mt_segment_category_from_name (const char *name)
+{
+  static const struct
+  {
+    const char       *word;
+    MtSegmentCategory category;
+  } known[] = {
+    { "body", MT_SEGMENT_TISSUE },     { "skin", MT_SEGMENT_TISSUE },      { "skeleton", MT_SEGMENT_TISSUE },
+    { "bone", MT_SEGMENT_TISSUE },     { "fat", MT_SEGMENT_TISSUE },       { "muscle", MT_SEGMENT_TISSUE },
+    { "tissue", MT_SEGMENT_TISSUE },   { "couch", MT_SEGMENT_DEVICE },     { "table", MT_SEGMENT_DEVICE },
+    { "fluid", MT_SEGMENT_FLUID },     { "effusion", MT_SEGMENT_FLUID },   { "ascites", MT_SEGMENT_FLUID },
+    { "nodule", MT_SEGMENT_LESION },   { "tumor", MT_SEGMENT_LESION },     { "tumour", MT_SEGMENT_LESION },
+    { "lesion", MT_SEGMENT_LESION },   { "mass", MT_SEGMENT_LESION },      { "metasta", MT_SEGMENT_LESION },
+    { "annotation", MT_SEGMENT_ANNOTATION }, { "grown", MT_SEGMENT_ANNOTATION },
+  };
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (strstr (lower, known[i].word) != NULL)
+      return known[i].category;
+  return MT_SEGMENT_ORGAN;
+}
+
 MtSegmentation *
 mt_segmentation_from_labels (const MtVolume *reference,
                              const MtVolume *labels,
@@ -171,7 +199,7 @@ mt_segmentation_from_labels (const MtVolume *reference,
         continue;
       const char *known = names ? g_hash_table_lookup (names, GUINT_TO_POINTER (v)) : NULL;
       g_autofree char *name = known ? g_strdup (known) : g_strdup_printf ("label %u", v);
-      guint16 value = mt_segmentation_add_segment (seg, name, MT_SEGMENT_ANNOTATION, NULL);
+      guint16 value = mt_segmentation_add_segment (seg, name, mt_segment_category_from_name (name), NULL);
       if (value == 0)
         continue;
       for (gsize i = 0; i < n; i++)

@@ -42,14 +42,15 @@ MtSegmentation  *mt_segmentation_new          (const MtVolume        *reference)
 /* A copy of the labels and the segment table, without undo history: for a
  * worker to save while the user goes on painting. */
 MtSegmentation  *mt_segmentation_copy         (MtSegmentation        *seg);
-/* A label map (NIfTI, say) on the reference's grid as a segmentation: a
- * segment per value found, named from names (value to name, may be NULL)
- * or "label N". The map must have the grid's dimensions, spacing, origin
- * and direction (to 0.01 mm); NULL with an error otherwise. */
 /* The names of a label map's values from a JSON object of name: value
  * (the demo's truth/labels.json); value to name. */
 GHashTable      *mt_segmentation_read_names   (const char            *path,
                                                GError               **error);
+/* A label map (NIfTI, say) on the reference's grid as a segmentation: a
+ * segment per value found, named from names (value to name, may be NULL)
+ * or "label N", its category from its name (mt_segment_category_from_name).
+ * The map must have the grid's dimensions, spacing, origin and direction
+ * (to 0.01 mm); NULL with an error otherwise. */
 MtSegmentation  *mt_segmentation_from_labels  (const MtVolume        *reference,
                                                const MtVolume        *labels,
                                                GHashTable            *names,
@@ -246,6 +247,7 @@ char            *mt_segmentation_statistics_csv  (MtSegmentation       *seg,
 GPtrArray       *mt_segmentation_surfaces        (MtSegmentation       *seg,
                                                   GCancellable         *cancellable);
 const char      *mt_segment_category_name     (MtSegmentCategory      category);
+MtSegmentCategory mt_segment_category_from_name (const char            *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSegmentation, mt_segmentation_unref)
 

@@ -557,6 +557,22 @@ test_from_labels (void)
   for (gsize i = 0; i < n; i++)
     truth += lroundf (p->labels->data[i]) == MT_LABEL_LIVER;
   g_assert_cmpuint (mt_segmentation_count (seg, mt_segmentation_find (seg, "liver")->value), ==, truth);
+  /* Kinds from the names: organs get surfaces in 3D, the body and the
+   * skeleton are left to the volume rendering. */
+  g_assert_cmpint (mt_segmentation_find (seg, "liver")->category, ==, MT_SEGMENT_ORGAN);
+  g_assert_cmpint (mt_segmentation_find (seg, "lung_left")->category, ==, MT_SEGMENT_ORGAN);
+  g_assert_cmpint (mt_segmentation_find (seg, "body")->category, ==, MT_SEGMENT_TISSUE);
+  g_assert_cmpint (mt_segmentation_find (seg, "skeleton")->category, ==, MT_SEGMENT_TISSUE);
+  g_assert_cmpint (mt_segmentation_find (seg, "couch")->category, ==, MT_SEGMENT_DEVICE);
+  g_assert_cmpint (mt_segmentation_find (seg, "nodule")->category, ==, MT_SEGMENT_LESION);
+  g_assert_cmpint (mt_segmentation_find (seg, "fluid")->category, ==, MT_SEGMENT_FLUID);
+  g_assert_cmpint (mt_segment_category_from_name ("label 7"), ==, MT_SEGMENT_ORGAN);
+  g_assert_cmpint (mt_segment_category_from_name ("Pleural_Effusion"), ==, MT_SEGMENT_FLUID);
+  g_autoptr (GPtrArray) shown = mt_segmentation_surfaces (seg, NULL);
+  g_test_message ("a label map opened as segments: %u surfaces in 3D", shown->len);
+  /* Both lungs, the airway, heart, aorta, liver, both kidneys, the nodule
+   * and the fluid; not the body, skeleton or couch. */
+  g_assert_cmpuint (shown->len, ==, 10);
   g_assert_cmpuint (mt_segmentation_history_bytes (seg), ==, 0);
   /* Off the grid: one millimetre along z. */
   g_autoptr (MtVolume) moved = mt_volume_ref (p->labels);
