@@ -452,10 +452,14 @@ rib_func (const Shape *s, const double p[3], guint8 *label, float *hu)
   const double phi0 = 0.32, drop = 95.0;
   double ar = body_a (z0) - 30, br = body_b (z0) - 24, yc = 115 - body_b (z0);
   double ex = fabs (p[0]) / ar, ey = (p[1] - yc) / br;
+  double rho = sqrt (ex * ex + ey * ey);
+  /* Off the rib's ring, before any angle: |radial| >= |rho - 1| min (ar, br),
+   * and the rib is 3.6 mm thick. Most of its box is. */
+  if (fabs (rho - 1.0) * MIN (ar, br) >= 3.6)
+    return;
   double phi = atan2 (ex, ey);
   if (phi < phi0 || phi > phi1)
     return;
-  double rho = sqrt (ex * ex + ey * ey);
   double radial = (rho - 1.0) * sqrt (ar * ar * sin (phi) * sin (phi) + br * br * cos (phi) * cos (phi));
   double zc = z0 - drop * (phi - phi0) / (2.4 - phi0);
   double u = radial / 3.6, v = (p[2] - zc) / 6.0;
