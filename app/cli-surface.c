@@ -329,12 +329,13 @@ mt_cli_mesh (int argc, char **argv)
               g_printerr ("medtwin-cli: %s\n", error->message);
               return 1;
             }
-          /* Named from the table, coloured as the viewer colours the
-           * segment of that value. */
+          /* Named from the table, coloured as the viewer colours a label
+           * map's segment of that name (or value, for a name it does not
+           * know). */
           const char *known = names ? g_hash_table_lookup (names, GINT_TO_POINTER (label)) : NULL;
           g_autofree char *name = known ? g_strdup (known) : g_strdup_printf ("label_%d", label);
           guint8 rgb[3];
-          mt_segment_default_color ((guint16) label, rgb);
+          mt_segment_color_for_name (name, (guint16) label, rgb);
           float rgba[4] = { rgb[0] / 255.0f, rgb[1] / 255.0f, rgb[2] / 255.0f, 1 };
           g_ptr_array_add (surfaces, mt_surface_new (mesh, name, rgba));
         }

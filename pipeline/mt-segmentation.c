@@ -127,32 +127,72 @@ mt_segmentation_read_names (const char *path,
   return names;
 }
 
-/* What a label map's segment is, from its name: the body, the skeleton
- * and tissues are the volume rendering's to show, a couch is a device,
- * fluids, lesions and MedTwin's own annotations (painted, grown) as named;
- * anything else (liver, rib_left_3, an unnamed label) an organ, with its
- * surface in 3D. */
+/* What a label map's segment is and how it looks, from its name (the
+ * first word found in it, in this order): the body, the skeleton and
+ * tissues are the volume rendering's to show, a couch is a device, fluids,
+ * lesions and MedTwin's own annotations (painted, grown) as named; organs
+ * in the colours MedTwin's own segmentation gives them (and for the rest,
+ * colours near those anatomy atlases use). */
+static const struct
+{
+  const char       *word;
+  MtSegmentCategory category;
+  guint8            rgb[3];
+} named_kinds[] = {
+  { "annotation", MT_SEGMENT_ANNOTATION, { 0 } }, { "grown", MT_SEGMENT_ANNOTATION, { 0 } },
+  { "body", MT_SEGMENT_TISSUE, { 222, 184, 160 } }, { "skin", MT_SEGMENT_TISSUE, { 222, 184, 160 } },
+  { "skeleton", MT_SEGMENT_TISSUE, { 241, 214, 145 } }, { "bone", MT_SEGMENT_TISSUE, { 241, 214, 145 } },
+  { "fat", MT_SEGMENT_TISSUE, { 230, 220, 70 } },   { "muscle", MT_SEGMENT_TISSUE, { 192, 104, 88 } },
+  { "tissue", MT_SEGMENT_TISSUE, { 0 } },           { "couch", MT_SEGMENT_DEVICE, { 120, 120, 140 } },
+  { "table", MT_SEGMENT_DEVICE, { 120, 120, 140 } }, { "fluid", MT_SEGMENT_FLUID, { 80, 200, 220 } },
+  { "effusion", MT_SEGMENT_FLUID, { 80, 200, 220 } }, { "ascites", MT_SEGMENT_FLUID, { 80, 200, 220 } },
+  { "nodule", MT_SEGMENT_LESION, { 255, 220, 0 } }, { "tumor", MT_SEGMENT_LESION, { 255, 220, 0 } },
+  { "tumour", MT_SEGMENT_LESION, { 255, 220, 0 } }, { "lesion", MT_SEGMENT_LESION, { 255, 220, 0 } },
+  { "mass", MT_SEGMENT_LESION, { 255, 220, 0 } },   { "metasta", MT_SEGMENT_LESION, { 255, 220, 0 } },
+  { "lung_left", MT_SEGMENT_ORGAN, { 140, 190, 240 } }, { "lung_right", MT_SEGMENT_ORGAN, { 100, 160, 230 } },
+  { "lung", MT_SEGMENT_ORGAN, { 120, 175, 235 } },  { "airway", MT_SEGMENT_ORGAN, { 200, 230, 255 } },
+  { "trachea", MT_SEGMENT_ORGAN, { 200, 230, 255 } }, { "bronch", MT_SEGMENT_ORGAN, { 200, 230, 255 } },
+  { "liver", MT_SEGMENT_ORGAN, { 221, 130, 101 } }, { "kidney", MT_SEGMENT_ORGAN, { 185, 102, 83 } },
+  { "heart", MT_SEGMENT_ORGAN, { 206, 110, 84 } },  { "aorta", MT_SEGMENT_ORGAN, { 224, 97, 76 } },
+  { "arter", MT_SEGMENT_ORGAN, { 216, 101, 79 } },  { "vena", MT_SEGMENT_ORGAN, { 0, 151, 206 } },
+  { "vein", MT_SEGMENT_ORGAN, { 0, 151, 206 } },    { "spleen", MT_SEGMENT_ORGAN, { 157, 108, 162 } },
+  { "pancreas", MT_SEGMENT_ORGAN, { 249, 180, 111 } }, { "stomach", MT_SEGMENT_ORGAN, { 216, 132, 105 } },
+  { "gallbladder", MT_SEGMENT_ORGAN, { 139, 150, 98 } }, { "bladder", MT_SEGMENT_ORGAN, { 222, 154, 132 } },
+  { "colon", MT_SEGMENT_ORGAN, { 204, 168, 143 } }, { "intestin", MT_SEGMENT_ORGAN, { 204, 168, 143 } },
+  { "duoden", MT_SEGMENT_ORGAN, { 204, 168, 143 } }, { "esophag", MT_SEGMENT_ORGAN, { 211, 171, 143 } },
+  { "brain", MT_SEGMENT_ORGAN, { 250, 250, 225 } }, { "rib", MT_SEGMENT_ORGAN, { 241, 214, 145 } },
+  { "vertebra", MT_SEGMENT_ORGAN, { 241, 214, 145 } },
+};
+
+static int
+named_kind (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (named_kinds); i++)
+    if (strstr (lower, named_kinds[i].word) != NULL)
+      return (int) i;
+  return -1;
+}
+
+/* Anything not in the table (an unnamed label among them) is an organ,
+ * with its surface in 3D. */
 MtSegmentCategory
 mt_segment_category_from_name (const char *name)
 {
-  static const struct
-  {
-    const char       *word;
-    MtSegmentCategory category;
-  } known[] = {
-    { "body", MT_SEGMENT_TISSUE },     { "skin", MT_SEGMENT_TISSUE },      { "skeleton", MT_SEGMENT_TISSUE },
-    { "bone", MT_SEGMENT_TISSUE },     { "fat", MT_SEGMENT_TISSUE },       { "muscle", MT_SEGMENT_TISSUE },
-    { "tissue", MT_SEGMENT_TISSUE },   { "couch", MT_SEGMENT_DEVICE },     { "table", MT_SEGMENT_DEVICE },
-    { "fluid", MT_SEGMENT_FLUID },     { "effusion", MT_SEGMENT_FLUID },   { "ascites", MT_SEGMENT_FLUID },
-    { "nodule", MT_SEGMENT_LESION },   { "tumor", MT_SEGMENT_LESION },     { "tumour", MT_SEGMENT_LESION },
-    { "lesion", MT_SEGMENT_LESION },   { "mass", MT_SEGMENT_LESION },      { "metasta", MT_SEGMENT_LESION },
-    { "annotation", MT_SEGMENT_ANNOTATION }, { "grown", MT_SEGMENT_ANNOTATION },
-  };
-  g_autofree char *lower = g_ascii_strdown (name, -1);
-  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-    if (strstr (lower, known[i].word) != NULL)
-      return known[i].category;
-  return MT_SEGMENT_ORGAN;
+  int k = named_kind (name);
+  return k >= 0 ? named_kinds[k].category : MT_SEGMENT_ORGAN;
+}
+
+void
+mt_segment_color_for_name (const char *name,
+                           guint16     value,
+                           guint8      rgb[3])
+{
+  int k = named_kind (name);
+  if (k >= 0 && (named_kinds[k].rgb[0] | named_kinds[k].rgb[1] | named_kinds[k].rgb[2]) != 0)
+    memcpy (rgb, named_kinds[k].rgb, 3);
+  else
+    mt_segment_default_color (value, rgb);
 }
 
 MtSegmentation *
@@ -199,7 +239,9 @@ mt_segmentation_from_labels (const MtVolume *reference,
         continue;
       const char *known = names ? g_hash_table_lookup (names, GUINT_TO_POINTER (v)) : NULL;
       g_autofree char *name = known ? g_strdup (known) : g_strdup_printf ("label %u", v);
-      guint16 value = mt_segmentation_add_segment (seg, name, mt_segment_category_from_name (name), NULL);
+      guint8 rgb[3];
+      mt_segment_color_for_name (name, (guint16) v, rgb);
+      guint16 value = mt_segmentation_add_segment (seg, name, mt_segment_category_from_name (name), rgb);
       if (value == 0)
         continue;
       for (gsize i = 0; i < n; i++)

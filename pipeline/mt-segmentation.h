@@ -247,7 +247,13 @@ char            *mt_segmentation_statistics_csv  (MtSegmentation       *seg,
 GPtrArray       *mt_segmentation_surfaces        (MtSegmentation       *seg,
                                                   GCancellable         *cancellable);
 const char      *mt_segment_category_name     (MtSegmentCategory      category);
+/* A segment's kind and colour from its name (liver: an organ, brown; body:
+ * tissue; nodule: a lesion, yellow...); a name not known is an organ in
+ * the colour of its value. */
 MtSegmentCategory mt_segment_category_from_name (const char            *name);
+void             mt_segment_color_for_name    (const char            *name,
+                                               guint16                value,
+                                               guint8                 rgb[3]);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtSegmentation, mt_segmentation_unref)
 

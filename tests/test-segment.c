@@ -567,6 +567,18 @@ test_from_labels (void)
   g_assert_cmpint (mt_segmentation_find (seg, "nodule")->category, ==, MT_SEGMENT_LESION);
   g_assert_cmpint (mt_segmentation_find (seg, "fluid")->category, ==, MT_SEGMENT_FLUID);
   g_assert_cmpint (mt_segment_category_from_name ("label 7"), ==, MT_SEGMENT_ORGAN);
+  /* Colours from the names too: the liver as MedTwin's own segmentation
+   * paints it; a name not known in its value's colour. */
+  const guint8 *liver_rgb = mt_segmentation_find (seg, "liver")->color;
+  g_assert_cmpint (liver_rgb[0], ==, 221);
+  g_assert_cmpint (liver_rgb[1], ==, 130);
+  g_assert_cmpint (liver_rgb[2], ==, 101);
+  guint8 rgb[3], by_value[3];
+  mt_segment_color_for_name ("label 7", 7, rgb);
+  mt_segment_default_color (7, by_value);
+  g_assert_cmpmem (rgb, 3, by_value, 3);
+  mt_segment_color_for_name ("Spleen", 20, rgb);
+  g_assert_cmpint (rgb[0], ==, 157);
   g_assert_cmpint (mt_segment_category_from_name ("Pleural_Effusion"), ==, MT_SEGMENT_FLUID);
   g_autoptr (GPtrArray) shown = mt_segmentation_surfaces (seg, NULL);
   g_test_message ("a label map opened as segments: %u surfaces in 3D", shown->len);
