@@ -452,12 +452,14 @@ organ_context_clear (MtOrganContext *ctx)
 
 /* A segment found, painted with its name, category and colour. */
 static void
-paint_new (MtSegmentation *seg, const guint8 *mask, const char *name, MtSegmentCategory category,
-           guint8 r, guint8 g, guint8 b)
+paint_new (MtSegmentation *seg, const guint8 *mask, const char *name)
 {
   if (mask == NULL)
     return;
-  mt_segmentation_paint (seg, mask, mt_segmentation_add_segment (seg, name, category, (const guint8[3]) { r, g, b }));
+  /* Kind and colour as a label map's segment of that name gets them. */
+  guint8 rgb[3];
+  mt_segment_color_for_name (name, 0, rgb);
+  mt_segmentation_paint (seg, mask, mt_segmentation_add_segment (seg, name, mt_segment_category_from_name (name), rgb));
 }
 
 /* An organ task that found nothing leaves a note and the other tasks go
@@ -604,32 +606,33 @@ mt_segment_run (const MtVolume     *ct,
   if (want[TASK_BODY])
     {
       /* Shown by its outline: a fill as large as the body would veil it. */
-      guint16 value = mt_segmentation_add_segment (seg, "body", MT_SEGMENT_TISSUE, (const guint8[3]) { 222, 184, 160 });
-      mt_segmentation_set_fill (seg, value, 0);
-      mt_segmentation_paint (seg, ctx.body, value);
+      paint_new (seg, ctx.body, "body");
+      const MtSegment *body = mt_segmentation_find (seg, "body");
+      if (body != NULL)
+        mt_segmentation_set_fill (seg, body->value, 0);
     }
   if (want[TASK_COUCH])
-    paint_new (seg, couch, "couch", MT_SEGMENT_DEVICE, 120, 120, 140);
+    paint_new (seg, couch, "couch");
   if (want[TASK_LUNGS])
     {
-      paint_new (seg, ctx.lung_left, "lung_left", MT_SEGMENT_ORGAN, 140, 190, 240);
-      paint_new (seg, ctx.lung_right, "lung_right", MT_SEGMENT_ORGAN, 100, 160, 230);
+      paint_new (seg, ctx.lung_left, "lung_left");
+      paint_new (seg, ctx.lung_right, "lung_right");
     }
   if (want[TASK_AIRWAY])
-    paint_new (seg, airway, "airway", MT_SEGMENT_ORGAN, 200, 230, 255);
-  paint_new (seg, skeleton, "skeleton", MT_SEGMENT_TISSUE, 241, 214, 145);
+    paint_new (seg, airway, "airway");
+  paint_new (seg, skeleton, "skeleton");
   if (want[TASK_LIVER])
-    paint_new (seg, liver, "liver", MT_SEGMENT_ORGAN, 221, 130, 101);
+    paint_new (seg, liver, "liver");
   if (want[TASK_KIDNEYS])
     {
-      paint_new (seg, kidney_left, "kidney_left", MT_SEGMENT_ORGAN, 185, 102, 83);
-      paint_new (seg, kidney_right, "kidney_right", MT_SEGMENT_ORGAN, 185, 102, 83);
+      paint_new (seg, kidney_left, "kidney_left");
+      paint_new (seg, kidney_right, "kidney_right");
     }
   if (want[TASK_HEART])
-    paint_new (seg, heart, "heart", MT_SEGMENT_ORGAN, 206, 110, 84);
-  paint_new (seg, aorta, "aorta", MT_SEGMENT_ORGAN, 224, 97, 76);
-  paint_new (seg, fluid, "fluid", MT_SEGMENT_FLUID, 80, 200, 220);
-  paint_new (seg, nodule, "nodule", MT_SEGMENT_LESION, 255, 220, 0);
+    paint_new (seg, heart, "heart");
+  paint_new (seg, aorta, "aorta");
+  paint_new (seg, fluid, "fluid");
+  paint_new (seg, nodule, "nodule");
   ok = TRUE;
 out:
   organ_context_clear (&ctx);
