@@ -126,6 +126,16 @@ round_half_away (float x)
   return x + copysignf (0.5f, x);
 }
 
+/* Rounded half away from zero and clamped to 16 bits, without branches. */
+static inline gint16
+to_int16 (float x)
+{
+  float r = round_half_away (x);
+  r = r > (float) G_MAXINT16 ? (float) G_MAXINT16 : r;
+  r = r < (float) G_MININT16 ? (float) G_MININT16 : r;
+  return (gint16) (int) r;
+}
+
 static void
 convert_row (const float *src, int n, MtNiftiType type, guint8 *dst)
 {
@@ -138,8 +148,14 @@ convert_row (const float *src, int n, MtNiftiType type, guint8 *dst)
     case MT_NIFTI_INT16:
       {
         gint16 *d = (gint16 *) (gpointer) dst;
-        for (int i = 0; i < n; i++)
-          d[i] = (gint16) (int) CLAMP (round_half_away (src[i]), (float) G_MININT16, (float) G_MAXINT16);
+        int i = 0;
+        /* Sixteen at a time: a loop of known length, which the compiler
+         * turns into vector instructions. */
+        for (; i + 16 <= n; i += 16)
+          for (int q = 0; q < 16; q++)
+            d[i + q] = to_int16 (src[i + q]);
+        for (; i < n; i++)
+          d[i] = to_int16 (src[i]);
       }
       break;
     case MT_NIFTI_FLOAT32:
