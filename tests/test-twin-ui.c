@@ -162,6 +162,43 @@ run (MtWindow *win)
   g_assert_nonnull (strstr (mt_twin_panel_get_findings (panel), "▲ Heart rate"));
   g_assert_nonnull (strstr (mt_twin_panel_get_findings (panel), "Liver volume"));
 
+  /* A slice view shows the slice it is on however it is redrawn: moved to
+   * another slice, then redrawn for its outlines alone (put off and on),
+   * the scan's picture stays the same to the pixel. */
+  {
+    GtkWidget *axial = mt_window_get_slice_view (win, MT_VIEW_AXIAL);
+    g_autofree char *moved_png = g_build_filename (tmp_dir, "axial-moved.png", NULL);
+    g_autofree char *again_png = g_build_filename (tmp_dir, "axial-again.png", NULL);
+    mt_viewer_set_contours (viewer, FALSE);
+    int ijk[3];
+    mt_viewer_get_cursor (viewer, ijk);
+    for (int step = 0; step < 3; step++)
+      {
+        ijk[2] += 7;
+        mt_viewer_set_cursor (viewer, ijk);
+        mt_test_pump (20);
+        g_assert_true (mt_window_save_png (axial, moved_png, NULL));
+        mt_viewer_set_contours (viewer, TRUE);
+        mt_test_pump (20);
+        mt_viewer_set_contours (viewer, FALSE);
+        mt_test_pump (20);
+        g_assert_true (mt_window_save_png (axial, again_png, NULL));
+        g_autoptr (GdkTexture) a = gdk_texture_new_from_filename (moved_png, NULL);
+        g_autoptr (GdkTexture) b = gdk_texture_new_from_filename (again_png, NULL);
+        int w = gdk_texture_get_width (a), hh = gdk_texture_get_height (a);
+        g_assert_cmpint (gdk_texture_get_width (b), ==, w);
+        g_autofree guint8 *pa = g_malloc ((gsize) w * hh * 4), *pb = g_malloc ((gsize) w * hh * 4);
+        gdk_texture_download (a, pa, (gsize) w * 4);
+        gdk_texture_download (b, pb, (gsize) w * 4);
+        gsize differ = 0;
+        for (gsize i = 0; i < (gsize) w * hh * 4; i++)
+          differ += pa[i] != pb[i];
+        g_assert_cmpuint (differ, ==, 0);
+      }
+    g_test_message ("the axial view moved 3 times and redrawn for its outlines: the same picture each time");
+    mt_viewer_set_contours (viewer, TRUE);
+  }
+
   /* Played: the clock runs with real time. */
   double t0 = mt_twin_get_time (twin);
   gint64 wall0 = g_get_monotonic_time ();

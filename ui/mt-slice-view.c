@@ -53,7 +53,6 @@ struct _MtSliceView
   double           zoom, pan_x, pan_y;      /* pan in mm */
   double           pan_start_x, pan_start_y;
   gboolean         scale_bar_on;
-  int              allocated_w, allocated_h;
   double           bar_mm, bar_px;          /* as last drawn; 0 if none */
 };
 
@@ -202,25 +201,6 @@ mt_slice_view_realize (GtkWidget *widget)
     gtk_gl_area_set_error (GTK_GL_AREA (self), error);
   self->uploaded_serial = 0;
   self->overlay_serial = 0;
-  gtk_gl_area_queue_render (GTK_GL_AREA (self));
-}
-
-/* A new size needs a new image; other redraws (outlines, measurements,
- * the brush) reuse the last one (see mt_slice_view_init). */
-static void
-mt_slice_view_size_allocate (GtkWidget *widget,
-                             int        width,
-                             int        height,
-                             int        baseline)
-{
-  MtSliceView *self = MT_SLICE_VIEW (widget);
-  GTK_WIDGET_CLASS (mt_slice_view_parent_class)->size_allocate (widget, width, height, baseline);
-  if (width != self->allocated_w || height != self->allocated_h)
-    {
-      self->allocated_w = width;
-      self->allocated_h = height;
-      gtk_gl_area_queue_render (GTK_GL_AREA (widget));
-    }
 }
 
 static void
@@ -1171,7 +1151,6 @@ mt_slice_view_class_init (MtSliceViewClass *klass)
   widget_class->realize = mt_slice_view_realize;
   widget_class->unrealize = mt_slice_view_unrealize;
   widget_class->snapshot = mt_slice_view_snapshot;
-  widget_class->size_allocate = mt_slice_view_size_allocate;
   area_class->render = mt_slice_view_render;
   signals[DRAWN] = g_signal_new ("drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -1186,12 +1165,6 @@ mt_slice_view_init (MtSliceView *self)
 {
   gtk_gl_area_set_required_version (GTK_GL_AREA (self), 3, 3);
   gtk_gl_area_set_has_depth_buffer (GTK_GL_AREA (self), FALSE);
-  /* The scan's image is drawn again only when it changes (queue_render):
-   * the twin's moving outlines, measurements being drawn and the brush
-   * are drawn over the last one, 25 times a second for the twin without
-   * the slice drawn again each time. */
-  gtk_gl_area_set_auto_render (GTK_GL_AREA (self), FALSE);
-  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (on_redraw), NULL);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self), 160, 160);
