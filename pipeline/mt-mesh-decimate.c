@@ -508,11 +508,12 @@ mt_mesh_decimate (MtMesh       *mesh,
   d.dead_face = g_new0 (guint8, nt);
   d.rim = g_new0 (guint8, nv);
   d.locked = g_new (guint8, nv);
-  d.chosen = g_new (guint8, 3 * (gsize) nt);
+  /* A triangle runs at most two of its three edges upwards. */
+  d.chosen = g_new (guint8, 2 * (gsize) nt);
   d.touched = g_new0 (guint, nv);
   d.quadric = g_new0 (Quadric, nv);
-  d.edges = g_new (Edge, 3 * (gsize) nt);
-  guint *order = g_new (guint, 3 * (gsize) nt);
+  d.edges = g_new (Edge, 2 * (gsize) nt);
+  guint *order = g_new (guint, 2 * (gsize) nt);
   for (guint f = 0; f < nt; f++)
     {
       double n[3];
@@ -531,7 +532,6 @@ mt_mesh_decimate (MtMesh       *mesh,
   find_rim (&d, nv);
   guint alive = nt;
   gboolean ok = TRUE, unlimited = FALSE;
-  gsize n_refused = 0;
   double yield = 1;
   Refused refused = { .at = g_new0 (guint8, nv) };
   guint clock = 0;
@@ -587,7 +587,6 @@ mt_mesh_decimate (MtMesh       *mesh,
        * reach the target: then cheapest first, as all would not be made. */
       gboolean by_cost = n_chosen * yield > needed;
       guint collapsed = 0;
-      n_refused = 0;
       for (gsize j = 0; j < (by_cost ? i_end : n_edges) && alive > target; j++)
         {
           gsize i = by_cost ? order[j] : j;
@@ -599,7 +598,6 @@ mt_mesh_decimate (MtMesh       *mesh,
           if (!collapse_keeps_manifold (&d, a, b) || !collapse_point (&d, e, limit, p))
             {
               refused_add (&refused, a, b, clock);
-              n_refused++;
               continue;
             }
           /* b goes into a, at p: the two triangles on the edge die; b's
