@@ -230,8 +230,8 @@ collapse_keeps_sides (const Decimator *d, guint a, guint b, const double p[3])
 {
   const MtMesh *m = d->m;
   const guint ends[2] = { a, b };
-  double around[3] = { 0, 0, 0 };
-  gboolean flat_one = FALSE;
+  double around[3] = { 0, 0, 0 }, flat[RING][3];
+  guint n_flat = 0;
   for (int e = 0; e < 2; e++)
     for (guint i = d->first[ends[e]]; i < d->first[ends[e] + 1]; i++)
       {
@@ -246,7 +246,10 @@ collapse_keeps_sides (const Decimator *d, guint a, guint b, const double p[3])
         double la = sqrt (after[0] * after[0] + after[1] * after[1] + after[2] * after[2]);
         if (lb <= 1e-12)
           {
-            flat_one = TRUE;
+            /* Judged once the side of the triangles around is known. */
+            if (n_flat == RING)
+              return FALSE;
+            memcpy (flat[n_flat++], after, sizeof after);
             continue;
           }
         if (la < 1e-12 || dotp < 0.2 * lb * la)
@@ -254,22 +257,9 @@ collapse_keeps_sides (const Decimator *d, guint a, guint b, const double p[3])
         for (int k = 0; k < 3; k++)
           around[k] += before[k];
       }
-  if (!flat_one)
-    return TRUE;
-  for (int e = 0; e < 2; e++)
-    for (guint i = d->first[ends[e]]; i < d->first[ends[e] + 1]; i++)
-      {
-        guint f = d->faces[i];
-        if (d->dead_face[f] || (face_has (m, f, a) && face_has (m, f, b)))
-          continue;
-        double before[3], after[3];
-        face_normal_at (m, f, G_MAXUINT, NULL, before);
-        if (before[0] * before[0] + before[1] * before[1] + before[2] * before[2] > 1e-24)
-          continue;
-        face_normal_at (m, f, ends[e], p, after);
-        if (after[0] * around[0] + after[1] * around[1] + after[2] * around[2] < 0)
-          return FALSE;
-      }
+  for (guint i = 0; i < n_flat; i++)
+    if (flat[i][0] * around[0] + flat[i][1] * around[1] + flat[i][2] * around[2] < 0)
+      return FALSE;
   return TRUE;
 }
 
