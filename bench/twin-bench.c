@@ -18,6 +18,19 @@
 #include "mt-twin.h"
 #include "mt-volume-renderer.h"
 
+/* As the window does each frame: the twin on by a 30th of a second,
+ * posed, into the renderer (the anchors with the first). */
+static gboolean
+twin_frame (MtTwin *twin, MtAnimation *anim, MtMeshRenderer *mr, gboolean anchors)
+{
+  mt_twin_advance (twin, 1.0 / 30);
+  MtTwinSample s;
+  mt_twin_get_now (twin, &s);
+  mt_animation_pose (anim, &s);
+  mt_animation_flow (anim, &s, 1.0 / 30);
+  return mt_mesh_renderer_animate (mr, anim, anchors, 5);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -63,15 +76,8 @@ main (int argc, char **argv)
   t0 = g_get_monotonic_time ();
   for (int f = 0; f < frames; f++)
     {
-      /* As the window does each frame: the twin on, posed, into the
-       * renderer (the anchors with the first). */
       gint64 p0 = g_get_monotonic_time ();
-      mt_twin_advance (twin, 1.0 / 30);
-      MtTwinSample s;
-      mt_twin_get_now (twin, &s);
-      mt_animation_pose (anim, &s);
-      mt_animation_flow (anim, &s, 1.0 / 30);
-      if (!mt_mesh_renderer_animate (mr, anim, f == 0, 5))
+      if (!twin_frame (twin, anim, mr, f == 0))
         return 1;
       pose_us += g_get_monotonic_time () - p0;
       camera.azimuth = f;
@@ -81,24 +87,19 @@ main (int argc, char **argv)
   double animated = (g_get_monotonic_time () - t0) / 1e3 / frames;
   /* Played in the window: the pixel scale adapted frame by frame, as the
    * 3D view does while the twin plays; timed once it has settled. */
-  double scale = 1, playing = 0;
+  double scale = 1;
   for (int f = 0; f < 2 * frames; f++)
     {
       if (f == frames)
         t0 = g_get_monotonic_time ();
-      mt_twin_advance (twin, 1.0 / 30);
-      MtTwinSample s;
-      mt_twin_get_now (twin, &s);
-      mt_animation_pose (anim, &s);
-      mt_animation_flow (anim, &s, 1.0 / 30);
-      mt_mesh_renderer_animate (mr, anim, FALSE, 5);
+      twin_frame (twin, anim, mr, FALSE);
       double measured_scale, ms = mt_volume_renderer_get_gpu_ms (vr, &measured_scale);
       if (ms > 0 && measured_scale >= 1)
         scale = mt_adapt_pixel_scale (measured_scale, ms, MT_DRAG_TARGET_MS);
       mt_scene_render (vr, mr, &camera, W, H, scale, mt_drag_step_scale (scale));
       mt_offscreen_finish (gl);
     }
-  playing = (g_get_monotonic_time () - t0) / 1e3 / frames;
+  double playing = (g_get_monotonic_time () - t0) / 1e3 / frames;
   printf ("%.1f %.1f %.2f %d %.1f %.2f\n", still, animated, pose_us / 1e3 / frames, frames, playing, scale);
   mt_mesh_renderer_free (mr);
   mt_volume_renderer_free (vr);

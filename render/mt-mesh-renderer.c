@@ -33,7 +33,6 @@ struct _MtMeshRenderer
   GLint   loc_points_vp, loc_points_size, loc_points_color;
   guint   n_points;
   float   points_rgba[4], points_size;
-  float   pixel_ratio;   /* the picture's pixels per screen pixel, for the points' size */
   GLuint  empty_vao;
   /* The opaque picture: colour and depth. */
   GLuint  fbo, color_tex, depth_tex;
@@ -71,7 +70,6 @@ mt_mesh_renderer_new (GError **error)
       return NULL;
     }
   MtMeshRenderer *r = g_new0 (MtMeshRenderer, 1);
-  r->pixel_ratio = 1;
   r->points_program = points;
   r->loc_points_vp = glGetUniformLocation (points, "u_view_proj");
   r->loc_points_size = glGetUniformLocation (points, "u_size");
@@ -373,7 +371,8 @@ void
 mt_mesh_renderer_draw_opaque (MtMeshRenderer *r,
                               const MtCamera *camera,
                               int             w,
-                              int             h)
+                              int             h,
+                              double          pixel_scale)
 {
   GLint previous = 0;
   glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &previous);
@@ -398,7 +397,7 @@ mt_mesh_renderer_draw_opaque (MtMeshRenderer *r,
       glUseProgram (r->points_program);
       glEnable (GL_PROGRAM_POINT_SIZE);
       glUniformMatrix4fv (r->loc_points_vp, 1, GL_FALSE, (float *) view_proj);
-      glUniform1f (r->loc_points_size, MAX (1.0f, r->points_size * r->pixel_ratio));
+      glUniform1f (r->loc_points_size, MAX (1.0f, r->points_size / (float) pixel_scale));
       glUniform4fv (r->loc_points_color, 1, r->points_rgba);
       glBindVertexArray (r->points_vao);
       glDrawArrays (GL_POINTS, 0, (GLsizei) r->n_points);
@@ -514,9 +513,7 @@ mt_scene_render (MtVolumeRenderer *volume,
   /* The surfaces at the volume's pixel scale too: while the view is
    * dragged or the twin plays, fewer pixels for both. */
   int sw = MAX (1, (int) lround (w / MAX (pixel_scale, 1.0))), sh = MAX (1, (int) lround (h / MAX (pixel_scale, 1.0)));
-  mesh->pixel_ratio = (float) sw / w;
-  mt_mesh_renderer_draw_opaque (mesh, camera, sw, sh);
-  mesh->pixel_ratio = 1;
+  mt_mesh_renderer_draw_opaque (mesh, camera, sw, sh, MAX (pixel_scale, 1.0));
   mt_volume_renderer_set_surfaces (volume, mesh->color_tex, mesh->depth_tex);
   gboolean see_through = mt_mesh_renderer_has_transparent (mesh);
   mt_volume_renderer_set_depth_output (volume, see_through);

@@ -43,12 +43,14 @@ gboolean        mt_mesh_renderer_animate    (MtMeshRenderer   *r,
 guint           mt_mesh_renderer_count      (MtMeshRenderer   *r);
 void            mt_mesh_renderer_clear      (MtMeshRenderer   *r);
 /* The opaque surfaces at w x h into the renderer's own picture (cleared to
- * depth 1 where there are none). The camera and aspect must be the volume
- * renderer's. */
+ * depth 1 where there are none), a picture pixel pixel_scale screen pixels
+ * wide (the blood's points keep their size on screen). The camera and
+ * aspect must be the volume renderer's. */
 void            mt_mesh_renderer_draw_opaque (MtMeshRenderer  *r,
                                               const MtCamera  *camera,
                                               int              w,
-                                              int              h);
+                                              int              h,
+                                              double           pixel_scale);
 GLuint          mt_mesh_renderer_get_color_texture (MtMeshRenderer *r);
 GLuint          mt_mesh_renderer_get_depth_texture (MtMeshRenderer *r);
 gboolean        mt_mesh_renderer_has_transparent (MtMeshRenderer *r);

@@ -1244,7 +1244,7 @@ one_beat (MtTwin *twin, MtTwinSample *ed, MtTwinSample *es)
 static guint8 *
 render_surfaces_only (MtMeshRenderer *mr, const MtCamera *camera, int w, int h)
 {
-  mt_mesh_renderer_draw_opaque (mr, camera, w, h);
+  mt_mesh_renderer_draw_opaque (mr, camera, w, h, 1);
   guint8 *px = g_malloc ((gsize) w * h * 4);
   glBindTexture (GL_TEXTURE_2D, mt_mesh_renderer_get_color_texture (mr));
   glGetTexImage (GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);

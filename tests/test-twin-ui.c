@@ -209,7 +209,8 @@ run (MtWindow *win)
    * outlines only): the heart still shows, at whatever moment of its beat. */
   int red_playing = red_pixels (win, "twin-playing.png");
   g_test_message ("red pixels while playing: %d (end-diastole %d, end-systole %d)", red_playing, red_ed, red_es);
-  g_assert_cmpint (red_playing, >, red_es / 2);
+  g_assert_cmpint (red_playing, >=, red_es * 85 / 100);
+  g_assert_cmpint (red_playing, <=, red_ed * 115 / 100);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.twin-play", NULL);
   double played = mt_twin_get_time (twin) - t0, wall = (g_get_monotonic_time () - wall0) / 1e6;
   g_test_message ("played %.2f s of twin time in %.2f s", played, wall);

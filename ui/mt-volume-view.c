@@ -129,7 +129,6 @@ apply_animation (MtVolumeView *self)
   if (self->animated)
     upload_surfaces (self);
   self->animated = FALSE;
-  self->pose_dirty = FALSE;
   mt_mesh_renderer_set_points (self->meshes, NULL, 0, NULL, 0);
 }
 
